@@ -1,0 +1,222 @@
+//! Command-line interface: clap types and one function per subcommand.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::model::Model;
+use crate::montecarlo::{self, RunOptions, DEFAULT_MAX_EVENTS};
+use crate::report::{Json, Markdown, Render, Table};
+use crate::scenario;
+
+/// faultline: what does an outage cost, and which design would have saved us?
+#[derive(Debug, Parser)]
+#[command(name = "faultline", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and report availability, downtime and cost.
+    Run(RunArgs),
+    /// Validate scenarios without running them; exit 1 on any error.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (RON).
+    pub scenario: PathBuf,
+    /// Number of trials (overrides the scenario's `trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Refuse runs expected to simulate more events than this.
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS)]
+    pub max_events: f64,
+}
+
+/// Output formats of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    Table,
+    /// The result document (SPEC section 4).
+    Json,
+    /// Markdown tables for a pull request or CI summary.
+    Markdown,
+}
+
+/// Exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Success = 0,
+    /// An invalid scenario, a refused run or a failed objective.
+    Failure = 1,
+    /// A usage error (clap exits with 2 itself).
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Runs the parsed command line.
+pub fn main(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Check { scenarios } => check(&scenarios),
+    }
+}
+
+/// Reads and validates a scenario, printing diagnostics on failure.
+fn load(path: &Path) -> Option<Model> {
+    let name = path.display().to_string();
+    let bytes = match read_bounded(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{name}: error: cannot read the scenario: {e}");
+            return None;
+        }
+    };
+    match scenario::load(&name, &bytes) {
+        Ok(model) => Some(model),
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            None
+        }
+    }
+}
+
+/// Reads a file, refusing to read more than the scenario size limit.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(scenario::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn check(paths: &[PathBuf]) -> Exit {
+    let mut ok = true;
+    for path in paths {
+        match load(path) {
+            Some(model) => eprintln!(
+                "{}: ok: {} services, {} failure processes",
+                path.display(),
+                model.services.len(),
+                model.processes.len()
+            ),
+            None => ok = false,
+        }
+    }
+    if ok {
+        Exit::Success
+    } else {
+        Exit::Failure
+    }
+}
+
+fn run(args: &RunArgs) -> Exit {
+    let Some(model) = load(&args.scenario) else {
+        return Exit::Failure;
+    };
+    if !(args.max_events > 0.0) {
+        eprintln!("error: `--max-events` must be a positive number");
+        return Exit::Usage;
+    }
+    let options = RunOptions {
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads.map(usize::from),
+        max_events: args.max_events,
+    };
+    let result = match montecarlo::run(&model, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: error: {e}", args.scenario.display());
+            if let Some(hint) = e.hint() {
+                eprintln!("  hint: {hint}");
+            }
+            return Exit::Failure;
+        }
+    };
+    let renderer: &dyn Render = match args.format {
+        Format::Table => &Table,
+        Format::Json => &Json,
+        Format::Markdown => &Markdown,
+    };
+    let text = match renderer.render(&result) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    match &args.output {
+        Some(path) => match write_atomically(path, text.as_bytes()) {
+            Ok(()) => Exit::Success,
+            Err(e) => {
+                eprintln!("{}: error: cannot write the output: {e}", path.display());
+                Exit::Failure
+            }
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => Exit::Success,
+                Err(_) => Exit::Failure,
+            }
+        }
+    }
+}
+
+/// Writes to a temporary file in the same folder, then renames it over `path`,
+/// so a reader never sees a half-written file and an interrupted run leaves
+/// the old one intact.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}

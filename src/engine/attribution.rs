@@ -1,0 +1,226 @@
+//! Attribution of lost service to failure occurrences, and blast radius.
+//!
+//! During each step of a service's timeline with s < 1, the culprits are the
+//! outages in effect that hold down a replica of a deployment whose quorum is
+//! lost, among the deployments contributing to the loss (those receiving
+//! traffic and below 1, or the active one) and, recursively, the deployments
+//! of their dependencies that are below 1 at the time. At every instant the
+//! lost rate `1 - s` is split equally among the distinct culprits, so the
+//! attributions add up to the service's lost hours exactly. An occurrence's
+//! blast radius is the number of services it was attributed a loss in.
+
+use super::combine::source_range;
+use super::plan::{Node, Plan};
+use super::Workspace;
+use crate::model::Model;
+
+/// Reused buffers of the attribution.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    stack: Vec<Node>,
+    visited_deployment: Vec<u32>,
+    visited_service: Vec<u32>,
+    epoch: u32,
+    /// Culprit boundaries: (time, occurrence, is start).
+    entries: Vec<(f64, u32, bool)>,
+    count: Vec<u32>,
+    position: Vec<u32>,
+    active: Vec<u32>,
+    /// Per occurrence: attributed lost hours, cost, services hit, last service.
+    lost: Vec<f64>,
+    cost: Vec<f64>,
+    blast: Vec<u32>,
+    last_service: Vec<u32>,
+    /// Lost hours no culprit could be found for (zero unless the engine is wrong).
+    pub unattributed: f64,
+}
+
+impl Scratch {
+    fn reset(&mut self, model: &Model, outages: usize) {
+        self.visited_deployment.clear();
+        self.visited_deployment.resize(model.deployments.len(), 0);
+        self.visited_service.clear();
+        self.visited_service.resize(model.services.len(), 0);
+        self.epoch = 0;
+        for v in [&mut self.count, &mut self.position, &mut self.blast] {
+            v.clear();
+            v.resize(outages, 0);
+        }
+        self.last_service.clear();
+        self.last_service.resize(outages, u32::MAX);
+        self.lost.clear();
+        self.lost.resize(outages, 0.0);
+        self.cost.clear();
+        self.cost.resize(outages, 0.0);
+        self.active.clear();
+        self.unattributed = 0.0;
+    }
+}
+
+/// Prepares the per-occurrence accumulators of a trial.
+pub fn begin(model: &Model, ws: &mut Workspace) {
+    let n = ws.outages.len();
+    ws.blame.reset(model, n);
+}
+
+/// Attributes every loss step of service `s`.
+pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
+    let range = ws.service[s].clone();
+    if range.len() == 1 {
+        return;
+    }
+    let per_hour = model.services[s].cost_per_hour;
+    for i in range.clone() {
+        let step = ws.arena.steps[i];
+        if step.v >= 1.0 {
+            continue;
+        }
+        let b = ws.arena.step_end(&range, i, model.horizon);
+        collect(model, plan, s, step.t, b, step.mask, ws);
+        sweep(ws, s as u32, step.t, b, 1.0 - step.v, per_hour);
+    }
+}
+
+/// Gathers culprit boundaries for service `s` over `[a, b)` into `entries`.
+fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: &mut Workspace) {
+    let blame = &mut ws.blame;
+    blame.epoch += 1;
+    blame.entries.clear();
+    blame.stack.clear();
+    push_contributors(model, s, mask, &mut blame.stack);
+    while let Some(node) = ws.blame.stack.pop() {
+        match node {
+            Node::Deployment(d) => {
+                let d = d as usize;
+                if ws.blame.visited_deployment[d] == ws.blame.epoch {
+                    continue;
+                }
+                ws.blame.visited_deployment[d] = ws.blame.epoch;
+                own_culprits(plan, d, a, b, ws);
+                for source in &plan.sources[plan.deployment_sources[d].start as usize..plan.deployment_sources[d].end as usize] {
+                    let r = source_range(ws, source.node);
+                    if r.len() > 1 && ws.arena.degraded_within(&r, a, b) {
+                        ws.blame.stack.push(source.node);
+                    }
+                }
+            }
+            Node::Service(x) => {
+                let x = x as usize;
+                if ws.blame.visited_service[x] == ws.blame.epoch {
+                    continue;
+                }
+                ws.blame.visited_service[x] = ws.blame.epoch;
+                let r = ws.service[x].clone();
+                let mut j = ws.arena.index_at(&r, a);
+                while j < r.end && ws.arena.steps[j].t < b {
+                    let step = ws.arena.steps[j];
+                    if step.v < 1.0 {
+                        push_contributors(model, x, step.mask, &mut ws.blame.stack);
+                    }
+                    j += 1;
+                }
+            }
+        }
+    }
+}
+
+fn push_contributors(model: &Model, s: usize, mask: u64, stack: &mut Vec<Node>) {
+    let deployments = model.services[s].deployments.clone();
+    let mask = if deployments.len() == 1 { 1 } else { mask };
+    for (k, d) in deployments.enumerate() {
+        if k < 64 && mask & (1 << k) != 0 {
+            stack.push(Node::Deployment(d as u32));
+        }
+    }
+}
+
+/// The outages holding deployment `d`'s replicas down while its quorum is lost within `[a, b)`.
+fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
+    let q = ws.quorum[d].clone();
+    let mut j = ws.arena.index_at(&q, a);
+    while j < q.end && ws.arena.steps[j].t < b {
+        if ws.arena.steps[j].v == 0.0 {
+            let c = ws.arena.steps[j].t.max(a);
+            let e = ws.arena.step_end(&q, j, f64::INFINITY).min(b);
+            for gate in &plan.gates[plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize] {
+                let outages = ws.process_outages[gate.process as usize].clone();
+                let first = outages.start + ws.outages[outages.clone()].partition_point(|o| o.1 <= c);
+                for k in first..outages.end {
+                    let (start, end) = ws.outages[k];
+                    if start >= e {
+                        break;
+                    }
+                    ws.blame.entries.push((start.max(c), k as u32, true));
+                    ws.blame.entries.push((end.min(e), k as u32, false));
+                }
+            }
+        }
+        j += 1;
+    }
+}
+
+/// Splits the loss rate `loss` over `[a, b)` equally among the culprits in effect.
+fn sweep(ws: &mut Workspace, s: u32, a: f64, b: f64, loss: f64, per_hour: f64) {
+    let blame = &mut ws.blame;
+    blame.entries.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(y.2.cmp(&x.2)).then(x.1.cmp(&y.1)));
+    let mut previous = a;
+    let entries = std::mem::take(&mut blame.entries);
+    for &(t, occurrence, is_start) in &entries {
+        blame.share(previous, t, s, loss, per_hour);
+        previous = previous.max(t);
+        let o = occurrence as usize;
+        if is_start {
+            blame.count[o] += 1;
+            if blame.count[o] == 1 {
+                blame.position[o] = blame.active.len() as u32;
+                blame.active.push(occurrence);
+            }
+        } else {
+            blame.count[o] -= 1;
+            if blame.count[o] == 0 {
+                let p = blame.position[o] as usize;
+                blame.active.swap_remove(p);
+                if let Some(&moved) = blame.active.get(p) {
+                    blame.position[moved as usize] = p as u32;
+                }
+            }
+        }
+    }
+    blame.share(previous, b, s, loss, per_hour);
+    blame.entries = entries;
+}
+
+impl Scratch {
+    fn share(&mut self, from: f64, to: f64, s: u32, loss: f64, per_hour: f64) {
+        if to <= from {
+            return;
+        }
+        let lost = (to - from) * loss;
+        if self.active.is_empty() {
+            self.unattributed += lost;
+            return;
+        }
+        let share = lost / self.active.len() as f64;
+        for &o in &self.active {
+            let o = o as usize;
+            self.lost[o] += share;
+            self.cost[o] += share * per_hour;
+            if self.last_service[o] != s {
+                self.last_service[o] = s;
+                self.blast[o] += 1;
+            }
+        }
+    }
+}
+
+/// Adds the per-occurrence attributions up per failure definition.
+pub fn collect_failures(model: &Model, ws: &mut Workspace) {
+    for (o, &p) in ws.outage_process.iter().enumerate() {
+        let f = &mut ws.outcome.failures[model.processes[p as usize].failure];
+        f.lost_hours += ws.blame.lost[o];
+        f.cost += ws.blame.cost[o];
+        f.blast_services += u64::from(ws.blame.blast[o]);
+        f.blast_max = f.blast_max.max(ws.blame.blast[o]);
+    }
+    ws.outcome.unattributed_hours = ws.blame.unattributed;
+}

@@ -1,0 +1,151 @@
+//! What the engine precomputes from a model once per run: for every
+//! deployment, the failure processes that gate its replicas, and where each of
+//! its dependencies' fractions comes from (dependency locality).
+
+use std::ops::Range;
+
+use crate::model::{DependencyKind, Model, Routing, Target};
+
+/// Which replicas of a deployment a gating process takes down.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Members {
+    /// Every replica (a deployment-, service- or enclosing-domain failure).
+    All,
+    /// Some replicas, as local indices in `Plan::members`.
+    Some(Range<u32>),
+}
+
+/// A failure process that can take replicas of one deployment down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// Index into `Model::processes`.
+    pub process: u32,
+    /// The replicas it takes down.
+    pub members: Members,
+}
+
+/// Whose fraction a deployment reads for one of its dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// A service's routed fraction.
+    Service(u32),
+    /// A deployment's own fraction (same-region ActiveActive dependency).
+    Deployment(u32),
+}
+
+/// One dependency of a deployment, resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Source {
+    /// Where the fraction comes from.
+    pub node: Node,
+    /// Hard or soft.
+    pub kind: DependencyKind,
+}
+
+/// Engine tables derived from a [`Model`].
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Gates of each deployment, as ranges into `gates`.
+    pub deployment_gates: Vec<Range<u32>>,
+    /// All gates.
+    pub gates: Vec<Gate>,
+    /// Local replica indices referenced by `Members::Some`.
+    pub members: Vec<u32>,
+    /// Dependency sources of each deployment, as ranges into `sources`.
+    pub deployment_sources: Vec<Range<u32>>,
+    /// All dependency sources.
+    pub sources: Vec<Source>,
+}
+
+impl Plan {
+    /// Builds the tables.
+    pub fn new(model: &Model) -> Plan {
+        let mut plan = Plan {
+            deployment_gates: Vec::with_capacity(model.deployments.len()),
+            gates: Vec::new(),
+            members: Vec::new(),
+            deployment_sources: Vec::with_capacity(model.deployments.len()),
+            sources: Vec::new(),
+        };
+        let by_deployment = processes_by_deployment(model);
+        for (d, processes) in by_deployment.iter().enumerate() {
+            let start = plan.gates.len() as u32;
+            for &p in processes {
+                plan.add_gate(model, d, p);
+            }
+            plan.deployment_gates.push(start..plan.gates.len() as u32);
+            let start = plan.sources.len() as u32;
+            for dep in &model.services[model.deployments[d].service].depends_on {
+                let node = local_deployment(model, d, dep.service)
+                    .map_or(Node::Service(dep.service as u32), |x| Node::Deployment(x as u32));
+                plan.sources.push(Source { node, kind: dep.kind });
+            }
+            plan.deployment_sources.push(start..plan.sources.len() as u32);
+        }
+        plan
+    }
+
+    fn add_gate(&mut self, model: &Model, d: usize, p: usize) {
+        let deployment = &model.deployments[d];
+        let members: Vec<u32> = match model.processes[p].target {
+            Target::Replica(r) => vec![(r - deployment.replicas.start) as u32],
+            Target::Domain(x) => deployment
+                .replicas
+                .clone()
+                .filter(|&r| model.domain_chain(model.replicas[r].domain).any(|a| a == x))
+                .map(|r| (r - deployment.replicas.start) as u32)
+                .collect(),
+            Target::Deployment(_) | Target::Service(_) => Vec::new(),
+        };
+        let all = members.len() == deployment.replicas.len()
+            || matches!(model.processes[p].target, Target::Deployment(_) | Target::Service(_));
+        let members = if all {
+            Members::All
+        } else if members.is_empty() {
+            return;
+        } else {
+            let start = self.members.len() as u32;
+            self.members.extend(members);
+            Members::Some(start..self.members.len() as u32)
+        };
+        self.gates.push(Gate { process: p as u32, members });
+    }
+}
+
+/// For each deployment, the processes whose target may cover it, in process order.
+fn processes_by_deployment(model: &Model) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); model.deployments.len()];
+    for (p, process) in model.processes.iter().enumerate() {
+        match process.target {
+            Target::Replica(r) => out[model.replicas[r].deployment].push(p),
+            Target::Deployment(d) => out[d].push(p),
+            Target::Service(s) => model.services[s].deployments.clone().for_each(|d| out[d].push(p)),
+            Target::Domain(x) => {
+                for (d, deployment) in model.deployments.iter().enumerate() {
+                    let covered = deployment
+                        .replicas
+                        .clone()
+                        .any(|r| model.domain_chain(model.replicas[r].domain).any(|a| a == x));
+                    if covered {
+                        out[d].push(p);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Dependency locality: a deployment in region R that depends on an
+/// ActiveActive service with a deployment in R uses that deployment.
+fn local_deployment(model: &Model, d: usize, target: usize) -> Option<usize> {
+    let region = model.deployments[d].region?;
+    let service = &model.services[target];
+    if !matches!(service.routing, Routing::ActiveActive { .. }) {
+        return None;
+    }
+    service
+        .deployments
+        .clone()
+        .find(|&x| model.deployments[x].region == Some(region))
+}

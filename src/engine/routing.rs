@@ -1,0 +1,219 @@
+//! Routing: turns a service's deployment fractions into the service fraction.
+//! A small event loop per service over its deployments' timelines, with the
+//! policy's timers and the service's own random stream.
+
+use std::ops::Range;
+
+use rand_chacha::ChaCha8Rng;
+
+use super::streams;
+use super::timeline::Arena;
+use super::Workspace;
+use crate::model::{fnv1a, Distribution, Model, Routing};
+
+/// Per-deployment state of the routing loop.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    range: Range<usize>,
+    cursor: usize,
+    value: f64,
+    /// ActiveActive: whether it receives traffic.
+    receiving: bool,
+    /// ActiveActive: when it will be drained (infinite when not pending).
+    drain_at: f64,
+}
+
+/// Builds service `s`'s timeline; returns it and the routing events.
+pub fn service(model: &Model, s: usize, trial: u64, ws: &mut Workspace) -> (Range<usize>, u64) {
+    let service = &model.services[s];
+    let deployments = service.deployments.clone();
+    if deployments.len() == 1 {
+        // One deployment: whatever the policy, the service serves what it serves.
+        return (ws.deployment[deployments.start].clone(), 0);
+    }
+    let mut routes = std::mem::take(&mut ws.scratch.routes);
+    routes.clear();
+    for d in deployments {
+        let range = ws.deployment[d].clone();
+        routes.push(Route { cursor: range.start, range, value: 1.0, receiving: true, drain_at: f64::INFINITY });
+    }
+    let horizon = model.horizon;
+    let result = match &service.routing {
+        Routing::ActiveActive { shift } => active_active(&mut ws.arena, &mut routes, *shift, horizon),
+        Routing::ActivePassive { detect, switch } => {
+            let rng = routing_stream(model, s, trial);
+            failover(&mut ws.arena, &mut routes, Policy::Automatic { detect, switch }, rng, horizon)
+        }
+        Routing::Manual { respond } => {
+            let rng = routing_stream(model, s, trial);
+            failover(&mut ws.arena, &mut routes, Policy::Manual { respond }, rng, horizon)
+        }
+    };
+    ws.scratch.routes = routes;
+    result
+}
+
+fn routing_stream(model: &Model, s: usize, trial: u64) -> ChaCha8Rng {
+    let key = fnv1a(format!("routing/{}", model.services[s].name).as_bytes());
+    streams::stream(model.seed, key, trial)
+}
+
+/// The earliest next change among the deployments' timelines.
+fn next_change(arena: &Arena, routes: &[Route]) -> f64 {
+    routes
+        .iter()
+        .filter(|r| r.cursor + 1 < r.range.end)
+        .map(|r| arena.steps[r.cursor + 1].t)
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Advances every deployment that changes at `t`; returns a bitmask of those
+/// that fell to 0 and of those that came back above 0.
+fn advance(arena: &Arena, routes: &mut [Route], t: f64) -> (u64, u64) {
+    let (mut fell, mut rose) = (0u64, 0u64);
+    for (i, r) in routes.iter_mut().enumerate() {
+        if r.cursor + 1 < r.range.end && arena.steps[r.cursor + 1].t == t {
+            r.cursor += 1;
+            let old = r.value;
+            r.value = arena.steps[r.cursor].v;
+            if old > 0.0 && r.value == 0.0 {
+                fell |= 1 << i;
+            } else if old == 0.0 && r.value > 0.0 {
+                rose |= 1 << i;
+            }
+        }
+    }
+    (fell, rose)
+}
+
+/// ActiveActive: even split over the deployments receiving traffic; one at 0
+/// keeps its (lost) share for `shift`, then is drained until it is back above 0.
+fn active_active(arena: &mut Arena, routes: &mut [Route], shift: f64, horizon: f64) -> (Range<usize>, u64) {
+    let start = arena.begin(1.0, 0);
+    let mut events = 0;
+    loop {
+        let drain = routes.iter().map(|r| r.drain_at).fold(f64::INFINITY, f64::min);
+        let t = next_change(arena, routes).min(drain);
+        if t >= horizon {
+            return (arena.finish(start), events);
+        }
+        let (fell, rose) = advance(arena, routes, t);
+        for (i, r) in routes.iter_mut().enumerate() {
+            if fell & (1 << i) != 0 {
+                r.drain_at = t + shift;
+            }
+            if rose & (1 << i) != 0 {
+                r.receiving = true;
+                r.drain_at = f64::INFINITY;
+            }
+            if r.drain_at <= t {
+                r.receiving = false;
+                r.drain_at = f64::INFINITY;
+                events += 1;
+            }
+        }
+        let (v, mask) = split(routes);
+        arena.push(start, t, v, mask);
+    }
+}
+
+/// The traffic-weighted fraction and the deployments contributing to the loss.
+fn split(routes: &[Route]) -> (f64, u64) {
+    let mut receiving = 0u32;
+    let mut sum = 0.0;
+    let mut mask = 0u64;
+    for (i, r) in routes.iter().enumerate() {
+        if r.receiving {
+            receiving += 1;
+            sum += r.value;
+            if r.value < 1.0 {
+                mask |= 1 << i;
+            }
+        }
+    }
+    if receiving == 0 {
+        // None receives traffic: all are at 0 and all share the blame.
+        let all = if routes.len() == 64 { u64::MAX } else { (1u64 << routes.len()) - 1 };
+        (0.0, all)
+    } else {
+        (sum / f64::from(receiving), mask)
+    }
+}
+
+enum Policy<'a> {
+    Automatic { detect: &'a Distribution, switch: &'a Distribution },
+    Manual { respond: &'a Distribution },
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Phase {
+    /// The active deployment serves (or is degraded but above 0).
+    Normal,
+    /// The active is at 0; detection ends at the time given.
+    Detecting(f64),
+    /// The switch (or the human response) ends at the time given.
+    Switching(f64),
+    /// The switch ended with every deployment at 0: the first back becomes active.
+    Waiting,
+}
+
+/// ActivePassive and Manual: the active deployment's fraction; failover to the
+/// first listed deployment above 0 after detect + switch (or respond). No
+/// automatic failback.
+fn failover(
+    arena: &mut Arena,
+    routes: &mut [Route],
+    policy: Policy<'_>,
+    mut rng: ChaCha8Rng,
+    horizon: f64,
+) -> (Range<usize>, u64) {
+    let start = arena.begin(1.0, 1);
+    let mut active = 0usize;
+    let mut phase = Phase::Normal;
+    let mut events = 0;
+    loop {
+        let timer = match phase {
+            Phase::Detecting(t) | Phase::Switching(t) => t,
+            Phase::Normal | Phase::Waiting => f64::INFINITY,
+        };
+        let t = next_change(arena, routes).min(timer);
+        if t >= horizon {
+            return (arena.finish(start), events);
+        }
+        let (fell, rose) = advance(arena, routes, t);
+        if phase == Phase::Waiting && rose != 0 {
+            active = rose.trailing_zeros() as usize;
+            phase = Phase::Normal;
+            events += 1;
+        }
+        if rose & (1 << active) != 0 && matches!(phase, Phase::Detecting(_)) {
+            phase = Phase::Normal;
+        }
+        if rose & (1 << active) != 0 && matches!(policy, Policy::Manual { .. }) && matches!(phase, Phase::Switching(_)) {
+            phase = Phase::Normal;
+        }
+        if timer == t {
+            phase = match (phase, &policy) {
+                (Phase::Detecting(_), Policy::Automatic { switch, .. }) => Phase::Switching(t + switch.sample(&mut rng)),
+                _ => {
+                    events += 1;
+                    match routes.iter().position(|r| r.value > 0.0) {
+                        Some(d) => {
+                            active = d;
+                            Phase::Normal
+                        }
+                        None => Phase::Waiting,
+                    }
+                }
+            };
+        }
+        if fell & (1 << active) != 0 && phase == Phase::Normal {
+            phase = match &policy {
+                Policy::Automatic { detect, .. } => Phase::Detecting(t + detect.sample(&mut rng)),
+                Policy::Manual { respond } => Phase::Switching(t + respond.sample(&mut rng)),
+            };
+        }
+        // A zero-length timer fires at once, before the next change.
+        arena.push(start, t, routes[active].value, 1 << active);
+    }
+}

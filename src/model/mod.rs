@@ -1,0 +1,257 @@
+//! The validated domain: failure domains, services, deployments, replicas and
+//! failure processes, all addressed by dense integer ids. No I/O happens here;
+//! [`crate::scenario`] builds a [`Model`] from a file and [`crate::engine`]
+//! simulates it.
+
+mod distribution;
+mod duration;
+
+pub use distribution::{gamma, Distribution, DistributionError, Z90};
+pub use duration::{Duration, DurationError};
+
+use std::ops::Range;
+
+/// Index of a domain in [`Model::domains`].
+pub type DomainId = usize;
+/// Index of a service in [`Model::services`].
+pub type ServiceId = usize;
+/// Index of a deployment in [`Model::deployments`].
+pub type DeploymentId = usize;
+/// Index of a replica in [`Model::replicas`].
+pub type ReplicaId = usize;
+/// Index of a failure definition in [`Model::failures`].
+pub type FailureId = usize;
+
+/// The level of a failure domain, given by its depth in the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// `aws`
+    Provider,
+    /// `aws/us-east-1`
+    Region,
+    /// `aws/us-east-1/a`
+    Zone,
+}
+
+/// A failure domain: a provider, a region or a zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Domain {
+    /// Full path, e.g. `aws/us-east-1/a`.
+    pub path: String,
+    /// Provider, region or zone.
+    pub level: Level,
+    /// The enclosing domain (`None` for a provider).
+    pub parent: Option<DomainId>,
+}
+
+/// The root cause class of a failure, for the breakdown by cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[allow(missing_docs)]
+pub enum Cause {
+    Hardware,
+    Software,
+    Config,
+    Network,
+    Power,
+    Capacity,
+    Security,
+    Disaster,
+    Dependency,
+    Other,
+}
+
+/// What one failure process takes down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A provider, region or zone (and so everything placed under it).
+    Domain(DomainId),
+    /// A whole service: all its replicas.
+    Service(ServiceId),
+    /// A whole deployment: all its replicas.
+    Deployment(DeploymentId),
+    /// One replica.
+    Replica(ReplicaId),
+}
+
+/// A failure definition of the scenario (one entry of `failures`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// Unique name, the key of the per-failure results.
+    pub name: String,
+    /// Root cause class.
+    pub cause: Cause,
+    /// Mean time between the end of one outage and the start of the next (hours).
+    pub every: f64,
+    /// Distribution of the outage duration.
+    pub lasts: Distribution,
+}
+
+/// One independent alternating up/down process: a failure applied to one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Process {
+    /// The failure definition it instantiates.
+    pub failure: FailureId,
+    /// What it takes down.
+    pub target: Target,
+    /// Stable name, `"<failure>/<target>"`, hashed into the random stream key.
+    pub label: String,
+    /// FNV-1a hash of `label`: the purpose part of the stream seed.
+    pub stream_key: u64,
+}
+
+/// How a dependency's served fraction enters the dependent deployment's fraction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DependencyKind {
+    /// Multiply by the dependency's fraction.
+    Hard,
+    /// Multiply by `1 - impact * (1 - s)`.
+    Soft {
+        /// In (0, 1].
+        impact: f64,
+    },
+}
+
+/// An edge of the service dependency graph.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dependency {
+    /// The service depended upon.
+    pub service: ServiceId,
+    /// Hard or soft.
+    pub kind: DependencyKind,
+}
+
+/// How a service turns its deployments' fractions into its own fraction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Routing {
+    /// Traffic split over the deployments receiving it; a deployment at 0 is drained after `shift`.
+    ActiveActive {
+        /// Hours before a deployment at 0 stops receiving traffic.
+        shift: f64,
+    },
+    /// One active deployment; failover after a detection and a switch.
+    ActivePassive {
+        /// Time to notice that the active deployment is down.
+        detect: Distribution,
+        /// Time the switch itself takes.
+        switch: Distribution,
+    },
+    /// As ActivePassive, with one human response in place of detect + switch.
+    Manual {
+        /// Time for a human to move traffic.
+        respond: Distribution,
+    },
+}
+
+/// A service: deployments, routing, dependencies and cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// Unique name.
+    pub name: String,
+    /// Its deployments, contiguous ids in file order.
+    pub deployments: Range<DeploymentId>,
+    /// Routing policy.
+    pub routing: Routing,
+    /// Dependencies, in file order.
+    pub depends_on: Vec<Dependency>,
+    /// Money lost per hour of full outage.
+    pub cost_per_hour: f64,
+}
+
+/// One deployment of a service in a domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    /// Owning service.
+    pub service: ServiceId,
+    /// The `in` domain.
+    pub domain: DomainId,
+    /// The region all its replicas share, if any (for dependency locality).
+    pub region: Option<DomainId>,
+    /// Its replicas, contiguous ids.
+    pub replicas: Range<ReplicaId>,
+    /// Replicas that must be up.
+    pub need: usize,
+}
+
+/// One replica, placed in a domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replica {
+    /// Owning deployment.
+    pub deployment: DeploymentId,
+    /// Where it runs: a zone, or the deployment's own domain without `zones`.
+    pub domain: DomainId,
+}
+
+/// A validated scenario, ready to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Human name of the scenario.
+    pub name: String,
+    /// Length of one trial in hours.
+    pub horizon: f64,
+    /// Number of trials.
+    pub trials: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Every domain, parents before children.
+    pub domains: Vec<Domain>,
+    /// Failure definitions in file order.
+    pub failures: Vec<Failure>,
+    /// Failure processes, one per (failure, target).
+    pub processes: Vec<Process>,
+    /// Services in file order.
+    pub services: Vec<Service>,
+    /// All deployments, grouped by service.
+    pub deployments: Vec<Deployment>,
+    /// All replicas, grouped by deployment.
+    pub replicas: Vec<Replica>,
+    /// Services ordered so that every dependency comes before its dependents.
+    pub topological_order: Vec<ServiceId>,
+}
+
+impl Model {
+    /// The domain and all its ancestors, innermost first.
+    pub fn domain_chain(&self, domain: DomainId) -> impl Iterator<Item = DomainId> + '_ {
+        std::iter::successors(Some(domain), |&d| self.domains[d].parent)
+    }
+
+    /// Looks a domain up by its full path.
+    pub fn domain_by_path(&self, path: &str) -> Option<DomainId> {
+        self.domains.iter().position(|d| d.path == path)
+    }
+
+    /// Looks a service up by name.
+    pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
+        self.services.iter().position(|s| s.name == name)
+    }
+
+    /// The expected number of state-change events of one trial: two per outage,
+    /// with outages at most one per `every` (an upper bound, used to refuse runs
+    /// beyond reason before they start).
+    pub fn expected_events_per_trial(&self) -> f64 {
+        self.processes
+            .iter()
+            .map(|p| {
+                let f = &self.failures[p.failure];
+                2.0 * (self.horizon / (f.every + f.lasts.mean()) + 1.0)
+            })
+            .sum()
+    }
+}
+
+/// FNV-1a, 64 bit: a stable hash for stream keys (never `DefaultHasher`).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_reference_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

@@ -1,0 +1,159 @@
+//! Many trials: in parallel with rayon, each from its own random streams, the
+//! outcomes reduced in trial order so the result does not depend on the
+//! number of threads.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, Plan, Workspace};
+use crate::model::Model;
+use crate::stats::{Accumulator, RunResult};
+
+/// Trials per block. Blocks are the unit of parallel work and of merging; the
+/// size is fixed, so the order of floating-point reductions is too.
+pub const BLOCK_TRIALS: u64 = 64;
+
+/// The default bound on the expected events of a whole run.
+pub const DEFAULT_MAX_EVENTS: f64 = 5e10;
+
+/// The most expected events one trial may have (bounds memory per thread).
+pub const MAX_EVENTS_PER_TRIAL: f64 = 2e7;
+
+/// The most per-trial values kept for percentiles (bounds memory).
+pub const MAX_STORED_VALUES: f64 = 1.5e8;
+
+/// Options of a run, overriding the scenario's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Number of trials (default: the scenario's).
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Refuse runs whose expected events exceed this.
+    pub max_events: f64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { trials: None, seed: None, threads: None, max_events: DEFAULT_MAX_EVENTS }
+    }
+}
+
+/// Why a run was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The run would take far too long.
+    #[error("this run would simulate about {estimate:.2e} events, above the limit of {limit:.2e}")]
+    TooManyEvents {
+        /// Expected events of the run.
+        estimate: f64,
+        /// The limit in force.
+        limit: f64,
+    },
+    /// One trial would need too much memory.
+    #[error("one trial would simulate about {estimate:.2e} events, above the limit of {limit:.2e} per trial")]
+    TrialTooLarge {
+        /// Expected events of one trial.
+        estimate: f64,
+        /// The limit.
+        limit: f64,
+    },
+    /// The per-trial values kept for percentiles would not fit in memory.
+    #[error("keeping percentiles of {trials} trials for {services} services needs too much memory")]
+    TooManyValues {
+        /// Trials requested.
+        trials: u64,
+        /// Services in the scenario.
+        services: usize,
+    },
+    /// Zero trials were asked for.
+    #[error("`--trials` must be at least 1")]
+    NoTrials,
+    /// The thread pool could not be built.
+    #[error("could not start {0} worker threads")]
+    Threads(usize),
+}
+
+impl RunError {
+    /// How to get past the error.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            RunError::TooManyEvents { .. } => Some(
+                "lower `trials` or the failure rates, or raise the limit with `--max-events`".into(),
+            ),
+            RunError::TrialTooLarge { .. } => {
+                Some("a failure that recurs this often over this horizon is likely a unit mistake (`s` for `d`?)".into())
+            }
+            RunError::TooManyValues { .. } => Some("lower `--trials`".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Checks that a run is within reason before starting it.
+///
+/// # Errors
+/// [`RunError`] with the estimate and the limit.
+pub fn check_work(model: &Model, trials: u64, max_events: f64) -> Result<(), RunError> {
+    if trials == 0 {
+        return Err(RunError::NoTrials);
+    }
+    let per_trial = model.expected_events_per_trial();
+    if per_trial > MAX_EVENTS_PER_TRIAL {
+        return Err(RunError::TrialTooLarge { estimate: per_trial, limit: MAX_EVENTS_PER_TRIAL });
+    }
+    let estimate = per_trial * trials as f64;
+    if estimate > max_events {
+        return Err(RunError::TooManyEvents { estimate, limit: max_events });
+    }
+    if trials as f64 * (3 * model.services.len() + 1) as f64 > MAX_STORED_VALUES {
+        return Err(RunError::TooManyValues { trials, services: model.services.len() });
+    }
+    Ok(())
+}
+
+/// Runs the Monte Carlo simulation.
+///
+/// # Errors
+/// [`RunError`] when the run is refused before it starts.
+pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
+    let trials = options.trials.unwrap_or(model.trials);
+    let seed = options.seed.unwrap_or(model.seed);
+    check_work(model, trials, options.max_events)?;
+    let mut model = model.clone();
+    model.seed = seed;
+    let plan = Plan::new(&model);
+    let started = Instant::now();
+    let blocks = trials.div_ceil(BLOCK_TRIALS);
+    let simulate = || -> Vec<Accumulator> {
+        (0..blocks)
+            .into_par_iter()
+            .map_init(Workspace::default, |ws, block| {
+                let first = block * BLOCK_TRIALS;
+                let last = (first + BLOCK_TRIALS).min(trials);
+                let mut acc = Accumulator::new(&model, (last - first) as usize);
+                for trial in first..last {
+                    engine::run_trial(&model, &plan, trial, ws);
+                    acc.push(ws.outcome());
+                }
+                acc
+            })
+            .collect()
+    };
+    let results = match options.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|_| RunError::Threads(n))?
+            .install(simulate),
+        None => simulate(),
+    };
+    let mut total = Accumulator::new(&model, trials as usize);
+    for block in results {
+        total.merge(block);
+    }
+    Ok(total.finish(&model, seed, started.elapsed().as_secs_f64()))
+}

@@ -1,0 +1,66 @@
+//! `--format markdown`: tables for a pull-request comment or a CI summary.
+
+use std::fmt::Write;
+
+use super::{failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError};
+use crate::stats::RunResult;
+
+/// GitHub-flavoured Markdown.
+pub struct Markdown;
+
+impl Render for Markdown {
+    fn render(&self, r: &RunResult) -> Result<String, RenderError> {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "### {}\n\n{} trials of {}, seed {}\n",
+            r.scenario,
+            r.trials,
+            hours(r.horizon_hours),
+            r.seed
+        );
+        out.push_str("| service | availability | 95% CI | lost / trial | downtime / trial | p99 downtime | outages | cost / trial |\n");
+        out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (name, s) in services_by_loss(r) {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} – {} | {} | {} | {} | {:.2} | {} |",
+                name,
+                percent(s.availability.mean),
+                percent(s.availability.ci95[0]),
+                percent(s.availability.ci95[1]),
+                hours(s.lost_hours.mean),
+                hours(s.downtime_hours.mean),
+                hours(s.downtime_hours.p99),
+                s.outages.mean,
+                money(s.cost.mean)
+            );
+        }
+        let c = &r.cost;
+        let _ = writeln!(
+            out,
+            "\n**Cost per trial:** mean {} (95% CI {} – {}), p90 {}, p99 {}\n",
+            money(c.mean),
+            money(c.ci95[0]),
+            money(c.ci95[1]),
+            money(c.p90),
+            money(c.p99)
+        );
+        out.push_str("| failure | cause | occurrences | blast radius (max) | lost / trial | cost / trial |\n");
+        out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
+        for (name, f) in failures_by_loss(r) {
+            let _ = writeln!(
+                out,
+                "| {} | {:?} | {:.3} | {:.2} ({}) | {} | {} |",
+                name,
+                f.cause,
+                f.occurrences.mean,
+                f.blast_radius.services_mean,
+                f.blast_radius.services_max,
+                hours(f.lost_hours.mean),
+                money(f.cost.mean)
+            );
+        }
+        Ok(out)
+    }
+}

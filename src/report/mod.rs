@@ -1,0 +1,79 @@
+//! Rendering of a [`RunResult`]: one file per output format behind [`Render`].
+
+mod json;
+mod markdown;
+mod table;
+
+pub use json::Json;
+pub use markdown::Markdown;
+pub use table::Table;
+
+use crate::stats::RunResult;
+
+/// An output format.
+pub trait Render {
+    /// Renders the result as text.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the result cannot be represented faithfully.
+    fn render(&self, result: &RunResult) -> Result<String, RenderError>;
+}
+
+/// Why a result could not be rendered.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RenderError {
+    /// A number was NaN or infinite (an engine defect, never written as `null`).
+    #[error("the result holds a number that is not finite; this is a bug in faultline")]
+    NotFinite,
+    /// Serialization failed.
+    #[error("could not write the result: {0}")]
+    Serialize(String),
+}
+
+/// Services sorted by mean lost hours, most first, then by name.
+pub fn services_by_loss(result: &RunResult) -> Vec<(&String, &crate::stats::ServiceStats)> {
+    let mut services: Vec<_> = result.services.iter().collect();
+    services.sort_by(|a, b| b.1.lost_hours.mean.total_cmp(&a.1.lost_hours.mean).then(a.0.cmp(b.0)));
+    services
+}
+
+/// Failures sorted by mean attributed lost hours, most first, then by name.
+pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &crate::stats::FailureStats)> {
+    let mut failures: Vec<_> = result.failures.iter().collect();
+    failures.sort_by(|a, b| b.1.lost_hours.mean.total_cmp(&a.1.lost_hours.mean).then(a.0.cmp(b.0)));
+    failures
+}
+
+/// A percentage with enough digits to tell 99.99% from 99.995%.
+pub fn percent(x: f64) -> String {
+    format!("{:.4}%", x * 100.0)
+}
+
+/// Hours, with minutes for small values.
+pub fn hours(h: f64) -> String {
+    if h == 0.0 {
+        "0".into()
+    } else if h < 1.0 {
+        format!("{:.1}m", h * 60.0)
+    } else {
+        format!("{h:.2}h")
+    }
+}
+
+/// Money, rounded, with thousands separators.
+pub fn money(x: f64) -> String {
+    let rounded = x.round() as i64;
+    let digits = rounded.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rounded < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}

@@ -1,0 +1,109 @@
+//! Located diagnostics: `FILE:LINE:COL: error: MESSAGE` plus an optional hint.
+
+use std::fmt;
+
+/// A position in the scenario text, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Position {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column in characters, from 1.
+    pub col: usize,
+}
+
+/// One problem found in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where it is.
+    pub position: Position,
+    /// What is wrong (lowercase, values in backticks).
+    pub message: String,
+    /// How to fix it, where that helps.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic without a hint.
+    pub fn new(position: Position, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { position, message: message.into(), hint: None }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a "did you mean" hint when one of `candidates` is close to `found`.
+    pub fn suggest<'a>(self, found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Diagnostic {
+        match closest(found, candidates) {
+            Some(best) => self.with_hint(format!("did you mean `{best}`?")),
+            None => self,
+        }
+    }
+}
+
+/// Every problem of one file, sorted by position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FileDiagnostics {
+    /// The file name as given on the command line.
+    pub file: String,
+    /// The problems, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for FileDiagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let Position { line, col } = d.position;
+            write!(f, "{}:{line}:{col}: error: {}", self.file, d.message)?;
+            if let Some(hint) = &d.hint {
+                write!(f, "\n  hint: {hint}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The candidate closest to `found` by edit distance, if close enough to be a typo.
+pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (found.chars().count() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(found, c), c))
+        .filter(|&(d, c)| d <= limit && d < c.chars().count().max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters, case-insensitive.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_name_is_suggested_for_a_typo() {
+        assert_eq!(closest("dbb", ["db", "api", "web"]), Some("db"));
+        assert_eq!(closest("horizn", ["horizon", "trials"]), Some("horizon"));
+        assert_eq!(closest("zzzzzz", ["db", "api"]), None);
+    }
+}

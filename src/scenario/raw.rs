@@ -1,0 +1,257 @@
+//! Raw serde types that mirror the scenario file one to one. Values that can be
+//! checked on their own (durations, distribution parameters) are checked here,
+//! so that ron reports the position of a bad value; everything that needs the
+//! whole file (names, references, cycles) is checked in `validate`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::model::{Cause, Distribution, DistributionError, Duration};
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Scenario")]
+pub struct RawScenario {
+    /// Human name; defaults to the file name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Length of one trial; defaults to one year.
+    #[serde(default)]
+    pub horizon: Option<PositiveDuration>,
+    /// Number of trials; defaults to 10000.
+    #[serde(default)]
+    pub trials: Option<u64>,
+    /// Master seed; defaults to 0.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Leaf domain paths.
+    pub domains: Vec<String>,
+    /// Failure processes.
+    #[serde(default)]
+    pub failures: Vec<RawFailure>,
+    /// Services by name, in file order, duplicates kept for validation.
+    pub services: Entries<RawService>,
+}
+
+/// One entry of `failures`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailure {
+    /// Unique name.
+    pub name: String,
+    /// What fails.
+    pub on: RawTarget,
+    /// Mean up time between outages.
+    pub every: PositiveDuration,
+    /// Outage duration.
+    pub lasts: RawDistribution,
+    /// Root cause class; defaults to `Other`.
+    #[serde(default)]
+    pub cause: Option<Cause>,
+}
+
+/// A failure target as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub enum RawTarget {
+    Domain(String),
+    EachProvider {},
+    EachRegion {
+        #[serde(default)]
+        under: Option<String>,
+    },
+    EachZone {
+        #[serde(default)]
+        under: Option<String>,
+    },
+    Service(String),
+    EachService {},
+    EachDeployment {
+        #[serde(default)]
+        of: Option<String>,
+    },
+    EachReplica {
+        #[serde(default)]
+        of: Option<String>,
+    },
+}
+
+/// One service as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    /// One or more deployments.
+    pub deployments: Vec<RawDeployment>,
+    /// Routing policy; defaults to `ActiveActive(shift: "0s")`.
+    #[serde(default)]
+    pub routing: Option<RawRouting>,
+    /// Dependencies by service name.
+    #[serde(default)]
+    pub depends_on: Entries<RawDependency>,
+    /// Cost of downtime.
+    #[serde(default)]
+    pub cost: Option<RawCost>,
+}
+
+/// One deployment as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployment {
+    /// Domain path.
+    #[serde(rename = "in")]
+    pub domain: String,
+    /// Zones relative to `in`.
+    #[serde(default)]
+    pub zones: Option<Vec<String>>,
+    /// Number of replicas; defaults to 1.
+    #[serde(default)]
+    pub replicas: Option<u64>,
+    /// Replicas that must be up; defaults to 1.
+    #[serde(default)]
+    pub need: Option<u64>,
+}
+
+/// A routing policy as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub enum RawRouting {
+    ActiveActive {
+        #[serde(default)]
+        shift: Option<NonNegativeDuration>,
+    },
+    ActivePassive {
+        detect: RawDistribution,
+        switch: RawDistribution,
+    },
+    Manual {
+        respond: RawDistribution,
+    },
+}
+
+/// A dependency kind as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub enum RawDependency {
+    Hard,
+    Soft { impact: f64 },
+}
+
+/// The `cost` block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    /// Money per hour of full outage.
+    pub per_hour: f64,
+}
+
+/// A duration that must be greater than zero.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PositiveDuration(pub Duration);
+
+impl TryFrom<String> for PositiveDuration {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        let d = Duration::parse(&text).map_err(|e| e.to_string())?;
+        if d.hours() > 0.0 {
+            Ok(PositiveDuration(d))
+        } else {
+            Err(format!("duration `{text}` must be greater than zero"))
+        }
+    }
+}
+
+/// A duration that may be zero.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+pub struct NonNegativeDuration(pub Duration);
+
+impl TryFrom<String> for NonNegativeDuration {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        Duration::parse(&text)
+            .map(NonNegativeDuration)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A distribution as written; converted to a validated [`Distribution`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "DistributionSyntax")]
+pub struct RawDistribution(pub Distribution);
+
+/// The distribution syntax of the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+enum DistributionSyntax {
+    Fixed(NonNegativeDuration),
+    Exp { mean: PositiveDuration },
+    LogNormal { median: PositiveDuration, p90: PositiveDuration },
+    Weibull { shape: f64, scale: PositiveDuration },
+    Uniform { min: NonNegativeDuration, max: NonNegativeDuration },
+    Empirical(Vec<NonNegativeDuration>),
+}
+
+impl TryFrom<DistributionSyntax> for RawDistribution {
+    type Error = DistributionError;
+    fn try_from(raw: DistributionSyntax) -> Result<Self, DistributionError> {
+        let d = match raw {
+            DistributionSyntax::Fixed(d) => Distribution::Fixed(d.0.hours()),
+            DistributionSyntax::Exp { mean } => Distribution::Exp { mean: mean.0.hours() },
+            DistributionSyntax::LogNormal { median, p90 } => {
+                Distribution::lognormal(median.0.hours(), p90.0.hours())?
+            }
+            DistributionSyntax::Weibull { shape, scale } => Distribution::Weibull {
+                shape,
+                scale: scale.0.hours(),
+            },
+            DistributionSyntax::Uniform { min, max } => Distribution::Uniform {
+                min: min.0.hours(),
+                max: max.0.hours(),
+            },
+            DistributionSyntax::Empirical(values) => {
+                Distribution::Empirical(values.iter().map(|d| d.0.hours()).collect())
+            }
+        };
+        d.validate()?;
+        Ok(RawDistribution(d))
+    }
+}
+
+/// A map read as an ordered list of entries, so that a key given twice is
+/// seen (a plain map would silently keep the last one).
+#[derive(Debug)]
+pub struct Entries<T>(pub Vec<(String, T)>);
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
+            type Value = Entries<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map from names to values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, T>()? {
+                    entries.push((key, value));
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
+}
+

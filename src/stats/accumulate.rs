@@ -1,0 +1,181 @@
+//! Accumulation of trial outcomes into the result document.
+
+use std::collections::BTreeMap;
+
+use super::result::{
+    Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult,
+    ServiceStats,
+};
+use super::{percentile, Moments};
+use crate::engine::TrialOutcome;
+use crate::model::Model;
+
+/// Sums over a contiguous block of trials; blocks merge in trial order.
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    services: Vec<ServiceAccumulator>,
+    failures: Vec<FailureAccumulator>,
+    cost: Moments,
+    cost_values: Vec<f64>,
+    events: u64,
+    /// Largest lost hours no culprit was found for (zero for a correct engine).
+    pub unattributed_hours: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ServiceAccumulator {
+    lost: Moments,
+    downtime: Moments,
+    degraded: Moments,
+    outages: Moments,
+    cost: Moments,
+    lost_values: Vec<f64>,
+    downtime_values: Vec<f64>,
+    cost_values: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct FailureAccumulator {
+    occurrences: Moments,
+    lost: Moments,
+    cost: Moments,
+    blast_sum: u64,
+    blast_max: u32,
+    occurrence_total: u64,
+}
+
+impl Accumulator {
+    /// An empty accumulator for `model`, with room for `trials` values.
+    pub fn new(model: &Model, trials: usize) -> Accumulator {
+        let service = ServiceAccumulator {
+            lost_values: Vec::with_capacity(trials),
+            downtime_values: Vec::with_capacity(trials),
+            cost_values: Vec::with_capacity(trials),
+            ..ServiceAccumulator::default()
+        };
+        Accumulator {
+            services: vec![service; model.services.len()],
+            failures: vec![FailureAccumulator::default(); model.failures.len()],
+            cost_values: Vec::with_capacity(trials),
+            ..Accumulator::default()
+        }
+    }
+
+    /// Adds one trial.
+    pub fn push(&mut self, outcome: &TrialOutcome) {
+        for (acc, s) in self.services.iter_mut().zip(&outcome.services) {
+            acc.lost.push(s.lost_hours);
+            acc.downtime.push(s.downtime_hours);
+            acc.degraded.push(s.degraded_hours);
+            acc.outages.push(f64::from(s.outages));
+            acc.cost.push(s.cost);
+            acc.lost_values.push(s.lost_hours);
+            acc.downtime_values.push(s.downtime_hours);
+            acc.cost_values.push(s.cost);
+        }
+        for (acc, f) in self.failures.iter_mut().zip(&outcome.failures) {
+            acc.occurrences.push(f64::from(f.occurrences));
+            acc.lost.push(f.lost_hours);
+            acc.cost.push(f.cost);
+            acc.blast_sum += f.blast_services;
+            acc.blast_max = acc.blast_max.max(f.blast_max);
+            acc.occurrence_total += u64::from(f.occurrences);
+        }
+        self.cost.push(outcome.cost);
+        self.cost_values.push(outcome.cost);
+        self.events += outcome.events;
+        self.unattributed_hours = self.unattributed_hours.max(outcome.unattributed_hours);
+    }
+
+    /// Appends the trials of `next`, which must directly follow this block.
+    pub fn merge(&mut self, next: Accumulator) {
+        for (acc, other) in self.services.iter_mut().zip(next.services) {
+            acc.lost.merge(&other.lost);
+            acc.downtime.merge(&other.downtime);
+            acc.degraded.merge(&other.degraded);
+            acc.outages.merge(&other.outages);
+            acc.cost.merge(&other.cost);
+            acc.lost_values.extend(other.lost_values);
+            acc.downtime_values.extend(other.downtime_values);
+            acc.cost_values.extend(other.cost_values);
+        }
+        for (acc, other) in self.failures.iter_mut().zip(next.failures) {
+            acc.occurrences.merge(&other.occurrences);
+            acc.lost.merge(&other.lost);
+            acc.cost.merge(&other.cost);
+            acc.blast_sum += other.blast_sum;
+            acc.blast_max = acc.blast_max.max(other.blast_max);
+            acc.occurrence_total += other.occurrence_total;
+        }
+        self.cost.merge(&next.cost);
+        self.cost_values.extend(next.cost_values);
+        self.events += next.events;
+        self.unattributed_hours = self.unattributed_hours.max(next.unattributed_hours);
+    }
+
+    /// The result document. `seconds` is the wall-clock time of the run.
+    pub fn finish(mut self, model: &Model, seed: u64, seconds: f64) -> RunResult {
+        let horizon = model.horizon;
+        let mut services = BTreeMap::new();
+        for (s, acc) in self.services.iter_mut().enumerate() {
+            let [lo, hi] = acc.lost.ci95();
+            let availability = Availability {
+                mean: 1.0 - acc.lost.mean / horizon,
+                ci95: [(1.0 - hi / horizon).clamp(0.0, 1.0), (1.0 - lo / horizon).clamp(0.0, 1.0)],
+            };
+            services.insert(
+                model.services[s].name.clone(),
+                ServiceStats {
+                    availability,
+                    downtime_hours: distribution(&acc.downtime, &mut acc.downtime_values),
+                    degraded_hours: Mean { mean: acc.degraded.mean },
+                    outages: Mean { mean: acc.outages.mean },
+                    cost: distribution(&acc.cost, &mut acc.cost_values),
+                    lost_hours: distribution(&acc.lost, &mut acc.lost_values),
+                },
+            );
+        }
+        let mut failures = BTreeMap::new();
+        for (f, acc) in self.failures.iter().enumerate() {
+            let failure = &model.failures[f];
+            let services_mean = if acc.occurrence_total == 0 {
+                0.0
+            } else {
+                acc.blast_sum as f64 / acc.occurrence_total as f64
+            };
+            failures.insert(
+                failure.name.clone(),
+                FailureStats {
+                    cause: failure.cause,
+                    occurrences: Mean { mean: acc.occurrences.mean },
+                    blast_radius: BlastRadius { services_mean, services_max: acc.blast_max },
+                    lost_hours: Mean { mean: acc.lost.mean },
+                    cost: Mean { mean: acc.cost.mean },
+                },
+            );
+        }
+        RunResult {
+            scenario: model.name.clone(),
+            seed,
+            trials: self.cost.n,
+            horizon_hours: horizon,
+            services,
+            cost: distribution(&self.cost, &mut self.cost_values),
+            failures,
+            engine: EngineStats { events: self.events, seconds },
+        }
+    }
+}
+
+fn distribution(moments: &Moments, values: &mut [f64]) -> Distribution {
+    values.sort_unstable_by(f64::total_cmp);
+    let [lo, hi] = moments.ci95();
+    Distribution {
+        mean: moments.mean,
+        ci95: [lo.max(0.0), hi],
+        p50: percentile(values, 0.5),
+        p90: percentile(values, 0.9),
+        p99: percentile(values, 0.99),
+        max: values.last().copied().unwrap_or(0.0),
+    }
+}

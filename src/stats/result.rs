@@ -1,0 +1,112 @@
+//! The result document of `run --format json` (SPEC section 4). These structs
+//! are the schema: every field is documented, and more may be added.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Cause;
+
+/// The whole result of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The master seed used.
+    pub seed: u64,
+    /// Number of trials simulated.
+    pub trials: u64,
+    /// Length of one trial, hours.
+    pub horizon_hours: f64,
+    /// Per service, by name.
+    pub services: BTreeMap<String, ServiceStats>,
+    /// Scenario cost per trial: the sum over services.
+    pub cost: Distribution,
+    /// Per failure definition, by name.
+    pub failures: BTreeMap<String, FailureStats>,
+    /// How much work the engine did.
+    pub engine: EngineStats,
+}
+
+/// Measures of one service over trials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceStats {
+    /// `1 - lost_hours / horizon`, per trial.
+    pub availability: Availability,
+    /// Hours at s = 0, per trial.
+    pub downtime_hours: Distribution,
+    /// Hours at 0 < s < 1, per trial.
+    pub degraded_hours: Mean,
+    /// Full outages (entries into s = 0), per trial.
+    pub outages: Mean,
+    /// `per_hour * lost_hours`, per trial.
+    pub cost: Distribution,
+    /// Lost-service hours, the integral of (1 - s), per trial.
+    pub lost_hours: Distribution,
+}
+
+/// Mean availability with its 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Availability {
+    /// Mean over trials.
+    pub mean: f64,
+    /// 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+}
+
+/// A mean over trials.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Mean {
+    /// Mean over trials.
+    pub mean: f64,
+}
+
+/// Mean, confidence interval and percentiles of a per-trial measure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Distribution {
+    /// Mean over trials.
+    pub mean: f64,
+    /// 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+    /// Median over trials (nearest rank).
+    pub p50: f64,
+    /// 90th percentile over trials (nearest rank).
+    pub p90: f64,
+    /// 99th percentile over trials (nearest rank).
+    pub p99: f64,
+    /// Largest value of any trial.
+    pub max: f64,
+}
+
+/// Measures of one failure definition over trials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureStats {
+    /// Root cause class.
+    pub cause: Cause,
+    /// Occurrences per trial (all its targets together).
+    pub occurrences: Mean,
+    /// Services affected per occurrence.
+    pub blast_radius: BlastRadius,
+    /// Lost-service hours attributed to it, per trial, summed over services.
+    pub lost_hours: Mean,
+    /// Cost attributed to it, per trial.
+    pub cost: Mean,
+}
+
+/// Services affected by one occurrence of a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BlastRadius {
+    /// Mean over all occurrences in all trials (0 when there were none).
+    pub services_mean: f64,
+    /// The most services any one occurrence affected.
+    pub services_max: u32,
+}
+
+/// Work done by the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EngineStats {
+    /// State changes simulated over all trials (failures, repairs, routing actions).
+    pub events: u64,
+    /// Wall-clock seconds of the simulation (the only field that varies between runs).
+    pub seconds: f64,
+}

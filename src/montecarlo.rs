@@ -38,7 +38,12 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { trials: None, seed: None, threads: None, max_events: DEFAULT_MAX_EVENTS }
+        RunOptions {
+            trials: None,
+            seed: None,
+            threads: None,
+            max_events: DEFAULT_MAX_EVENTS,
+        }
     }
 }
 
@@ -62,7 +67,9 @@ pub enum RunError {
         limit: f64,
     },
     /// The per-trial values kept for percentiles would not fit in memory.
-    #[error("keeping percentiles of {trials} trials for {services} services needs too much memory")]
+    #[error(
+        "keeping percentiles of {trials} trials for {services} services needs too much memory"
+    )]
     TooManyValues {
         /// Trials requested.
         trials: u64,
@@ -103,14 +110,23 @@ pub fn check_work(model: &Model, trials: u64, max_events: f64) -> Result<(), Run
     }
     let per_trial = model.expected_events_per_trial();
     if per_trial > MAX_EVENTS_PER_TRIAL {
-        return Err(RunError::TrialTooLarge { estimate: per_trial, limit: MAX_EVENTS_PER_TRIAL });
+        return Err(RunError::TrialTooLarge {
+            estimate: per_trial,
+            limit: MAX_EVENTS_PER_TRIAL,
+        });
     }
     let estimate = per_trial * trials as f64;
     if estimate > max_events {
-        return Err(RunError::TooManyEvents { estimate, limit: max_events });
+        return Err(RunError::TooManyEvents {
+            estimate,
+            limit: max_events,
+        });
     }
     if trials as f64 * (3 * model.services.len() + 1) as f64 > MAX_STORED_VALUES {
-        return Err(RunError::TooManyValues { trials, services: model.services.len() });
+        return Err(RunError::TooManyValues {
+            trials,
+            services: model.services.len(),
+        });
     }
     Ok(())
 }

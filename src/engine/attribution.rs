@@ -97,7 +97,9 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
                 }
                 ws.blame.visited_deployment[d] = ws.blame.epoch;
                 own_culprits(plan, d, a, b, ws);
-                for source in &plan.sources[plan.deployment_sources[d].start as usize..plan.deployment_sources[d].end as usize] {
+                for source in &plan.sources[plan.deployment_sources[d].start as usize
+                    ..plan.deployment_sources[d].end as usize]
+                {
                     let r = source_range(ws, source.node);
                     if r.len() > 1 && ws.arena.degraded_within(&r, a, b) {
                         ws.blame.stack.push(source.node);
@@ -142,9 +144,12 @@ fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
         if ws.arena.steps[j].v == 0.0 {
             let c = ws.arena.steps[j].t.max(a);
             let e = ws.arena.step_end(&q, j, f64::INFINITY).min(b);
-            for gate in &plan.gates[plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize] {
+            for gate in &plan.gates
+                [plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize]
+            {
                 let outages = ws.process_outages[gate.process as usize].clone();
-                let first = outages.start + ws.outages[outages.clone()].partition_point(|o| o.1 <= c);
+                let first =
+                    outages.start + ws.outages[outages.clone()].partition_point(|o| o.1 <= c);
                 for k in first..outages.end {
                     let (start, end) = ws.outages[k];
                     if start >= e {
@@ -162,7 +167,9 @@ fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
 /// Splits the loss rate `loss` over `[a, b)` equally among the culprits in effect.
 fn sweep(ws: &mut Workspace, s: u32, a: f64, b: f64, loss: f64, per_hour: f64) {
     let blame = &mut ws.blame;
-    blame.entries.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(y.2.cmp(&x.2)).then(x.1.cmp(&y.1)));
+    blame
+        .entries
+        .sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(y.2.cmp(&x.2)).then(x.1.cmp(&y.1)));
     let mut previous = a;
     let entries = std::mem::take(&mut blame.entries);
     for &(t, occurrence, is_start) in &entries {

@@ -36,7 +36,8 @@ pub struct Input {
 
 /// Builds deployment `d`'s fraction timeline from its quorum timeline `quorum`.
 pub fn deployment(plan: &Plan, d: usize, quorum: Range<usize>, ws: &mut Workspace) -> Range<usize> {
-    let sources = &plan.sources[plan.deployment_sources[d].start as usize..plan.deployment_sources[d].end as usize];
+    let sources = &plan.sources
+        [plan.deployment_sources[d].start as usize..plan.deployment_sources[d].end as usize];
     // Every timeline starts at 1 (everything is up at time 0), so a one-step
     // dependency is 1 throughout and changes nothing.
     if sources.iter().all(|s| source_range(ws, s.node).len() == 1) {
@@ -44,11 +45,21 @@ pub fn deployment(plan: &Plan, d: usize, quorum: Range<usize>, ws: &mut Workspac
     }
     let mut inputs = std::mem::take(&mut ws.scratch.inputs);
     inputs.clear();
-    inputs.push(Input { range: quorum.clone(), kind: DependencyKind::Hard, cursor: quorum.start, value: 1.0 });
+    inputs.push(Input {
+        range: quorum.clone(),
+        kind: DependencyKind::Hard,
+        cursor: quorum.start,
+        value: 1.0,
+    });
     for s in sources {
         let range = source_range(ws, s.node);
         if range.len() > 1 {
-            inputs.push(Input { cursor: range.start, range, kind: s.kind, value: 1.0 });
+            inputs.push(Input {
+                cursor: range.start,
+                range,
+                kind: s.kind,
+                value: 1.0,
+            });
         }
     }
     let range = product(&mut ws.arena, &mut inputs);

@@ -156,7 +156,9 @@ fn reset(model: &Model, ws: &mut Workspace) {
     ws.outcome.services.clear();
     ws.outcome.services.resize(s, ServiceOutcome::default());
     ws.outcome.failures.clear();
-    ws.outcome.failures.resize(model.failures.len(), FailureOutcome::default());
+    ws.outcome
+        .failures
+        .resize(model.failures.len(), FailureOutcome::default());
     ws.outcome.events = 0;
     ws.outcome.cost = 0.0;
     ws.outcome.unattributed_hours = 0.0;
@@ -167,7 +169,8 @@ fn generate(model: &Model, trial: u64, ws: &mut Workspace) {
         let mut rng = streams::stream(model.seed, process.stream_key, trial);
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
-        ws.outcome.events += streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages);
+        ws.outcome.events +=
+            streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages);
         ws.outage_process.resize(ws.outages.len(), p as u32);
         ws.process_outages.push(start..ws.outages.len());
         ws.outcome.failures[process.failure].occurrences += (ws.outages.len() - start) as u32;

@@ -77,10 +77,16 @@ impl Plan {
             let start = plan.sources.len() as u32;
             for dep in &model.services[model.deployments[d].service].depends_on {
                 let node = local_deployment(model, d, dep.service)
-                    .map_or(Node::Service(dep.service as u32), |x| Node::Deployment(x as u32));
-                plan.sources.push(Source { node, kind: dep.kind });
+                    .map_or(Node::Service(dep.service as u32), |x| {
+                        Node::Deployment(x as u32)
+                    });
+                plan.sources.push(Source {
+                    node,
+                    kind: dep.kind,
+                });
             }
-            plan.deployment_sources.push(start..plan.sources.len() as u32);
+            plan.deployment_sources
+                .push(start..plan.sources.len() as u32);
         }
         plan
     }
@@ -98,7 +104,10 @@ impl Plan {
             Target::Deployment(_) | Target::Service(_) => Vec::new(),
         };
         let all = members.len() == deployment.replicas.len()
-            || matches!(model.processes[p].target, Target::Deployment(_) | Target::Service(_));
+            || matches!(
+                model.processes[p].target,
+                Target::Deployment(_) | Target::Service(_)
+            );
         let members = if all {
             Members::All
         } else if members.is_empty() {
@@ -108,7 +117,10 @@ impl Plan {
             self.members.extend(members);
             Members::Some(start..self.members.len() as u32)
         };
-        self.gates.push(Gate { process: p as u32, members });
+        self.gates.push(Gate {
+            process: p as u32,
+            members,
+        });
     }
 }
 
@@ -119,7 +131,10 @@ fn processes_by_deployment(model: &Model) -> Vec<Vec<usize>> {
         match process.target {
             Target::Replica(r) => out[model.replicas[r].deployment].push(p),
             Target::Deployment(d) => out[d].push(p),
-            Target::Service(s) => model.services[s].deployments.clone().for_each(|d| out[d].push(p)),
+            Target::Service(s) => model.services[s]
+                .deployments
+                .clone()
+                .for_each(|d| out[d].push(p)),
             Target::Domain(x) => {
                 for (d, deployment) in model.deployments.iter().enumerate() {
                     let covered = deployment

@@ -35,18 +35,38 @@ pub fn service(model: &Model, s: usize, trial: u64, ws: &mut Workspace) -> (Rang
     routes.clear();
     for d in deployments {
         let range = ws.deployment[d].clone();
-        routes.push(Route { cursor: range.start, range, value: 1.0, receiving: true, drain_at: f64::INFINITY });
+        routes.push(Route {
+            cursor: range.start,
+            range,
+            value: 1.0,
+            receiving: true,
+            drain_at: f64::INFINITY,
+        });
     }
     let horizon = model.horizon;
     let result = match &service.routing {
-        Routing::ActiveActive { shift } => active_active(&mut ws.arena, &mut routes, *shift, horizon),
+        Routing::ActiveActive { shift } => {
+            active_active(&mut ws.arena, &mut routes, *shift, horizon)
+        }
         Routing::ActivePassive { detect, switch } => {
             let rng = routing_stream(model, s, trial);
-            failover(&mut ws.arena, &mut routes, Policy::Automatic { detect, switch }, rng, horizon)
+            failover(
+                &mut ws.arena,
+                &mut routes,
+                Policy::Automatic { detect, switch },
+                rng,
+                horizon,
+            )
         }
         Routing::Manual { respond } => {
             let rng = routing_stream(model, s, trial);
-            failover(&mut ws.arena, &mut routes, Policy::Manual { respond }, rng, horizon)
+            failover(
+                &mut ws.arena,
+                &mut routes,
+                Policy::Manual { respond },
+                rng,
+                horizon,
+            )
         }
     };
     ws.scratch.routes = routes;
@@ -88,11 +108,19 @@ fn advance(arena: &Arena, routes: &mut [Route], t: f64) -> (u64, u64) {
 
 /// ActiveActive: even split over the deployments receiving traffic; one at 0
 /// keeps its (lost) share for `shift`, then is drained until it is back above 0.
-fn active_active(arena: &mut Arena, routes: &mut [Route], shift: f64, horizon: f64) -> (Range<usize>, u64) {
+fn active_active(
+    arena: &mut Arena,
+    routes: &mut [Route],
+    shift: f64,
+    horizon: f64,
+) -> (Range<usize>, u64) {
     let start = arena.begin(1.0, 0);
     let mut events = 0;
     loop {
-        let drain = routes.iter().map(|r| r.drain_at).fold(f64::INFINITY, f64::min);
+        let drain = routes
+            .iter()
+            .map(|r| r.drain_at)
+            .fold(f64::INFINITY, f64::min);
         let t = next_change(arena, routes).min(drain);
         if t >= horizon {
             return (arena.finish(start), events);
@@ -133,7 +161,11 @@ fn split(routes: &[Route]) -> (f64, u64) {
     }
     if receiving == 0 {
         // None receives traffic: all are at 0 and all share the blame.
-        let all = if routes.len() == 64 { u64::MAX } else { (1u64 << routes.len()) - 1 };
+        let all = if routes.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << routes.len()) - 1
+        };
         (0.0, all)
     } else {
         (sum / f64::from(receiving), mask)
@@ -141,8 +173,13 @@ fn split(routes: &[Route]) -> (f64, u64) {
 }
 
 enum Policy<'a> {
-    Automatic { detect: &'a Distribution, switch: &'a Distribution },
-    Manual { respond: &'a Distribution },
+    Automatic {
+        detect: &'a Distribution,
+        switch: &'a Distribution,
+    },
+    Manual {
+        respond: &'a Distribution,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -189,12 +226,17 @@ fn failover(
         if rose & (1 << active) != 0 && matches!(phase, Phase::Detecting(_)) {
             phase = Phase::Normal;
         }
-        if rose & (1 << active) != 0 && matches!(policy, Policy::Manual { .. }) && matches!(phase, Phase::Switching(_)) {
+        if rose & (1 << active) != 0
+            && matches!(policy, Policy::Manual { .. })
+            && matches!(phase, Phase::Switching(_))
+        {
             phase = Phase::Normal;
         }
         if timer == t {
             phase = match (phase, &policy) {
-                (Phase::Detecting(_), Policy::Automatic { switch, .. }) => Phase::Switching(t + switch.sample(&mut rng)),
+                (Phase::Detecting(_), Policy::Automatic { switch, .. }) => {
+                    Phase::Switching(t + switch.sample(&mut rng))
+                }
                 _ => {
                     events += 1;
                     match routes.iter().position(|r| r.value > 0.0) {

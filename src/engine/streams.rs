@@ -1,9 +1,9 @@
 //! Random streams and the generation of each failure process's outages.
 
+use rand::RngExt;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::Exp1;
-use rand::RngExt;
 
 use crate::model::{Distribution, Failure};
 

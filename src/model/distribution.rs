@@ -78,7 +78,9 @@ impl Distribution {
     /// [`DistributionError`] unless `0 < median < p90`, both finite.
     pub fn lognormal(median: f64, p90: f64) -> Result<Distribution, DistributionError> {
         if !(median.is_finite() && p90.is_finite()) {
-            return Err(DistributionError::NotFinite { distribution: "LogNormal" });
+            return Err(DistributionError::NotFinite {
+                distribution: "LogNormal",
+            });
         }
         if median <= 0.0 {
             return Err(DistributionError::NotPositive {
@@ -90,7 +92,10 @@ impl Distribution {
             return Err(DistributionError::P90NotAboveMedian);
         }
         let sigma = (p90 / median).ln() / Z90;
-        Ok(Distribution::LogNormal { mu: median.ln(), sigma })
+        Ok(Distribution::LogNormal {
+            mu: median.ln(),
+            sigma,
+        })
     }
 
     /// Checks parameters that constructors of other variants take as given.
@@ -102,7 +107,10 @@ impl Distribution {
             if !x.is_finite() {
                 Err(DistributionError::NotFinite { distribution })
             } else if x <= 0.0 {
-                Err(DistributionError::NotPositive { distribution, parameter })
+                Err(DistributionError::NotPositive {
+                    distribution,
+                    parameter,
+                })
             } else {
                 Ok(())
             }
@@ -112,7 +120,9 @@ impl Distribution {
                 if x.is_finite() && *x >= 0.0 {
                     Ok(())
                 } else {
-                    Err(DistributionError::NotFinite { distribution: "Fixed" })
+                    Err(DistributionError::NotFinite {
+                        distribution: "Fixed",
+                    })
                 }
             }
             Distribution::Exp { mean } => positive("Exp", "mean", *mean),
@@ -121,7 +131,9 @@ impl Distribution {
                 if mu.is_finite() && (mu + 40.0 * sigma).exp().is_finite() {
                     Ok(())
                 } else {
-                    Err(DistributionError::NotFinite { distribution: "LogNormal" })
+                    Err(DistributionError::NotFinite {
+                        distribution: "LogNormal",
+                    })
                 }
             }
             Distribution::Weibull { shape, scale } => {
@@ -130,7 +142,9 @@ impl Distribution {
             }
             Distribution::Uniform { min, max } => {
                 if !(min.is_finite() && max.is_finite()) {
-                    Err(DistributionError::NotFinite { distribution: "Uniform" })
+                    Err(DistributionError::NotFinite {
+                        distribution: "Uniform",
+                    })
                 } else if min > max {
                     Err(DistributionError::MinAboveMax)
                 } else {
@@ -229,7 +243,10 @@ mod tests {
     fn sample_means_match_exact_means() {
         let cases = [
             Distribution::Exp { mean: 2.0 },
-            Distribution::Weibull { shape: 1.5, scale: 3.0 },
+            Distribution::Weibull {
+                shape: 1.5,
+                scale: 3.0,
+            },
             Distribution::Uniform { min: 1.0, max: 5.0 },
             Distribution::Empirical(vec![1.0, 2.0, 6.0]),
             Distribution::Fixed(0.5),
@@ -252,8 +269,15 @@ mod tests {
     fn bad_parameters_are_rejected_before_sampling() {
         assert!(Distribution::lognormal(2.0, 1.0).is_err());
         assert!(Distribution::lognormal(0.0, 1.0).is_err());
-        assert!(Distribution::Weibull { shape: 0.0, scale: 1.0 }.validate().is_err());
-        assert!(Distribution::Uniform { min: 2.0, max: 1.0 }.validate().is_err());
+        assert!(Distribution::Weibull {
+            shape: 0.0,
+            scale: 1.0
+        }
+        .validate()
+        .is_err());
+        assert!(Distribution::Uniform { min: 2.0, max: 1.0 }
+            .validate()
+            .is_err());
         assert!(Distribution::Empirical(vec![]).validate().is_err());
         assert!(Distribution::Exp { mean: 0.0 }.validate().is_err());
     }

@@ -125,13 +125,34 @@ mod tests {
 
     #[test]
     fn malformed_durations_are_rejected() {
-        assert!(matches!(Duration::parse("5"), Err(DurationError::MissingUnit(_))));
-        assert!(matches!(Duration::parse("-5h"), Err(DurationError::OutOfRange(_))));
-        assert!(matches!(Duration::parse("NaNh"), Err(DurationError::NotANumber(_))));
-        assert!(matches!(Duration::parse("infh"), Err(DurationError::NotANumber(_))));
-        assert!(matches!(Duration::parse("1e400h"), Err(DurationError::UnknownUnit { .. })));
-        assert!(matches!(Duration::parse("5x"), Err(DurationError::UnknownUnit { .. })));
-        assert!(matches!(Duration::parse("h"), Err(DurationError::NotANumber(_))));
+        assert!(matches!(
+            Duration::parse("5"),
+            Err(DurationError::MissingUnit(_))
+        ));
+        assert!(matches!(
+            Duration::parse("-5h"),
+            Err(DurationError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            Duration::parse("NaNh"),
+            Err(DurationError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Duration::parse("infh"),
+            Err(DurationError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Duration::parse("1e400h"),
+            Err(DurationError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            Duration::parse("5x"),
+            Err(DurationError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            Duration::parse("h"),
+            Err(DurationError::NotANumber(_))
+        ));
         assert!(matches!(Duration::parse(""), Err(DurationError::Empty)));
     }
 }

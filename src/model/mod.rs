@@ -45,7 +45,9 @@ pub struct Domain {
 }
 
 /// The root cause class of a failure, for the breakdown by cause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[allow(missing_docs)]
 pub enum Cause {
     Hardware,

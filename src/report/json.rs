@@ -8,11 +8,13 @@ pub struct Json;
 
 impl Render for Json {
     fn render(&self, result: &RunResult) -> Result<String, RenderError> {
-        let value = serde_json::to_value(result).map_err(|e| RenderError::Serialize(e.to_string()))?;
+        let value =
+            serde_json::to_value(result).map_err(|e| RenderError::Serialize(e.to_string()))?;
         if contains_null(&value) {
             return Err(RenderError::NotFinite);
         }
-        let mut text = serde_json::to_string_pretty(&value).map_err(|e| RenderError::Serialize(e.to_string()))?;
+        let mut text = serde_json::to_string_pretty(&value)
+            .map_err(|e| RenderError::Serialize(e.to_string()))?;
         text.push('\n');
         Ok(text)
     }

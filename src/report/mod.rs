@@ -33,14 +33,24 @@ pub enum RenderError {
 /// Services sorted by mean lost hours, most first, then by name.
 pub fn services_by_loss(result: &RunResult) -> Vec<(&String, &crate::stats::ServiceStats)> {
     let mut services: Vec<_> = result.services.iter().collect();
-    services.sort_by(|a, b| b.1.lost_hours.mean.total_cmp(&a.1.lost_hours.mean).then(a.0.cmp(b.0)));
+    services.sort_by(|a, b| {
+        b.1.lost_hours
+            .mean
+            .total_cmp(&a.1.lost_hours.mean)
+            .then(a.0.cmp(b.0))
+    });
     services
 }
 
 /// Failures sorted by mean attributed lost hours, most first, then by name.
 pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &crate::stats::FailureStats)> {
     let mut failures: Vec<_> = result.failures.iter().collect();
-    failures.sort_by(|a, b| b.1.lost_hours.mean.total_cmp(&a.1.lost_hours.mean).then(a.0.cmp(b.0)));
+    failures.sort_by(|a, b| {
+        b.1.lost_hours
+            .mean
+            .total_cmp(&a.1.lost_hours.mean)
+            .then(a.0.cmp(b.0))
+    });
     failures
 }
 

@@ -22,10 +22,21 @@ impl Render for Table {
         let _ = writeln!(
             out,
             "{:<18} {:>10} {:>23} {:>10} {:>10} {:>10} {:>8} {:>13}",
-            "service", "avail", "95% CI", "lost/trial", "down/trial", "p99 down", "outages", "cost/trial"
+            "service",
+            "avail",
+            "95% CI",
+            "lost/trial",
+            "down/trial",
+            "p99 down",
+            "outages",
+            "cost/trial"
         );
         for (name, s) in services_by_loss(r) {
-            let ci = format!("[{}, {}]", percent(s.availability.ci95[0]), percent(s.availability.ci95[1]));
+            let ci = format!(
+                "[{}, {}]",
+                percent(s.availability.ci95[0]),
+                percent(s.availability.ci95[1])
+            );
             let _ = writeln!(
                 out,
                 "{:<18} {:>10} {:>23} {:>10} {:>10} {:>10} {:>8.2} {:>13}",
@@ -57,7 +68,10 @@ impl Render for Table {
             "failure", "cause", "occurrences", "blast (max)", "lost/trial", "cost/trial"
         );
         for (name, f) in failures_by_loss(r) {
-            let blast = format!("{:.2} ({})", f.blast_radius.services_mean, f.blast_radius.services_max);
+            let blast = format!(
+                "{:.2} ({})",
+                f.blast_radius.services_mean, f.blast_radius.services_max
+            );
             let _ = writeln!(
                 out,
                 "{:<28} {:<11} {:>11.3} {:>12} {:>10} {:>13}",

@@ -25,7 +25,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic without a hint.
     pub fn new(position: Position, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { position, message: message.into(), hint: None }
+        Diagnostic {
+            position,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// Adds a hint.
@@ -35,7 +39,11 @@ impl Diagnostic {
     }
 
     /// Adds a "did you mean" hint when one of `candidates` is close to `found`.
-    pub fn suggest<'a>(self, found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Diagnostic {
+    pub fn suggest<'a>(
+        self,
+        found: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Diagnostic {
         match closest(found, candidates) {
             Some(best) => self.with_hint(format!("did you mean `{best}`?")),
             None => self,
@@ -89,7 +97,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
             diagonal = above;
         }
     }

@@ -12,7 +12,9 @@ pub struct Locator {
 impl Locator {
     /// Prepares `source` for searching.
     pub fn new(source: &str) -> Locator {
-        Locator { masked: mask_comments(source) }
+        Locator {
+            masked: mask_comments(source),
+        }
     }
 
     /// The index just after the first match of `needle` at or after `from`.
@@ -49,7 +51,8 @@ impl Locator {
         for _ in 0..nth {
             cursor = self.find_anchor(anchor, cursor)?.1;
         }
-        self.find_anchor(anchor, cursor).map(|(s, _)| self.position(s))
+        self.find_anchor(anchor, cursor)
+            .map(|(s, _)| self.position(s))
     }
 
     fn find_anchor(&self, anchor: &Anchor, from: usize) -> Option<(usize, usize)> {
@@ -228,13 +231,19 @@ mod tests {
     fn keys_in_comments_are_not_found() {
         let src = "// \"db\": here\n{\n  \"db\": (x: 1)}";
         let loc = Locator::new(src);
-        assert_eq!(loc.locate(&[Anchor::Key("db".into())]), Position { line: 3, col: 3 });
+        assert_eq!(
+            loc.locate(&[Anchor::Key("db".into())]),
+            Position { line: 3, col: 3 }
+        );
     }
 
     #[test]
     fn field_before_finds_the_enclosing_field() {
         let src = "(every: \"5\")";
         let loc = Locator::new(src);
-        assert_eq!(loc.field_before(Position { line: 1, col: 12 }).as_deref(), Some("every"));
+        assert_eq!(
+            loc.field_before(Position { line: 1, col: 12 }).as_deref(),
+            Some("every")
+        );
     }
 }

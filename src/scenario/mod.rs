@@ -26,13 +26,21 @@ pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// # Errors
 /// Every problem found, each with its position, as [`FileDiagnostics`].
 pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
-    let fail = |diagnostics: Vec<Diagnostic>| FileDiagnostics { file: file.to_string(), diagnostics };
+    let fail = |diagnostics: Vec<Diagnostic>| FileDiagnostics {
+        file: file.to_string(),
+        diagnostics,
+    };
     let at_start = |message: &str, hint: &str| {
-        fail(vec![Diagnostic::new(Position { line: 1, col: 1 }, message).with_hint(hint)])
+        fail(vec![
+            Diagnostic::new(Position { line: 1, col: 1 }, message).with_hint(hint)
+        ])
     };
     if bytes.len() > MAX_FILE_BYTES {
         return Err(at_start(
-            &format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", bytes.len()),
+            &format!(
+                "file is {} bytes; the limit is {MAX_FILE_BYTES}",
+                bytes.len()
+            ),
             "split the scenario or remove generated content",
         ));
     }
@@ -41,13 +49,19 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
         Err(e) => {
             let locator = Locator::new(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]));
             let position = locator.position(usize::MAX);
-            return Err(fail(vec![Diagnostic::new(position, "file is not valid UTF-8")
-                .with_hint("save the scenario as UTF-8 text")]));
+            return Err(fail(vec![Diagnostic::new(
+                position,
+                "file is not valid UTF-8",
+            )
+            .with_hint("save the scenario as UTF-8 text")]));
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(at_start("file is empty", "a scenario starts with `Scenario(`; see scenarios/ for examples"));
+        return Err(at_start(
+            "file is empty",
+            "a scenario starts with `Scenario(`; see scenarios/ for examples",
+        ));
     }
     let locator = Locator::new(text);
     let options = ron::Options::default()
@@ -72,27 +86,46 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
 /// Turns a ron error into a diagnostic with a hint.
 fn syntax_diagnostic(e: &ron::error::SpannedError, locator: &Locator) -> Diagnostic {
     use ron::Error as E;
-    let start = Position { line: e.span.start.line, col: e.span.start.col };
-    let end = Position { line: e.span.end.line, col: e.span.end.col };
-    let in_outer = |outer: &Option<String>| outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default();
+    let start = Position {
+        line: e.span.start.line,
+        col: e.span.start.col,
+    };
+    let end = Position {
+        line: e.span.end.line,
+        col: e.span.end.col,
+    };
+    let in_outer = |outer: &Option<String>| {
+        outer
+            .as_ref()
+            .map(|o| format!(" in `{o}`"))
+            .unwrap_or_default()
+    };
     match &e.code {
-        E::NoSuchStructField { expected, found, outer } => {
-            Diagnostic::new(start, format!("unknown field `{found}`{}", in_outer(outer)))
-                .suggest(found, expected.iter().copied())
-                .or_hint(format!("expected one of {}", list(expected)))
-        }
-        E::NoSuchEnumVariant { expected, found, outer } => {
-            Diagnostic::new(start, format!("unknown variant `{found}`{}", in_outer(outer)))
-                .suggest(found, expected.iter().copied())
-                .or_hint(format!("expected one of {}", list(expected)))
-        }
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => Diagnostic::new(start, format!("unknown field `{found}`{}", in_outer(outer)))
+            .suggest(found, expected.iter().copied())
+            .or_hint(format!("expected one of {}", list(expected))),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => Diagnostic::new(
+            start,
+            format!("unknown variant `{found}`{}", in_outer(outer)),
+        )
+        .suggest(found, expected.iter().copied())
+        .or_hint(format!("expected one of {}", list(expected))),
         E::MissingStructField { field, outer } => {
             Diagnostic::new(start, format!("missing field `{field}`{}", in_outer(outer)))
         }
-        E::DuplicateStructField { field, outer } => {
-            Diagnostic::new(start, format!("field `{field}` is given twice{}", in_outer(outer)))
-                .with_hint("remove one of them")
-        }
+        E::DuplicateStructField { field, outer } => Diagnostic::new(
+            start,
+            format!("field `{field}` is given twice{}", in_outer(outer)),
+        )
+        .with_hint("remove one of them"),
         E::Eof => Diagnostic::new(start, "unexpected end of file")
             .with_hint("the file looks truncated: check for a missing `)`, `]` or `}`"),
         E::ExceededRecursionLimit => Diagnostic::new(start, "values are nested too deeply")
@@ -103,9 +136,9 @@ fn syntax_diagnostic(e: &ron::error::SpannedError, locator: &Locator) -> Diagnos
                 Some(f) => format!("invalid `{f}`: {message}"),
                 None => message.clone(),
             };
-            let hint = message
-                .contains("duration")
-                .then_some("write a duration as a number and a unit: `90s`, `30m`, `1.5h`, `2d`, `1w`, `1y`");
+            let hint = message.contains("duration").then_some(
+                "write a duration as a number and a unit: `90s`, `30m`, `1.5h`, `2d`, `1w`, `1y`",
+            );
             let d = Diagnostic::new(end, message);
             match hint {
                 Some(h) => d.with_hint(h),
@@ -127,7 +160,11 @@ impl Diagnostic {
 }
 
 fn list(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn lowercase_first(s: &str) -> String {

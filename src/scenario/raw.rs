@@ -191,10 +191,21 @@ pub struct RawDistribution(pub Distribution);
 #[serde(deny_unknown_fields)]
 enum DistributionSyntax {
     Fixed(NonNegativeDuration),
-    Exp { mean: PositiveDuration },
-    LogNormal { median: PositiveDuration, p90: PositiveDuration },
-    Weibull { shape: f64, scale: PositiveDuration },
-    Uniform { min: NonNegativeDuration, max: NonNegativeDuration },
+    Exp {
+        mean: PositiveDuration,
+    },
+    LogNormal {
+        median: PositiveDuration,
+        p90: PositiveDuration,
+    },
+    Weibull {
+        shape: f64,
+        scale: PositiveDuration,
+    },
+    Uniform {
+        min: NonNegativeDuration,
+        max: NonNegativeDuration,
+    },
     Empirical(Vec<NonNegativeDuration>),
 }
 
@@ -203,7 +214,9 @@ impl TryFrom<DistributionSyntax> for RawDistribution {
     fn try_from(raw: DistributionSyntax) -> Result<Self, DistributionError> {
         let d = match raw {
             DistributionSyntax::Fixed(d) => Distribution::Fixed(d.0.hours()),
-            DistributionSyntax::Exp { mean } => Distribution::Exp { mean: mean.0.hours() },
+            DistributionSyntax::Exp { mean } => Distribution::Exp {
+                mean: mean.0.hours(),
+            },
             DistributionSyntax::LogNormal { median, p90 } => {
                 Distribution::lognormal(median.0.hours(), p90.0.hours())?
             }
@@ -254,4 +267,3 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
         deserializer.deserialize_map(EntriesVisitor(PhantomData))
     }
 }
-

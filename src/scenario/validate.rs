@@ -6,8 +6,8 @@ use super::diagnostic::{closest, Diagnostic};
 use super::locate::{Anchor, Locator};
 use super::raw::{RawDependency, RawRouting, RawScenario, RawService, RawTarget};
 use crate::model::{
-    fnv1a, Cause, Dependency, DependencyKind, Deployment, Domain, DomainId, Failure, Level,
-    Model, Process, Replica, Routing, Service, Target,
+    fnv1a, Cause, Dependency, DependencyKind, Deployment, Domain, DomainId, Failure, Level, Model,
+    Process, Replica, Routing, Service, Target,
 };
 
 /// The most replicas one scenario may place (bounds memory per trial).
@@ -27,7 +27,10 @@ pub struct Validator<'a> {
 impl<'a> Validator<'a> {
     /// A validator over the given source.
     pub fn new(locator: &'a Locator) -> Validator<'a> {
-        Validator { locator, problems: Vec::new() }
+        Validator {
+            locator,
+            problems: Vec::new(),
+        }
     }
 
     fn error(&mut self, anchors: &[Anchor], message: String) -> &mut Diagnostic {
@@ -92,7 +95,10 @@ impl<'a> Validator<'a> {
             );
         }
         for path in paths {
-            let anchor = [Anchor::Field("domains"), Anchor::Text(format!("\"{path}\""))];
+            let anchor = [
+                Anchor::Field("domains"),
+                Anchor::Text(format!("\"{path}\"")),
+            ];
             let segments: Vec<&str> = path.split('/').collect();
             let bad_segment = segments
                 .iter()
@@ -176,7 +182,9 @@ impl<'a> Validator<'a> {
                 detect: detect.0.clone(),
                 switch: switch.0.clone(),
             },
-            Some(RawRouting::Manual { respond }) => Routing::Manual { respond: respond.0.clone() },
+            Some(RawRouting::Manual { respond }) => Routing::Manual {
+                respond: respond.0.clone(),
+            },
         };
         let depends_on = self.dependencies(name, raw, names);
         let cost_per_hour = raw.cost.as_ref().map_or(0.0, |c| c.per_hour);
@@ -199,15 +207,28 @@ impl<'a> Validator<'a> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for (target, kind) in &raw.depends_on.0 {
-            let anchors =
-                || [Anchor::Entry(name.to_string()), Anchor::Field("depends_on"), Anchor::Key(target.clone())];
+            let anchors = || {
+                [
+                    Anchor::Entry(name.to_string()),
+                    Anchor::Field("depends_on"),
+                    Anchor::Key(target.clone()),
+                ]
+            };
             if !seen.insert(target.as_str()) {
-                self.error(&anchors(), format!("`{name}` lists the dependency `{target}` twice"));
+                self.error(
+                    &anchors(),
+                    format!("`{name}` lists the dependency `{target}` twice"),
+                );
                 continue;
             }
             let Some(service) = names.iter().position(|n| n == target) else {
-                let hint = closest(target, names.iter().copied()).map(|c| format!("did you mean `{c}`?"));
-                self.error_hint(&anchors(), format!("unknown service `{target}` in `depends_on` of `{name}`"), hint);
+                let hint =
+                    closest(target, names.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+                self.error_hint(
+                    &anchors(),
+                    format!("unknown service `{target}` in `depends_on` of `{name}`"),
+                    hint,
+                );
                 continue;
             };
             let kind = match *kind {
@@ -229,29 +250,57 @@ impl<'a> Validator<'a> {
         out
     }
 
-    fn deployment(&mut self, model: &mut Model, name: &str, service: usize, raw: &super::raw::RawDeployment) {
-        let anchors = || [Anchor::Entry(name.to_string()), Anchor::Text(format!("\"{}\"", raw.domain))];
+    fn deployment(
+        &mut self,
+        model: &mut Model,
+        name: &str,
+        service: usize,
+        raw: &super::raw::RawDeployment,
+    ) {
+        let anchors = || {
+            [
+                Anchor::Entry(name.to_string()),
+                Anchor::Text(format!("\"{}\"", raw.domain)),
+            ]
+        };
         let Some(domain) = model.domain_by_path(&raw.domain) else {
             let hint = closest(&raw.domain, model.domains.iter().map(|d| d.path.as_str()))
                 .map(|c| format!("did you mean `{c}`?"))
                 .or_else(|| Some("add it to `domains`".into()));
-            self.error_hint(&anchors(), format!("unknown domain `{}` in a deployment of `{name}`", raw.domain), hint);
+            self.error_hint(
+                &anchors(),
+                format!(
+                    "unknown domain `{}` in a deployment of `{name}`",
+                    raw.domain
+                ),
+                hint,
+            );
             return;
         };
         let replicas = raw.replicas.unwrap_or(1);
         let need = raw.need.unwrap_or(1);
         if replicas == 0 || model.replicas.len() as u64 + replicas > MAX_REPLICAS {
             self.error(
-                &[anchors()[0].clone(), anchors()[1].clone(), Anchor::Field("replicas")],
+                &[
+                    anchors()[0].clone(),
+                    anchors()[1].clone(),
+                    Anchor::Field("replicas"),
+                ],
                 format!("`replicas` of `{name}` must be between 1 and {MAX_REPLICAS} in all"),
             );
             return;
         }
         if need == 0 || need > replicas {
             self.error_hint(
-                &[anchors()[0].clone(), anchors()[1].clone(), Anchor::Field("need")],
+                &[
+                    anchors()[0].clone(),
+                    anchors()[1].clone(),
+                    Anchor::Field("need"),
+                ],
                 format!("`need` of `{name}` is {need} with {replicas} replicas"),
-                Some(format!("`need` must be between 1 and `replicas` ({replicas})")),
+                Some(format!(
+                    "`need` must be between 1 and `replicas` ({replicas})"
+                )),
             );
             return;
         }
@@ -271,12 +320,19 @@ impl<'a> Validator<'a> {
                             let prefix = format!("{}/", raw.domain);
                             let hint = closest(
                                 zone,
-                                model.domains.iter().filter_map(|d| d.path.strip_prefix(&prefix)),
+                                model
+                                    .domains
+                                    .iter()
+                                    .filter_map(|d| d.path.strip_prefix(&prefix)),
                             )
                             .map(|c| format!("did you mean `{c}`?"))
                             .or_else(|| Some(format!("add `{path}` to `domains`")));
                             self.error_hint(
-                                &[anchors()[0].clone(), anchors()[1].clone(), Anchor::Text(format!("\"{zone}\""))],
+                                &[
+                                    anchors()[0].clone(),
+                                    anchors()[1].clone(),
+                                    Anchor::Text(format!("\"{zone}\"")),
+                                ],
                                 format!("unknown zone `{zone}` under `{}` in `{name}`", raw.domain),
                                 hint,
                             );
@@ -292,11 +348,22 @@ impl<'a> Validator<'a> {
         let id = model.deployments.len();
         let first = model.replicas.len();
         for i in 0..replicas as usize {
-            model.replicas.push(Replica { deployment: id, domain: zones[i % zones.len()] });
+            model.replicas.push(Replica {
+                deployment: id,
+                domain: zones[i % zones.len()],
+            });
         }
-        let region_of = |d: DomainId| model.domain_chain(d).find(|&a| model.domains[a].level == Level::Region);
+        let region_of = |d: DomainId| {
+            model
+                .domain_chain(d)
+                .find(|&a| model.domains[a].level == Level::Region)
+        };
         let regions: BTreeSet<Option<DomainId>> = zones.iter().map(|&z| region_of(z)).collect();
-        let region = if regions.len() == 1 { regions.into_iter().next().flatten() } else { None };
+        let region = if regions.len() == 1 {
+            regions.into_iter().next().flatten()
+        } else {
+            None
+        };
         model.deployments.push(Deployment {
             service,
             domain,
@@ -309,20 +376,35 @@ impl<'a> Validator<'a> {
     fn topological_order(&mut self, model: &Model) -> Vec<usize> {
         let order = topological_order(model);
         if let Err(cycle) = &order {
-            let names: Vec<&str> = cycle.iter().map(|&s| model.services[s].name.as_str()).collect();
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&s| model.services[s].name.as_str())
+                .collect();
             let first = names[0];
             let second = names.get(1).copied().unwrap_or(first);
             self.error_hint(
-                &[Anchor::Entry(first.to_string()), Anchor::Field("depends_on"), Anchor::Key(second.to_string())],
+                &[
+                    Anchor::Entry(first.to_string()),
+                    Anchor::Field("depends_on"),
+                    Anchor::Key(second.to_string()),
+                ],
                 format!("dependency cycle: `{}`", names.join(" -> ")),
-                Some("remove one of these dependencies: no kind of dependency may form a cycle".into()),
+                Some(
+                    "remove one of these dependencies: no kind of dependency may form a cycle"
+                        .into(),
+                ),
             );
         }
         order.unwrap_or_default()
     }
 
     fn failure(&mut self, model: &mut Model, raw: &super::raw::RawFailure) {
-        let anchors = || [Anchor::Field("failures"), Anchor::Text(format!("\"{}\"", raw.name))];
+        let anchors = || {
+            [
+                Anchor::Field("failures"),
+                Anchor::Text(format!("\"{}\"", raw.name)),
+            ]
+        };
         if model.failures.iter().any(|f| f.name == raw.name) {
             let position = self
                 .locator
@@ -457,7 +539,8 @@ fn resolve_targets(model: &Model, raw: &RawTarget) -> Result<Vec<Target>, Target
 /// A dependency cycle, as the list of services along it, first repeated last.
 pub fn topological_order(model: &Model) -> Result<Vec<usize>, Vec<usize>> {
     let n = model.services.len();
-    let mut remaining_deps: Vec<usize> = model.services.iter().map(|s| s.depends_on.len()).collect();
+    let mut remaining_deps: Vec<usize> =
+        model.services.iter().map(|s| s.depends_on.len()).collect();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, s) in model.services.iter().enumerate() {
         for d in &s.depends_on {

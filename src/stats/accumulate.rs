@@ -121,15 +121,22 @@ impl Accumulator {
             let [lo, hi] = acc.lost.ci95();
             let availability = Availability {
                 mean: 1.0 - acc.lost.mean / horizon,
-                ci95: [(1.0 - hi / horizon).clamp(0.0, 1.0), (1.0 - lo / horizon).clamp(0.0, 1.0)],
+                ci95: [
+                    (1.0 - hi / horizon).clamp(0.0, 1.0),
+                    (1.0 - lo / horizon).clamp(0.0, 1.0),
+                ],
             };
             services.insert(
                 model.services[s].name.clone(),
                 ServiceStats {
                     availability,
                     downtime_hours: distribution(&acc.downtime, &mut acc.downtime_values),
-                    degraded_hours: Mean { mean: acc.degraded.mean },
-                    outages: Mean { mean: acc.outages.mean },
+                    degraded_hours: Mean {
+                        mean: acc.degraded.mean,
+                    },
+                    outages: Mean {
+                        mean: acc.outages.mean,
+                    },
                     cost: distribution(&acc.cost, &mut acc.cost_values),
                     lost_hours: distribution(&acc.lost, &mut acc.lost_values),
                 },
@@ -147,10 +154,19 @@ impl Accumulator {
                 failure.name.clone(),
                 FailureStats {
                     cause: failure.cause,
-                    occurrences: Mean { mean: acc.occurrences.mean },
-                    blast_radius: BlastRadius { services_mean, services_max: acc.blast_max },
-                    lost_hours: Mean { mean: acc.lost.mean },
-                    cost: Mean { mean: acc.cost.mean },
+                    occurrences: Mean {
+                        mean: acc.occurrences.mean,
+                    },
+                    blast_radius: BlastRadius {
+                        services_mean,
+                        services_max: acc.blast_max,
+                    },
+                    lost_hours: Mean {
+                        mean: acc.lost.mean,
+                    },
+                    cost: Mean {
+                        mean: acc.cost.mean,
+                    },
                 },
             );
         }
@@ -162,7 +178,10 @@ impl Accumulator {
             services,
             cost: distribution(&self.cost, &mut self.cost_values),
             failures,
-            engine: EngineStats { events: self.events, seconds },
+            engine: EngineStats {
+                events: self.events,
+                seconds,
+            },
         }
     }
 }

@@ -1,0 +1,30 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use faultline::model::Model;
+use faultline::montecarlo::{self, RunOptions};
+use faultline::stats::RunResult;
+
+/// Loads a scenario from text, panicking with the diagnostics if invalid.
+pub fn model(text: &str) -> Model {
+    match faultline::scenario::load("test.ron", text.as_bytes()) {
+        Ok(m) => m,
+        Err(e) => panic!("invalid test scenario:\n{e}"),
+    }
+}
+
+/// Runs a scenario text with the given trials and seed.
+pub fn run(text: &str, trials: u64, seed: u64) -> RunResult {
+    let options = RunOptions {
+        trials: Some(trials),
+        seed: Some(seed),
+        ..RunOptions::default()
+    };
+    montecarlo::run(&model(text), &options).expect("run")
+}
+
+/// The path of a file in the repository.
+pub fn repo(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}

@@ -76,11 +76,40 @@ impl fmt::Display for FileDiagnostics {
     }
 }
 
+/// The most names a hint lists when none is close to the unknown one.
+const LISTED_NAMES: usize = 6;
+
+/// A hint for an unknown name: "did you mean" the closest of `candidates`,
+/// else the first few of them (`what` names them: "services", "domains").
+pub fn name_hint(found: &str, candidates: &[&str], what: &str) -> Option<String> {
+    if let Some(best) = closest(found, candidates.iter().copied()) {
+        return Some(format!("did you mean `{best}`?"));
+    }
+    if candidates.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = candidates
+        .iter()
+        .take(LISTED_NAMES)
+        .map(|c| format!("`{c}`"))
+        .collect();
+    let more = candidates.len().saturating_sub(LISTED_NAMES);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(format!("known {what}: {}{tail}", shown.join(", ")))
+}
+
 /// The candidate closest to `found` by edit distance, if close enough to be a typo.
 pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (found.chars().count() / 3).max(1) + 1;
+    let length = found.chars().count();
+    let limit = (length / 3).max(1) + 1;
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip early.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(found, c), c))
         .filter(|&(d, c)| d <= limit && d < c.chars().count().max(1))
         .min_by_key(|&(d, _)| d)

@@ -4,28 +4,31 @@
 
 use super::diagnostic::Position;
 
-/// The source text with comments masked, plus a line index.
+/// The source text with comments masked. Indices are byte offsets into the
+/// masked text; a masked character is replaced by one space, so lines and
+/// columns (counted in characters, as ron counts them) do not move.
 pub struct Locator {
-    masked: Vec<char>,
+    masked: String,
+    unclosed_comment: Option<usize>,
 }
 
 impl Locator {
     /// Prepares `source` for searching.
     pub fn new(source: &str) -> Locator {
+        let (masked, unclosed_comment) = mask_comments(source);
         Locator {
-            masked: mask_comments(source),
+            masked,
+            unclosed_comment,
         }
     }
 
-    /// The index just after the first match of `needle` at or after `from`.
+    /// The first match of `needle` at or after `from`: its start and end.
     fn find(&self, needle: &str, from: usize) -> Option<(usize, usize)> {
-        let needle: Vec<char> = needle.chars().collect();
-        if needle.is_empty() || needle.len() > self.masked.len() {
+        if needle.is_empty() {
             return None;
         }
-        (from..=self.masked.len() - needle.len())
-            .find(|&i| self.masked[i..i + needle.len()] == needle[..])
-            .map(|i| (i, i + needle.len()))
+        let start = from + self.masked.get(from..)?.find(needle)?;
+        Some((start, start + needle.len()))
     }
 
     /// Finds each anchor in turn, each after the previous one, and returns the
@@ -45,18 +48,15 @@ impl Locator {
         self.position(found.unwrap_or(0))
     }
 
-    /// Index of the `nth` (0-based) match of an anchor from the start.
-    pub fn locate_nth(&self, anchor: &Anchor, nth: usize) -> Option<Position> {
-        let mut cursor = 0;
-        for _ in 0..nth {
-            cursor = self.find_anchor(anchor, cursor)?.1;
-        }
-        self.find_anchor(anchor, cursor)
-            .map(|(s, _)| self.position(s))
-    }
-
     fn find_anchor(&self, anchor: &Anchor, from: usize) -> Option<(usize, usize)> {
         match anchor {
+            Anchor::Nth(n, inner) => {
+                let mut cursor = from;
+                for _ in 0..*n {
+                    cursor = self.find_anchor(inner, cursor)?.1;
+                }
+                self.find_anchor(inner, cursor)
+            }
             Anchor::Text(text) => self.find(text, from),
             Anchor::Key(name) | Anchor::Entry(name) => {
                 let quoted = format!("\"{name}\"");
@@ -76,7 +76,8 @@ impl Locator {
                 let mut cursor = from;
                 loop {
                     let (start, end) = self.find(name, cursor)?;
-                    let before_ok = start == 0 || !is_ident(self.masked[start - 1]);
+                    let before = self.masked[..start].chars().next_back();
+                    let before_ok = before.is_none_or(|c| !is_ident(c));
                     if before_ok && self.next_non_space(end).map(|(c, _)| c) == Some(':') {
                         return Some((start, end));
                     }
@@ -86,70 +87,123 @@ impl Locator {
         }
     }
 
+    /// The first non-blank character at or after `from`, and its index.
     fn next_non_space(&self, from: usize) -> Option<(char, usize)> {
-        (from..self.masked.len())
-            .map(|i| (self.masked[i], i))
-            .find(|(c, _)| !c.is_whitespace())
+        self.masked
+            .get(from..)?
+            .char_indices()
+            .find(|(_, c)| !c.is_whitespace())
+            .map(|(i, c)| (c, from + i))
     }
 
-    /// The line and column of a character index.
+    /// The line and column of an index.
     pub fn position(&self, index: usize) -> Position {
-        let mut line = 1;
-        let mut col = 1;
-        for &c in &self.masked[..index.min(self.masked.len())] {
-            if c == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
+        let before = &self.masked[..index.min(self.masked.len())];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position {
+            line: 1 + before.matches('\n').count(),
+            col: 1 + before[line_start..].chars().count(),
         }
-        Position { line, col }
     }
 
-    /// The name of the field whose value ends at or before `position`: the last
+    /// The index of a position: the end of its line if the column is past
+    /// it, the end of the text if the line is.
+    fn index(&self, position: Position) -> usize {
+        let line_start = if position.line <= 1 {
+            Some(0)
+        } else {
+            self.masked
+                .match_indices('\n')
+                .nth(position.line - 2)
+                .map(|(i, _)| i + 1)
+        };
+        let Some(line_start) = line_start else {
+            return self.masked.len();
+        };
+        let line = &self.masked[line_start..];
+        let line_end = line.find('\n').unwrap_or(line.len());
+        let col = line[..line_end]
+            .char_indices()
+            .nth(position.col.saturating_sub(1))
+            .map_or(line_end, |(i, _)| i);
+        line_start + col
+    }
+
+    /// The name of the field whose value is at `position`: the last
     /// `identifier:` written before it.
     pub fn field_before(&self, position: Position) -> Option<String> {
-        let end = self.index_of(position)?;
-        let text: String = self.masked[..end].iter().collect();
-        let mut candidate = None;
-        let bytes: Vec<char> = text.chars().collect();
-        let mut i = bytes.len();
-        while i > 0 {
-            i -= 1;
-            if bytes[i] == ':' {
-                let mut j = i;
-                while j > 0 && bytes[j - 1].is_whitespace() {
-                    j -= 1;
-                }
-                let stop = j;
-                while j > 0 && is_ident(bytes[j - 1]) {
-                    j -= 1;
-                }
-                if j < stop {
-                    candidate = Some(bytes[j..stop].iter().collect());
-                    break;
-                }
-            }
-        }
-        candidate
+        let text = &self.masked[..self.index(position)];
+        text.match_indices(':').rev().find_map(|(colon, _)| {
+            let before = text[..colon].trim_end();
+            let name = &before[before.trim_end_matches(is_ident).len()..];
+            (!name.is_empty()).then(|| name.to_string())
+        })
     }
 
-    fn index_of(&self, position: Position) -> Option<usize> {
-        let mut line = 1;
-        let mut col = 1;
-        for (i, &c) in self.masked.iter().enumerate() {
-            if line == position.line && col == position.col {
-                return Some(i);
+    /// Just after the last character that is neither blank nor in a comment.
+    pub fn content_end(&self) -> Position {
+        self.position(self.masked.trim_end().len())
+    }
+
+    /// Whether only blanks and comments follow `position`.
+    pub fn is_past_content(&self, position: Position) -> bool {
+        self.index(position) >= self.masked.trim_end().len()
+    }
+
+    /// Just after the last non-blank character before `position`: where a
+    /// missing separator belongs.
+    pub fn previous_token_end(&self, position: Position) -> Position {
+        let i = self.index(position);
+        self.position(self.masked[..i].trim_end().len())
+    }
+
+    /// Where a block comment that is never closed opens.
+    pub fn unclosed_comment(&self) -> Option<Position> {
+        self.unclosed_comment.map(|i| self.position(i))
+    }
+
+    /// The first non-blank character at or after `position`.
+    pub fn next_token(&self, position: Position) -> Position {
+        let i = self.index(position);
+        self.position(self.next_non_space(i).map_or(i, |(_, j)| j))
+    }
+
+    /// Where the value around `position` starts. ron reports a rejected
+    /// string one character into it, and a rejected `Name(...)` at its
+    /// closing bracket: both are moved back to the start of the value.
+    pub fn value_start(&self, position: Position) -> Position {
+        let i = self.index(position);
+        let (in_string, open) = self.scan_to(i);
+        let closing = self.masked[i..].starts_with([')', ']', '}']);
+        let start = match open {
+            _ if in_string && self.masked[..i].ends_with('"') => i - 1,
+            Some(opener) if closing => self.masked[..opener].trim_end_matches(is_ident).len(),
+            _ => i,
+        };
+        self.position(start)
+    }
+
+    /// Reads the text up to `end`: whether `end` is inside a string, and the
+    /// index of the innermost bracket still open there. Every character it
+    /// looks for is ASCII, so it can read bytes.
+    fn scan_to(&self, end: usize) -> (bool, Option<usize>) {
+        let bytes = &self.masked.as_bytes()[..end.min(self.masked.len())];
+        let mut in_string = false;
+        let mut open = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match (in_string, bytes[i]) {
+                (true, b'\\') => i += 1,
+                (_, b'"') => in_string = !in_string,
+                (false, b'(' | b'[' | b'{') => open.push(i),
+                (false, b')' | b']' | b'}') => {
+                    open.pop();
+                }
+                _ => {}
             }
-            if c == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
+            i += 1;
         }
-        Some(self.masked.len())
+        (in_string, open.last().copied())
     }
 }
 
@@ -164,20 +218,32 @@ pub enum Anchor {
     Entry(String),
     /// A field name followed by `:`.
     Field(&'static str),
+    /// The `n`th (0-based) match of an anchor.
+    Nth(usize, Box<Anchor>),
+}
+
+impl Anchor {
+    /// The `n`th (0-based) match of this anchor.
+    pub fn nth(self, n: usize) -> Anchor {
+        Anchor::Nth(n, Box::new(self))
+    }
 }
 
 fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Replaces `// ...` and `/* ... */` comments with spaces, leaving strings and
-/// line breaks in place so that positions do not move.
-fn mask_comments(source: &str) -> Vec<char> {
+/// Replaces `// ...` and `/* ... */` comments with spaces, one per
+/// character, leaving strings and line breaks in place so that lines and
+/// columns do not move. Also returns the index in the masked text where a
+/// block comment that is never closed opens.
+fn mask_comments(source: &str) -> (String, Option<usize>) {
     let chars: Vec<char> = source.chars().collect();
     let mut out = chars.clone();
     let mut i = 0;
     let mut in_string = false;
     let mut block_depth = 0usize;
+    let mut block_start = 0;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
@@ -213,6 +279,7 @@ fn mask_comments(source: &str) -> Vec<char> {
             }
         } else if c == '/' && next == Some('*') {
             block_depth = 1;
+            block_start = i;
             out[i] = ' ';
             out[i + 1] = ' ';
             i += 2;
@@ -220,7 +287,8 @@ fn mask_comments(source: &str) -> Vec<char> {
             i += 1;
         }
     }
-    out
+    let unclosed = (block_depth > 0).then(|| out[..block_start].iter().map(|c| c.len_utf8()).sum());
+    (out.into_iter().collect(), unclosed)
 }
 
 #[cfg(test)]
@@ -235,6 +303,34 @@ mod tests {
             loc.locate(&[Anchor::Key("db".into())]),
             Position { line: 3, col: 3 }
         );
+    }
+
+    #[test]
+    fn positions_count_characters_and_ignore_comments() {
+        let src = "(a: \"é\", /* ü */ b: \"x\")\n  c: 1";
+        let loc = Locator::new(src);
+        assert_eq!(
+            loc.locate(&[Anchor::Field("b")]),
+            Position { line: 1, col: 18 }
+        );
+        assert_eq!(
+            loc.locate(&[Anchor::Field("c")]),
+            Position { line: 2, col: 3 }
+        );
+        assert_eq!(
+            loc.index(Position { line: 2, col: 3 }),
+            loc.masked.len() - 4
+        );
+    }
+
+    #[test]
+    fn value_start_moves_back_to_the_start_of_the_value() {
+        let src = "(lasts: LogNormal(median: \"6h\", p90: \"1h\"), every: \"5\")";
+        let loc = Locator::new(src);
+        let closing = Position { line: 1, col: 42 };
+        assert_eq!(loc.value_start(closing), Position { line: 1, col: 9 });
+        let in_string = Position { line: 1, col: 53 };
+        assert_eq!(loc.value_start(in_string), Position { line: 1, col: 52 });
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod diagnostic;
 mod locate;
 pub mod raw;
+mod syntax;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, FileDiagnostics, Position};
@@ -37,10 +38,7 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
     };
     if bytes.len() > MAX_FILE_BYTES {
         return Err(at_start(
-            &format!(
-                "file is {} bytes; the limit is {MAX_FILE_BYTES}",
-                bytes.len()
-            ),
+            &format!("file is larger than the limit of {MAX_FILE_BYTES} bytes"),
             "split the scenario or remove generated content",
         ));
     }
@@ -69,108 +67,15 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
         .with_recursion_limit(64);
     let raw: raw::RawScenario = options
         .from_str(text)
-        .map_err(|e| fail(vec![syntax_diagnostic(&e, &locator)]))?;
+        .map_err(|e| fail(vec![syntax::diagnostic(&e, &locator)]))?;
     let default_name = std::path::Path::new(file)
         .file_stem()
         .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
     let mut validator = validate::Validator::new(&locator);
     let model = validator.scenario(raw, &default_name);
-    let mut problems = validator.problems;
-    problems.sort_by_key(|d| d.position);
+    let problems = validator.finish();
     match model {
         Some(model) if problems.is_empty() => Ok(model),
         _ => Err(fail(problems)),
-    }
-}
-
-/// Turns a ron error into a diagnostic with a hint.
-fn syntax_diagnostic(e: &ron::error::SpannedError, locator: &Locator) -> Diagnostic {
-    use ron::Error as E;
-    let start = Position {
-        line: e.span.start.line,
-        col: e.span.start.col,
-    };
-    let end = Position {
-        line: e.span.end.line,
-        col: e.span.end.col,
-    };
-    let in_outer = |outer: &Option<String>| {
-        outer
-            .as_ref()
-            .map(|o| format!(" in `{o}`"))
-            .unwrap_or_default()
-    };
-    match &e.code {
-        E::NoSuchStructField {
-            expected,
-            found,
-            outer,
-        } => Diagnostic::new(start, format!("unknown field `{found}`{}", in_outer(outer)))
-            .suggest(found, expected.iter().copied())
-            .or_hint(format!("expected one of {}", list(expected))),
-        E::NoSuchEnumVariant {
-            expected,
-            found,
-            outer,
-        } => Diagnostic::new(
-            start,
-            format!("unknown variant `{found}`{}", in_outer(outer)),
-        )
-        .suggest(found, expected.iter().copied())
-        .or_hint(format!("expected one of {}", list(expected))),
-        E::MissingStructField { field, outer } => {
-            Diagnostic::new(start, format!("missing field `{field}`{}", in_outer(outer)))
-        }
-        E::DuplicateStructField { field, outer } => Diagnostic::new(
-            start,
-            format!("field `{field}` is given twice{}", in_outer(outer)),
-        )
-        .with_hint("remove one of them"),
-        E::Eof => Diagnostic::new(start, "unexpected end of file")
-            .with_hint("the file looks truncated: check for a missing `)`, `]` or `}`"),
-        E::ExceededRecursionLimit => Diagnostic::new(start, "values are nested too deeply")
-            .with_hint("a scenario never needs more than a few levels of nesting"),
-        E::Message(message) => {
-            let field = locator.field_before(end);
-            let message = match field {
-                Some(f) => format!("invalid `{f}`: {message}"),
-                None => message.clone(),
-            };
-            let hint = message.contains("duration").then_some(
-                "write a duration as a number and a unit: `90s`, `30m`, `1.5h`, `2d`, `1w`, `1y`",
-            );
-            let d = Diagnostic::new(end, message);
-            match hint {
-                Some(h) => d.with_hint(h),
-                None => d,
-            }
-        }
-        other => Diagnostic::new(start, lowercase_first(&other.to_string())),
-    }
-}
-
-impl Diagnostic {
-    fn or_hint(self, hint: String) -> Diagnostic {
-        if self.hint.is_some() {
-            self
-        } else {
-            self.with_hint(hint)
-        }
-    }
-}
-
-fn list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

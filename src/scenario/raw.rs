@@ -9,7 +9,10 @@ use std::marker::PhantomData;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::model::{Cause, Distribution, DistributionError, Duration};
+use crate::model::{Cause, Distribution, DistributionError, Duration, DurationError};
+
+// The lowercase `rename`s are what diagnostics call these types ("unknown
+// field `x` in a failure", "unknown routing `X`"): the file never spells them.
 
 /// A whole scenario file.
 #[derive(Debug, Deserialize)]
@@ -38,7 +41,7 @@ pub struct RawScenario {
 
 /// One entry of `failures`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "failure")]
 pub struct RawFailure {
     /// Unique name.
     pub name: String,
@@ -55,7 +58,7 @@ pub struct RawFailure {
 
 /// A failure target as written.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "target")]
 #[allow(missing_docs)]
 pub enum RawTarget {
     Domain(String),
@@ -82,7 +85,7 @@ pub enum RawTarget {
 
 /// One service as written.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "service")]
 pub struct RawService {
     /// One or more deployments.
     pub deployments: Vec<RawDeployment>,
@@ -99,7 +102,7 @@ pub struct RawService {
 
 /// One deployment as written.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "deployment")]
 pub struct RawDeployment {
     /// Domain path.
     #[serde(rename = "in")]
@@ -117,7 +120,7 @@ pub struct RawDeployment {
 
 /// A routing policy as written.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "routing")]
 #[allow(missing_docs)]
 pub enum RawRouting {
     ActiveActive {
@@ -135,7 +138,7 @@ pub enum RawRouting {
 
 /// A dependency kind as written.
 #[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "dependency")]
 #[allow(missing_docs)]
 pub enum RawDependency {
     Hard,
@@ -144,7 +147,7 @@ pub enum RawDependency {
 
 /// The `cost` block.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "cost block")]
 pub struct RawCost {
     /// Money per hour of full outage.
     pub per_hour: f64,
@@ -158,12 +161,23 @@ pub struct PositiveDuration(pub Duration);
 impl TryFrom<String> for PositiveDuration {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        let d = Duration::parse(&text).map_err(|e| e.to_string())?;
+        let d = Duration::parse(&text).map_err(duration_message)?;
         if d.hours() > 0.0 {
             Ok(PositiveDuration(d))
         } else {
             Err(format!("duration `{text}` must be greater than zero"))
         }
+    }
+}
+
+/// The message for a rejected duration. A "unit" that is not all letters
+/// (`e400h` in `1e400h`) means the number is not plain decimal.
+fn duration_message(e: DurationError) -> String {
+    match e {
+        DurationError::UnknownUnit { text, unit } if !unit.chars().all(char::is_alphabetic) => {
+            format!("duration `{text}` is not a decimal number followed by a unit")
+        }
+        e => e.to_string(),
     }
 }
 
@@ -177,7 +191,7 @@ impl TryFrom<String> for NonNegativeDuration {
     fn try_from(text: String) -> Result<Self, String> {
         Duration::parse(&text)
             .map(NonNegativeDuration)
-            .map_err(|e| e.to_string())
+            .map_err(duration_message)
     }
 }
 
@@ -188,7 +202,7 @@ pub struct RawDistribution(pub Distribution);
 
 /// The distribution syntax of the file.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "distribution")]
 enum DistributionSyntax {
     Fixed(NonNegativeDuration),
     Exp {

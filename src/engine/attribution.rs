@@ -31,28 +31,28 @@ pub struct Scratch {
     cost: Vec<f64>,
     blast: Vec<u32>,
     last_service: Vec<u32>,
+    /// Occurrences given a share this trial (the only entries to collect and reset).
+    touched: Vec<u32>,
     /// Lost hours no culprit could be found for (zero unless the engine is wrong).
     pub unattributed: f64,
 }
 
 impl Scratch {
+    /// Sizes the per-occurrence arrays for a trial. Entries are zero (or
+    /// `u32::MAX`) between trials: `collect_failures` resets what it touched.
     fn reset(&mut self, model: &Model, outages: usize) {
-        self.visited_deployment.clear();
         self.visited_deployment.resize(model.deployments.len(), 0);
-        self.visited_service.clear();
         self.visited_service.resize(model.services.len(), 0);
-        self.epoch = 0;
-        for v in [&mut self.count, &mut self.position, &mut self.blast] {
-            v.clear();
-            v.resize(outages, 0);
+        if self.count.len() < outages {
+            self.count.resize(outages, 0);
+            self.position.resize(outages, 0);
+            self.blast.resize(outages, 0);
+            self.last_service.resize(outages, u32::MAX);
+            self.lost.resize(outages, 0.0);
+            self.cost.resize(outages, 0.0);
         }
-        self.last_service.clear();
-        self.last_service.resize(outages, u32::MAX);
-        self.lost.clear();
-        self.lost.resize(outages, 0.0);
-        self.cost.clear();
-        self.cost.resize(outages, 0.0);
         self.active.clear();
+        self.touched.clear();
         self.unattributed = 0.0;
     }
 }
@@ -84,6 +84,11 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
 /// Gathers culprit boundaries for service `s` over `[a, b)` into `entries`.
 fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: &mut Workspace) {
     let blame = &mut ws.blame;
+    if blame.epoch == u32::MAX {
+        blame.visited_deployment.iter_mut().for_each(|v| *v = 0);
+        blame.visited_service.iter_mut().for_each(|v| *v = 0);
+        blame.epoch = 0;
+    }
     blame.epoch += 1;
     blame.entries.clear();
     blame.stack.clear();
@@ -213,6 +218,9 @@ impl Scratch {
             self.lost[o] += share;
             self.cost[o] += share * per_hour;
             if self.last_service[o] != s {
+                if self.blast[o] == 0 {
+                    self.touched.push(o as u32);
+                }
                 self.last_service[o] = s;
                 self.blast[o] += 1;
             }
@@ -220,14 +228,23 @@ impl Scratch {
     }
 }
 
-/// Adds the per-occurrence attributions up per failure definition.
+/// Adds the per-occurrence attributions up per failure definition, in
+/// occurrence order, and resets the entries it read.
 pub fn collect_failures(model: &Model, ws: &mut Workspace) {
-    for (o, &p) in ws.outage_process.iter().enumerate() {
-        let f = &mut ws.outcome.failures[model.processes[p as usize].failure];
-        f.lost_hours += ws.blame.lost[o];
-        f.cost += ws.blame.cost[o];
-        f.blast_services += u64::from(ws.blame.blast[o]);
-        f.blast_max = f.blast_max.max(ws.blame.blast[o]);
+    let blame = &mut ws.blame;
+    blame.touched.sort_unstable();
+    for &o in &blame.touched {
+        let o = o as usize;
+        let p = ws.outage_process[o] as usize;
+        let f = &mut ws.outcome.failures[model.processes[p].failure];
+        f.lost_hours += blame.lost[o];
+        f.cost += blame.cost[o];
+        f.blast_services += u64::from(blame.blast[o]);
+        f.blast_max = f.blast_max.max(blame.blast[o]);
+        blame.lost[o] = 0.0;
+        blame.cost[o] = 0.0;
+        blame.blast[o] = 0;
+        blame.last_service[o] = u32::MAX;
     }
-    ws.outcome.unattributed_hours = ws.blame.unattributed;
+    ws.outcome.unattributed_hours = blame.unattributed;
 }

@@ -51,6 +51,9 @@ pub struct Plan {
     pub gates: Vec<Gate>,
     /// Local replica indices referenced by `Members::Some`.
     pub members: Vec<u32>,
+    /// Per gate: the replicas it takes down as a bitmask (deployments of at
+    /// most 64 replicas; all bits for larger ones).
+    pub masks: Vec<u64>,
     /// Dependency sources of each deployment, as ranges into `sources`.
     pub deployment_sources: Vec<Range<u32>>,
     /// All dependency sources.
@@ -64,6 +67,7 @@ impl Plan {
             deployment_gates: Vec::with_capacity(model.deployments.len()),
             gates: Vec::new(),
             members: Vec::new(),
+            masks: Vec::new(),
             deployment_sources: Vec::with_capacity(model.deployments.len()),
             sources: Vec::new(),
         };
@@ -108,10 +112,14 @@ impl Plan {
                 model.processes[p].target,
                 Target::Deployment(_) | Target::Service(_)
             );
+        if !all && members.is_empty() {
+            return;
+        }
+        let bits = |locals: &[u32]| locals.iter().fold(0u64, |m, &i| m | 1u64.checked_shl(i).unwrap_or(0));
+        let everyone = (0..deployment.replicas.len().min(64) as u32).collect::<Vec<_>>();
+        self.masks.push(if all { bits(&everyone) } else { bits(&members) });
         let members = if all {
             Members::All
-        } else if members.is_empty() {
-            return;
         } else {
             let start = self.members.len() as u32;
             self.members.extend(members);

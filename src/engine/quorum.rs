@@ -20,41 +20,114 @@ pub struct Scratch {
     runs: Vec<usize>,
     /// Per local replica: how many gating outages hold it down.
     down: Vec<u16>,
+    /// Per grid cell: the replicas with an outage touching it.
+    grid: Vec<u64>,
     /// Inputs of the product in `combine`.
     pub inputs: Vec<super::combine::Input>,
     /// Per-deployment state of the routing loop.
     pub routes: Vec<super::routing::Route>,
 }
 
+/// Cells of the coarse time grid used to find where a quorum may be lost.
+const GRID: usize = 128;
+
 /// Computes the quorum timeline of deployment `d` into the arena.
+///
+/// The quorum can only be lost where at least `m = replicas - need + 1`
+/// replicas are held down at once. A coarse grid over the horizon records,
+/// per cell, which replicas have an outage touching it (a bitmask); only the
+/// runs of cells with at least `m` of them are swept exactly. Elsewhere the
+/// quorum holds throughout, which is what almost every outage of a replica
+/// in a group with spare capacity amounts to.
 pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<usize> {
     let deployment = &model.deployments[d];
-    let gates = plan.deployment_gates[d].clone();
+    let n = deployment.replicas.len();
+    let start = ws.arena.begin(1.0, 0);
+    let horizon = model.horizon;
+    if n > 64 {
+        sweep_window(plan, d, n, deployment.need, (0.0, horizon), start, ws);
+        return ws.arena.finish(start);
+    }
+    let threshold = (n - deployment.need + 1) as u32;
+    let scale = GRID as f64 / horizon;
+    let grid = &mut ws.scratch.grid;
+    grid.resize(GRID, 0);
+    let mut candidate = false;
+    for g in plan.deployment_gates[d].clone() {
+        let mask = plan.masks[g as usize];
+        // a gate of several replicas may reach the threshold on its own
+        let several = mask & mask.wrapping_sub(1) != 0;
+        let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
+        for &(a, b) in &ws.outages[range] {
+            let last = ((b * scale) as usize).min(GRID - 1);
+            for cell in &mut grid[(a * scale) as usize..=last] {
+                let before = *cell;
+                *cell |= mask;
+                // otherwise only a cell touched before can gain a second replica
+                if (before != 0 || several) && *cell != before {
+                    candidate |= at_least(*cell, threshold);
+                }
+            }
+        }
+    }
+    candidate |= threshold <= 1 && grid.iter().any(|&c| c != 0);
+    if !candidate {
+        grid.iter_mut().for_each(|c| *c = 0);
+        return ws.arena.finish(start);
+    }
+    // Scan the cells, clearing them for the next deployment as we go.
+    let mut cell = 0;
+    while cell < GRID {
+        if !at_least(std::mem::take(&mut ws.scratch.grid[cell]), threshold) {
+            cell += 1;
+            continue;
+        }
+        let first = cell;
+        cell += 1;
+        while cell < GRID && at_least(std::mem::take(&mut ws.scratch.grid[cell]), threshold) {
+            cell += 1;
+        }
+        let end = if cell == GRID { horizon } else { cell as f64 / scale };
+        let window = (first as f64 / scale, end);
+        sweep_window(plan, d, n, deployment.need, window, start, ws);
+    }
+    ws.arena.finish(start)
+}
+
+/// Whether `mask` has at least `threshold` bits set; cheap for the common
+/// masks of zero or one bit (no popcount instruction on baseline x86-64).
+#[inline]
+fn at_least(mask: u64, threshold: u32) -> bool {
+    if mask & mask.wrapping_sub(1) == 0 {
+        u32::from(mask != 0) >= threshold
+    } else {
+        mask.count_ones() >= threshold
+    }
+}
+
+/// Sweeps the outages of `d`'s gates that overlap `window`, clipped to it, in
+/// time order, appending quorum changes to the timeline begun at `start`.
+fn sweep_window(plan: &Plan, d: usize, n: usize, need: usize, window: (f64, f64), start: usize, ws: &mut Workspace) {
+    let (w0, w1) = window;
     let scratch = &mut ws.scratch;
     scratch.events.clear();
     scratch.runs.clear();
-    for g in gates {
+    for g in plan.deployment_gates[d].clone() {
         let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
-        if range.is_empty() {
-            continue;
-        }
-        scratch.runs.push(scratch.events.len());
-        for &(a, b) in &ws.outages[range] {
+        let outages = &ws.outages[range];
+        let first = outages.partition_point(|o| o.1 <= w0);
+        let run = scratch.events.len();
+        for &(a, b) in outages[first..].iter().take_while(|o| o.0 < w1) {
             // positive finite f64 bits order like the numbers
-            scratch.events.push((a.to_bits(), b.to_bits(), g));
+            scratch.events.push((a.max(w0).to_bits(), b.min(w1).to_bits(), g));
         }
-    }
-    let start = ws.arena.begin(1.0, 0);
-    if scratch.events.is_empty() {
-        return ws.arena.finish(start);
+        if scratch.events.len() > run {
+            scratch.runs.push(run);
+        }
     }
     // Each gate's outages are already in time order: merge the runs pairwise.
     merge_runs(&mut scratch.events, &mut scratch.merged, &mut scratch.runs);
-    let mut state = Quorum::new(
-        deployment.replicas.len(),
-        deployment.need,
-        &mut scratch.down,
-    );
+    let mut state = Quorum::new(n, need, &mut scratch.down);
     scratch.ending.clear();
     for &(begin, end, gate) in &scratch.events {
         // close the outages that ended by now, earliest first
@@ -75,7 +148,6 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
         let q = state.apply(plan, g, true);
         ws.arena.push(start, f64::from_bits(t), q, 0);
     }
-    ws.arena.finish(start)
 }
 
 /// Up/down bookkeeping of one deployment's replicas during a sweep.

@@ -17,8 +17,9 @@ pub const BLOCK_TRIALS: u64 = 64;
 /// The default bound on the expected events of a whole run.
 pub const DEFAULT_MAX_EVENTS: f64 = 5e10;
 
-/// The most expected events one trial may have (bounds memory per thread).
-pub const MAX_EVENTS_PER_TRIAL: f64 = 2e7;
+/// The default bound on the expected events of one trial (bounds memory per
+/// thread: about 40 bytes an event).
+pub const DEFAULT_MAX_TRIAL_EVENTS: f64 = 2e7;
 
 /// The most per-trial values kept for percentiles (bounds memory).
 pub const MAX_STORED_VALUES: f64 = 1.5e8;
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Refuse runs whose expected events exceed this.
     pub max_events: f64,
+    /// Refuse runs whose expected events in one trial exceed this.
+    pub max_trial_events: f64,
 }
 
 impl Default for RunOptions {
@@ -43,6 +46,7 @@ impl Default for RunOptions {
             seed: None,
             threads: None,
             max_events: DEFAULT_MAX_EVENTS,
+            max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
         }
     }
 }
@@ -59,8 +63,12 @@ pub enum RunError {
         limit: f64,
     },
     /// One trial would need too much memory.
-    #[error("one trial would simulate about {estimate:.2e} events, above the limit of {limit:.2e} per trial")]
+    #[error("one trial would simulate about {estimate:.2e} events, above the limit of {limit:.2e} per trial; `{failure}` alone accounts for {share:.2e}")]
     TrialTooLarge {
+        /// The failure with the most expected events.
+        failure: String,
+        /// Its expected events per trial.
+        share: f64,
         /// Expected events of one trial.
         estimate: f64,
         /// The limit.
@@ -91,9 +99,9 @@ impl RunError {
             RunError::TooManyEvents { .. } => Some(
                 "lower `trials` or the failure rates, or raise the limit with `--max-events`".into(),
             ),
-            RunError::TrialTooLarge { .. } => {
-                Some("a failure that recurs this often over this horizon is likely a unit mistake (`s` for `d`?)".into())
-            }
+            RunError::TrialTooLarge { .. } => Some(
+                "check `every` and `horizon` for a unit mistake (`s` for `d`?), or raise the limit with `--max-trial-events`".into(),
+            ),
             RunError::TooManyValues { .. } => Some("lower `--trials`".into()),
             _ => None,
         }
@@ -104,22 +112,33 @@ impl RunError {
 ///
 /// # Errors
 /// [`RunError`] with the estimate and the limit.
-pub fn check_work(model: &Model, trials: u64, max_events: f64) -> Result<(), RunError> {
+pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<(), RunError> {
     if trials == 0 {
         return Err(RunError::NoTrials);
     }
-    let per_trial = model.expected_events_per_trial();
-    if per_trial > MAX_EVENTS_PER_TRIAL {
+    let by_failure = model.expected_events_by_failure();
+    let per_trial: f64 = by_failure.iter().sum();
+    if per_trial > options.max_trial_events {
+        let (worst, share) = by_failure
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or((0, 0.0), |(i, &x)| (i, x));
         return Err(RunError::TrialTooLarge {
+            failure: model
+                .failures
+                .get(worst)
+                .map_or_else(String::new, |f| f.name.clone()),
+            share,
             estimate: per_trial,
-            limit: MAX_EVENTS_PER_TRIAL,
+            limit: options.max_trial_events,
         });
     }
     let estimate = per_trial * trials as f64;
-    if estimate > max_events {
+    if estimate > options.max_events {
         return Err(RunError::TooManyEvents {
             estimate,
-            limit: max_events,
+            limit: options.max_events,
         });
     }
     if trials as f64 * (3 * model.services.len() + 1) as f64 > MAX_STORED_VALUES {
@@ -138,7 +157,7 @@ pub fn check_work(model: &Model, trials: u64, max_events: f64) -> Result<(), Run
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
     let trials = options.trials.unwrap_or(model.trials);
     let seed = options.seed.unwrap_or(model.seed);
-    check_work(model, trials, options.max_events)?;
+    check_work(model, trials, options)?;
     let mut model = model.clone();
     model.seed = seed;
     let plan = Plan::new(&model);

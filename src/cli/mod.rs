@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::Model;
-use crate::montecarlo::{self, RunOptions, DEFAULT_MAX_EVENTS};
+use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
 use crate::report::{Json, Markdown, Render, Table};
 use crate::scenario;
 
@@ -54,8 +54,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Refuse runs expected to simulate more events than this.
-    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS)]
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
     pub max_events: f64,
+    /// Refuse runs expected to simulate more events than this in one trial.
+    #[arg(long, default_value_t = DEFAULT_MAX_TRIAL_EVENTS, value_parser = positive_number)]
+    pub max_trial_events: f64,
 }
 
 /// Output formats of `run`.
@@ -94,8 +97,17 @@ pub fn main(cli: Cli) -> Exit {
     }
 }
 
-/// Reads and validates a scenario, printing diagnostics on failure.
-fn load(path: &Path) -> Option<Model> {
+/// A finite number greater than zero, for the work limits.
+fn positive_number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{text}` is not a number greater than zero")),
+    }
+}
+
+/// Reads and validates a scenario, printing diagnostics on failure; returns
+/// the model and the file's bytes.
+fn load(path: &Path) -> Option<(Model, Vec<u8>)> {
     let name = path.display().to_string();
     let bytes = match read_bounded(path) {
         Ok(b) => b,
@@ -105,7 +117,7 @@ fn load(path: &Path) -> Option<Model> {
         }
     };
     match scenario::load(&name, &bytes) {
-        Ok(model) => Some(model),
+        Ok(model) => Some((model, bytes)),
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
             None
@@ -127,7 +139,7 @@ fn check(paths: &[PathBuf]) -> Exit {
     let mut ok = true;
     for path in paths {
         match load(path) {
-            Some(model) => eprintln!(
+            Some((model, _)) => eprintln!(
                 "{}: ok: {} services, {} failure processes",
                 path.display(),
                 model.services.len(),
@@ -144,26 +156,20 @@ fn check(paths: &[PathBuf]) -> Exit {
 }
 
 fn run(args: &RunArgs) -> Exit {
-    let Some(model) = load(&args.scenario) else {
+    let Some((model, bytes)) = load(&args.scenario) else {
         return Exit::Failure;
     };
-    if !(args.max_events > 0.0) {
-        eprintln!("error: `--max-events` must be a positive number");
-        return Exit::Usage;
-    }
     let options = RunOptions {
         trials: args.trials,
         seed: args.seed,
         threads: args.threads.map(usize::from),
         max_events: args.max_events,
+        max_trial_events: args.max_trial_events,
     };
     let result = match montecarlo::run(&model, &options) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}: error: {e}", args.scenario.display());
-            if let Some(hint) = e.hint() {
-                eprintln!("  hint: {hint}");
-            }
+            report_refusal(args, &bytes, &e);
             return Exit::Failure;
         }
     };
@@ -197,6 +203,28 @@ fn run(args: &RunArgs) -> Exit {
                 Err(_) => Exit::Failure,
             }
         }
+    }
+}
+
+/// Prints why a run was refused, at the field that made it too large where
+/// that was written in the file (not when a flag such as `--trials` did).
+fn report_refusal(args: &RunArgs, bytes: &[u8], e: &RunError) {
+    let position = match e {
+        RunError::TooManyEvents { .. } if args.trials.is_none() => {
+            scenario::field_position(bytes, None, "trials")
+        }
+        RunError::TrialTooLarge { failure, .. } => {
+            scenario::field_position(bytes, Some(failure), "every")
+        }
+        _ => None,
+    };
+    let file = args.scenario.display();
+    match position {
+        Some(p) => eprintln!("{file}:{}:{}: error: {e}", p.line, p.col),
+        None => eprintln!("{file}: error: {e}"),
+    }
+    if let Some(hint) = e.hint() {
+        eprintln!("  hint: {hint}");
     }
 }
 

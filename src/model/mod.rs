@@ -230,13 +230,17 @@ impl Model {
     /// with outages at most one per `every` (an upper bound, used to refuse runs
     /// beyond reason before they start).
     pub fn expected_events_per_trial(&self) -> f64 {
-        self.processes
-            .iter()
-            .map(|p| {
-                let f = &self.failures[p.failure];
-                2.0 * (self.horizon / (f.every + f.lasts.mean()) + 1.0)
-            })
-            .sum()
+        self.expected_events_by_failure().iter().sum()
+    }
+
+    /// [`Model::expected_events_per_trial`] broken down by failure definition.
+    pub fn expected_events_by_failure(&self) -> Vec<f64> {
+        let mut by_failure = vec![0.0; self.failures.len()];
+        for p in &self.processes {
+            let f = &self.failures[p.failure];
+            by_failure[p.failure] += 2.0 * (self.horizon / (f.every + f.lasts.mean()) + 1.0);
+        }
+        by_failure
     }
 }
 

@@ -22,6 +22,28 @@ use crate::model::Model;
 /// Scenario files larger than this are refused unread (they come from pull requests).
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 
+/// Where `field` is written: at the top level, or inside the failure named
+/// `failure`. Places problems found after loading, such as a run refused for
+/// its size. `None` when the text cannot be read.
+pub fn field_position(
+    bytes: &[u8],
+    failure: Option<&str>,
+    field: &'static str,
+) -> Option<Position> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let locator = Locator::new(text);
+    let anchors = match failure {
+        Some(name) => vec![
+            locate::Anchor::Field("failures"),
+            locate::Anchor::Text(format!("\"{name}\"")),
+            locate::Anchor::Field(field),
+        ],
+        None => vec![locate::Anchor::Field(field)],
+    };
+    Some(locator.locate(&anchors))
+}
+
 /// Parses and validates a scenario. `file` is the name used in diagnostics.
 ///
 /// # Errors

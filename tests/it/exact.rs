@@ -162,12 +162,10 @@ fn lognormal_durations_given_as_median_and_p90_have_the_lognormal_mean() {
     // median 5h, p90 20h: sigma = ln(4) / z90, mean = median * exp(sigma^2 / 2).
     let sigma = 4.0f64.ln() / 1.281_551_565_544_600_4;
     let mean_down = 5.0 * (sigma * sigma / 2.0).exp();
-    let text = format!(
-        r#"Scenario(name: "lognormal", horizon: "100y", trials: 400, seed: 7, domains: ["aws/r/a"],
+    let text = r#"Scenario(name: "lognormal", horizon: "100y", trials: 400, seed: 7, domains: ["aws/r/a"],
             failures: [(name: "host", on: EachReplica(), every: "100h", lasts: LogNormal(median: "5h", p90: "20h"), cause: Hardware)],
-            services: {{ "web": (deployments: [(in: "aws/r/a")]) }})"#
-    );
-    let r = run(&text, 400, 6);
+            services: { "web": (deployments: [(in: "aws/r/a")]) })"#;
+    let r = run(text, 400, 6);
     let availability = r.services["web"].availability;
     // long-run fraction down of an alternating renewal process: E[D] / (E[U] + E[D])
     let exact = 100.0 / (100.0 + mean_down);
@@ -199,6 +197,16 @@ fn soft_dependency_degrades_by_its_impact_and_costs_per_lost_hour() {
     assert_close("web cost", &web.cost, 1000.0 * 0.3 * recs_down, 0.0);
 }
 
+/// Lost hours of a two-deployment ActiveActive service whose first deployment
+/// alone fails (Exp/Exp): it keeps half the traffic (lost) for the shift, then
+/// the other serves all. Per outage 0.5 * min(D, shift); outages start at rate
+/// l while up: E[L] = 0.5 * l * (H - E[down]) * E[min(D, shift)].
+fn shift_lost_hours(every: f64, mean_down: f64, shift: f64) -> f64 {
+    let down = integrate(|t| p_down(every, mean_down, t));
+    let e_min = mean_down * (1.0 - (-shift / mean_down).exp());
+    0.5 / every * (HORIZON - down) * e_min
+}
+
 #[test]
 fn active_active_loses_half_the_traffic_until_the_shift_completes() {
     // Only zone a fails. While it is down, its deployment keeps half the
@@ -211,10 +219,7 @@ fn active_active_loses_half_the_traffic_until_the_shift_completes() {
         r#""web": (deployments: [(in: "aws/r", zones: ["a"]), (in: "aws/r", zones: ["b"])], routing: ActiveActive(shift: "30m"))"#,
     );
     let r = run(&text, 4000, 9);
-    let (every, mean_down, shift) = (50.0, 1.0, 0.5);
-    let down = integrate(|t| p_down(every, mean_down, t));
-    let e_min = mean_down * (1.0 - (-shift / mean_down as f64).exp());
-    let exact = 0.5 / every * (HORIZON - down) * e_min;
+    let exact = shift_lost_hours(50.0, 1.0, 0.5);
     assert_close("active-active lost hours", &lost(&r, "web"), exact, 0.002);
     assert_eq!(
         r.services["web"].downtime_hours.mean, 0.0,
@@ -376,10 +381,7 @@ fn a_deployment_uses_the_same_region_deployment_of_an_active_active_dependency()
                    routing: ActiveActive(shift: "5m"))"#,
     );
     let r = run(&text, 4000, 15);
-    let (every, mean_down, shift) = (50.0, 1.0, 0.5);
-    let down = integrate(|t| p_down(every, mean_down, t));
-    let e_min = mean_down * (1.0 - (-shift / mean_down as f64).exp());
-    let exact = 0.5 / every * (HORIZON - down) * e_min;
+    let exact = shift_lost_hours(50.0, 1.0, 0.5);
     assert_close(
         "web lost hours with locality",
         &lost(&r, "web"),

@@ -115,9 +115,14 @@ impl Plan {
         if !all && members.is_empty() {
             return;
         }
-        let bits = |locals: &[u32]| locals.iter().fold(0u64, |m, &i| m | 1u64.checked_shl(i).unwrap_or(0));
+        let bits = |locals: &[u32]| {
+            locals
+                .iter()
+                .fold(0u64, |m, &i| m | 1u64.checked_shl(i).unwrap_or(0))
+        };
         let everyone = (0..deployment.replicas.len().min(64) as u32).collect::<Vec<_>>();
-        self.masks.push(if all { bits(&everyone) } else { bits(&members) });
+        self.masks
+            .push(if all { bits(&everyone) } else { bits(&members) });
         let members = if all {
             Members::All
         } else {

@@ -87,7 +87,11 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
         while cell < GRID && at_least(std::mem::take(&mut ws.scratch.grid[cell]), threshold) {
             cell += 1;
         }
-        let end = if cell == GRID { horizon } else { cell as f64 / scale };
+        let end = if cell == GRID {
+            horizon
+        } else {
+            cell as f64 / scale
+        };
         let window = (first as f64 / scale, end);
         sweep_window(plan, d, n, deployment.need, window, start, ws);
     }
@@ -107,7 +111,15 @@ fn at_least(mask: u64, threshold: u32) -> bool {
 
 /// Sweeps the outages of `d`'s gates that overlap `window`, clipped to it, in
 /// time order, appending quorum changes to the timeline begun at `start`.
-fn sweep_window(plan: &Plan, d: usize, n: usize, need: usize, window: (f64, f64), start: usize, ws: &mut Workspace) {
+fn sweep_window(
+    plan: &Plan,
+    d: usize,
+    n: usize,
+    need: usize,
+    window: (f64, f64),
+    start: usize,
+    ws: &mut Workspace,
+) {
     let (w0, w1) = window;
     let scratch = &mut ws.scratch;
     scratch.events.clear();
@@ -119,7 +131,9 @@ fn sweep_window(plan: &Plan, d: usize, n: usize, need: usize, window: (f64, f64)
         let run = scratch.events.len();
         for &(a, b) in outages[first..].iter().take_while(|o| o.0 < w1) {
             // positive finite f64 bits order like the numbers
-            scratch.events.push((a.max(w0).to_bits(), b.min(w1).to_bits(), g));
+            scratch
+                .events
+                .push((a.max(w0).to_bits(), b.min(w1).to_bits(), g));
         }
         if scratch.events.len() > run {
             scratch.runs.push(run);

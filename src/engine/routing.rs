@@ -232,7 +232,9 @@ fn failover(
         {
             phase = Phase::Normal;
         }
-        if timer == t {
+        // A timer fires only if its phase was not cancelled at this instant.
+        let fired = matches!(phase, Phase::Detecting(x) | Phase::Switching(x) if x == t);
+        if fired {
             phase = match (phase, &policy) {
                 (Phase::Detecting(_), Policy::Automatic { switch, .. }) => {
                     Phase::Switching(t + switch.sample(&mut rng))
@@ -257,5 +259,61 @@ fn failover(
         }
         // A zero-length timer fires at once, before the next change.
         arena.push(start, t, routes[active].value, 1 << active);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A timeline in `arena` from (time, value) changes after an initial 1.
+    fn timeline(arena: &mut Arena, changes: &[(f64, f64)]) -> Range<usize> {
+        let start = arena.begin(1.0, 0);
+        for &(t, v) in changes {
+            arena.push(start, t, v, 0);
+        }
+        arena.finish(start)
+    }
+
+    fn route(range: Range<usize>) -> Route {
+        Route {
+            cursor: range.start,
+            range,
+            value: 1.0,
+            receiving: true,
+            drain_at: f64::INFINITY,
+        }
+    }
+
+    #[test]
+    fn a_detection_cancelled_at_the_instant_it_ends_does_not_fail_back() {
+        let mut arena = Arena::default();
+        let first = timeline(&mut arena, &[(10.0, 0.0), (20.0, 1.0)]);
+        let second = timeline(&mut arena, &[(30.0, 0.0), (31.0, 1.0)]);
+        let mut routes = vec![route(first), route(second)];
+        let (detect, switch) = (Distribution::Fixed(1.0), Distribution::Fixed(1.0));
+        let policy = Policy::Automatic {
+            detect: &detect,
+            switch: &switch,
+        };
+        let rng = streams::stream(1, 2, 3);
+        let (range, switches) = failover(&mut arena, &mut routes, policy, rng, 100.0);
+        let steps: Vec<(f64, f64, u64)> = arena.steps[range]
+            .iter()
+            .map(|s| (s.t, s.v, s.mask))
+            .collect();
+        // down from 10 until the switch to the second at 12; the second's own
+        // outage ends as its detection would: it stays active, no failback
+        assert_eq!(
+            steps,
+            vec![
+                (0.0, 1.0, 1),
+                (10.0, 0.0, 1),
+                (12.0, 1.0, 2),
+                (30.0, 0.0, 2),
+                (31.0, 1.0, 2)
+            ]
+        );
+        assert_eq!(switches, 1);
     }
 }

@@ -259,7 +259,10 @@ fn run_refuses_trials_beyond_reason_before_simulating() {
     let path = format!("{FIXTURES}/trials_beyond_reason.ron");
     let (code, stderr) = faultline(&repo(""), &["run", &path]);
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.starts_with(&format!("{path}:2:5: error: ")), "at `trials`: {stderr}");
+    assert!(
+        stderr.starts_with(&format!("{path}:2:5: error: ")),
+        "at `trials`: {stderr}"
+    );
     assert!(stderr.contains("about 7.38e19 events"), "{stderr}");
     assert!(stderr.contains("--max-events"), "{stderr}");
     insta::assert_snapshot!("run_trials_beyond_reason", stderr);
@@ -270,7 +273,10 @@ fn run_refuses_a_failure_every_second_for_a_million_years_before_simulating() {
     let path = format!("{FIXTURES}/failure_every_second_for_a_million_years.ron");
     let (code, stderr) = faultline(&repo(""), &["run", &path]);
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.starts_with(&format!("{path}:6:47: error: ")), "at `every`: {stderr}");
+    assert!(
+        stderr.starts_with(&format!("{path}:6:47: error: ")),
+        "at `every`: {stderr}"
+    );
     assert!(stderr.contains("about 3.15e13 events"), "{stderr}");
     assert!(stderr.contains("--max-trial-events"), "{stderr}");
     insta::assert_snapshot!("run_failure_every_second_for_a_million_years", stderr);

@@ -39,7 +39,7 @@ pub struct RunArgs {
     /// The scenario file (RON).
     pub scenario: PathBuf,
     /// Number of trials (overrides the scenario's `trials`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub trials: Option<u64>,
     /// Master seed (overrides the scenario's `seed`).
     #[arg(long)]

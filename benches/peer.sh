@@ -81,7 +81,7 @@ EOF
 FL_OK=0
 FL1="" FL2=""
 rm -f "$OUT/faultline-t1.json" "$OUT/faultline-t2.json"
-# Reads faultline's JSON; prints "trials/s events/s ns/event mean ci95" (n/a where missing).
+# Reads faultline's JSON; prints "trials/s events/s ns/event mean ci95-half-width" (n/a where missing).
 fl_parse() {
     python3 - "$1" <<'EOF'
 import json, sys
@@ -93,8 +93,10 @@ f = lambda x, fmt: format(x, fmt) if isinstance(x, (int, float)) else "n/a"
 tps = tr / sec if tr and sec else None
 evs = ev / sec if ev and sec else None
 nspe = sec * 1e9 / ev if ev and sec else None
+ci = av.get("ci95")
+half = (ci[1] - ci[0]) / 2 if isinstance(ci, list) and len(ci) == 2 else None
 print(f(tps, ".3f"), f(evs, ".4e"), f(nspe, ".1f"),
-      f(av.get("mean"), ".7f"), f(av.get("ci95"), ".7f"))
+      f(av.get("mean"), ".7f"), f(half, ".7f"))
 EOF
 }
 

@@ -4,7 +4,9 @@
 
 use std::ops::Range;
 
-use crate::model::{DependencyKind, Model, Routing, Target};
+use std::collections::BTreeMap;
+
+use crate::model::{DependencyKind, DomainId, Model, Routing, Target};
 
 /// Which replicas of a deployment a gating process takes down.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,11 +73,14 @@ impl Plan {
             deployment_sources: Vec::with_capacity(model.deployments.len()),
             sources: Vec::new(),
         };
-        let by_deployment = processes_by_deployment(model);
+        let placements: Vec<Placements> = (0..model.deployments.len())
+            .map(|d| placements(model, d))
+            .collect();
+        let by_deployment = processes_by_deployment(model, &placements);
         for (d, processes) in by_deployment.iter().enumerate() {
             let start = plan.gates.len() as u32;
             for &p in processes {
-                plan.add_gate(model, d, p);
+                plan.add_gate(model, d, p, &placements[d]);
             }
             plan.deployment_gates.push(start..plan.gates.len() as u32);
             let start = plan.sources.len() as u32;
@@ -95,16 +100,19 @@ impl Plan {
         plan
     }
 
-    fn add_gate(&mut self, model: &Model, d: usize, p: usize) {
+    fn add_gate(&mut self, model: &Model, d: usize, p: usize, placements: &Placements) {
         let deployment = &model.deployments[d];
         let members: Vec<u32> = match model.processes[p].target {
             Target::Replica(r) => vec![(r - deployment.replicas.start) as u32],
-            Target::Domain(x) => deployment
-                .replicas
-                .clone()
-                .filter(|&r| model.domain_chain(model.replicas[r].domain).any(|a| a == x))
-                .map(|r| (r - deployment.replicas.start) as u32)
-                .collect(),
+            Target::Domain(x) => {
+                let mut members: Vec<u32> = placements
+                    .iter()
+                    .filter(|(z, _)| model.domain_chain(*z).any(|a| a == x))
+                    .flat_map(|(_, locals)| locals.iter().copied())
+                    .collect();
+                members.sort_unstable();
+                members
+            }
             Target::Deployment(_) | Target::Service(_) => Vec::new(),
         };
         let all = members.len() == deployment.replicas.len()
@@ -137,8 +145,36 @@ impl Plan {
     }
 }
 
-/// For each deployment, the processes whose target may cover it, in process order.
-fn processes_by_deployment(model: &Model) -> Vec<Vec<usize>> {
+/// The replicas of a deployment grouped by the domain they run in: (domain,
+/// local replica indices), one entry per distinct domain.
+type Placements = Vec<(DomainId, Vec<u32>)>;
+
+fn placements(model: &Model, d: usize) -> Placements {
+    let deployment = &model.deployments[d];
+    let mut groups: BTreeMap<DomainId, Vec<u32>> = BTreeMap::new();
+    for r in deployment.replicas.clone() {
+        let local = (r - deployment.replicas.start) as u32;
+        groups
+            .entry(model.replicas[r].domain)
+            .or_default()
+            .push(local);
+    }
+    groups.into_iter().collect()
+}
+
+/// For each deployment, the processes whose target may cover it, in process
+/// order. Linear in processes plus placements (domains index their deployments).
+fn processes_by_deployment(model: &Model, placements: &[Placements]) -> Vec<Vec<usize>> {
+    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); model.domains.len()];
+    for (d, groups) in placements.iter().enumerate() {
+        for (z, _) in groups {
+            for a in model.domain_chain(*z) {
+                if covering[a].last() != Some(&d) {
+                    covering[a].push(d);
+                }
+            }
+        }
+    }
     let mut out = vec![Vec::new(); model.deployments.len()];
     for (p, process) in model.processes.iter().enumerate() {
         match process.target {
@@ -148,17 +184,7 @@ fn processes_by_deployment(model: &Model) -> Vec<Vec<usize>> {
                 .deployments
                 .clone()
                 .for_each(|d| out[d].push(p)),
-            Target::Domain(x) => {
-                for (d, deployment) in model.deployments.iter().enumerate() {
-                    let covered = deployment
-                        .replicas
-                        .clone()
-                        .any(|r| model.domain_chain(model.replicas[r].domain).any(|a| a == x));
-                    if covered {
-                        out[d].push(p);
-                    }
-                }
-            }
+            Target::Domain(x) => covering[x].iter().for_each(|&d| out[d].push(p)),
         }
     }
     out

@@ -2,6 +2,7 @@
 //! outcomes reduced in trial order so the result does not depend on the
 //! number of threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -79,6 +80,8 @@ pub enum RunError {
         "keeping percentiles of {trials} trials for {services} services needs too much memory"
     )]
     TooManyValues {
+        /// Memory the values would take.
+        gib: f64,
         /// Trials requested.
         trials: u64,
         /// Services in the scenario.
@@ -87,6 +90,9 @@ pub enum RunError {
     /// Zero trials were asked for.
     #[error("`--trials` must be at least 1")]
     NoTrials,
+    /// A signal asked the run to stop before it finished.
+    #[error("interrupted before the run finished; nothing was written")]
+    Interrupted,
     /// The thread pool could not be built.
     #[error("could not start {0} worker threads")]
     Threads(usize),
@@ -102,7 +108,9 @@ impl RunError {
             RunError::TrialTooLarge { .. } => Some(
                 "check `every` and `horizon` for a unit mistake (`s` for `d`?), or raise the limit with `--max-trial-events`".into(),
             ),
-            RunError::TooManyValues { .. } => Some("lower `--trials`".into()),
+            RunError::TooManyValues { .. } => {
+                Some("lower `--trials` (a run is limited to 1.5e8 kept values: trials x (3 x services + 1))".into())
+            }
             _ => None,
         }
     }
@@ -118,7 +126,8 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
     }
     let by_failure = model.expected_events_by_failure();
     let per_trial: f64 = by_failure.iter().sum();
-    if per_trial > options.max_trial_events {
+    // a NaN estimate is refused too
+    if per_trial.is_nan() || per_trial > options.max_trial_events {
         let (worst, share) = by_failure
             .iter()
             .enumerate()
@@ -135,7 +144,7 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
         });
     }
     let estimate = per_trial * trials as f64;
-    if estimate > options.max_events {
+    if estimate.is_nan() || estimate > options.max_events {
         return Err(RunError::TooManyEvents {
             estimate,
             limit: options.max_events,
@@ -143,6 +152,7 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
     }
     if trials as f64 * (3 * model.services.len() + 1) as f64 > MAX_STORED_VALUES {
         return Err(RunError::TooManyValues {
+            gib: trials as f64 * (3 * model.services.len() + 1) as f64 * 8.0 / (1u64 << 30) as f64,
             trials,
             services: model.services.len(),
         });
@@ -155,6 +165,20 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
 /// # Errors
 /// [`RunError`] when the run is refused before it starts.
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
+    run_until(model, options, &AtomicBool::new(false))
+}
+
+/// Runs the Monte Carlo simulation until done or until `stop` is set (checked
+/// before every trial, so a run stops within about a trial's time).
+///
+/// # Errors
+/// [`RunError`] when the run is refused before it starts, or
+/// [`RunError::Interrupted`] when `stop` was set.
+pub fn run_until(
+    model: &Model,
+    options: &RunOptions,
+    stop: &AtomicBool,
+) -> Result<RunResult, RunError> {
     let trials = options.trials.unwrap_or(model.trials);
     let seed = options.seed.unwrap_or(model.seed);
     check_work(model, trials, options)?;
@@ -171,6 +195,9 @@ pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
                 let last = (first + BLOCK_TRIALS).min(trials);
                 let mut acc = Accumulator::new(&model, (last - first) as usize);
                 for trial in first..last {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
                     engine::run_trial(&model, &plan, trial, ws);
                     acc.push(ws.outcome());
                 }
@@ -186,6 +213,9 @@ pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
             .install(simulate),
         None => simulate(),
     };
+    if stop.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
     let mut total = Accumulator::new(&model, trials as usize);
     for block in results {
         total.merge(block);

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -81,6 +83,10 @@ pub enum Exit {
     Failure = 1,
     /// A usage error (clap exits with 2 itself).
     Usage = 2,
+    /// Stopped by SIGINT (Ctrl-C): 128 + 2.
+    Interrupted = 130,
+    /// Stopped by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {
@@ -112,12 +118,17 @@ fn load(path: &Path) -> Option<(Model, Vec<u8>)> {
     let bytes = match read_bounded(path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{name}: error: cannot read the scenario: {e}");
+            eprintln!("{name}:1:1: error: cannot read the scenario: {e}");
             return None;
         }
     };
-    match scenario::load(&name, &bytes) {
-        Ok(model) => Some((model, bytes)),
+    match scenario::load_with_warnings(&name, &bytes) {
+        Ok((model, warnings)) => {
+            if !warnings.0.diagnostics.is_empty() {
+                eprintln!("{warnings}");
+            }
+            Some((model, bytes))
+        }
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
             None
@@ -140,7 +151,7 @@ fn check(paths: &[PathBuf]) -> Exit {
     for path in paths {
         match load(path) {
             Some((model, _)) => eprintln!(
-                "{}: ok: {} services, {} failure processes",
+                "{}: ok: {} service(s), {} failure process(es)",
                 path.display(),
                 model.services.len(),
                 model.processes.len()
@@ -159,6 +170,10 @@ fn run(args: &RunArgs) -> Exit {
     let Some((model, bytes)) = load(&args.scenario) else {
         return Exit::Failure;
     };
+    if let Some(problem) = args.output.as_deref().and_then(output_problem) {
+        eprintln!("{problem}");
+        return Exit::Failure;
+    }
     let options = RunOptions {
         trials: args.trials,
         seed: args.seed,
@@ -166,8 +181,16 @@ fn run(args: &RunArgs) -> Exit {
         max_events: args.max_events,
         max_trial_events: args.max_trial_events,
     };
-    let result = match montecarlo::run(&model, &options) {
+    let signals = Signals::register();
+    let result = match montecarlo::run_until(&model, &options, &signals.stop) {
         Ok(r) => r,
+        Err(RunError::Interrupted) => {
+            eprintln!(
+                "{}: interrupted: nothing was written",
+                args.scenario.display()
+            );
+            return signals.exit();
+        }
         Err(e) => {
             report_refusal(args, &bytes, &e);
             return Exit::Failure;
@@ -206,6 +229,40 @@ fn run(args: &RunArgs) -> Exit {
     }
 }
 
+/// Flags set by SIGINT and SIGTERM while a run is simulating: the run stops
+/// at the next trial and exits 130 or 143 without writing anything.
+struct Signals {
+    /// Set by either signal.
+    stop: Arc<AtomicBool>,
+    /// Set by SIGTERM only, to choose the exit code.
+    terminated: Arc<AtomicBool>,
+}
+
+impl Signals {
+    /// Registers the flags. Where that fails the signals keep their default
+    /// action (the process dies at once, and `--output` is still left intact).
+    fn register() -> Signals {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let signals = Signals {
+            stop: Arc::default(),
+            terminated: Arc::default(),
+        };
+        for signal in [SIGINT, SIGTERM] {
+            let _ = signal_hook::flag::register(signal, Arc::clone(&signals.stop));
+        }
+        let _ = signal_hook::flag::register(SIGTERM, Arc::clone(&signals.terminated));
+        signals
+    }
+
+    fn exit(&self) -> Exit {
+        if self.terminated.load(Ordering::Relaxed) {
+            Exit::Terminated
+        } else {
+            Exit::Interrupted
+        }
+    }
+}
+
 /// Prints why a run was refused, at the field that made it too large where
 /// that was written in the file (not when a flag such as `--trials` did).
 fn report_refusal(args: &RunArgs, bytes: &[u8], e: &RunError) {
@@ -226,6 +283,27 @@ fn report_refusal(args: &RunArgs, bytes: &[u8], e: &RunError) {
     if let Some(hint) = e.hint() {
         eprintln!("  hint: {hint}");
     }
+}
+
+/// Why `--output` cannot be written, checked before a long run rather than after.
+fn output_problem(path: &Path) -> Option<String> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.as_os_str().to_string_lossy().ends_with('/') || path.is_dir() {
+        return Some(format!(
+            "{}: error: `--output` names a folder; give a file name",
+            path.display()
+        ));
+    }
+    (!folder.is_dir()).then(|| {
+        format!(
+            "{}: error: the folder `{}` does not exist",
+            path.display(),
+            folder.display()
+        )
+    })
 }
 
 /// Writes to a temporary file in the same folder, then renames it over `path`,

@@ -53,7 +53,7 @@ pub struct ServiceOutcome {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FailureOutcome {
     /// Occurrences that started within the horizon.
-    pub occurrences: u32,
+    pub occurrences: u64,
     /// Sum over occurrences of the services each affected.
     pub blast_services: u64,
     /// The most services one occurrence affected.
@@ -173,7 +173,7 @@ fn generate(model: &Model, trial: u64, ws: &mut Workspace) {
             streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages);
         ws.outage_process.resize(ws.outages.len(), p as u32);
         ws.process_outages.push(start..ws.outages.len());
-        ws.outcome.failures[process.failure].occurrences += (ws.outages.len() - start) as u32;
+        ws.outcome.failures[process.failure].occurrences += (ws.outages.len() - start) as u64;
     }
 }
 

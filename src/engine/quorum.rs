@@ -19,7 +19,7 @@ pub struct Scratch {
     /// Start index of each sorted run in `events`.
     runs: Vec<usize>,
     /// Per local replica: how many gating outages hold it down.
-    down: Vec<u16>,
+    down: Vec<u32>,
     /// Per grid cell: the replicas with an outage touching it.
     grid: Vec<u64>,
     /// Inputs of the product in `combine`.
@@ -169,13 +169,13 @@ struct Quorum<'a> {
     n: usize,
     need: usize,
     /// Per local replica: how many gating outages hold it down.
-    down: &'a mut Vec<u16>,
+    down: &'a mut Vec<u32>,
     n_down: usize,
     all_down: u32,
 }
 
 impl<'a> Quorum<'a> {
-    fn new(n: usize, need: usize, down: &'a mut Vec<u16>) -> Quorum<'a> {
+    fn new(n: usize, need: usize, down: &'a mut Vec<u32>) -> Quorum<'a> {
         down.clear();
         down.resize(n, 0);
         Quorum {

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use super::streams;
 use super::timeline::Arena;
 use super::Workspace;
-use crate::model::{fnv1a, Distribution, Model, Routing};
+use crate::model::{stream_key, Distribution, Model, Routing};
 
 /// Per-deployment state of the routing loop.
 #[derive(Debug, Clone, Default)]
@@ -74,7 +74,8 @@ pub fn service(model: &Model, s: usize, trial: u64, ws: &mut Workspace) -> (Rang
 }
 
 fn routing_stream(model: &Model, s: usize, trial: u64) -> ChaCha8Rng {
-    let key = fnv1a(format!("routing/{}", model.services[s].name).as_bytes());
+    // 0xFE never occurs in UTF-8: no failure name can make the same key.
+    let key = stream_key(&[b"\xferouting", model.services[s].name.as_bytes()]);
     streams::stream(model.seed, key, trial)
 }
 
@@ -172,6 +173,11 @@ fn split(routes: &[Route]) -> (f64, u64) {
     }
 }
 
+/// The mask of the first `n` deployments (n <= 64).
+fn all_deployments(n: usize) -> u64 {
+    u64::MAX.checked_shr(64 - n.min(64) as u32).unwrap_or(0)
+}
+
 enum Policy<'a> {
     Automatic {
         detect: &'a Distribution,
@@ -258,7 +264,13 @@ fn failover(
             };
         }
         // A zero-length timer fires at once, before the next change.
-        arena.push(start, t, routes[active].value, 1 << active);
+        // While waiting, every deployment is at 0 and each holds the service down.
+        let mask = if phase == Phase::Waiting {
+            all_deployments(routes.len())
+        } else {
+            1 << active
+        };
+        arena.push(start, t, routes[active].value, mask);
     }
 }
 

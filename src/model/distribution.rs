@@ -3,6 +3,9 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Exp1, StandardNormal};
 
+/// The smallest Weibull shape accepted (its mean is then 2.4e18 times its scale).
+pub const MIN_WEIBULL_SHAPE: f64 = 0.05;
+
 /// The standard normal quantile at 0.9, used to turn a p90 into a sigma.
 pub const Z90: f64 = 1.281_551_565_544_600_4;
 
@@ -60,6 +63,9 @@ pub enum DistributionError {
     /// A uniform's min was above its max.
     #[error("`min` of `Uniform` must not be greater than its `max`")]
     MinAboveMax,
+    /// A Weibull shape so small that its mean is beyond any horizon.
+    #[error("`shape` of `Weibull` must be at least 0.05: below that the mean outage is astronomically long")]
+    ShapeTooSmall,
     /// An empirical distribution without values.
     #[error("`Empirical` needs at least one value")]
     EmptyEmpirical,
@@ -138,7 +144,11 @@ impl Distribution {
             }
             Distribution::Weibull { shape, scale } => {
                 positive("Weibull", "shape", *shape)?;
-                positive("Weibull", "scale", *scale)
+                positive("Weibull", "scale", *scale)?;
+                if *shape < MIN_WEIBULL_SHAPE || !self.mean().is_finite() {
+                    return Err(DistributionError::ShapeTooSmall);
+                }
+                Ok(())
             }
             Distribution::Uniform { min, max } => {
                 if !(min.is_finite() && max.is_finite()) {

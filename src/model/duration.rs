@@ -24,7 +24,7 @@ pub enum DurationError {
         unit: String,
     },
     /// The part before the unit is not a decimal number.
-    #[error("duration `{0}` does not start with a decimal number")]
+    #[error("duration `{0}` is not a decimal number followed by a unit, with no space")]
     NotANumber(String),
     /// Negative, NaN or infinite.
     #[error("duration `{0}` must be finite and not negative")]

@@ -95,9 +95,10 @@ pub struct Process {
     pub failure: FailureId,
     /// What it takes down.
     pub target: Target,
-    /// Stable name, `"<failure>/<target>"`, hashed into the random stream key.
+    /// Stable human-readable name, `"<failure>/<target>"` (processes are ordered by it).
     pub label: String,
-    /// FNV-1a hash of `label`: the purpose part of the stream seed.
+    /// [`stream_key`] of the failure name, the target kind and the target's
+    /// names: the purpose part of the stream seed.
     pub stream_key: u64,
 }
 
@@ -226,9 +227,10 @@ impl Model {
         self.services.iter().position(|s| s.name == name)
     }
 
-    /// The expected number of state-change events of one trial: two per outage,
-    /// with outages at most one per `every` (an upper bound, used to refuse runs
-    /// beyond reason before they start).
+    /// An upper bound on the expected number of state-change events of one
+    /// trial: two per outage, and no more outages than up periods of mean
+    /// `every` fit in the horizon, however long or heavy-tailed the outages
+    /// are. Used to refuse runs beyond reason before they start.
     pub fn expected_events_per_trial(&self) -> f64 {
         self.expected_events_by_failure().iter().sum()
     }
@@ -238,10 +240,22 @@ impl Model {
         let mut by_failure = vec![0.0; self.failures.len()];
         for p in &self.processes {
             let f = &self.failures[p.failure];
-            by_failure[p.failure] += 2.0 * (self.horizon / (f.every + f.lasts.mean()) + 1.0);
+            by_failure[p.failure] += 2.0 * (self.horizon / f.every + 1.0);
         }
         by_failure
     }
+}
+
+/// The purpose part of a random stream's seed: the FNV-1a of the parts, each
+/// followed by the byte 0xFF, which never occurs in UTF-8 text, so distinct
+/// lists of names never share a key (however the names use `/`).
+pub fn stream_key(parts: &[&[u8]]) -> u64 {
+    let mut bytes = Vec::new();
+    for part in parts {
+        bytes.extend_from_slice(part);
+        bytes.push(0xff);
+    }
+    fnv1a(&bytes)
 }
 
 /// FNV-1a, 64 bit: a stable hash for stream keys (never `DefaultHasher`).

@@ -70,10 +70,12 @@ pub fn hours(h: f64) -> String {
     }
 }
 
-/// Money, rounded, with thousands separators.
+/// Money, rounded, with thousands separators (scientific beyond 1e15).
 pub fn money(x: f64) -> String {
-    let rounded = x.round() as i64;
-    let digits = rounded.abs().to_string();
+    if !x.is_finite() || x.abs() >= 1e15 {
+        return format!("{x:.3e}");
+    }
+    let digits = format!("{:.0}", x.abs());
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -81,9 +83,22 @@ pub fn money(x: f64) -> String {
         }
         out.push(c);
     }
-    if rounded < 0 {
+    if x.round() < 0.0 {
         format!("-{out}")
     } else {
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands_and_never_wraps() {
+        assert_eq!(money(1234567.4), "1,234,567");
+        assert_eq!(money(0.0), "0");
+        assert_eq!(money(-1500.0), "-1,500");
+        assert_eq!(money(2.5e18), "2.500e18");
     }
 }

@@ -60,6 +60,31 @@ pub struct FileDiagnostics {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Warnings of one file: problems that do not stop it from running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileWarnings(pub FileDiagnostics);
+
+impl fmt::Display for FileWarnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        let file = &self.0.file;
+        // the same layout as errors, with `warning:` in place of `error:`
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match line
+                .strip_prefix(file.as_str())
+                .and_then(|rest| rest.split_once(": error: "))
+            {
+                Some((position, message)) => write!(f, "{file}{position}: warning: {message}")?,
+                None => write!(f, "{line}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for FileDiagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, d) in self.diagnostics.iter().enumerate() {

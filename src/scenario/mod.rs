@@ -12,7 +12,7 @@ pub mod raw;
 mod syntax;
 pub mod validate;
 
-pub use diagnostic::{Diagnostic, FileDiagnostics, Position};
+pub use diagnostic::{Diagnostic, FileDiagnostics, FileWarnings, Position};
 
 use locate::Locator;
 use ron::extensions::Extensions;
@@ -49,6 +49,18 @@ pub fn field_position(
 /// # Errors
 /// Every problem found, each with its position, as [`FileDiagnostics`].
 pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
+    load_with_warnings(file, bytes).map(|(model, _)| model)
+}
+
+/// As [`load`], also returning the warnings: located problems that do not
+/// stop the scenario from running (a failure target that matches nothing).
+///
+/// # Errors
+/// Every problem found, each with its position, as [`FileDiagnostics`].
+pub fn load_with_warnings(
+    file: &str,
+    bytes: &[u8],
+) -> Result<(Model, FileWarnings), FileDiagnostics> {
     let fail = |diagnostics: Vec<Diagnostic>| FileDiagnostics {
         file: file.to_string(),
         diagnostics,
@@ -95,9 +107,10 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<Model, FileDiagnostics> {
         .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
     let mut validator = validate::Validator::new(&locator);
     let model = validator.scenario(raw, &default_name);
+    let warnings = validator.take_warnings();
     let problems = validator.finish();
     match model {
-        Some(model) if problems.is_empty() => Ok(model),
+        Some(model) if problems.is_empty() => Ok((model, FileWarnings(fail(warnings)))),
         _ => Err(fail(problems)),
     }
 }

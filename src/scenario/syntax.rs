@@ -148,6 +148,8 @@ fn structural(code: &E, start: Position, locator: &Locator) -> Diagnostic {
             };
             Diagnostic::new(at, message)
         }
+        E::ExpectedStructLike => Diagnostic::new(start, lowercase_first(&E::ExpectedStructLike.to_string()))
+            .with_hint("a variant with fields takes parentheses even when they are all left out: `ActiveActive()`, `EachRegion()`"),
         other => Diagnostic::new(start, lowercase_first(&other.to_string())),
     }
 }

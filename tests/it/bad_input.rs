@@ -44,7 +44,6 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("unknown_target_service", "4:38"),
     ("unknown_target_deployment_service", "4:49"),
     ("unknown_target_under", "4:46"),
-    ("target_level_matches_no_domain", "4:48"),
     // Duplicates.
     ("duplicate_service", "6:9"),
     ("duplicate_dependency", "6:39"),
@@ -277,7 +276,7 @@ fn run_refuses_a_failure_every_second_for_a_million_years_before_simulating() {
         stderr.starts_with(&format!("{path}:6:47: error: ")),
         "at `every`: {stderr}"
     );
-    assert!(stderr.contains("about 3.15e13 events"), "{stderr}");
+    assert!(stderr.contains("about 6.31e13 events"), "{stderr}");
     assert!(stderr.contains("--max-trial-events"), "{stderr}");
     insta::assert_snapshot!("run_failure_every_second_for_a_million_years", stderr);
 }
@@ -290,7 +289,7 @@ fn a_byte_order_mark_is_stripped_and_the_scenario_loads() {
     std::fs::write(dir.join("bom.ron"), bytes).expect("write the scenario");
     let (code, stderr) = faultline(&dir, &["check", "bom.ron"]);
     assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(stderr, "bom.ron: ok: 1 services, 0 failure processes\n");
+    assert_eq!(stderr, "bom.ron: ok: 1 service(s), 0 failure process(es)\n");
 }
 
 #[test]
@@ -357,13 +356,35 @@ fn failures_past_the_process_limit_are_refused_by_check() {
             format!("(name: \"f{i}\", on: EachReplica(), every: \"1y\", lasts: Fixed(\"1h\")),\n")
         })
         .collect();
+    // 600,000 replicas (60 deployments at the per-deployment limit) x 3 failures
+    let deployments = vec!["(in: \"aws/us-east-1/a\", replicas: 10000)"; 60].join(", ");
     let text = format!(
         "Scenario(\n domains: [\"aws/us-east-1/a\"],\n failures: [\n{failures}],\n services: {{\n\
-         \"web\": (deployments: [(in: \"aws/us-east-1/a\", replicas: 600000)]),\n }},\n)\n"
+         \"web\": (deployments: [{deployments}]),\n }},\n)\n"
     );
     std::fs::write(dir.join("processes.ron"), text).expect("write the scenario");
     let (code, stderr) = faultline(&dir, &["check", "processes.ron"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert_located(&stderr, "processes.ron");
     insta::assert_snapshot!("failures_past_the_process_limit", stderr);
+}
+
+#[test]
+fn a_target_that_matches_no_domain_is_a_located_warning_and_the_scenario_runs() {
+    let path = "tests/fixtures/warning/target_level_matches_no_domain.ron";
+    for command in ["check", "run"] {
+        let (code, stderr) = faultline(
+            &repo(""),
+            &[command, path, "--trials", "10"][..if command == "check" { 2 } else { 4 }],
+        );
+        assert_eq!(code, Some(0), "{command}: {stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "{path}:4:48: warning: failure `outage` matches nothing"
+            )),
+            "{first}"
+        );
+        assert!(stderr.contains("hint:"), "{stderr}");
+    }
 }

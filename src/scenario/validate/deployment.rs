@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::super::diagnostic::{closest, name_hint};
 use super::super::locate::Anchor;
 use super::super::raw::RawDeployment;
-use super::{Validator, MAX_REPLICAS};
+use super::{Validator, MAX_REPLICAS, MAX_REPLICAS_PER_DEPLOYMENT};
 use crate::model::{Deployment, DomainId, Level, Model, Replica};
 
 /// Where the deployment `index` (0-based) of a service is written: the anchors
@@ -46,10 +46,10 @@ impl Validator<'_> {
             return;
         };
         let replicas = raw.replicas.unwrap_or(1);
-        if !self.replicas_and_need(model, name, &at, replicas, raw.need.unwrap_or(1)) {
-            return;
-        }
-        let Some(zones) = self.zones(model, name, &at, domain, raw) else {
+        // check both, so that one problem does not hide the other
+        let counts_ok = self.replicas_and_need(model, name, &at, replicas, raw.need.unwrap_or(1));
+        let zones = self.zones(model, name, &at, domain, raw);
+        let (true, Some(zones)) = (counts_ok, zones) else {
             return;
         };
         add(
@@ -77,6 +77,14 @@ impl Validator<'_> {
                 &replicas_at,
                 format!("`replicas` of `{name}` is `0`; a deployment needs at least 1"),
                 || Some("remove the deployment, or give it 1 replica or more".into()),
+            );
+            return false;
+        }
+        if replicas > MAX_REPLICAS_PER_DEPLOYMENT {
+            self.report(
+                &replicas_at,
+                format!("`replicas` of `{name}` is `{replicas}`; a deployment may have at most {MAX_REPLICAS_PER_DEPLOYMENT}"),
+                || Some("model a large fleet as fewer replicas with the same share in `need`".into()),
             );
             return false;
         }

@@ -4,7 +4,7 @@ use super::super::diagnostic::name_hint;
 use super::super::locate::Anchor;
 use super::super::raw::{RawFailure, RawTarget};
 use super::{Ids, Validator, MAX_PROCESSES};
-use crate::model::{fnv1a, Cause, DomainId, Failure, Level, Model, Process, Target};
+use crate::model::{stream_key, Cause, DomainId, Failure, Level, Model, Process, Target};
 
 const PROCESSES_HINT: &str = "an `Each...` target is one process per domain, service, \
     deployment or replica: narrow it with `under` or `of`";
@@ -15,6 +15,8 @@ struct TargetError {
     hint: Hint,
     /// The name written in `on` that is wrong, to point at.
     name: Option<String>,
+    /// The target is well formed but matches no domain: a warning, not an error.
+    matches_nothing: bool,
 }
 
 /// The hint of a [`TargetError`], computed only when it is reported.
@@ -70,6 +72,15 @@ impl Validator<'_> {
         at.push(Anchor::Field("on"));
         let targets = match resolve_targets(model, &self.ids, &raw.on) {
             Ok(t) => t,
+            Err(e) if e.matches_nothing => {
+                at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
+                let message = format!(
+                    "failure `{}` matches nothing: {}; it never fails",
+                    raw.name, e.message
+                );
+                self.warn(&at, message, e.hint(model));
+                return;
+            }
             Err(e) => {
                 at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
                 let message = format!("failure `{}`: {}", raw.name, e.message);
@@ -93,40 +104,44 @@ impl Validator<'_> {
 /// Adds one failure process per target, keyed by a stable label.
 fn add_processes(model: &mut Model, failure: usize, targets: Vec<Target>) {
     for target in targets {
-        let label = format!(
-            "{}/{}",
-            model.failures[failure].name,
-            target_label(model, target)
-        );
+        let name = model.failures[failure].name.as_str();
+        let parts = target_parts(model, target);
+        let mut key_parts: Vec<&[u8]> = vec![name.as_bytes()];
+        key_parts.extend(parts.iter().map(|p| p.as_bytes()));
+        let stream_key = stream_key(&key_parts);
+        let label = format!("{name}/{}", parts[1..].join("/"));
         model.processes.push(Process {
             failure,
             target,
-            stream_key: fnv1a(label.as_bytes()),
+            stream_key,
             label,
         });
     }
 }
 
-/// The stable name of a target, used in stream keys: the same target in two
-/// designs gets the same random stream.
-fn target_label(model: &Model, target: Target) -> String {
+/// The stable parts that name a target, its kind first: the same target in
+/// two designs gets the same random stream, and no two targets share one
+/// (names may contain `/`, so the parts are hashed apart, never joined).
+fn target_parts(model: &Model, target: Target) -> Vec<String> {
     match target {
-        Target::Domain(d) => model.domains[d].path.clone(),
-        Target::Service(s) => model.services[s].name.clone(),
+        Target::Domain(d) => vec!["domain".into(), model.domains[d].path.clone()],
+        Target::Service(s) => vec!["service".into(), model.services[s].name.clone()],
         Target::Deployment(d) => {
             let service = &model.services[model.deployments[d].service];
-            format!("{}/{}", service.name, d - service.deployments.start)
+            let index = d - service.deployments.start;
+            vec!["deployment".into(), service.name.clone(), index.to_string()]
         }
         Target::Replica(r) => {
             let d = model.replicas[r].deployment;
             let deployment = &model.deployments[d];
             let service = &model.services[deployment.service];
-            format!(
-                "{}/{}/{}",
-                service.name,
-                d - service.deployments.start,
-                r - deployment.replicas.start
-            )
+            let (index, replica) = (d - service.deployments.start, r - deployment.replicas.start);
+            vec![
+                "replica".into(),
+                service.name.clone(),
+                index.to_string(),
+                replica.to_string(),
+            ]
         }
     }
 }
@@ -136,6 +151,7 @@ fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
         message: format!("unknown domain `{path}`"),
         hint: Hint::ClosestDomain,
         name: Some(path.to_string()),
+        matches_nothing: false,
     })
 }
 
@@ -144,6 +160,7 @@ fn service(ids: &Ids, name: &str) -> Result<usize, TargetError> {
         message: format!("unknown service `{name}`"),
         hint: Hint::ClosestService,
         name: Some(name.to_string()),
+        matches_nothing: false,
     })
 }
 
@@ -177,11 +194,13 @@ fn level_under(
             message: format!("no {level} is under `{under}`"),
             hint: Hint::Text(format!("`under` must name a domain above the {level}s")),
             name: Some(under.to_string()),
+            matches_nothing: true,
         },
         None => TargetError {
             message: format!("`domains` has no {level}"),
             hint: Hint::Text("list leaf paths `provider/region/zone` in `domains`".into()),
             name: None,
+            matches_nothing: true,
         },
     })
 }

@@ -18,6 +18,10 @@ pub use order::topological_order;
 
 /// The most replicas one scenario may place (bounds memory per trial).
 pub const MAX_REPLICAS: u64 = 1_000_000;
+/// The most replicas one deployment may have (bounds the work per quorum change).
+pub const MAX_REPLICAS_PER_DEPLOYMENT: u64 = 10_000;
+/// The largest `per_hour` accepted: costs stay finite and exact to the cent.
+pub const MAX_COST_PER_HOUR: f64 = 1e12;
 /// The most deployments one service may have.
 pub const MAX_DEPLOYMENTS_PER_SERVICE: usize = 64;
 /// The most failure processes (a failure times its targets) one scenario may
@@ -46,6 +50,8 @@ struct Ids {
 pub struct Validator<'a> {
     locator: &'a Locator,
     problems: Vec<Diagnostic>,
+    /// Located warnings: the file still runs.
+    warnings: Vec<Diagnostic>,
     /// Problems found past [`MAX_PROBLEMS`]: counted, not located.
     unreported: usize,
     ids: Ids,
@@ -61,6 +67,7 @@ impl<'a> Validator<'a> {
         Validator {
             locator,
             problems: Vec::new(),
+            warnings: Vec::new(),
             unreported: 0,
             ids: Ids::default(),
             failure_names: BTreeSet::new(),
@@ -88,6 +95,25 @@ impl<'a> Validator<'a> {
         });
     }
 
+    /// Records a warning at the last of `anchors` found.
+    fn warn(&mut self, anchors: &[Anchor], message: String, hint: Option<String>) {
+        if self.warnings.len() < MAX_PROBLEMS {
+            let position = self.locator.locate(anchors);
+            self.warnings.push(Diagnostic {
+                position,
+                message,
+                hint,
+            });
+        }
+    }
+
+    /// The warnings found, sorted by position.
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.sort_by_key(|d| d.position);
+        warnings
+    }
+
     /// The problems found, sorted by position, and a last line saying how
     /// many more there are beyond [`MAX_PROBLEMS`].
     pub fn finish(mut self) -> Vec<Diagnostic> {
@@ -113,6 +139,13 @@ impl<'a> Validator<'a> {
             );
         }
         let domains = self.domains(&raw.domains);
+        if raw.services.0.is_empty() {
+            self.report(
+                &[Anchor::Field("services")],
+                "`services` is empty".into(),
+                || Some("a scenario needs at least one service to measure".into()),
+            );
+        }
         let names: Vec<&str> = raw.services.0.iter().map(|(n, _)| n.as_str()).collect();
         self.services_by_name(&names);
         let mut model = Model {
@@ -135,7 +168,9 @@ impl<'a> Validator<'a> {
         for (index, failure) in raw.failures.iter().enumerate() {
             self.failure(&mut model, index, failure);
         }
-        model.processes.sort_by(|a, b| a.label.cmp(&b.label));
+        model
+            .processes
+            .sort_by(|a, b| a.label.cmp(&b.label).then(a.stream_key.cmp(&b.stream_key)));
         self.problems.is_empty().then_some(model)
     }
 
@@ -242,11 +277,11 @@ impl<'a> Validator<'a> {
         }
         let depends_on = self.dependencies(name, raw, names);
         let cost_per_hour = raw.cost.as_ref().map_or(0.0, |c| c.per_hour);
-        if !(cost_per_hour.is_finite() && cost_per_hour >= 0.0) {
+        if !(0.0..=MAX_COST_PER_HOUR).contains(&cost_per_hour) {
             self.report(
                 &at("per_hour"),
-                format!("`per_hour` of `{name}` is `{cost_per_hour}`; it must be a finite number, not negative"),
-                || None,
+                format!("`per_hour` of `{name}` is `{cost_per_hour}`; it must be between 0 and {MAX_COST_PER_HOUR:e}"),
+                || Some("give the money lost per hour of full outage".into()),
             );
         }
         model.services.push(Service {

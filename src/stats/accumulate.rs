@@ -74,12 +74,12 @@ impl Accumulator {
             acc.cost_values.push(s.cost);
         }
         for (acc, f) in self.failures.iter_mut().zip(&outcome.failures) {
-            acc.occurrences.push(f64::from(f.occurrences));
+            acc.occurrences.push(f.occurrences as f64);
             acc.lost.push(f.lost_hours);
             acc.cost.push(f.cost);
             acc.blast_sum += f.blast_services;
             acc.blast_max = acc.blast_max.max(f.blast_max);
-            acc.occurrence_total += u64::from(f.occurrences);
+            acc.occurrence_total += f.occurrences;
         }
         self.cost.push(outcome.cost);
         self.cost_values.push(outcome.cost);

@@ -29,6 +29,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod fuzzing;
 pub mod model;
 pub mod montecarlo;
 pub mod report;

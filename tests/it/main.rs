@@ -4,5 +4,6 @@ mod bad_input;
 mod cli;
 mod determinism;
 mod exact;
+mod fuzz_corpus;
 mod results;
 mod support;

@@ -5,5 +5,6 @@ mod cli;
 mod determinism;
 mod exact;
 mod fuzz_corpus;
+mod interrupt;
 mod results;
 mod support;

@@ -11,6 +11,9 @@
 //! or a filter such as `-- montecarlo`). The W1 benchmarks are skipped, with a
 //! message, when the shared folder is not beside the repository.
 
+// Test code may unwrap and panic: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,5 +1,8 @@
 //! Integration tests, one binary with a module per purpose.
 
+// Test code may unwrap and panic: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod bad_input;
 mod cli;
 mod determinism;

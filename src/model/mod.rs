@@ -209,6 +209,8 @@ pub struct Model {
     pub replicas: Vec<Replica>,
     /// Services ordered so that every dependency comes before its dependents.
     pub topological_order: Vec<ServiceId>,
+    /// FNV-1a of the scenario file's bytes, to trace a result to its input.
+    pub source_hash: u64,
 }
 
 impl Model {

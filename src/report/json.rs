@@ -29,3 +29,32 @@ fn contains_null(value: &serde_json::Value) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::{run, RunOptions};
+
+    #[test]
+    fn every_number_round_trips_through_the_document_exactly() {
+        let text = r#"Scenario(trials: 300, domains: ["aws/r/a"],
+            failures: [(name: "host", on: EachReplica(), every: "100h", lasts: LogNormal(median: "1h", p90: "7h"))],
+            services: { "web": (deployments: [(in: "aws/r/a")], cost: (per_hour: 12345.678)) })"#;
+        let model = crate::scenario::load("t.ron", text.as_bytes()).expect("valid");
+        let result = run(&model, &RunOptions::default()).expect("run");
+        let json = Json.render(&result).expect("render");
+        let back: serde_json::Value = serde_json::from_str(&json).expect("parse");
+        let web = &result.services["web"];
+        let read = |path: &[&str]| path.iter().fold(&back, |v, k| &v[*k]).as_f64();
+        assert_eq!(
+            read(&["services", "web", "availability", "mean"]),
+            Some(web.availability.mean)
+        );
+        assert_eq!(
+            read(&["services", "web", "cost", "p99"]),
+            Some(web.cost.p99)
+        );
+        assert_eq!(read(&["cost", "mean"]), Some(result.cost.mean));
+        assert_eq!(back["faultline"]["version"], env!("CARGO_PKG_VERSION"));
+    }
+}

@@ -110,7 +110,10 @@ pub fn load_with_warnings(
     let warnings = validator.take_warnings();
     let problems = validator.finish();
     match model {
-        Some(model) if problems.is_empty() => Ok((model, FileWarnings(fail(warnings)))),
+        Some(mut model) if problems.is_empty() => {
+            model.source_hash = crate::model::fnv1a(bytes);
+            Ok((model, FileWarnings(fail(warnings))))
+        }
         _ => Err(fail(problems)),
     }
 }

@@ -2,11 +2,15 @@
 
 use std::collections::BTreeMap;
 
+use super::result::Provenance;
 use super::result::{
     Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult,
     ServiceStats,
 };
 use super::{percentile, Moments};
+
+/// How random numbers are drawn; part of every result document.
+pub const RNG_SCHEME: &str = "ChaCha8 (rand_chacha 0.10) per failure process and routing policy, keyed by the seed and the FNV-1a of the target's names, stream = trial index";
 use crate::engine::TrialOutcome;
 use crate::model::Model;
 
@@ -181,6 +185,11 @@ impl Accumulator {
             engine: EngineStats {
                 events: self.events,
                 seconds,
+            },
+            faultline: Provenance {
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                rng: RNG_SCHEME.to_string(),
+                scenario_fnv1a: format!("{:016x}", model.source_hash),
             },
         }
     }

@@ -7,8 +7,8 @@ mod result;
 pub use accumulate::Accumulator;
 
 pub use result::{
-    Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult,
-    ServiceStats,
+    Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, Provenance,
+    RunResult, ServiceStats,
 };
 
 /// Count, mean and sum of squared deviations (Welford), mergeable in a fixed

@@ -26,6 +26,19 @@ pub struct RunResult {
     pub failures: BTreeMap<String, FailureStats>,
     /// How much work the engine did.
     pub engine: EngineStats,
+    /// What produced this document.
+    pub faultline: Provenance,
+}
+
+/// What produced a result document, so that any result can be traced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    /// faultline's version.
+    pub version: String,
+    /// The random number scheme (changing it changes every number).
+    pub rng: String,
+    /// FNV-1a (64 bit, hex) of the scenario file's bytes.
+    pub scenario_fnv1a: String,
 }
 
 /// Measures of one service over trials.

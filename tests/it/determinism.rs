@@ -161,6 +161,15 @@ fn document(text: &str, threads: Option<usize>) -> String {
     Json.render(&result).expect("render")
 }
 
+/// The JSON text without the hash of the scenario's bytes, which a reordered
+/// file changes by design (it traces a result to its exact input).
+fn without_source_hash(json: &str) -> String {
+    json.lines()
+        .filter(|line| !line.trim_start().starts_with("\"scenario_fnv1a\":"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The JSON text without its `engine.seconds` line.
 fn without_seconds(json: &str) -> String {
     json.lines()
@@ -246,8 +255,8 @@ fn reordering_services_failures_and_domains_changes_no_number() {
     assert_ne!(forward, reordered);
     assert_same(
         "file order",
-        &document(&forward, Some(2)),
-        &document(&reordered, Some(2)),
+        &without_source_hash(&document(&forward, Some(2))),
+        &without_source_hash(&document(&reordered, Some(2))),
     );
 }
 
@@ -291,8 +300,8 @@ fn reordering_changes_no_number_in_an_example_either() {
     };
     assert_same(
         "example in reverse order",
-        &render(&text),
-        &render(&reversed),
+        &without_source_hash(&render(&text)),
+        &without_source_hash(&render(&reversed)),
     );
 }
 

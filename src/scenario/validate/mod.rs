@@ -160,6 +160,7 @@ impl<'a> Validator<'a> {
             deployments: Vec::new(),
             replicas: Vec::new(),
             topological_order: Vec::new(),
+            source_hash: 0,
         };
         for (name, service) in &raw.services.0 {
             self.service(&mut model, name, service, &names);

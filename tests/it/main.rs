@@ -9,5 +9,6 @@ mod determinism;
 mod exact;
 mod fuzz_corpus;
 mod interrupt;
+mod properties;
 mod results;
 mod support;

@@ -8,7 +8,9 @@ pub use json::Json;
 pub use markdown::Markdown;
 pub use table::Table;
 
-use crate::stats::RunResult;
+use std::collections::BTreeMap;
+
+use crate::stats::{FailureStats, RunResult, ServiceStats};
 
 /// An output format.
 pub trait Render {
@@ -30,33 +32,31 @@ pub enum RenderError {
     Serialize(String),
 }
 
+/// Entries sorted by a loss measure, most first, then by name.
+fn by_loss<T>(map: &BTreeMap<String, T>, loss: impl Fn(&T) -> f64) -> Vec<(&String, &T)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| loss(b.1).total_cmp(&loss(a.1)).then(a.0.cmp(b.0)));
+    entries
+}
+
 /// Services sorted by mean lost hours, most first, then by name.
-pub fn services_by_loss(result: &RunResult) -> Vec<(&String, &crate::stats::ServiceStats)> {
-    let mut services: Vec<_> = result.services.iter().collect();
-    services.sort_by(|a, b| {
-        b.1.lost_hours
-            .mean
-            .total_cmp(&a.1.lost_hours.mean)
-            .then(a.0.cmp(b.0))
-    });
-    services
+pub fn services_by_loss(result: &RunResult) -> Vec<(&String, &ServiceStats)> {
+    by_loss(&result.services, |s| s.lost_hours.mean)
 }
 
 /// Failures sorted by mean attributed lost hours, most first, then by name.
-pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &crate::stats::FailureStats)> {
-    let mut failures: Vec<_> = result.failures.iter().collect();
-    failures.sort_by(|a, b| {
-        b.1.lost_hours
-            .mean
-            .total_cmp(&a.1.lost_hours.mean)
-            .then(a.0.cmp(b.0))
-    });
-    failures
+pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &FailureStats)> {
+    by_loss(&result.failures, |f| f.lost_hours.mean)
 }
 
 /// A percentage with enough digits to tell 99.99% from 99.995%.
 pub fn percent(x: f64) -> String {
-    format!("{:.4}%", x * 100.0)
+    if (0.9999..1.0).contains(&x) {
+        // enough digits that a service that lost anything never shows 100%
+        format!("{:.6}%", x * 100.0)
+    } else {
+        format!("{:.4}%", x * 100.0)
+    }
 }
 
 /// Hours, with minutes for small values.

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError};
-use crate::stats::RunResult;
+use crate::stats::{Distribution, RunResult};
 
 /// Aligned plain-text tables.
 pub struct Table;
@@ -19,79 +19,87 @@ impl Render for Table {
             hours(r.horizon_hours),
             r.seed
         );
-        let _ = writeln!(
-            out,
-            "{:<18} {:>10} {:>23} {:>10} {:>10} {:>10} {:>8} {:>13}",
-            "service",
-            "avail",
-            "95% CI",
-            "lost/trial",
-            "down/trial",
-            "p99 down",
-            "outages",
-            "cost/trial"
-        );
-        for (name, s) in services_by_loss(r) {
-            let ci = format!(
-                "[{}, {}]",
-                percent(s.availability.ci95[0]),
-                percent(s.availability.ci95[1])
-            );
-            let _ = writeln!(
-                out,
-                "{:<18} {:>10} {:>23} {:>10} {:>10} {:>10} {:>8.2} {:>13}",
-                name,
-                percent(s.availability.mean),
-                ci,
-                hours(s.lost_hours.mean),
-                hours(s.downtime_hours.mean),
-                hours(s.downtime_hours.p99),
-                s.outages.mean,
-                money(s.cost.mean)
-            );
-        }
-        let c = &r.cost;
-        let _ = writeln!(
-            out,
-            "\ncost per trial: mean {} (95% CI {} to {}), p50 {}, p90 {}, p99 {}, max {}\n",
-            money(c.mean),
-            money(c.ci95[0]),
-            money(c.ci95[1]),
-            money(c.p50),
-            money(c.p90),
-            money(c.p99),
-            money(c.max)
-        );
-        let _ = writeln!(
-            out,
-            "{:<28} {:<11} {:>11} {:>12} {:>10} {:>13}",
-            "failure", "cause", "occurrences", "blast (max)", "lost/trial", "cost/trial"
-        );
-        for (name, f) in failures_by_loss(r) {
-            let blast = format!(
-                "{:.2} ({})",
-                f.blast_radius.services_mean, f.blast_radius.services_max
-            );
-            let _ = writeln!(
-                out,
-                "{:<28} {:<11} {:>11.3} {:>12} {:>10} {:>13}",
-                name,
-                format!("{:?}", f.cause),
-                f.occurrences.mean,
-                blast,
-                hours(f.lost_hours.mean),
-                money(f.cost.mean)
-            );
-        }
+        services(&mut out, r);
+        cost(&mut out, &r.cost);
+        failures(&mut out, r);
         let e = &r.engine;
+        let seconds = e.seconds.max(1e-9);
         let _ = writeln!(
             out,
             "\nengine: {} events in {:.2}s ({:.3e} events/s, {:.0} trials/s)",
             e.events,
             e.seconds,
-            e.events as f64 / e.seconds.max(1e-9),
-            r.trials as f64 / e.seconds.max(1e-9)
+            e.events as f64 / seconds,
+            r.trials as f64 / seconds
         );
         Ok(out)
+    }
+}
+
+fn services(out: &mut String, r: &RunResult) {
+    let _ = writeln!(
+        out,
+        "{:<18} {:>12} {:>27} {:>10} {:>10} {:>10} {:>8} {:>13}",
+        "service",
+        "avail",
+        "95% CI",
+        "lost/trial",
+        "down/trial",
+        "p99 down",
+        "outages",
+        "cost/trial"
+    );
+    for (name, s) in services_by_loss(r) {
+        let [lo, hi] = s.availability.ci95;
+        let _ = writeln!(
+            out,
+            "{:<18} {:>12} {:>27} {:>10} {:>10} {:>10} {:>8.2} {:>13}",
+            name,
+            percent(s.availability.mean),
+            format!("[{}, {}]", percent(lo), percent(hi)),
+            hours(s.lost_hours.mean),
+            hours(s.downtime_hours.mean),
+            hours(s.downtime_hours.p99),
+            s.outages.mean,
+            money(s.cost.mean)
+        );
+    }
+}
+
+fn cost(out: &mut String, c: &Distribution) {
+    let _ = writeln!(
+        out,
+        "\ncost per trial: mean {} (95% CI {} to {}), p50 {}, p90 {}, p99 {}, max {}\n",
+        money(c.mean),
+        money(c.ci95[0]),
+        money(c.ci95[1]),
+        money(c.p50),
+        money(c.p90),
+        money(c.p99),
+        money(c.max)
+    );
+}
+
+fn failures(out: &mut String, r: &RunResult) {
+    let _ = writeln!(
+        out,
+        "{:<28} {:<11} {:>11} {:>12} {:>10} {:>13}",
+        "failure", "cause", "occurrences", "blast (max)", "lost/trial", "cost/trial"
+    );
+    for (name, f) in failures_by_loss(r) {
+        let blast = format!(
+            "{:.2} ({})",
+            f.blast_radius.services_mean, f.blast_radius.services_max
+        );
+        let _ = writeln!(
+            out,
+            "{:<28} {:<11} {:>11.3} {:>12} {:>10} {:>13}",
+            name,
+            format!("{:?}", f.cause),
+            f.occurrences.mean,
+            blast,
+            hours(f.lost_hours.mean),
+            money(f.cost.mean)
+        );
     }
 }

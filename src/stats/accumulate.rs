@@ -1,7 +1,5 @@
 //! Accumulation of trial outcomes into the result document.
 
-use std::collections::BTreeMap;
-
 use super::result::Provenance;
 use super::result::{
     Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult,
@@ -119,66 +117,22 @@ impl Accumulator {
 
     /// The result document. `seconds` is the wall-clock time of the run.
     pub fn finish(mut self, model: &Model, seed: u64, seconds: f64) -> RunResult {
-        let horizon = model.horizon;
-        let mut services = BTreeMap::new();
-        for (s, acc) in self.services.iter_mut().enumerate() {
-            let [lo, hi] = acc.lost.ci95();
-            let availability = Availability {
-                mean: 1.0 - acc.lost.mean / horizon,
-                ci95: [
-                    (1.0 - hi / horizon).clamp(0.0, 1.0),
-                    (1.0 - lo / horizon).clamp(0.0, 1.0),
-                ],
-            };
-            services.insert(
-                model.services[s].name.clone(),
-                ServiceStats {
-                    availability,
-                    downtime_hours: distribution(&acc.downtime, &mut acc.downtime_values),
-                    degraded_hours: Mean {
-                        mean: acc.degraded.mean,
-                    },
-                    outages: Mean {
-                        mean: acc.outages.mean,
-                    },
-                    cost: distribution(&acc.cost, &mut acc.cost_values),
-                    lost_hours: distribution(&acc.lost, &mut acc.lost_values),
-                },
-            );
-        }
-        let mut failures = BTreeMap::new();
-        for (f, acc) in self.failures.iter().enumerate() {
-            let failure = &model.failures[f];
-            let services_mean = if acc.occurrence_total == 0 {
-                0.0
-            } else {
-                acc.blast_sum as f64 / acc.occurrence_total as f64
-            };
-            failures.insert(
-                failure.name.clone(),
-                FailureStats {
-                    cause: failure.cause,
-                    occurrences: Mean {
-                        mean: acc.occurrences.mean,
-                    },
-                    blast_radius: BlastRadius {
-                        services_mean,
-                        services_max: acc.blast_max,
-                    },
-                    lost_hours: Mean {
-                        mean: acc.lost.mean,
-                    },
-                    cost: Mean {
-                        mean: acc.cost.mean,
-                    },
-                },
-            );
-        }
+        let services = (self.services.iter_mut().enumerate())
+            .map(|(s, acc)| (model.services[s].name.clone(), acc.finish(model.horizon)))
+            .collect();
+        let failures = (self.failures.iter().enumerate())
+            .map(|(f, acc)| {
+                (
+                    model.failures[f].name.clone(),
+                    acc.finish(model.failures[f].cause),
+                )
+            })
+            .collect();
         RunResult {
             scenario: model.name.clone(),
             seed,
             trials: self.cost.n,
-            horizon_hours: horizon,
+            horizon_hours: model.horizon,
             services,
             cost: distribution(&self.cost, &mut self.cost_values),
             failures,
@@ -190,6 +144,59 @@ impl Accumulator {
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 rng: RNG_SCHEME.to_string(),
                 scenario_fnv1a: format!("{:016x}", model.source_hash),
+            },
+        }
+    }
+}
+
+impl ServiceAccumulator {
+    /// The service's statistics (sorts its per-trial values).
+    fn finish(&mut self, horizon: f64) -> ServiceStats {
+        let [lo, hi] = self.lost.ci95();
+        let availability = Availability {
+            mean: 1.0 - self.lost.mean / horizon,
+            ci95: [
+                (1.0 - hi / horizon).clamp(0.0, 1.0),
+                (1.0 - lo / horizon).clamp(0.0, 1.0),
+            ],
+        };
+        ServiceStats {
+            availability,
+            downtime_hours: distribution(&self.downtime, &mut self.downtime_values),
+            degraded_hours: Mean {
+                mean: self.degraded.mean,
+            },
+            outages: Mean {
+                mean: self.outages.mean,
+            },
+            cost: distribution(&self.cost, &mut self.cost_values),
+            lost_hours: distribution(&self.lost, &mut self.lost_values),
+        }
+    }
+}
+
+impl FailureAccumulator {
+    /// The failure's statistics.
+    fn finish(&self, cause: crate::model::Cause) -> FailureStats {
+        let services_mean = if self.occurrence_total == 0 {
+            0.0
+        } else {
+            self.blast_sum as f64 / self.occurrence_total as f64
+        };
+        FailureStats {
+            cause,
+            occurrences: Mean {
+                mean: self.occurrences.mean,
+            },
+            blast_radius: BlastRadius {
+                services_mean,
+                services_max: self.blast_max,
+            },
+            lost_hours: Mean {
+                mean: self.lost.mean,
+            },
+            cost: Mean {
+                mean: self.cost.mean,
             },
         }
     }

@@ -246,8 +246,22 @@ fn outcomes(m: &Model) -> Vec<TrialOutcome> {
         .collect()
 }
 
+/// 256 cases from a fixed seed, unless the environment says otherwise.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 256;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(20261124);
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI deterministic; explore with PROPTEST_RNG_SEED=<n>
+    // and PROPTEST_CASES=<n> (the environment overrides these defaults).
+    #![proptest_config(config())]
 
     #[test]
     fn results_are_sane_and_independent_of_threads_and_file_order(spec in spec()) {
@@ -285,20 +299,24 @@ proptest! {
     }
 
     #[test]
-    fn adding_a_replica_never_increases_lost_hours_on_the_same_seed(spec in spec(), which in 0usize..100) {
-        // active-active everywhere: routing then draws nothing, so the same
-        // seed replays the same failure history for both designs
+    fn adding_a_replica_never_increases_its_deployments_lost_hours_on_the_same_seed(spec in spec(), which in 0usize..100) {
+        // Active-active everywhere: routing then draws nothing, so the same
+        // seed replays the same failure history for both designs. The
+        // property is about the deployment's own lost hours, here those of a
+        // service with one deployment. (Not about the services around it:
+        // under ActiveActive a deployment kept alive but degraded keeps its
+        // share of traffic where a dead one is drained, so a service with
+        // several deployments can lose a little more; SPEC's semantics.)
         let mut spec = spec;
         spec.services.iter_mut().for_each(|s| s.routing = 0);
-        let before = outcomes(&model(&render(&spec, false)));
         let service = which % spec.services.len();
-        let deployment = which % spec.services[service].deployments.len();
-        spec.services[service].deployments[deployment].replicas += 1;
+        spec.services[service].deployments.truncate(1);
+        let before = outcomes(&model(&render(&spec, false)));
+        spec.services[service].deployments[0].replicas += 1;
         let after = outcomes(&model(&render(&spec, false)));
         for (b, a) in before.iter().zip(&after) {
-            for (sb, sa) in b.services.iter().zip(&a.services) {
-                prop_assert!(sa.lost_hours <= sb.lost_hours + 1e-9, "{} > {}", sa.lost_hours, sb.lost_hours);
-            }
+            let (sb, sa) = (b.services[service].lost_hours, a.services[service].lost_hours);
+            prop_assert!(sa <= sb + 1e-9, "s{service}: {sa} > {sb}");
         }
     }
 }

@@ -200,77 +200,125 @@ enum Phase {
     Waiting,
 }
 
+/// The state of an ActivePassive or Manual service between changes.
+struct Failover<'a> {
+    policy: Policy<'a>,
+    rng: ChaCha8Rng,
+    active: usize,
+    phase: Phase,
+    /// Switches made (routing events).
+    switches: u64,
+}
+
+impl Failover<'_> {
+    /// When the pending detection or switch ends (infinite when none is).
+    fn timer(&self) -> f64 {
+        match self.phase {
+            Phase::Detecting(t) | Phase::Switching(t) => t,
+            Phase::Normal | Phase::Waiting => f64::INFINITY,
+        }
+    }
+
+    /// Deployments came back above 0: end a wait, or cancel a detection (or
+    /// a human response) of an active deployment that recovered.
+    fn on_rise(&mut self, rose: u64) {
+        if self.phase == Phase::Waiting && rose != 0 {
+            self.active = rose.trailing_zeros() as usize;
+            self.phase = Phase::Normal;
+            self.switches += 1;
+        }
+        let active_rose = rose & (1 << self.active) != 0;
+        let cancellable = match self.phase {
+            Phase::Detecting(_) => true,
+            Phase::Switching(_) => matches!(self.policy, Policy::Manual { .. }),
+            Phase::Normal | Phase::Waiting => false,
+        };
+        if active_rose && cancellable {
+            self.phase = Phase::Normal;
+        }
+    }
+
+    /// The timer ending at `t`, if still pending: a detection starts the
+    /// switch; a switch (or response) makes the first listed deployment above
+    /// 0 active, or waits for the first to come back.
+    fn on_timer(&mut self, t: f64, routes: &[Route]) {
+        if !matches!(self.phase, Phase::Detecting(x) | Phase::Switching(x) if x == t) {
+            return;
+        }
+        self.phase = match (self.phase, &self.policy) {
+            (Phase::Detecting(_), Policy::Automatic { switch, .. }) => {
+                Phase::Switching(t + switch.sample(&mut self.rng))
+            }
+            _ => {
+                self.switches += 1;
+                match routes.iter().position(|r| r.value > 0.0) {
+                    Some(d) => {
+                        self.active = d;
+                        Phase::Normal
+                    }
+                    None => Phase::Waiting,
+                }
+            }
+        };
+    }
+
+    /// The active deployment fell to 0 while serving: draw the detection (or
+    /// the human response).
+    fn on_fall(&mut self, t: f64, fell: u64) {
+        if fell & (1 << self.active) != 0 && self.phase == Phase::Normal {
+            self.phase = match &self.policy {
+                Policy::Automatic { detect, .. } => {
+                    Phase::Detecting(t + detect.sample(&mut self.rng))
+                }
+                Policy::Manual { respond } => Phase::Switching(t + respond.sample(&mut self.rng)),
+            };
+        }
+    }
+
+    /// The deployments carrying the loss: the active one, or all of them
+    /// while waiting (every one is at 0 and each holds the service down).
+    fn mask(&self, n: usize) -> u64 {
+        if self.phase == Phase::Waiting {
+            all_deployments(n)
+        } else {
+            1 << self.active
+        }
+    }
+}
+
 /// ActivePassive and Manual: the active deployment's fraction; failover to the
 /// first listed deployment above 0 after detect + switch (or respond). No
-/// automatic failback.
+/// automatic failback. A zero-length timer fires at once, before the next change.
 fn failover(
     arena: &mut Arena,
     routes: &mut [Route],
     policy: Policy<'_>,
-    mut rng: ChaCha8Rng,
+    rng: ChaCha8Rng,
     horizon: f64,
 ) -> (Range<usize>, u64) {
     let start = arena.begin(1.0, 1);
-    let mut active = 0usize;
-    let mut phase = Phase::Normal;
-    let mut events = 0;
+    let mut state = Failover {
+        policy,
+        rng,
+        active: 0,
+        phase: Phase::Normal,
+        switches: 0,
+    };
     loop {
-        let timer = match phase {
-            Phase::Detecting(t) | Phase::Switching(t) => t,
-            Phase::Normal | Phase::Waiting => f64::INFINITY,
-        };
-        let t = next_change(arena, routes).min(timer);
+        let t = next_change(arena, routes).min(state.timer());
         if t >= horizon {
-            return (arena.finish(start), events);
+            return (arena.finish(start), state.switches);
         }
         let (fell, rose) = advance(arena, routes, t);
-        if phase == Phase::Waiting && rose != 0 {
-            active = rose.trailing_zeros() as usize;
-            phase = Phase::Normal;
-            events += 1;
-        }
-        if rose & (1 << active) != 0 && matches!(phase, Phase::Detecting(_)) {
-            phase = Phase::Normal;
-        }
-        if rose & (1 << active) != 0
-            && matches!(policy, Policy::Manual { .. })
-            && matches!(phase, Phase::Switching(_))
-        {
-            phase = Phase::Normal;
-        }
-        // A timer fires only if its phase was not cancelled at this instant.
-        let fired = matches!(phase, Phase::Detecting(x) | Phase::Switching(x) if x == t);
-        if fired {
-            phase = match (phase, &policy) {
-                (Phase::Detecting(_), Policy::Automatic { switch, .. }) => {
-                    Phase::Switching(t + switch.sample(&mut rng))
-                }
-                _ => {
-                    events += 1;
-                    match routes.iter().position(|r| r.value > 0.0) {
-                        Some(d) => {
-                            active = d;
-                            Phase::Normal
-                        }
-                        None => Phase::Waiting,
-                    }
-                }
-            };
-        }
-        if fell & (1 << active) != 0 && phase == Phase::Normal {
-            phase = match &policy {
-                Policy::Automatic { detect, .. } => Phase::Detecting(t + detect.sample(&mut rng)),
-                Policy::Manual { respond } => Phase::Switching(t + respond.sample(&mut rng)),
-            };
-        }
-        // A zero-length timer fires at once, before the next change.
-        // While waiting, every deployment is at 0 and each holds the service down.
-        let mask = if phase == Phase::Waiting {
-            all_deployments(routes.len())
-        } else {
-            1 << active
-        };
-        arena.push(start, t, routes[active].value, mask);
+        state.on_rise(rose);
+        state.on_timer(t, routes);
+        state.on_fall(t, fell);
+        arena.push(
+            start,
+            t,
+            routes[state.active].value,
+            state.mask(routes.len()),
+        );
     }
 }
 

@@ -144,23 +144,45 @@ fn sweep_window(
     let mut state = Quorum::new(n, need, &mut scratch.down);
     scratch.ending.clear();
     for &(begin, end, gate) in &scratch.events {
-        // close the outages that ended by now, earliest first
-        while let Some((k, &(t, g))) = scratch.ending.iter().enumerate().min_by_key(|(_, e)| e.0) {
-            if t > begin {
-                break;
-            }
-            scratch.ending.swap_remove(k);
-            let q = state.apply(plan, g, true);
-            ws.arena.push(start, f64::from_bits(t), q, 0);
-        }
+        close_until(
+            begin,
+            &mut scratch.ending,
+            &mut state,
+            plan,
+            start,
+            &mut ws.arena,
+        );
         let q = state.apply(plan, gate, false);
         ws.arena.push(start, f64::from_bits(begin), q, 0);
         scratch.ending.push((end, gate));
     }
-    while let Some((k, &(t, g))) = scratch.ending.iter().enumerate().min_by_key(|(_, e)| e.0) {
-        scratch.ending.swap_remove(k);
+    close_until(
+        u64::MAX,
+        &mut scratch.ending,
+        &mut state,
+        plan,
+        start,
+        &mut ws.arena,
+    );
+}
+
+/// Ends the outages in progress that end by `limit` (time bits), earliest
+/// first, appending the quorum after each to the timeline begun at `start`.
+fn close_until(
+    limit: u64,
+    ending: &mut Vec<(u64, u32)>,
+    state: &mut Quorum<'_>,
+    plan: &Plan,
+    start: usize,
+    arena: &mut super::timeline::Arena,
+) {
+    while let Some((k, &(t, g))) = ending.iter().enumerate().min_by_key(|(_, e)| e.0) {
+        if t > limit {
+            return;
+        }
+        ending.swap_remove(k);
         let q = state.apply(plan, g, true);
-        ws.arena.push(start, f64::from_bits(t), q, 0);
+        arena.push(start, f64::from_bits(t), q, 0);
     }
 }
 

@@ -39,12 +39,14 @@ impl Render for Markdown {
         let c = &r.cost;
         let _ = writeln!(
             out,
-            "\n**Cost per trial:** mean {} (95% CI {} – {}), p90 {}, p99 {}\n",
+            "\n**Cost per trial:** mean {} (95% CI {} – {}), p50 {}, p90 {}, p99 {}, max {}\n",
             money(c.mean),
             money(c.ci95[0]),
             money(c.ci95[1]),
+            money(c.p50),
             money(c.p90),
-            money(c.p99)
+            money(c.p99),
+            money(c.max)
         );
         out.push_str("| failure | cause | occurrences | blast radius (max) | lost / trial | cost / trial |\n");
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");

@@ -276,9 +276,10 @@ fn report_refusal(args: &RunArgs, bytes: &[u8], e: &RunError) {
         _ => None,
     };
     let file = args.scenario.display();
+    let message = scenario::diagnostic::one_line(&e.to_string()).into_owned();
     match position {
-        Some(p) => eprintln!("{file}:{}:{}: error: {e}", p.line, p.col),
-        None => eprintln!("{file}: error: {e}"),
+        Some(p) => eprintln!("{file}:{}:{}: error: {message}", p.line, p.col),
+        None => eprintln!("{file}: error: {message}"),
     }
     if let Some(hint) = e.hint() {
         eprintln!("  hint: {hint}");

@@ -60,6 +60,25 @@ pub struct FileDiagnostics {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Text with its control characters escaped (`\n` as `\\n`), so that a
+/// value echoed from an untrusted file cannot break the one-line format.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Warnings of one file: problems that do not stop it from running.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileWarnings(pub FileDiagnostics);
@@ -92,9 +111,10 @@ impl fmt::Display for FileDiagnostics {
                 writeln!(f)?;
             }
             let Position { line, col } = d.position;
-            write!(f, "{}:{line}:{col}: error: {}", self.file, d.message)?;
+            let (message, file) = (one_line(&d.message), one_line(&self.file));
+            write!(f, "{file}:{line}:{col}: error: {message}")?;
             if let Some(hint) = &d.hint {
-                write!(f, "\n  hint: {hint}")?;
+                write!(f, "\n  hint: {}", one_line(hint))?;
             }
         }
         Ok(())
@@ -163,6 +183,21 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_in_echoed_values_are_escaped() {
+        let d = FileDiagnostics {
+            file: "a.ron".into(),
+            diagnostics: vec![Diagnostic::new(
+                Position { line: 1, col: 2 },
+                "duration `5\nh` has no unit",
+            )],
+        };
+        assert_eq!(
+            d.to_string(),
+            "a.ron:1:2: error: duration `5\\nh` has no unit"
+        );
+    }
 
     #[test]
     fn closest_name_is_suggested_for_a_typo() {

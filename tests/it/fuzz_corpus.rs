@@ -73,3 +73,52 @@ fn every_invalid_corpus_entry_gets_a_located_message() {
         }
     }
 }
+
+/// The corpus entries the loader rejects, in a stable order.
+fn invalid_entries() -> Vec<std::path::PathBuf> {
+    files("fuzz/corpus/load_and_run")
+        .into_iter()
+        .filter(|p| std::fs::read(p).is_ok_and(|b| faultline::scenario::load("x.ron", &b).is_err()))
+        .collect()
+}
+
+/// Asserts every stderr line is a located diagnostic or its hint.
+fn assert_all_located(stderr: &str) {
+    for line in stderr.lines() {
+        let located = line
+            .split_once(": error: ")
+            .or_else(|| line.split_once(": warning: "))
+            .is_some_and(|(at, _)| {
+                let mut parts = at.rsplitn(3, ':');
+                let col = parts.next().and_then(|c| c.parse::<usize>().ok());
+                let row = parts.next().and_then(|r| r.parse::<usize>().ok());
+                col.is_some() && row.is_some()
+            });
+        assert!(
+            located || line.starts_with("  hint: ") || line.starts_with("  "),
+            "not located: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn the_binary_rejects_every_invalid_corpus_entry_with_located_messages() {
+    let invalid = invalid_entries();
+    assert!(!invalid.is_empty());
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .arg("check")
+        .args(&invalid)
+        .output()
+        .expect("run faultline check");
+    assert_eq!(check.status.code(), Some(1));
+    assert_all_located(&String::from_utf8_lossy(&check.stderr));
+    for path in invalid.iter().take(150) {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .arg("run")
+            .arg(path)
+            .output()
+            .expect("run faultline run");
+        assert_eq!(run.status.code(), Some(1), "{}", path.display());
+        assert_all_located(&String::from_utf8_lossy(&run.stderr));
+    }
+}

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use super::{failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError};
+use super::{
+    cost_summary, failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError,
+};
 use crate::stats::RunResult;
 
 /// GitHub-flavoured Markdown.
@@ -36,18 +38,7 @@ impl Render for Markdown {
                 money(s.cost.mean)
             );
         }
-        let c = &r.cost;
-        let _ = writeln!(
-            out,
-            "\n**Cost per trial:** mean {} (95% CI {} – {}), p50 {}, p90 {}, p99 {}, max {}\n",
-            money(c.mean),
-            money(c.ci95[0]),
-            money(c.ci95[1]),
-            money(c.p50),
-            money(c.p90),
-            money(c.p99),
-            money(c.max)
-        );
+        let _ = writeln!(out, "\n**Cost per trial:** {}\n", cost_summary(&r.cost));
         out.push_str("| failure | cause | occurrences | blast radius (max) | lost / trial | cost / trial |\n");
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
         for (name, f) in failures_by_loss(r) {

@@ -49,6 +49,20 @@ pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &FailureStats)> {
     by_loss(&result.failures, |f| f.lost_hours.mean)
 }
 
+/// The scenario cost per trial in words: mean with its CI, then percentiles.
+pub fn cost_summary(c: &crate::stats::Distribution) -> String {
+    format!(
+        "mean {} (95% CI {} to {}), p50 {}, p90 {}, p99 {}, max {}",
+        money(c.mean),
+        money(c.ci95[0]),
+        money(c.ci95[1]),
+        money(c.p50),
+        money(c.p90),
+        money(c.p99),
+        money(c.max)
+    )
+}
+
 /// A percentage with enough digits to tell 99.99% from 99.995%.
 pub fn percent(x: f64) -> String {
     if (0.9999..1.0).contains(&x) {

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use super::{failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError};
+use super::{
+    cost_summary, failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError,
+};
 use crate::stats::{Distribution, RunResult};
 
 /// Aligned plain-text tables.
@@ -67,17 +69,7 @@ fn services(out: &mut String, r: &RunResult) {
 }
 
 fn cost(out: &mut String, c: &Distribution) {
-    let _ = writeln!(
-        out,
-        "\ncost per trial: mean {} (95% CI {} to {}), p50 {}, p90 {}, p99 {}, max {}\n",
-        money(c.mean),
-        money(c.ci95[0]),
-        money(c.ci95[1]),
-        money(c.p50),
-        money(c.p90),
-        money(c.p99),
-        money(c.max)
-    );
+    let _ = writeln!(out, "\ncost per trial: {}\n", cost_summary(c));
 }
 
 fn failures(out: &mut String, r: &RunResult) {

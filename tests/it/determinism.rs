@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use faultline::montecarlo::{self, RunOptions};
 use faultline::report::{Json, Render};
 
-use super::support::{model, repo};
+use super::support::{model, repo, without_key};
 
 /// Not a multiple of the 64-trial block, so the last block is partial, and
 /// several blocks, so two threads share the work.
@@ -161,23 +161,6 @@ fn document(text: &str, threads: Option<usize>) -> String {
     Json.render(&result).expect("render")
 }
 
-/// The JSON text without the hash of the scenario's bytes, which a reordered
-/// file changes by design (it traces a result to its exact input).
-fn without_source_hash(json: &str) -> String {
-    json.lines()
-        .filter(|line| !line.trim_start().starts_with("\"scenario_fnv1a\":"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The JSON text without its `engine.seconds` line.
-fn without_seconds(json: &str) -> String {
-    json.lines()
-        .filter(|line| !line.trim_start().starts_with("\"seconds\":"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// `faultline run` of a file with `--format json` and extra arguments.
 fn binary_document(path: &std::path::Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_faultline"))
@@ -190,7 +173,7 @@ fn binary_document(path: &std::path::Path, args: &[&str]) -> String {
         .get_output()
         .stdout
         .clone();
-    without_seconds(&String::from_utf8(output).expect("UTF-8"))
+    without_key("seconds", &String::from_utf8(output).expect("UTF-8"))
 }
 
 /// Asserts two documents are identical, naming the first differing line.
@@ -255,8 +238,8 @@ fn reordering_services_failures_and_domains_changes_no_number() {
     assert_ne!(forward, reordered);
     assert_same(
         "file order",
-        &without_source_hash(&document(&forward, Some(2))),
-        &without_source_hash(&document(&reordered, Some(2))),
+        &without_key("scenario_fnv1a", &document(&forward, Some(2))),
+        &without_key("scenario_fnv1a", &document(&reordered, Some(2))),
     );
 }
 
@@ -300,8 +283,8 @@ fn reordering_changes_no_number_in_an_example_either() {
     };
     assert_same(
         "example in reverse order",
-        &without_source_hash(&render(&text)),
-        &without_source_hash(&render(&reversed)),
+        &without_key("scenario_fnv1a", &render(&text)),
+        &without_key("scenario_fnv1a", &render(&reversed)),
     );
 }
 
@@ -315,7 +298,7 @@ fn the_binary_gives_the_same_document_for_any_threads_and_any_run() {
     let one = binary_document(&path, &["--threads", "1"]);
     let two = binary_document(&path, &["--threads", "2"]);
     let again = binary_document(&path, &["--threads", "2"]);
-    let library = without_seconds(&document(&scenario(false), Some(2)));
+    let library = without_key("seconds", &document(&scenario(false), Some(2)));
     std::fs::remove_dir_all(&dir).ok();
     assert_same("--threads 1 vs --threads 2", &one, &two);
     assert_same("two runs with --threads 2", &two, &again);

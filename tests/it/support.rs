@@ -28,3 +28,13 @@ pub fn run(text: &str, trials: u64, seed: u64) -> RunResult {
 pub fn repo(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
+
+/// The JSON text without the lines of `key` (e.g. `seconds`, which differs
+/// between runs, or `scenario_fnv1a`, which a reordered file changes).
+pub fn without_key(key: &str, json: &str) -> String {
+    let prefix = format!("\"{key}\":");
+    json.lines()
+        .filter(|line| !line.trim_start().starts_with(&prefix))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -150,14 +150,27 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
             limit: options.max_events,
         });
     }
-    if trials as f64 * (3 * model.services.len() + 1) as f64 > MAX_STORED_VALUES {
+    let per_trial = stored_values_per_trial(model);
+    if trials as f64 * per_trial > MAX_STORED_VALUES {
         return Err(RunError::TooManyValues {
-            gib: trials as f64 * (3 * model.services.len() + 1) as f64 * 8.0 / (1u64 << 30) as f64,
+            gib: trials as f64 * per_trial * 8.0 / (1u64 << 30) as f64,
             trials,
             services: model.services.len(),
         });
     }
     Ok(())
+}
+
+/// The per-trial values kept for exact percentiles: lost hours, downtime and
+/// cost of every service, data loss and credits of those that model them,
+/// and the scenario's cost.
+fn stored_values_per_trial(model: &Model) -> f64 {
+    let extra: usize = model
+        .services
+        .iter()
+        .map(|s| usize::from(s.data.is_some()) + usize::from(s.sla.is_some()))
+        .sum();
+    (3 * model.services.len() + extra + 1) as f64
 }
 
 /// Runs the Monte Carlo simulation.

@@ -12,7 +12,7 @@
 use super::combine::source_range;
 use super::plan::{Node, Plan};
 use super::Workspace;
-use crate::model::Model;
+use crate::model::{Model, Traffic};
 
 /// Reused buffers of the attribution.
 #[derive(Debug, Default)]
@@ -33,6 +33,10 @@ pub struct Scratch {
     last_service: Vec<u32>,
     /// Occurrences given a share this trial (the only entries to collect and reset).
     touched: Vec<u32>,
+    /// The culprits last in effect for the service being attributed: they
+    /// take a loss that outlives them (a restore, a collapse, a relaunch
+    /// backlog, a failback).
+    fallback: Vec<u32>,
     /// Lost hours no culprit could be found for (zero unless the engine is wrong).
     pub unattributed: f64,
 }
@@ -70,6 +74,8 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
         return;
     }
     let per_hour = model.services[s].cost_per_hour;
+    let traffic = model.services[s].traffic.as_ref();
+    ws.blame.fallback.clear();
     for i in range.clone() {
         let step = ws.arena.steps[i];
         if step.v >= 1.0 {
@@ -77,7 +83,7 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
         }
         let b = ws.arena.step_end(&range, i, model.horizon);
         collect(model, plan, s, step.t, b, step.mask, ws);
-        sweep(ws, s as u32, step.t, b, 1.0 - step.v, per_hour);
+        sweep(ws, s as u32, (step.t, b), 1.0 - step.v, (per_hour, traffic));
     }
 }
 
@@ -170,7 +176,13 @@ fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
 }
 
 /// Splits the loss rate `loss` over `[a, b)` equally among the culprits in effect.
-fn sweep(ws: &mut Workspace, s: u32, a: f64, b: f64, loss: f64, per_hour: f64) {
+fn sweep(
+    ws: &mut Workspace,
+    s: u32,
+    (a, b): (f64, f64),
+    loss: f64,
+    price: (f64, Option<&Traffic>),
+) {
     let blame = &mut ws.blame;
     blame
         .entries
@@ -178,7 +190,7 @@ fn sweep(ws: &mut Workspace, s: u32, a: f64, b: f64, loss: f64, per_hour: f64) {
     let mut previous = a;
     let entries = std::mem::take(&mut blame.entries);
     for &(t, occurrence, is_start) in &entries {
-        blame.share(previous, t, s, loss, per_hour);
+        blame.share(previous, t, s, loss, price);
         previous = previous.max(t);
         let o = occurrence as usize;
         if is_start {
@@ -198,25 +210,33 @@ fn sweep(ws: &mut Workspace, s: u32, a: f64, b: f64, loss: f64, per_hour: f64) {
             }
         }
     }
-    blame.share(previous, b, s, loss, per_hour);
+    blame.share(previous, b, s, loss, price);
     blame.entries = entries;
 }
 
 impl Scratch {
-    fn share(&mut self, from: f64, to: f64, s: u32, loss: f64, per_hour: f64) {
+    fn share(&mut self, from: f64, to: f64, s: u32, loss: f64, price: (f64, Option<&Traffic>)) {
         if to <= from {
             return;
         }
         let lost = (to - from) * loss;
-        if self.active.is_empty() {
+        let (per_hour, traffic) = price;
+        let weighted = traffic.map_or(to - from, |t| t.between(from, to)) * loss;
+        let culprits = if self.active.is_empty() {
+            &self.fallback
+        } else {
+            self.fallback.clone_from(&self.active);
+            &self.active
+        };
+        if culprits.is_empty() {
             self.unattributed += lost;
             return;
         }
-        let share = lost / self.active.len() as f64;
-        for &o in &self.active {
+        let n = culprits.len() as f64;
+        for &o in culprits {
             let o = o as usize;
-            self.lost[o] += share;
-            self.cost[o] += share * per_hour;
+            self.lost[o] += lost / n;
+            self.cost[o] += weighted / n * per_hour;
             if self.last_service[o] != s {
                 if self.blast[o] == 0 {
                     self.touched.push(o as u32);

@@ -22,6 +22,7 @@ pub fn factor(kind: DependencyKind, s: f64) -> f64 {
     match kind {
         DependencyKind::Hard => s,
         DependencyKind::Soft { impact } => 1.0 - impact * (1.0 - s),
+        DependencyKind::Recovery { .. } => 1.0,
     }
 }
 
@@ -65,6 +66,25 @@ pub fn deployment(plan: &Plan, d: usize, quorum: Range<usize>, ws: &mut Workspac
     let range = product(&mut ws.arena, &mut inputs);
     ws.scratch.inputs = inputs;
     range
+}
+
+/// The product of two timelines.
+pub fn multiply(
+    arena: &mut Arena,
+    inputs: &mut Vec<Input>,
+    a: Range<usize>,
+    b: Range<usize>,
+) -> Range<usize> {
+    inputs.clear();
+    for range in [a, b] {
+        inputs.push(Input {
+            cursor: range.start,
+            range,
+            kind: DependencyKind::Hard,
+            value: 1.0,
+        });
+    }
+    product(arena, inputs)
 }
 
 /// Merges the inputs' change points and pushes the product at each.

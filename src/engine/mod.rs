@@ -21,8 +21,10 @@
 
 mod attribution;
 mod combine;
+mod data;
 pub mod plan;
 mod quorum;
+mod replicas;
 mod routing;
 pub mod streams;
 pub mod timeline;
@@ -30,9 +32,14 @@ pub mod timeline;
 use std::ops::Range;
 
 pub use plan::Plan;
+pub use routing::RoutingStats;
 use timeline::Arena;
 
-use crate::model::Model;
+use crate::model::{Model, Service, Sla};
+
+/// The most passes over a recovery cycle before its result is taken as it
+/// stands (each pass can only lengthen outages, so it errs on the safe side).
+pub const MAX_RECOVERY_PASSES: usize = 64;
 
 /// Measures of one service in one trial.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -45,8 +52,33 @@ pub struct ServiceOutcome {
     pub degraded_hours: f64,
     /// Number of full outages (entries into s = 0).
     pub outages: u32,
-    /// `per_hour * lost_hours`.
+    /// Lost-service hours weighted by the traffic at the time (equal to
+    /// `lost_hours` without a traffic curve).
+    pub weighted_lost_hours: f64,
+    /// Lost-service hours from load shedding.
+    pub shed_hours: f64,
+    /// Overload collapses.
+    pub collapses: u32,
+    /// Completed failovers.
+    pub failovers: u32,
+    /// Failovers whose automated switch failed.
+    pub failed_failovers: u32,
+    /// Returns to the first deployment.
+    pub failbacks: u32,
+    /// Hours of writes lost.
+    pub data_loss_hours: f64,
+    /// SLA windows with a refund owed.
+    pub sla_breaches: u32,
+    /// SLA credits owed (money).
+    pub credits: f64,
+    /// Deployments of a recovery cycle still waiting on each other at the horizon.
+    pub deadlocks: u32,
+    /// Total money: `per_hour * weighted_lost_hours`, plus
+    /// `per_data_loss_hour * data_loss_hours`, plus `credits`.
     pub cost: f64,
+    /// The downtime part of `cost` (`per_hour * weighted_lost_hours`), the
+    /// part attributed to failure modes.
+    pub downtime_cost: f64,
 }
 
 /// Measures of one failure definition in one trial.
@@ -96,6 +128,20 @@ pub struct Workspace {
     deployment: Vec<Range<usize>>,
     /// Served-fraction timeline of each service.
     service: Vec<Range<usize>>,
+    /// Effective-capacity timeline of each deployment (empty: unlimited).
+    capacity: Vec<Range<usize>>,
+    /// Per deployment: a replica still waiting on a recovery dependency at the horizon.
+    stuck: Vec<bool>,
+    /// What each service's routing did.
+    routing: Vec<RoutingStats>,
+    /// Hours of writes each service lost.
+    data_lost: Vec<f64>,
+    /// Timelines of a recovery cycle's previous pass, to see it settle.
+    previous: Vec<Range<usize>>,
+    /// Scratch of the replica-level timelines.
+    exact: replicas::Scratch,
+    /// Scratch of the data loss.
+    data: data::Scratch,
     /// Scratch of the sweeps and merges.
     scratch: quorum::Scratch,
     /// Scratch of the attribution.
@@ -116,28 +162,119 @@ impl Workspace {
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     reset(model, ws);
     generate(model, trial, ws);
-    let horizon = model.horizon;
-    for &s in &model.topological_order {
-        for d in model.services[s].deployments.clone() {
-            let q = quorum::sweep(model, plan, d, ws);
-            ws.quorum[d] = q.clone();
-            ws.deployment[d] = combine::deployment(plan, d, q, ws);
+    let order = &model.topological_order;
+    let mut cycles = model.recovery_cycles.iter().peekable();
+    let mut k = 0;
+    while k < order.len() {
+        match cycles.peek() {
+            Some(cycle) if cycle.start == k => {
+                evaluate_cycle(model, plan, (*cycle).clone(), trial, ws);
+                k = cycle.end;
+                cycles.next();
+            }
+            _ => {
+                evaluate(model, plan, order[k], trial, ws);
+                k += 1;
+            }
         }
-        let (range, events) = routing::service(model, s, trial, ws);
-        ws.service[s] = range;
-        ws.outcome.events += events;
-        measure(model, s, ws, horizon);
+    }
+    for &s in order {
+        measure(model, s, ws);
+    }
+    for cycle in &model.recovery_cycles {
+        for &s in &order[cycle.clone()] {
+            let stuck = model.services[s]
+                .deployments
+                .clone()
+                .filter(|&d| ws.stuck[d]);
+            ws.outcome.services[s].deadlocks = stuck.count() as u32;
+        }
     }
     attribution::begin(model, ws);
     for s in model.topological_order.iter().copied() {
         attribution::attribute(model, plan, s, ws);
     }
     attribution::collect_failures(model, ws);
-    ws.outcome.cost = model
-        .topological_order
-        .iter()
-        .map(|&s| ws.outcome.services[s].cost)
-        .sum();
+    ws.outcome.cost = order.iter().map(|&s| ws.outcome.services[s].cost).sum();
+}
+
+/// Builds service `s`'s deployment and service timelines.
+fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace) {
+    let service = &model.services[s];
+    for d in service.deployments.clone() {
+        if plan.exact[d] {
+            let exact = replicas::build(model, plan, d, ws);
+            ws.quorum[d] = exact.quorum;
+            ws.capacity[d] = exact.capacity;
+            ws.stuck[d] = exact.stuck;
+        } else {
+            ws.quorum[d] = quorum::sweep(model, plan, d, ws);
+        }
+    }
+    let mut lost = 0.0;
+    let mut rng = service.data.as_ref().map(|_| data::stream(model, s, trial));
+    if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
+        lost += data::destroy(model, plan, s, policy, rng, ws);
+    }
+    for d in service.deployments.clone() {
+        ws.deployment[d] = combine::deployment(plan, d, ws.quorum[d].clone(), ws);
+    }
+    let (range, stats) = routing::service(model, s, trial, ws);
+    if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
+        for _ in 0..stats.data_switches {
+            lost += data::lag(&policy.replication, rng);
+        }
+    }
+    ws.service[s] = range;
+    ws.routing[s] = stats;
+    ws.data_lost[s] = lost;
+}
+
+/// Evaluates the services of a recovery cycle (`model.topological_order[cycle]`)
+/// until a pass changes nothing. The first pass assumes every one of them
+/// down throughout, and each pass can only shorten outages, so the passes
+/// settle on the worst consistent history: services that each wait for the
+/// other to recover stay down (a cold-start deadlock).
+fn evaluate_cycle(model: &Model, plan: &Plan, cycle: Range<usize>, trial: u64, ws: &mut Workspace) {
+    let services = &model.topological_order[cycle];
+    let down = ws.arena.begin(0.0, 0);
+    let down = ws.arena.finish(down);
+    for &s in services {
+        ws.service[s] = down.clone();
+        for d in model.services[s].deployments.clone() {
+            ws.deployment[d] = down.clone();
+        }
+    }
+    for pass in 0..MAX_RECOVERY_PASSES {
+        ws.previous.clear();
+        for &s in services {
+            ws.previous.push(ws.service[s].clone());
+            let deployments = model.services[s].deployments.clone();
+            ws.previous
+                .extend(deployments.map(|d| ws.deployment[d].clone()));
+        }
+        for &s in services {
+            evaluate(model, plan, s, trial, ws);
+        }
+        if pass > 0 && settled(model, services, ws) {
+            return;
+        }
+    }
+}
+
+/// Whether the cycle's timelines equal those of the previous pass.
+fn settled(model: &Model, services: &[usize], ws: &Workspace) -> bool {
+    let mut previous = ws.previous.iter();
+    let same = |now: &Range<usize>, before: Option<&Range<usize>>| {
+        before.is_some_and(|b| ws.arena.steps[now.clone()] == ws.arena.steps[b.clone()])
+    };
+    services.iter().all(|&s| {
+        same(&ws.service[s], previous.next())
+            && model.services[s]
+                .deployments
+                .clone()
+                .all(|d| same(&ws.deployment[d], previous.next()))
+    })
 }
 
 fn reset(model: &Model, ws: &mut Workspace) {
@@ -153,6 +290,14 @@ fn reset(model: &Model, ws: &mut Workspace) {
     ws.deployment.resize(d, 0..0);
     ws.service.clear();
     ws.service.resize(s, 0..0);
+    ws.capacity.clear();
+    ws.capacity.resize(d, 0..0);
+    ws.stuck.clear();
+    ws.stuck.resize(d, false);
+    ws.routing.clear();
+    ws.routing.resize(s, RoutingStats::default());
+    ws.data_lost.clear();
+    ws.data_lost.resize(s, 0.0);
     ws.outcome.services.clear();
     ws.outcome.services.resize(s, ServiceOutcome::default());
     ws.outcome.failures.clear();
@@ -177,14 +322,22 @@ fn generate(model: &Model, trial: u64, ws: &mut Workspace) {
     }
 }
 
-fn measure(model: &Model, s: usize, ws: &mut Workspace, horizon: f64) {
+fn measure(model: &Model, s: usize, ws: &mut Workspace) {
+    let horizon = model.horizon;
+    let service = &model.services[s];
     let range = ws.service[s].clone();
     let mut out = ServiceOutcome::default();
     let mut previous = 1.0;
     for i in range.clone() {
         let step = ws.arena.steps[i];
-        let dt = ws.arena.step_end(&range, i, horizon) - step.t;
+        let end = ws.arena.step_end(&range, i, horizon);
+        let dt = end - step.t;
         out.lost_hours += (1.0 - step.v) * dt;
+        out.weighted_lost_hours += (1.0 - step.v)
+            * service
+                .traffic
+                .as_ref()
+                .map_or(dt, |traffic| traffic.between(step.t, end));
         if step.v == 0.0 {
             out.downtime_hours += dt;
             if previous > 0.0 {
@@ -195,6 +348,79 @@ fn measure(model: &Model, s: usize, ws: &mut Workspace, horizon: f64) {
         }
         previous = step.v;
     }
-    out.cost = out.lost_hours * model.services[s].cost_per_hour;
+    let stats = ws.routing[s];
+    out.shed_hours = stats.shed_hours;
+    out.collapses = stats.collapses;
+    out.failovers = stats.failovers;
+    out.failed_failovers = stats.failed_failovers;
+    out.failbacks = stats.failbacks;
+    out.data_loss_hours = ws.data_lost[s];
+    if let Some(sla) = &service.sla {
+        (out.sla_breaches, out.credits) = credits(sla, &ws.arena, &range, horizon);
+    }
+    ws.outcome.events += stats.events;
+    out.downtime_cost = out.weighted_lost_hours * service.cost_per_hour;
+    out.cost = out.downtime_cost + cost_of_data(service, out.data_loss_hours) + out.credits;
     ws.outcome.services[s] = out;
+}
+
+fn cost_of_data(service: &Service, hours: f64) -> f64 {
+    if hours > 0.0 {
+        hours * service.cost_per_data_loss_hour
+    } else {
+        0.0
+    }
+}
+
+/// SLA windows with a refund owed, and the credits: the horizon is cut into
+/// windows from time 0 (the last one may be shorter, its revenue pro rata),
+/// each window's availability measured, and the largest refund of the tiers
+/// it falls below paid on its revenue.
+fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32, f64) {
+    let mut breaches = 0;
+    let mut credits = 0.0;
+    let mut settle = |window: f64, lost: f64| {
+        let start = window * sla.window;
+        let length = sla.window.min(horizon - start);
+        let availability = 1.0 - lost / length;
+        let refund = sla
+            .credits
+            .iter()
+            .filter(|tier| availability < tier.below)
+            .map(|tier| tier.refund)
+            .fold(None, |best: Option<f64>, r| {
+                Some(best.map_or(r, |b| b.max(r)))
+            });
+        if let Some(refund) = refund {
+            breaches += 1;
+            credits += refund * sla.revenue * length / sla.window;
+        }
+    };
+    let mut window = 0.0;
+    let mut lost = 0.0;
+    for i in range.clone() {
+        let step = arena.steps[i];
+        let end = arena.step_end(range, i, horizon);
+        let mut t = step.t;
+        while step.v < 1.0 && t < end {
+            let w = (t / sla.window).floor();
+            if w != window {
+                if lost > 0.0 {
+                    settle(window, lost);
+                }
+                (window, lost) = (w, 0.0);
+            }
+            let mut until = end.min((w + 1.0) * sla.window);
+            if until <= t {
+                // rounding at a window boundary: finish the step in this window
+                until = end;
+            }
+            lost += (1.0 - step.v) * (until - t);
+            t = until;
+        }
+    }
+    if lost > 0.0 {
+        settle(window, lost);
+    }
+    (breaches, credits)
 }

@@ -60,6 +60,18 @@ pub struct Plan {
     pub deployment_sources: Vec<Range<u32>>,
     /// All dependency sources.
     pub sources: Vec<Source>,
+    /// Recovery dependencies of each deployment, as ranges into `recovery`.
+    pub deployment_recovery: Vec<Range<u32>>,
+    /// All recovery dependencies: where the fraction comes from, and the
+    /// catch-up time (hours).
+    pub recovery: Vec<(Node, f64)>,
+    /// Per deployment: whether its timelines are built replica by replica
+    /// (it has a finite capacity or recovery dependencies).
+    pub exact: Vec<bool>,
+    /// Per gate: whether an occurrence destroys the deployment's data (the
+    /// failure destroys data, the service models it, and the gate alone
+    /// takes the deployment down).
+    pub destroys: Vec<bool>,
 }
 
 impl Plan {
@@ -72,6 +84,10 @@ impl Plan {
             masks: Vec::new(),
             deployment_sources: Vec::with_capacity(model.deployments.len()),
             sources: Vec::new(),
+            deployment_recovery: Vec::with_capacity(model.deployments.len()),
+            recovery: Vec::new(),
+            exact: Vec::with_capacity(model.deployments.len()),
+            destroys: Vec::new(),
         };
         let placements: Vec<Placements> = (0..model.deployments.len())
             .map(|d| placements(model, d))
@@ -83,21 +99,31 @@ impl Plan {
                 plan.add_gate(model, d, p, &placements[d]);
             }
             plan.deployment_gates.push(start..plan.gates.len() as u32);
-            let start = plan.sources.len() as u32;
-            for dep in &model.services[model.deployments[d].service].depends_on {
-                let node = local_deployment(model, d, dep.service)
-                    .map_or(Node::Service(dep.service as u32), |x| {
-                        Node::Deployment(x as u32)
-                    });
-                plan.sources.push(Source {
-                    node,
-                    kind: dep.kind,
-                });
-            }
-            plan.deployment_sources
-                .push(start..plan.sources.len() as u32);
+            plan.add_sources(model, d);
         }
         plan
+    }
+
+    fn add_sources(&mut self, model: &Model, d: usize) {
+        let start = self.sources.len() as u32;
+        let recovery_start = self.recovery.len() as u32;
+        for dep in &model.services[model.deployments[d].service].depends_on {
+            let node = local_deployment(model, d, dep.service)
+                .map_or(Node::Service(dep.service as u32), |x| {
+                    Node::Deployment(x as u32)
+                });
+            match dep.kind {
+                DependencyKind::Recovery { catch_up } => self.recovery.push((node, catch_up)),
+                kind => self.sources.push(Source { node, kind }),
+            }
+        }
+        self.deployment_sources
+            .push(start..self.sources.len() as u32);
+        self.deployment_recovery
+            .push(recovery_start..self.recovery.len() as u32);
+        let recovers = self.recovery.len() as u32 > recovery_start;
+        self.exact
+            .push(recovers || model.deployments[d].capacity.is_finite());
     }
 
     fn add_gate(&mut self, model: &Model, d: usize, p: usize, placements: &Placements) {
@@ -131,6 +157,17 @@ impl Plan {
         let everyone = (0..deployment.replicas.len().min(64) as u32).collect::<Vec<_>>();
         self.masks
             .push(if all { bits(&everyone) } else { bits(&members) });
+        let breaks = if all {
+            deployment.replicas.len()
+        } else {
+            members.len()
+        };
+        let failure = &model.failures[model.processes[p].failure];
+        self.destroys.push(
+            failure.destroys_data
+                && model.services[deployment.service].data.is_some()
+                && breaks > deployment.replicas.len() - deployment.need,
+        );
         let members = if all {
             Members::All
         } else {

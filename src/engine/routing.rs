@@ -4,67 +4,176 @@
 
 use std::ops::Range;
 
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::streams;
 use super::timeline::Arena;
 use super::Workspace;
-use crate::model::{stream_key, Distribution, Model, Routing};
+use crate::model::{stream_key, Distribution, Model, Overload, Routing};
+
+/// What a service's routing did in one trial, besides its timeline.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RoutingStats {
+    /// Routing actions: drains, switches, collapses and returns.
+    pub events: u64,
+    /// Completed failovers (ActivePassive or Manual switches, not failbacks).
+    pub failovers: u32,
+    /// Failovers whose automated switch failed and needed a human.
+    pub failed_failovers: u32,
+    /// Returns to the first deployment.
+    pub failbacks: u32,
+    /// Failovers that moved traffic to a different deployment (each loses a
+    /// replication lag under asynchronous replication).
+    pub data_switches: u32,
+    /// Overload collapses of deployments.
+    pub collapses: u32,
+    /// Lost-service hours from load shedding (capacity below the share).
+    pub shed_hours: f64,
+}
+
+/// A timeline being read in time order.
+#[derive(Debug, Clone, Default)]
+pub struct Track {
+    range: Range<usize>,
+    cursor: usize,
+    value: f64,
+}
+
+impl Track {
+    fn new(range: Range<usize>, value: f64) -> Track {
+        Track {
+            cursor: range.start,
+            range,
+            value,
+        }
+    }
+
+    /// The time of its next change (infinite when none).
+    #[inline]
+    fn next(&self, arena: &Arena) -> f64 {
+        if self.cursor + 1 < self.range.end {
+            arena.steps[self.cursor + 1].t
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// Moves to the change at `t`, if it has one; returns the old value.
+    #[inline]
+    fn advance(&mut self, arena: &Arena, t: f64) -> f64 {
+        let old = self.value;
+        if self.next(arena) == t {
+            self.cursor += 1;
+            self.value = arena.steps[self.cursor].v;
+        }
+        old
+    }
+}
 
 /// Per-deployment state of the routing loop.
 #[derive(Debug, Clone, Default)]
 pub struct Route {
-    range: Range<usize>,
-    cursor: usize,
-    value: f64,
+    /// Its served fraction.
+    fraction: Track,
+    /// Its effective capacity (infinite when unlimited).
+    capacity: Track,
     /// ActiveActive: whether it receives traffic.
     receiving: bool,
     /// ActiveActive: when it will be drained (infinite when not pending).
     drain_at: f64,
+    /// ActiveActive: since when it has been overloaded (infinite when not).
+    overload_since: f64,
+    /// ActiveActive: collapsed until this time (infinite past when not).
+    collapsed_until: f64,
 }
 
-/// Builds service `s`'s timeline; returns it and the routing events.
-pub fn service(model: &Model, s: usize, trial: u64, ws: &mut Workspace) -> (Range<usize>, u64) {
+impl Route {
+    fn value(&self) -> f64 {
+        self.fraction.value
+    }
+
+    fn collapsed(&self) -> bool {
+        self.collapsed_until > f64::NEG_INFINITY
+    }
+}
+
+/// Builds service `s`'s timeline; returns it and what the routing did.
+pub fn service(
+    model: &Model,
+    s: usize,
+    trial: u64,
+    ws: &mut Workspace,
+) -> (Range<usize>, RoutingStats) {
     let service = &model.services[s];
     let deployments = service.deployments.clone();
-    if deployments.len() == 1 {
+    let capped = deployments
+        .clone()
+        .any(|d| model.deployments[d].capacity.is_finite());
+    if deployments.len() == 1 && !capped {
         // One deployment: whatever the policy, the service serves what it serves.
-        return (ws.deployment[deployments.start].clone(), 0);
+        return (
+            ws.deployment[deployments.start].clone(),
+            RoutingStats::default(),
+        );
     }
     let mut routes = std::mem::take(&mut ws.scratch.routes);
     routes.clear();
     for d in deployments {
-        let range = ws.deployment[d].clone();
+        let capacity = if ws.capacity[d].is_empty() {
+            Track::new(0..0, f64::INFINITY)
+        } else {
+            Track::new(ws.capacity[d].clone(), model.deployments[d].capacity)
+        };
         routes.push(Route {
-            cursor: range.start,
-            range,
-            value: 1.0,
+            fraction: Track::new(ws.deployment[d].clone(), 1.0),
+            capacity,
             receiving: true,
             drain_at: f64::INFINITY,
+            overload_since: f64::INFINITY,
+            collapsed_until: f64::NEG_INFINITY,
         });
     }
     let horizon = model.horizon;
     let result = match &service.routing {
         Routing::ActiveActive { shift } => {
-            active_active(&mut ws.arena, &mut routes, *shift, horizon)
+            let collapse = match &service.overload {
+                Overload::Shed => None,
+                Overload::Collapse { after, recover } => {
+                    Some((*after, recover, routing_stream(model, s, trial)))
+                }
+            };
+            active_active(&mut ws.arena, &mut routes, (*shift, collapse), horizon)
         }
-        Routing::ActivePassive { detect, switch } => {
-            let rng = routing_stream(model, s, trial);
+        Routing::ActivePassive {
+            detect,
+            switch,
+            success,
+            manual,
+            failback,
+        } => {
+            let policy = Policy::Automatic {
+                detect,
+                switch,
+                success: *success,
+                manual: manual.as_ref(),
+                failback: *failback,
+            };
             failover(
                 &mut ws.arena,
                 &mut routes,
-                Policy::Automatic { detect, switch },
-                rng,
+                policy,
+                routing_stream(model, s, trial),
                 horizon,
             )
         }
         Routing::Manual { respond } => {
-            let rng = routing_stream(model, s, trial);
+            let policy = Policy::Manual { respond };
             failover(
                 &mut ws.arena,
                 &mut routes,
-                Policy::Manual { respond },
-                rng,
+                policy,
+                routing_stream(model, s, trial),
                 horizon,
             )
         }
@@ -83,48 +192,60 @@ fn routing_stream(model: &Model, s: usize, trial: u64) -> ChaCha8Rng {
 fn next_change(arena: &Arena, routes: &[Route]) -> f64 {
     routes
         .iter()
-        .filter(|r| r.cursor + 1 < r.range.end)
-        .map(|r| arena.steps[r.cursor + 1].t)
+        .map(|r| r.fraction.next(arena).min(r.capacity.next(arena)))
         .fold(f64::INFINITY, f64::min)
 }
 
-/// Advances every deployment that changes at `t`; returns a bitmask of those
-/// that fell to 0 and of those that came back above 0.
+/// Advances every timeline that changes at `t`; returns a bitmask of the
+/// deployments that fell to 0 and of those that came back above 0.
 fn advance(arena: &Arena, routes: &mut [Route], t: f64) -> (u64, u64) {
     let (mut fell, mut rose) = (0u64, 0u64);
     for (i, r) in routes.iter_mut().enumerate() {
-        if r.cursor + 1 < r.range.end && arena.steps[r.cursor + 1].t == t {
-            r.cursor += 1;
-            let old = r.value;
-            r.value = arena.steps[r.cursor].v;
-            if old > 0.0 && r.value == 0.0 {
-                fell |= 1 << i;
-            } else if old == 0.0 && r.value > 0.0 {
-                rose |= 1 << i;
-            }
+        r.capacity.advance(arena, t);
+        let old = r.fraction.advance(arena, t);
+        if old > 0.0 && r.value() == 0.0 {
+            fell |= 1 << i;
+        } else if old == 0.0 && r.value() > 0.0 {
+            rose |= 1 << i;
         }
     }
     (fell, rose)
 }
 
+/// The collapse policy of an ActiveActive service: hours of overload before a
+/// collapse, the recovery time, and the service's random stream.
+type Collapse<'a> = Option<(f64, &'a Distribution, ChaCha8Rng)>;
+
 /// ActiveActive: even split over the deployments receiving traffic; one at 0
-/// keeps its (lost) share for `shift`, then is drained until it is back above 0.
+/// keeps its (lost) share for `shift`, then is drained until it is back above
+/// 0. A deployment whose share exceeds its capacity sheds the excess; under
+/// `Collapse` it collapses after being overloaded for `after`.
 fn active_active(
     arena: &mut Arena,
     routes: &mut [Route],
-    shift: f64,
+    (shift, mut collapse): (f64, Collapse<'_>),
     horizon: f64,
-) -> (Range<usize>, u64) {
+) -> (Range<usize>, RoutingStats) {
     let start = arena.begin(1.0, 0);
-    let mut events = 0;
+    let mut stats = RoutingStats::default();
+    let (mut last_t, mut last_shed) = (0.0, 0.0);
+    let after = collapse.as_ref().map_or(f64::INFINITY, |c| c.0);
     loop {
-        let drain = routes
+        let timers = routes
             .iter()
-            .map(|r| r.drain_at)
+            .map(|r| {
+                let back = if r.collapsed() {
+                    r.collapsed_until
+                } else {
+                    f64::INFINITY
+                };
+                r.drain_at.min(back).min(r.overload_since + after)
+            })
             .fold(f64::INFINITY, f64::min);
-        let t = next_change(arena, routes).min(drain);
+        let t = next_change(arena, routes).min(timers);
+        stats.shed_hours += last_shed * (t.min(horizon) - last_t);
         if t >= horizon {
-            return (arena.finish(start), events);
+            return (arena.finish(start), stats);
         }
         let (fell, rose) = advance(arena, routes, t);
         for (i, r) in routes.iter_mut().enumerate() {
@@ -132,45 +253,88 @@ fn active_active(
                 r.drain_at = t + shift;
             }
             if rose & (1 << i) != 0 {
-                r.receiving = true;
+                r.receiving = !r.collapsed();
                 r.drain_at = f64::INFINITY;
             }
             if r.drain_at <= t {
                 r.receiving = false;
                 r.drain_at = f64::INFINITY;
-                events += 1;
+                stats.events += 1;
+            }
+            if r.collapsed() && r.collapsed_until <= t {
+                r.collapsed_until = f64::NEG_INFINITY;
+                r.receiving = r.value() > 0.0;
+                stats.events += 1;
             }
         }
-        let (v, mask) = split(routes);
+        while overload(routes, t, &mut collapse, &mut stats) {}
+        let (v, shed, mask) = split(routes);
         arena.push(start, t, v, mask);
+        (last_t, last_shed) = (t, shed);
     }
 }
 
-/// The traffic-weighted fraction and the deployments contributing to the loss.
-fn split(routes: &[Route]) -> (f64, u64) {
-    let mut receiving = 0u32;
-    let mut sum = 0.0;
-    let mut mask = 0u64;
-    for (i, r) in routes.iter().enumerate() {
-        if r.receiving {
-            receiving += 1;
-            sum += r.value;
-            if r.value < 1.0 {
-                mask |= 1 << i;
+/// Updates who is overloaded at `t` and collapses those overloaded for
+/// `after`; returns whether any collapsed (the shares then change again).
+fn overload(
+    routes: &mut [Route],
+    t: f64,
+    collapse: &mut Collapse<'_>,
+    stats: &mut RoutingStats,
+) -> bool {
+    let receiving = routes.iter().filter(|r| r.receiving).count() as f64;
+    let mut collapsed = false;
+    for r in routes.iter_mut() {
+        let overloaded = r.receiving && r.value() > 0.0 && r.capacity.value * receiving < 1.0;
+        if !overloaded {
+            r.overload_since = f64::INFINITY;
+            continue;
+        }
+        if r.overload_since == f64::INFINITY {
+            r.overload_since = t;
+        }
+        if let Some((after, recover, rng)) = collapse.as_mut() {
+            if r.overload_since + *after <= t {
+                r.receiving = false;
+                r.overload_since = f64::INFINITY;
+                r.collapsed_until = t + recover.sample(rng);
+                stats.collapses += 1;
+                stats.events += 1;
+                collapsed = true;
             }
         }
     }
+    collapsed
+}
+
+/// The traffic-weighted served fraction, the fraction shed for want of
+/// capacity, and the deployments behind the loss (below 1, drained,
+/// collapsed or shedding).
+fn split(routes: &[Route]) -> (f64, f64, u64) {
+    let receiving = routes.iter().filter(|r| r.receiving).count();
     if receiving == 0 {
-        // None receives traffic: all are at 0 and all share the blame.
-        let all = if routes.len() == 64 {
-            u64::MAX
-        } else {
-            (1u64 << routes.len()) - 1
-        };
-        (0.0, all)
-    } else {
-        (sum / f64::from(receiving), mask)
+        // None receives traffic: all share the blame.
+        return (0.0, 0.0, all_deployments(routes.len()));
     }
+    let n = receiving as f64;
+    let (mut served, mut shed, mut mask, mut idle) = (0.0, 0.0, 0u64, 0u64);
+    for (i, r) in routes.iter().enumerate() {
+        if !r.receiving {
+            idle |= 1 << i;
+            continue;
+        }
+        let kept = (r.capacity.value * n).min(1.0);
+        served += r.value() * kept;
+        shed += r.value() * (1.0 - kept);
+        if r.value() < 1.0 || kept < 1.0 {
+            mask |= 1 << i;
+        }
+    }
+    // shedding is caused by the deployments whose share moved away
+    if shed > 0.0 {
+        mask |= idle;
+    }
+    (served / n, shed / n, mask)
 }
 
 /// The mask of the first `n` deployments (n <= 64).
@@ -182,6 +346,9 @@ enum Policy<'a> {
     Automatic {
         detect: &'a Distribution,
         switch: &'a Distribution,
+        success: f64,
+        manual: Option<&'a Distribution>,
+        failback: Option<f64>,
     },
     Manual {
         respond: &'a Distribution,
@@ -198,6 +365,8 @@ enum Phase {
     Switching(f64),
     /// The switch ended with every deployment at 0: the first back becomes active.
     Waiting,
+    /// Returning to the first deployment; the service is down until the time given.
+    FailingBack(f64),
 }
 
 /// The state of an ActivePassive or Manual service between changes.
@@ -206,54 +375,104 @@ struct Failover<'a> {
     rng: ChaCha8Rng,
     active: usize,
     phase: Phase,
-    /// Switches made (routing events).
-    switches: u64,
+    /// Since when the first deployment has been above 0 (infinite while at 0).
+    first_up_since: f64,
+    stats: RoutingStats,
 }
 
 impl Failover<'_> {
-    /// When the pending detection or switch ends (infinite when none is).
-    fn timer(&self) -> f64 {
+    /// When the pending detection, switch or failback ends (infinite when none is).
+    fn timer(&self, routes: &[Route]) -> f64 {
         match self.phase {
-            Phase::Detecting(t) | Phase::Switching(t) => t,
-            Phase::Normal | Phase::Waiting => f64::INFINITY,
+            Phase::Detecting(t) | Phase::Switching(t) | Phase::FailingBack(t) => t,
+            Phase::Waiting => f64::INFINITY,
+            Phase::Normal => self.failback_at(routes),
         }
+    }
+
+    /// When a failback starts, if one is due: the first deployment has been
+    /// above 0 for the failback delay while another is active.
+    fn failback_at(&self, routes: &[Route]) -> f64 {
+        match self.policy {
+            Policy::Automatic {
+                failback: Some(d), ..
+            } if self.active != 0 && routes[0].value() > 0.0 => self.first_up_since + d,
+            _ => f64::INFINITY,
+        }
+    }
+
+    /// Makes `d` active after a failover.
+    fn switch_to(&mut self, d: usize) {
+        if d != self.active {
+            self.stats.data_switches += 1;
+        }
+        self.active = d;
     }
 
     /// Deployments came back above 0: end a wait, or cancel a detection (or
     /// a human response) of an active deployment that recovered.
-    fn on_rise(&mut self, rose: u64) {
+    fn on_rise(&mut self, t: f64, rose: u64) {
+        if rose & 1 != 0 {
+            self.first_up_since = t;
+        }
         if self.phase == Phase::Waiting && rose != 0 {
-            self.active = rose.trailing_zeros() as usize;
+            self.switch_to(rose.trailing_zeros() as usize);
             self.phase = Phase::Normal;
-            self.switches += 1;
+            self.stats.events += 1;
         }
         let active_rose = rose & (1 << self.active) != 0;
         let cancellable = match self.phase {
             Phase::Detecting(_) => true,
             Phase::Switching(_) => matches!(self.policy, Policy::Manual { .. }),
-            Phase::Normal | Phase::Waiting => false,
+            Phase::Normal | Phase::Waiting | Phase::FailingBack(_) => false,
         };
         if active_rose && cancellable {
             self.phase = Phase::Normal;
         }
     }
 
-    /// The timer ending at `t`, if still pending: a detection starts the
-    /// switch; a switch (or response) makes the first listed deployment above
-    /// 0 active, or waits for the first to come back.
+    /// The timer ending at `t`, if still pending.
     fn on_timer(&mut self, t: f64, routes: &[Route]) {
-        if !matches!(self.phase, Phase::Detecting(x) | Phase::Switching(x) if x == t) {
+        if self.timer(routes) != t {
             return;
         }
         self.phase = match (self.phase, &self.policy) {
-            (Phase::Detecting(_), Policy::Automatic { switch, .. }) => {
-                Phase::Switching(t + switch.sample(&mut self.rng))
+            (Phase::Normal, Policy::Automatic { switch, .. }) => {
+                self.stats.failbacks += 1;
+                self.stats.events += 1;
+                Phase::FailingBack(t + switch.sample(&mut self.rng))
+            }
+            (Phase::FailingBack(_), Policy::Automatic { detect, .. }) => {
+                self.active = 0;
+                self.stats.events += 1;
+                if routes[0].value() > 0.0 {
+                    Phase::Normal
+                } else {
+                    Phase::Detecting(t + detect.sample(&mut self.rng))
+                }
+            }
+            (
+                Phase::Detecting(_),
+                Policy::Automatic {
+                    switch,
+                    success,
+                    manual,
+                    ..
+                },
+            ) => {
+                let mut done = t + switch.sample(&mut self.rng);
+                if *success < 1.0 && self.rng.random::<f64>() >= *success {
+                    self.stats.failed_failovers += 1;
+                    done += manual.map_or(0.0, |m| m.sample(&mut self.rng));
+                }
+                Phase::Switching(done)
             }
             _ => {
-                self.switches += 1;
-                match routes.iter().position(|r| r.value > 0.0) {
+                self.stats.events += 1;
+                self.stats.failovers += 1;
+                match routes.iter().position(|r| r.value() > 0.0) {
                     Some(d) => {
-                        self.active = d;
+                        self.switch_to(d);
                         Phase::Normal
                     }
                     None => Phase::Waiting,
@@ -265,6 +484,9 @@ impl Failover<'_> {
     /// The active deployment fell to 0 while serving: draw the detection (or
     /// the human response).
     fn on_fall(&mut self, t: f64, fell: u64) {
+        if fell & 1 != 0 {
+            self.first_up_since = f64::INFINITY;
+        }
         if fell & (1 << self.active) != 0 && self.phase == Phase::Normal {
             self.phase = match &self.policy {
                 Policy::Automatic { detect, .. } => {
@@ -273,6 +495,16 @@ impl Failover<'_> {
                 Policy::Manual { respond } => Phase::Switching(t + respond.sample(&mut self.rng)),
             };
         }
+    }
+
+    /// The served fraction: the active one's, within its capacity (it takes
+    /// all the traffic); 0 while failing back.
+    fn fraction(&self, routes: &[Route]) -> f64 {
+        if matches!(self.phase, Phase::FailingBack(_)) {
+            return 0.0;
+        }
+        let active = &routes[self.active];
+        active.value() * active.capacity.value.min(1.0)
     }
 
     /// The deployments carrying the loss: the active one, or all of them
@@ -287,38 +519,46 @@ impl Failover<'_> {
 }
 
 /// ActivePassive and Manual: the active deployment's fraction; failover to the
-/// first listed deployment above 0 after detect + switch (or respond). No
-/// automatic failback. A zero-length timer fires at once, before the next change.
+/// first listed deployment above 0 after detect + switch (or respond), with a
+/// human response first when the automated switch fails; failback when
+/// configured. A zero-length timer fires at once, before the next change.
 fn failover(
     arena: &mut Arena,
     routes: &mut [Route],
     policy: Policy<'_>,
     rng: ChaCha8Rng,
     horizon: f64,
-) -> (Range<usize>, u64) {
+) -> (Range<usize>, RoutingStats) {
     let start = arena.begin(1.0, 1);
     let mut state = Failover {
         policy,
         rng,
         active: 0,
         phase: Phase::Normal,
-        switches: 0,
+        first_up_since: 0.0,
+        stats: RoutingStats::default(),
     };
+    let mut last_t = 0.0;
+    let mut last_shed = 0.0;
     loop {
-        let t = next_change(arena, routes).min(state.timer());
+        let t = next_change(arena, routes).min(state.timer(routes));
+        state.stats.shed_hours += last_shed * (t.min(horizon) - last_t);
         if t >= horizon {
-            return (arena.finish(start), state.switches);
+            return (arena.finish(start), state.stats);
         }
         let (fell, rose) = advance(arena, routes, t);
-        state.on_rise(rose);
+        state.on_rise(t, rose);
         state.on_timer(t, routes);
         state.on_fall(t, fell);
-        arena.push(
-            start,
-            t,
-            routes[state.active].value,
-            state.mask(routes.len()),
-        );
+        let v = state.fraction(routes);
+        let active = &routes[state.active];
+        last_shed = if matches!(state.phase, Phase::FailingBack(_)) {
+            0.0
+        } else {
+            active.value() - v
+        };
+        last_t = t;
+        arena.push(start, t, v, state.mask(routes.len()));
     }
 }
 
@@ -337,11 +577,12 @@ mod tests {
 
     fn route(range: Range<usize>) -> Route {
         Route {
-            cursor: range.start,
-            range,
-            value: 1.0,
+            fraction: Track::new(range, 1.0),
+            capacity: Track::new(0..0, f64::INFINITY),
             receiving: true,
             drain_at: f64::INFINITY,
+            overload_since: f64::INFINITY,
+            collapsed_until: f64::NEG_INFINITY,
         }
     }
 
@@ -355,9 +596,12 @@ mod tests {
         let policy = Policy::Automatic {
             detect: &detect,
             switch: &switch,
+            success: 1.0,
+            manual: None,
+            failback: None,
         };
         let rng = streams::stream(1, 2, 3);
-        let (range, switches) = failover(&mut arena, &mut routes, policy, rng, 100.0);
+        let (range, stats) = failover(&mut arena, &mut routes, policy, rng, 100.0);
         let steps: Vec<(f64, f64, u64)> = arena.steps[range]
             .iter()
             .map(|s| (s.t, s.v, s.mask))
@@ -374,6 +618,6 @@ mod tests {
                 (31.0, 1.0, 2)
             ]
         );
-        assert_eq!(switches, 1);
+        assert_eq!(stats.failovers, 1);
     }
 }

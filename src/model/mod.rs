@@ -86,6 +86,9 @@ pub struct Failure {
     pub every: f64,
     /// Distribution of the outage duration.
     pub lasts: Distribution,
+    /// Whether an occurrence destroys the data of every deployment it takes
+    /// down on its own (a flood, a deleted account, a bad migration).
+    pub destroys_data: bool,
 }
 
 /// One independent alternating up/down process: a failure applied to one target.
@@ -112,6 +115,20 @@ pub enum DependencyKind {
         /// In (0, 1].
         impact: f64,
     },
+    /// No effect on the fraction (static stability), but failed replicas of
+    /// the dependent deployment come back only once the dependency has been
+    /// up (above 0) for `catch_up` hours without interruption.
+    Recovery {
+        /// Relaunch backlog after the dependency is back (hours, may be 0).
+        catch_up: f64,
+    },
+}
+
+impl DependencyKind {
+    /// Whether the dependency multiplies the served fraction (hard or soft).
+    pub fn affects_fraction(self) -> bool {
+        !matches!(self, DependencyKind::Recovery { .. })
+    }
 }
 
 /// An edge of the service dependency graph.
@@ -137,12 +154,117 @@ pub enum Routing {
         detect: Distribution,
         /// Time the switch itself takes.
         switch: Distribution,
+        /// Probability that the automated switch works; otherwise a human
+        /// response from `manual` comes before the switch.
+        success: f64,
+        /// Human response when the automated switch fails (required when
+        /// `success < 1`).
+        manual: Option<Distribution>,
+        /// Return to the first deployment once it has been above 0 for this
+        /// many hours (the return takes a `switch` draw at fraction 0).
+        failback: Option<f64>,
     },
     /// As ActivePassive, with one human response in place of detect + switch.
     Manual {
         /// Time for a human to move traffic.
         respond: Distribution,
     },
+}
+
+/// What an overloaded deployment does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overload {
+    /// Serves `capacity / share` of its traffic and sheds the rest.
+    Shed,
+    /// Sheds, and after `after` hours overloaded collapses to 0, is drained,
+    /// and comes back after a `recover` draw (a metastable failure).
+    Collapse {
+        /// Hours of continuous overload before the collapse.
+        after: f64,
+        /// Time to recover from the collapse.
+        recover: Distribution,
+    },
+}
+
+/// How a service replicates its data between deployments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replication {
+    /// Synchronous: a switch loses nothing.
+    Sync,
+    /// Asynchronous: a switch loses a `lag` draw of writes.
+    Async {
+        /// Replication lag.
+        lag: Distribution,
+    },
+}
+
+/// A service's data: replication and backups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataPolicy {
+    /// Between deployments.
+    pub replication: Replication,
+    /// Hours between backups (taken at multiples of it from time 0).
+    pub backup_every: f64,
+    /// Time to restore a backup.
+    pub restore: Distribution,
+}
+
+/// One refund tier of an SLA.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreditTier {
+    /// The tier applies to a window whose availability is below this.
+    pub below: f64,
+    /// Share of the window's revenue refunded.
+    pub refund: f64,
+}
+
+/// A service level agreement with credits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sla {
+    /// Window length (hours); the horizon is cut into windows from time 0.
+    pub window: f64,
+    /// Revenue per full window.
+    pub revenue: f64,
+    /// Refund tiers; the largest matching refund applies.
+    pub credits: Vec<CreditTier>,
+}
+
+/// Traffic by hour of day, normalised to mean 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traffic {
+    /// Weight of each hour of the day (mean 1).
+    pub hourly: [f64; 24],
+    /// `cumulative[h]`: the sum of the weights of hours before `h` (25 entries).
+    pub cumulative: [f64; 25],
+}
+
+impl Traffic {
+    /// Normalises 24 non-negative weights with a positive sum.
+    pub fn daily(weights: &[f64; 24]) -> Traffic {
+        let sum: f64 = weights.iter().sum();
+        let mut hourly = [0.0; 24];
+        let mut cumulative = [0.0; 25];
+        for h in 0..24 {
+            hourly[h] = weights[h] * 24.0 / sum;
+            cumulative[h + 1] = cumulative[h] + hourly[h];
+        }
+        Traffic { hourly, cumulative }
+    }
+
+    /// The integral of the weight from 0 to `t` hours.
+    #[inline]
+    pub fn integral(&self, t: f64) -> f64 {
+        let days = (t / 24.0).floor();
+        let within = t - days * 24.0;
+        let h = (within as usize).min(23);
+        days * 24.0 + self.cumulative[h] + (within - h as f64) * self.hourly[h]
+    }
+
+    /// The integral of the weight over `[a, b)`.
+    #[inline]
+    pub fn between(&self, a: f64, b: f64) -> f64 {
+        self.integral(b) - self.integral(a)
+    }
 }
 
 /// A service: deployments, routing, dependencies and cost.
@@ -158,6 +280,16 @@ pub struct Service {
     pub depends_on: Vec<Dependency>,
     /// Money lost per hour of full outage.
     pub cost_per_hour: f64,
+    /// Money lost per hour of lost writes.
+    pub cost_per_data_loss_hour: f64,
+    /// What its overloaded deployments do.
+    pub overload: Overload,
+    /// Replication and backups, when its data loss is modelled.
+    pub data: Option<DataPolicy>,
+    /// SLA credits owed to its customers.
+    pub sla: Option<Sla>,
+    /// Traffic by hour: its own, or the scenario's (`None`: flat).
+    pub traffic: Option<Traffic>,
 }
 
 /// One deployment of a service in a domain.
@@ -173,6 +305,9 @@ pub struct Deployment {
     pub replicas: Range<ReplicaId>,
     /// Replicas that must be up.
     pub need: usize,
+    /// Share of the service's demand it serves with every replica up
+    /// (infinite: unlimited); scales with the replicas that are up.
+    pub capacity: f64,
 }
 
 /// One replica, placed in a domain.
@@ -207,8 +342,12 @@ pub struct Model {
     pub deployments: Vec<Deployment>,
     /// All replicas, grouped by deployment.
     pub replicas: Vec<Replica>,
-    /// Services ordered so that every dependency comes before its dependents.
+    /// Services ordered so that every dependency comes before its dependents
+    /// (a recovery cycle's services together, hard and soft edges respected).
     pub topological_order: Vec<ServiceId>,
+    /// Runs of `topological_order` that form cycles through recovery edges,
+    /// evaluated together until they agree.
+    pub recovery_cycles: Vec<Range<usize>>,
     /// FNV-1a of the scenario file's bytes, to trace a result to its input.
     pub source_hash: u64,
 }

@@ -37,6 +37,17 @@ pub struct RawScenario {
     pub failures: Vec<RawFailure>,
     /// Services by name, in file order, duplicates kept for validation.
     pub services: Entries<RawService>,
+    /// Traffic by hour of day for every service without its own.
+    #[serde(default)]
+    pub traffic: Option<RawTraffic>,
+}
+
+/// A traffic curve as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename = "traffic")]
+pub enum RawTraffic {
+    /// 24 weights, one per hour of the day from midnight.
+    Daily(Vec<f64>),
 }
 
 /// One entry of `failures`.
@@ -54,6 +65,9 @@ pub struct RawFailure {
     /// Root cause class; defaults to `Other`.
     #[serde(default)]
     pub cause: Option<Cause>,
+    /// Whether it destroys the data of the deployments it takes down.
+    #[serde(default)]
+    pub destroys_data: Option<bool>,
 }
 
 /// A failure target as written.
@@ -98,6 +112,81 @@ pub struct RawService {
     /// Cost of downtime.
     #[serde(default)]
     pub cost: Option<RawCost>,
+    /// What overloaded deployments do; defaults to `Shed`.
+    #[serde(default)]
+    pub overload: Option<RawOverload>,
+    /// Replication and backups.
+    #[serde(default)]
+    pub data: Option<RawData>,
+    /// SLA credits.
+    #[serde(default)]
+    pub sla: Option<RawSla>,
+    /// Traffic by hour of day (overrides the scenario's).
+    #[serde(default)]
+    pub traffic: Option<RawTraffic>,
+}
+
+/// The `overload` policy as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "overload")]
+#[allow(missing_docs)]
+pub enum RawOverload {
+    Shed,
+    Collapse {
+        after: PositiveDuration,
+        recover: RawDistribution,
+    },
+}
+
+/// The `data` block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "data block")]
+pub struct RawData {
+    /// Replication between deployments.
+    pub replication: RawReplication,
+    /// Backups.
+    pub backup: RawBackup,
+}
+
+/// Replication as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "replication")]
+#[allow(missing_docs)]
+pub enum RawReplication {
+    Sync,
+    Async { lag: RawDistribution },
+}
+
+/// The `backup` block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "backup block")]
+pub struct RawBackup {
+    /// Time between backups.
+    pub every: PositiveDuration,
+    /// Time to restore one.
+    pub restore: RawDistribution,
+}
+
+/// The `sla` block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "sla block")]
+pub struct RawSla {
+    /// Measurement window.
+    pub window: PositiveDuration,
+    /// Revenue per window.
+    pub revenue: f64,
+    /// Refund tiers.
+    pub credits: Vec<RawCredit>,
+}
+
+/// One refund tier as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename = "credit tier")]
+pub struct RawCredit {
+    /// Availability threshold.
+    pub below: f64,
+    /// Share of the revenue refunded.
+    pub refund: f64,
 }
 
 /// One deployment as written.
@@ -116,6 +205,9 @@ pub struct RawDeployment {
     /// Replicas that must be up; defaults to 1.
     #[serde(default)]
     pub need: Option<u64>,
+    /// Share of the service's demand it can serve; defaults to unlimited.
+    #[serde(default)]
+    pub capacity: Option<f64>,
 }
 
 /// A routing policy as written.
@@ -130,6 +222,12 @@ pub enum RawRouting {
     ActivePassive {
         detect: RawDistribution,
         switch: RawDistribution,
+        #[serde(default)]
+        success: Option<f64>,
+        #[serde(default)]
+        manual: Option<RawDistribution>,
+        #[serde(default)]
+        failback: Option<RawFailback>,
     },
     Manual {
         respond: RawDistribution,
@@ -142,15 +240,34 @@ pub enum RawRouting {
 #[allow(missing_docs)]
 pub enum RawDependency {
     Hard,
-    Soft { impact: f64 },
+    Soft {
+        impact: f64,
+    },
+    Recovery {
+        #[serde(default)]
+        catch_up: Option<NonNegativeDuration>,
+    },
+}
+
+/// The `failback` policy as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename = "failback")]
+#[allow(missing_docs)]
+pub enum RawFailback {
+    Never,
+    After(PositiveDuration),
 }
 
 /// The `cost` block.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "cost block")]
 pub struct RawCost {
-    /// Money per hour of full outage.
-    pub per_hour: f64,
+    /// Money per hour of full outage; defaults to 0.
+    #[serde(default)]
+    pub per_hour: Option<f64>,
+    /// Money per hour of lost writes; defaults to 0.
+    #[serde(default)]
+    pub per_data_loss_hour: Option<f64>,
 }
 
 /// A duration that must be greater than zero.

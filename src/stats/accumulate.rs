@@ -34,6 +34,22 @@ struct ServiceAccumulator {
     lost_values: Vec<f64>,
     downtime_values: Vec<f64>,
     cost_values: Vec<f64>,
+    weighted: Moments,
+    shed: Moments,
+    collapses: Moments,
+    failovers: Moments,
+    failed_failovers: Moments,
+    failbacks: Moments,
+    data_loss: Moments,
+    sla_breaches: Moments,
+    credits: Moments,
+    deadlocks: Moments,
+    /// Per-trial data loss, kept only for services that model their data.
+    data_loss_values: Vec<f64>,
+    /// Per-trial credits, kept only for services with an SLA.
+    credits_values: Vec<f64>,
+    /// Whether the per-trial data loss and credits are kept.
+    keeps: (bool, bool),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,14 +65,20 @@ struct FailureAccumulator {
 impl Accumulator {
     /// An empty accumulator for `model`, with room for `trials` values.
     pub fn new(model: &Model, trials: usize) -> Accumulator {
-        let service = ServiceAccumulator {
-            lost_values: Vec::with_capacity(trials),
-            downtime_values: Vec::with_capacity(trials),
-            cost_values: Vec::with_capacity(trials),
-            ..ServiceAccumulator::default()
+        let service = |s: &crate::model::Service| {
+            let keeps = (s.data.is_some(), s.sla.is_some());
+            ServiceAccumulator {
+                lost_values: Vec::with_capacity(trials),
+                downtime_values: Vec::with_capacity(trials),
+                cost_values: Vec::with_capacity(trials),
+                data_loss_values: Vec::with_capacity(if keeps.0 { trials } else { 0 }),
+                credits_values: Vec::with_capacity(if keeps.1 { trials } else { 0 }),
+                keeps,
+                ..ServiceAccumulator::default()
+            }
         };
         Accumulator {
-            services: vec![service; model.services.len()],
+            services: model.services.iter().map(service).collect(),
             failures: vec![FailureAccumulator::default(); model.failures.len()],
             cost_values: Vec::with_capacity(trials),
             ..Accumulator::default()
@@ -74,6 +96,7 @@ impl Accumulator {
             acc.lost_values.push(s.lost_hours);
             acc.downtime_values.push(s.downtime_hours);
             acc.cost_values.push(s.cost);
+            acc.push_mechanics(s);
         }
         for (acc, f) in self.failures.iter_mut().zip(&outcome.failures) {
             acc.occurrences.push(f.occurrences as f64);
@@ -97,6 +120,7 @@ impl Accumulator {
             acc.degraded.merge(&other.degraded);
             acc.outages.merge(&other.outages);
             acc.cost.merge(&other.cost);
+            acc.merge_mechanics(&other);
             acc.lost_values.extend(other.lost_values);
             acc.downtime_values.extend(other.downtime_values);
             acc.cost_values.extend(other.cost_values);
@@ -150,18 +174,56 @@ impl Accumulator {
 }
 
 impl ServiceAccumulator {
+    fn push_mechanics(&mut self, s: &crate::engine::ServiceOutcome) {
+        self.weighted.push(s.weighted_lost_hours);
+        self.shed.push(s.shed_hours);
+        self.collapses.push(f64::from(s.collapses));
+        self.failovers.push(f64::from(s.failovers));
+        self.failed_failovers.push(f64::from(s.failed_failovers));
+        self.failbacks.push(f64::from(s.failbacks));
+        self.data_loss.push(s.data_loss_hours);
+        self.sla_breaches.push(f64::from(s.sla_breaches));
+        self.credits.push(s.credits);
+        self.deadlocks.push(f64::from(s.deadlocks));
+        if self.keeps.0 {
+            self.data_loss_values.push(s.data_loss_hours);
+        }
+        if self.keeps.1 {
+            self.credits_values.push(s.credits);
+        }
+    }
+
+    fn merge_mechanics(&mut self, other: &ServiceAccumulator) {
+        self.weighted.merge(&other.weighted);
+        self.shed.merge(&other.shed);
+        self.collapses.merge(&other.collapses);
+        self.failovers.merge(&other.failovers);
+        self.failed_failovers.merge(&other.failed_failovers);
+        self.failbacks.merge(&other.failbacks);
+        self.data_loss.merge(&other.data_loss);
+        self.sla_breaches.merge(&other.sla_breaches);
+        self.credits.merge(&other.credits);
+        self.deadlocks.merge(&other.deadlocks);
+        self.data_loss_values
+            .extend_from_slice(&other.data_loss_values);
+        self.credits_values.extend_from_slice(&other.credits_values);
+    }
+
     /// The service's statistics (sorts its per-trial values).
     fn finish(&mut self, horizon: f64) -> ServiceStats {
-        let [lo, hi] = self.lost.ci95();
-        let availability = Availability {
-            mean: 1.0 - self.lost.mean / horizon,
-            ci95: [
-                (1.0 - hi / horizon).clamp(0.0, 1.0),
-                (1.0 - lo / horizon).clamp(0.0, 1.0),
-            ],
-        };
+        let mean = |m: &Moments| Mean { mean: m.mean };
         ServiceStats {
-            availability,
+            availability: availability(&self.lost, horizon),
+            availability_weighted: availability(&self.weighted, horizon),
+            shed_hours: mean(&self.shed),
+            collapses: mean(&self.collapses),
+            failovers: mean(&self.failovers),
+            failed_failovers: mean(&self.failed_failovers),
+            failbacks: mean(&self.failbacks),
+            data_loss_hours: distribution(&self.data_loss, &mut self.data_loss_values),
+            sla_breaches: mean(&self.sla_breaches),
+            credits: distribution(&self.credits, &mut self.credits_values),
+            recovery_deadlocks: mean(&self.deadlocks),
             downtime_hours: distribution(&self.downtime, &mut self.downtime_values),
             degraded_hours: Mean {
                 mean: self.degraded.mean,
@@ -202,6 +264,20 @@ impl FailureAccumulator {
     }
 }
 
+/// `1 - lost / horizon` with the interval of the mean.
+fn availability(lost: &Moments, horizon: f64) -> Availability {
+    let [lo, hi] = lost.ci95();
+    Availability {
+        mean: 1.0 - lost.mean / horizon,
+        ci95: [
+            (1.0 - hi / horizon).clamp(0.0, 1.0),
+            (1.0 - lo / horizon).clamp(0.0, 1.0),
+        ],
+    }
+}
+
+/// The distribution of a per-trial measure. Without per-trial values (a
+/// measure that is 0 in every trial for this scenario) every percentile is 0.
 fn distribution(moments: &Moments, values: &mut [f64]) -> Distribution {
     values.sort_unstable_by(f64::total_cmp);
     let [lo, hi] = moments.ci95();

@@ -52,10 +52,33 @@ pub struct ServiceStats {
     pub degraded_hours: Mean,
     /// Full outages (entries into s = 0), per trial.
     pub outages: Mean,
-    /// `per_hour * lost_hours`, per trial.
+    /// Money lost, per trial: `per_hour` times the (traffic-weighted) lost
+    /// hours, plus `per_data_loss_hour` times the data loss, plus SLA credits.
     pub cost: Distribution,
     /// Lost-service hours, the integral of (1 - s), per trial.
     pub lost_hours: Distribution,
+    /// Availability weighted by the traffic curve: `1 - weighted lost hours /
+    /// horizon` (equal to `availability` without a traffic curve).
+    pub availability_weighted: Availability,
+    /// Lost-service hours from load shedding (deployments over capacity), per trial.
+    pub shed_hours: Mean,
+    /// Overload collapses of its deployments, per trial.
+    pub collapses: Mean,
+    /// Completed failovers (ActivePassive, Manual), per trial.
+    pub failovers: Mean,
+    /// Failovers whose automated switch failed and needed a human, per trial.
+    pub failed_failovers: Mean,
+    /// Returns to the first deployment (`failback`), per trial.
+    pub failbacks: Mean,
+    /// Hours of writes lost, per trial.
+    pub data_loss_hours: Distribution,
+    /// SLA windows with a refund owed, per trial.
+    pub sla_breaches: Mean,
+    /// SLA credits owed (money), per trial; included in `cost`.
+    pub credits: Distribution,
+    /// Deployments of a recovery cycle still waiting on each other at the end
+    /// of the horizon (cold-start deadlocks), per trial.
+    pub recovery_deadlocks: Mean,
 }
 
 /// Mean availability with its 95% confidence interval.

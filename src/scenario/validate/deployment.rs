@@ -49,17 +49,12 @@ impl Validator<'_> {
         // check both, so that one problem does not hide the other
         let counts_ok = self.replicas_and_need(model, name, &at, replicas, raw.need.unwrap_or(1));
         let zones = self.zones(model, name, &at, domain, raw);
-        let (true, Some(zones)) = (counts_ok, zones) else {
+        let capacity = self.capacity(name, &at, raw.capacity);
+        let (true, Some(zones), Some(capacity)) = (counts_ok, zones, capacity) else {
             return;
         };
-        add(
-            model,
-            service,
-            domain,
-            &zones,
-            replicas,
-            raw.need.unwrap_or(1),
-        );
+        let counts = (replicas, raw.need.unwrap_or(1));
+        add(model, service, domain, &zones, counts, capacity);
     }
 
     /// Checks `replicas` and `need`; false when either is wrong.
@@ -112,6 +107,23 @@ impl Validator<'_> {
             return false;
         }
         true
+    }
+
+    /// The deployment's capacity: infinite when not given; `None` after
+    /// reporting a value that is not a positive finite number.
+    fn capacity(&mut self, name: &str, at: &[Anchor], raw: Option<f64>) -> Option<f64> {
+        match raw {
+            None => Some(f64::INFINITY),
+            Some(c) if c.is_finite() && c > 0.0 => Some(c),
+            Some(c) => {
+                self.report(
+                    &with(at.to_vec(), Anchor::Field("capacity")),
+                    format!("`capacity` of a deployment of `{name}` is `{c}`; it must be greater than 0"),
+                    || Some("`capacity` is the share of the service's demand it can serve, e.g. `0.5`".into()),
+                );
+                None
+            }
+        }
     }
 
     /// The domains the replicas are spread over: the `zones` under `in`, or
@@ -170,8 +182,8 @@ fn add(
     service: usize,
     domain: DomainId,
     zones: &[DomainId],
-    replicas: u64,
-    need: u64,
+    (replicas, need): (u64, u64),
+    capacity: f64,
 ) {
     let id = model.deployments.len();
     let first = model.replicas.len();
@@ -198,5 +210,6 @@ fn add(
         region,
         replicas: first..model.replicas.len(),
         need: need as usize,
+        capacity,
     });
 }

@@ -65,6 +65,7 @@ impl Validator<'_> {
             cause: raw.cause.unwrap_or(Cause::Other),
             every: raw.every.0.hours(),
             lasts: raw.lasts.0.clone(),
+            destroys_data: raw.destroys_data.unwrap_or(false),
         });
         if self.too_many_processes {
             return;

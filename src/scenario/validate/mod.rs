@@ -5,14 +5,15 @@
 
 mod deployment;
 mod failure;
+mod mechanics;
 mod order;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::diagnostic::{name_hint, Diagnostic};
 use super::locate::{Anchor, Locator};
-use super::raw::{RawDependency, RawRouting, RawScenario, RawService};
-use crate::model::{Dependency, DependencyKind, Domain, DomainId, Level, Model, Routing, Service};
+use super::raw::{RawDependency, RawScenario, RawService};
+use crate::model::{Dependency, DependencyKind, Domain, DomainId, Level, Model, Service, Traffic};
 
 pub use order::topological_order;
 
@@ -160,12 +161,17 @@ impl<'a> Validator<'a> {
             deployments: Vec::new(),
             replicas: Vec::new(),
             topological_order: Vec::new(),
+            recovery_cycles: Vec::new(),
             source_hash: 0,
         };
+        let traffic = raw
+            .traffic
+            .as_ref()
+            .and_then(|t| self.traffic(&[Anchor::Field("traffic")], t));
         for (name, service) in &raw.services.0 {
-            self.service(&mut model, name, service, &names);
+            self.service(&mut model, name, service, &names, traffic.as_ref());
         }
-        model.topological_order = self.topological_order(&model);
+        (model.topological_order, model.recovery_cycles) = self.evaluation_order(&model);
         for (index, failure) in raw.failures.iter().enumerate() {
             self.failure(&mut model, index, failure);
         }
@@ -252,7 +258,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn service(&mut self, model: &mut Model, name: &str, raw: &RawService, names: &[&str]) {
+    fn service(
+        &mut self,
+        model: &mut Model,
+        name: &str,
+        raw: &RawService,
+        names: &[&str],
+        traffic: Option<&Traffic>,
+    ) {
         let at = |field| [Anchor::Entry(name.to_string()), Anchor::Field(field)];
         let first_deployment = model.deployments.len();
         if raw.deployments.is_empty() {
@@ -277,20 +290,30 @@ impl<'a> Validator<'a> {
             self.deployment(model, (name, service_id), index, deployment);
         }
         let depends_on = self.dependencies(name, raw, names);
-        let cost_per_hour = raw.cost.as_ref().map_or(0.0, |c| c.per_hour);
-        if !(0.0..=MAX_COST_PER_HOUR).contains(&cost_per_hour) {
-            self.report(
-                &at("per_hour"),
-                format!("`per_hour` of `{name}` is `{cost_per_hour}`; it must be between 0 and {MAX_COST_PER_HOUR:e}"),
-                || Some("give the money lost per hour of full outage".into()),
-            );
-        }
+        let cost = raw.cost.as_ref();
+        let cost_per_hour = self.money(name, "per_hour", cost.and_then(|c| c.per_hour));
+        let cost_per_data_loss_hour = self.money(
+            name,
+            "per_data_loss_hour",
+            cost.and_then(|c| c.per_data_loss_hour),
+        );
+        let routing = self.routing(name, raw.routing.as_ref());
+        let mechanics = self.mechanics(name, raw);
+        let traffic = match &raw.traffic {
+            Some(t) => self.traffic(&at("traffic"), t),
+            None => traffic.cloned(),
+        };
         model.services.push(Service {
             name: name.to_string(),
             deployments: first_deployment..model.deployments.len(),
-            routing: routing(raw.routing.as_ref()),
+            routing,
             depends_on,
             cost_per_hour,
+            cost_per_data_loss_hour,
+            overload: mechanics.overload,
+            data: mechanics.data,
+            sla: mechanics.sla,
+            traffic,
         });
     }
 
@@ -319,6 +342,9 @@ impl<'a> Validator<'a> {
             };
             let kind = match *kind {
                 RawDependency::Hard => DependencyKind::Hard,
+                RawDependency::Recovery { catch_up } => DependencyKind::Recovery {
+                    catch_up: catch_up.map_or(0.0, |c| c.0.hours()),
+                },
                 RawDependency::Soft { impact } if impact > 0.0 && impact <= 1.0 => {
                     DependencyKind::Soft { impact }
                 }
@@ -335,22 +361,5 @@ impl<'a> Validator<'a> {
             out.push(Dependency { service, kind });
         }
         out
-    }
-}
-
-/// The routing policy; `ActiveActive` without shift when none is given.
-fn routing(raw: Option<&RawRouting>) -> Routing {
-    match raw {
-        None => Routing::ActiveActive { shift: 0.0 },
-        Some(RawRouting::ActiveActive { shift }) => Routing::ActiveActive {
-            shift: shift.map_or(0.0, |s| s.0.hours()),
-        },
-        Some(RawRouting::ActivePassive { detect, switch }) => Routing::ActivePassive {
-            detect: detect.0.clone(),
-            switch: switch.0.clone(),
-        },
-        Some(RawRouting::Manual { respond }) => Routing::Manual {
-            respond: respond.0.clone(),
-        },
     }
 }

@@ -1,0 +1,154 @@
+//! Data loss: writes lost at failovers under asynchronous replication, and
+//! data destroyed by failures (restored from the last backup when no other
+//! deployment holds a copy).
+
+use std::ops::Range;
+
+use rand_chacha::ChaCha8Rng;
+
+use super::combine;
+use super::plan::Plan;
+use super::streams;
+use super::Workspace;
+use crate::model::{stream_key, DataPolicy, Model, Replication, Routing};
+
+/// Reused buffers.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Destroying outages of the service's deployments: (start, end, deployment).
+    events: Vec<(f64, f64, u32)>,
+    /// Per deployment of the service: until when its data is gone.
+    destroyed_until: Vec<f64>,
+    /// Restores: (deployment, start, end).
+    restores: Vec<(u32, f64, f64)>,
+}
+
+/// The data stream of service `s` in trial `trial`.
+pub fn stream(model: &Model, s: usize, trial: u64) -> ChaCha8Rng {
+    // 0xFE never occurs in UTF-8: no failure name can make the same key.
+    let key = stream_key(&[b"\xfedata", model.services[s].name.as_bytes()]);
+    streams::stream(model.seed, key, trial)
+}
+
+/// Applies the destroying outages to service `s`'s deployments: a deployment
+/// whose data is destroyed and that has no surviving copy elsewhere stays
+/// down for a restore after its outage ends. Rewrites their quorum
+/// timelines; returns the hours of writes lost.
+pub fn destroy(
+    model: &Model,
+    plan: &Plan,
+    s: usize,
+    policy: &DataPolicy,
+    rng: &mut ChaCha8Rng,
+    ws: &mut Workspace,
+) -> f64 {
+    let deployments = model.services[s].deployments.clone();
+    let mut scratch = std::mem::take(&mut ws.data);
+    scratch.events.clear();
+    scratch.restores.clear();
+    for d in deployments.clone() {
+        for g in plan.deployment_gates[d].clone() {
+            if plan.destroys[g as usize] {
+                let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
+                let local = (d - deployments.start) as u32;
+                scratch
+                    .events
+                    .extend(ws.outages[range].iter().map(|&(a, b)| (a, b, local)));
+            }
+        }
+    }
+    if scratch.events.is_empty() {
+        ws.data = scratch;
+        return 0.0;
+    }
+    scratch
+        .events
+        .sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cmp(&y.2)));
+    let lost = destruction_losses(model, s, policy, rng, &mut scratch);
+    restore(deployments, &scratch.restores, ws);
+    ws.data = scratch;
+    lost
+}
+
+/// Walks the destroying outages in time order, grouped by start (one
+/// occurrence may destroy several deployments at once).
+fn destruction_losses(
+    model: &Model,
+    s: usize,
+    policy: &DataPolicy,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+) -> f64 {
+    let n = model.services[s].deployments.len();
+    scratch.destroyed_until.clear();
+    scratch.destroyed_until.resize(n, f64::NEG_INFINITY);
+    let routed_by_switch = !matches!(model.services[s].routing, Routing::ActiveActive { .. });
+    let mut lost = 0.0;
+    let mut i = 0;
+    while i < scratch.events.len() {
+        let a = scratch.events[i].0;
+        let group = i..i + scratch.events[i..].partition_point(|e| e.0 == a);
+        for &(_, b, d) in &scratch.events[group.clone()] {
+            let until = &mut scratch.destroyed_until[d as usize];
+            *until = until.max(b);
+        }
+        let copy = scratch.destroyed_until.iter().any(|&u| u <= a);
+        if copy {
+            // re-seeded from the copy; the writes in flight are lost unless a
+            // failover (ActivePassive, Manual) already counted them
+            if !routed_by_switch {
+                lost += lag(&policy.replication, rng);
+            }
+        } else {
+            let every = policy.backup_every;
+            lost += a - (a / every).floor() * every;
+            for &(_, b, d) in &scratch.events[group.clone()] {
+                let end = b + policy.restore.sample(rng);
+                scratch.restores.push((d, b, end));
+                let until = &mut scratch.destroyed_until[d as usize];
+                *until = until.max(end);
+            }
+        }
+        i = group.end;
+    }
+    lost
+}
+
+/// One replication lag: the writes lost when traffic moves to a replica.
+pub fn lag(replication: &Replication, rng: &mut ChaCha8Rng) -> f64 {
+    match replication {
+        Replication::Sync => 0.0,
+        Replication::Async { lag } => lag.sample(rng),
+    }
+}
+
+/// Holds each restoring deployment's quorum at 0 over its restores.
+fn restore(deployments: Range<usize>, restores: &[(u32, f64, f64)], ws: &mut Workspace) {
+    for (k, d) in deployments.enumerate() {
+        let mut mine: Vec<(f64, f64)> = restores
+            .iter()
+            .filter(|r| r.0 as usize == k)
+            .map(|r| (r.1, r.2))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        mine.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+        let start = ws.arena.begin(1.0, 0);
+        let mut current = mine[0];
+        for &(a, b) in &mine[1..] {
+            if a <= current.1 {
+                current.1 = current.1.max(b);
+            } else {
+                ws.arena.push(start, current.0, 0.0, 0);
+                ws.arena.push(start, current.1, 1.0, 0);
+                current = (a, b);
+            }
+        }
+        ws.arena.push(start, current.0, 0.0, 0);
+        ws.arena.push(start, current.1, 1.0, 0);
+        let overlay = ws.arena.finish(start);
+        let quorum = ws.quorum[d].clone();
+        ws.quorum[d] = combine::multiply(&mut ws.arena, &mut ws.scratch.inputs, quorum, overlay);
+    }
+}

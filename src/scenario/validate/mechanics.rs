@@ -1,0 +1,200 @@
+//! The outage mechanics of a service: routing with failover success and
+//! failback, overload, data, SLA credits, traffic and money.
+
+use super::super::locate::Anchor;
+use super::super::raw::{
+    RawData, RawFailback, RawOverload, RawReplication, RawRouting, RawService, RawSla, RawTraffic,
+};
+use super::{Validator, MAX_COST_PER_HOUR};
+use crate::model::{CreditTier, DataPolicy, Overload, Replication, Routing, Sla, Traffic};
+
+/// The validated mechanics of one service.
+pub(super) struct Mechanics {
+    pub overload: Overload,
+    pub data: Option<DataPolicy>,
+    pub sla: Option<Sla>,
+}
+
+fn at(service: &str, fields: &[&'static str]) -> Vec<Anchor> {
+    let mut anchors = vec![Anchor::Entry(service.to_string())];
+    anchors.extend(fields.iter().map(|&f| Anchor::Field(f)));
+    anchors
+}
+
+impl Validator<'_> {
+    /// An amount of money in `cost` (0 when not given).
+    pub(super) fn money(&mut self, name: &str, field: &'static str, value: Option<f64>) -> f64 {
+        let value = value.unwrap_or(0.0);
+        if !(0.0..=MAX_COST_PER_HOUR).contains(&value) {
+            self.report(
+                &at(name, &["cost", field]),
+                format!("`{field}` of `{name}` is `{value}`; it must be between 0 and {MAX_COST_PER_HOUR:e}"),
+                || Some("give the money lost per hour".into()),
+            );
+        }
+        value
+    }
+
+    /// The routing policy; `ActiveActive` without shift when none is given.
+    pub(super) fn routing(&mut self, name: &str, raw: Option<&RawRouting>) -> Routing {
+        match raw {
+            None => Routing::ActiveActive { shift: 0.0 },
+            Some(RawRouting::ActiveActive { shift }) => Routing::ActiveActive {
+                shift: shift.map_or(0.0, |s| s.0.hours()),
+            },
+            Some(RawRouting::ActivePassive {
+                detect,
+                switch,
+                success,
+                manual,
+                failback,
+            }) => {
+                let success = success.unwrap_or(1.0);
+                if !(0.0..=1.0).contains(&success) {
+                    self.report(
+                        &at(name, &["routing", "success"]),
+                        format!("`success` of `{name}` is `{success}`; it must be between 0 and 1"),
+                        || {
+                            Some(
+                                "`success` is the probability that the automated switch works"
+                                    .into(),
+                            )
+                        },
+                    );
+                } else if success < 1.0 && manual.is_none() {
+                    self.report(
+                        &at(name, &["routing", "success"]),
+                        format!("`{name}` has `success: {success}` but no `manual` response"),
+                        || Some("add `manual: LogNormal(median: \"30m\", p90: \"2h\")`: who switches when the automation fails".into()),
+                    );
+                }
+                Routing::ActivePassive {
+                    detect: detect.0.clone(),
+                    switch: switch.0.clone(),
+                    success,
+                    manual: manual.as_ref().map(|m| m.0.clone()),
+                    failback: match failback {
+                        None | Some(RawFailback::Never) => None,
+                        Some(RawFailback::After(d)) => Some(d.0.hours()),
+                    },
+                }
+            }
+            Some(RawRouting::Manual { respond }) => Routing::Manual {
+                respond: respond.0.clone(),
+            },
+        }
+    }
+
+    /// Overload, data and SLA of a service.
+    pub(super) fn mechanics(&mut self, name: &str, raw: &RawService) -> Mechanics {
+        let overload = match &raw.overload {
+            None | Some(RawOverload::Shed) => Overload::Shed,
+            Some(RawOverload::Collapse { after, recover }) => Overload::Collapse {
+                after: after.0.hours(),
+                recover: recover.0.clone(),
+            },
+        };
+        Mechanics {
+            overload,
+            data: raw.data.as_ref().map(data),
+            sla: raw.sla.as_ref().and_then(|s| self.sla(name, s)),
+        }
+    }
+
+    fn sla(&mut self, name: &str, raw: &RawSla) -> Option<Sla> {
+        let mut ok = true;
+        if !(0.0..=MAX_COST_PER_HOUR).contains(&raw.revenue) {
+            self.report(
+                &at(name, &["sla", "revenue"]),
+                format!(
+                    "`revenue` of `{name}` is `{}`; it must be between 0 and {MAX_COST_PER_HOUR:e}",
+                    raw.revenue
+                ),
+                || Some("give the revenue of one window".into()),
+            );
+            ok = false;
+        }
+        for (i, tier) in raw.credits.iter().enumerate() {
+            if !(tier.below > 0.0 && tier.below <= 1.0) {
+                self.report(
+                    &[
+                        at(name, &["sla", "credits"]),
+                        vec![Anchor::Field("below").nth(i)],
+                    ]
+                    .concat(),
+                    format!(
+                        "`below` of `{name}`'s credit tier is `{}`; it must be in (0, 1]",
+                        tier.below
+                    ),
+                    || Some("`below` is an availability, e.g. `0.9995`".into()),
+                );
+                ok = false;
+            }
+            if !(0.0..=1.0).contains(&tier.refund) {
+                self.report(
+                    &[
+                        at(name, &["sla", "credits"]),
+                        vec![Anchor::Field("refund").nth(i)],
+                    ]
+                    .concat(),
+                    format!(
+                        "`refund` of `{name}`'s credit tier is `{}`; it must be between 0 and 1",
+                        tier.refund
+                    ),
+                    || {
+                        Some(
+                            "`refund` is the share of the window's revenue paid back, e.g. `0.10`"
+                                .into(),
+                        )
+                    },
+                );
+                ok = false;
+            }
+        }
+        ok.then(|| Sla {
+            window: raw.window.0.hours(),
+            revenue: raw.revenue,
+            credits: raw
+                .credits
+                .iter()
+                .map(|c| CreditTier {
+                    below: c.below,
+                    refund: c.refund,
+                })
+                .collect(),
+        })
+    }
+
+    /// A traffic curve: 24 non-negative weights with a positive sum.
+    pub(super) fn traffic(&mut self, anchors: &[Anchor], raw: &RawTraffic) -> Option<Traffic> {
+        let RawTraffic::Daily(weights) = raw;
+        let valid = weights.iter().all(|w| w.is_finite() && *w >= 0.0)
+            && weights.iter().sum::<f64>() > 0.0
+            && weights.iter().sum::<f64>().is_finite();
+        match <&[f64; 24]>::try_from(weights.as_slice()) {
+            Ok(w) if valid => Some(Traffic::daily(w)),
+            _ => {
+                self.report(
+                    anchors,
+                    format!(
+                        "`Daily` traffic needs 24 non-negative weights with a positive sum; got {} values",
+                        weights.len()
+                    ),
+                    || Some("one weight per hour from midnight, e.g. 1.0 at night and 3.0 at the daily peak".into()),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn data(raw: &RawData) -> DataPolicy {
+    DataPolicy {
+        replication: match &raw.replication {
+            RawReplication::Sync => Replication::Sync,
+            RawReplication::Async { lag } => Replication::Async { lag: lag.0.clone() },
+        },
+        backup_every: raw.backup.every.0.hours(),
+        restore: raw.backup.restore.0.clone(),
+    }
+}

@@ -11,16 +11,16 @@
 use super::support::run;
 use faultline::stats::{Distribution, RunResult};
 
-const HORIZON: f64 = 8760.0;
+pub const HORIZON: f64 = 8760.0;
 
 /// Probability that an Exp/Exp component is down at time `t`.
-fn p_down(every: f64, mean_down: f64, t: f64) -> f64 {
+pub fn p_down(every: f64, mean_down: f64, t: f64) -> f64 {
     let (l, m) = (1.0 / every, 1.0 / mean_down);
     l / (l + m) * (1.0 - (-(l + m) * t).exp())
 }
 
 /// Simpson's rule over [0, HORIZON].
-fn integrate(f: impl Fn(f64) -> f64) -> f64 {
+pub fn integrate(f: impl Fn(f64) -> f64) -> f64 {
     let n = 20_000;
     let h = HORIZON / n as f64;
     let mut sum = f(0.0) + f(HORIZON);
@@ -31,12 +31,12 @@ fn integrate(f: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// Standard error of a mean, recovered from its 95% CI.
-fn std_error(d: &Distribution) -> f64 {
+pub fn std_error(d: &Distribution) -> f64 {
     (d.ci95[1] - d.ci95[0]) / (2.0 * 1.959_963_984_540_054)
 }
 
 /// Asserts a simulated mean is within 4 standard errors plus `slack` (relative) of `exact`.
-fn assert_close(what: &str, simulated: &Distribution, exact: f64, slack: f64) {
+pub fn assert_close(what: &str, simulated: &Distribution, exact: f64, slack: f64) {
     let tolerance = 4.0 * std_error(simulated) + slack * exact.abs();
     let error = (simulated.mean - exact).abs();
     assert!(
@@ -50,7 +50,7 @@ fn assert_close(what: &str, simulated: &Distribution, exact: f64, slack: f64) {
     );
 }
 
-fn lost(result: &RunResult, service: &str) -> Distribution {
+pub fn lost(result: &RunResult, service: &str) -> Distribution {
     result.services[service].lost_hours
 }
 

@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod determinism;
 mod exact;
+mod mechanics;
 mod fuzz_corpus;
 mod interrupt;
 mod properties;

@@ -56,7 +56,12 @@ pub fn check_invariants(result: &RunResult) {
         );
         lost += s.lost_hours.mean;
     }
-    let attributed: f64 = result.failures.values().map(|f| f.lost_hours.mean).sum();
+    let attributed: f64 = result
+        .failures
+        .values()
+        .map(|f| f.lost_hours.mean)
+        .sum::<f64>()
+        + result.unattributed.lost_hours.mean;
     assert!(
         (lost - attributed).abs() <= 1e-6 * lost.max(1.0),
         "attributions {attributed} do not add up to lost hours {lost}"

@@ -37,8 +37,10 @@ pub struct Scratch {
     /// take a loss that outlives them (a restore, a collapse, a relaunch
     /// backlog, a failback).
     fallback: Vec<u32>,
-    /// Lost hours no culprit could be found for (zero unless the engine is wrong).
+    /// Lost hours no culprit could be found for, and their cost.
     pub unattributed: f64,
+    /// The cost of `unattributed`.
+    pub unattributed_cost: f64,
 }
 
 impl Scratch {
@@ -58,6 +60,7 @@ impl Scratch {
         self.active.clear();
         self.touched.clear();
         self.unattributed = 0.0;
+        self.unattributed_cost = 0.0;
     }
 }
 
@@ -230,6 +233,7 @@ impl Scratch {
         };
         if culprits.is_empty() {
             self.unattributed += lost;
+            self.unattributed_cost += weighted * per_hour;
             return;
         }
         let n = culprits.len() as f64;
@@ -267,4 +271,5 @@ pub fn collect_failures(model: &Model, ws: &mut Workspace) {
         blame.last_service[o] = u32::MAX;
     }
     ws.outcome.unattributed_hours = blame.unattributed;
+    ws.outcome.unattributed_cost = blame.unattributed_cost;
 }

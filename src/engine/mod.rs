@@ -107,8 +107,11 @@ pub struct TrialOutcome {
     pub cost: f64,
     /// State changes simulated: failures and repairs, plus routing actions.
     pub events: u64,
-    /// Lost hours for which no culprit was found; zero for a correct engine.
+    /// Lost hours no failure occurrence caused (a design whose capacity is
+    /// short of the demand with everything up).
     pub unattributed_hours: f64,
+    /// Their cost.
+    pub unattributed_cost: f64,
 }
 
 /// Per-thread buffers, reused from one trial to the next.
@@ -307,6 +310,7 @@ fn reset(model: &Model, ws: &mut Workspace) {
     ws.outcome.events = 0;
     ws.outcome.cost = 0.0;
     ws.outcome.unattributed_hours = 0.0;
+    ws.outcome.unattributed_cost = 0.0;
 }
 
 fn generate(model: &Model, trial: u64, ws: &mut Workspace) {

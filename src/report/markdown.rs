@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    cost_summary, failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError,
+    cost_summary, failures_by_loss, hours, mechanics_lines, money, percent, services_by_loss,
+    Render, RenderError,
 };
 use crate::stats::RunResult;
 
@@ -37,6 +38,13 @@ impl Render for Markdown {
                 s.outages.mean,
                 money(s.cost.mean)
             );
+        }
+        let mechanics = mechanics_lines(r);
+        if !mechanics.is_empty() {
+            out.push('\n');
+            for line in mechanics {
+                let _ = writeln!(out, "- {line}");
+            }
         }
         let _ = writeln!(out, "\n**Cost per trial:** {}\n", cost_summary(&r.cost));
         out.push_str("| failure | cause | occurrences | blast radius (max) | lost / trial | cost / trial |\n");

@@ -49,6 +49,79 @@ pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &FailureStats)> {
     by_loss(&result.failures, |f| f.lost_hours.mean)
 }
 
+/// One line per service whose outage mechanics did anything (shedding,
+/// collapses, failovers, data loss, SLA credits, deadlocks, traffic
+/// weighting), in the order of `services_by_loss`, then one for the loss no
+/// failure caused, if any.
+pub fn mechanics_lines(result: &RunResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (name, s) in services_by_loss(result) {
+        let parts = mechanics_of(s);
+        if !parts.is_empty() {
+            lines.push(format!("{name}: {}", parts.join(", ")));
+        }
+    }
+    let u = &result.unattributed;
+    if u.lost_hours.mean > 0.0 {
+        lines.push(format!(
+            "not caused by any failure (capacity short of demand): {}/trial lost, {}/trial",
+            hours(u.lost_hours.mean),
+            money(u.cost.mean)
+        ));
+    }
+    lines
+}
+
+fn mechanics_of(s: &ServiceStats) -> Vec<String> {
+    let mut parts = Vec::new();
+    if s.availability_weighted.mean != s.availability.mean {
+        parts.push(format!(
+            "traffic-weighted availability {}",
+            percent(s.availability_weighted.mean)
+        ));
+    }
+    if s.shed_hours.mean > 0.0 {
+        parts.push(format!("shed {}/trial", hours(s.shed_hours.mean)));
+    }
+    if s.collapses.mean > 0.0 {
+        parts.push(format!("{:.3} overload collapses/trial", s.collapses.mean));
+    }
+    if s.failovers.mean > 0.0 {
+        parts.push(format!(
+            "{:.3} failovers/trial ({:.3} needed a human)",
+            s.failovers.mean, s.failed_failovers.mean
+        ));
+    }
+    if s.failbacks.mean > 0.0 {
+        parts.push(format!("{:.3} failbacks/trial", s.failbacks.mean));
+    }
+    let d = &s.data_loss_hours;
+    if d.max > 0.0 {
+        parts.push(format!(
+            "writes lost {}/trial (p99 {}, max {})",
+            hours(d.mean),
+            hours(d.p99),
+            hours(d.max)
+        ));
+    }
+    if s.credits.max > 0.0 {
+        parts.push(format!(
+            "{:.2} SLA breaches/trial, credits {}/trial (p90 {}, p99 {})",
+            s.sla_breaches.mean,
+            money(s.credits.mean),
+            money(s.credits.p90),
+            money(s.credits.p99)
+        ));
+    }
+    if s.recovery_deadlocks.mean > 0.0 {
+        parts.push(format!(
+            "{:.4} recovery deadlocks/trial",
+            s.recovery_deadlocks.mean
+        ));
+    }
+    parts
+}
+
 /// The scenario cost per trial in words: mean with its CI, then percentiles.
 pub fn cost_summary(c: &crate::stats::Distribution) -> String {
     format!(

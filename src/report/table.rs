@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    cost_summary, failures_by_loss, hours, money, percent, services_by_loss, Render, RenderError,
+    cost_summary, failures_by_loss, hours, mechanics_lines, money, percent, services_by_loss,
+    Render, RenderError,
 };
 use crate::stats::{Distribution, RunResult};
 
@@ -22,6 +23,13 @@ impl Render for Table {
             r.seed
         );
         services(&mut out, r);
+        let mechanics = mechanics_lines(r);
+        if !mechanics.is_empty() {
+            let _ = writeln!(out);
+            for line in mechanics {
+                let _ = writeln!(out, "{line}");
+            }
+        }
         cost(&mut out, &r.cost);
         failures(&mut out, r);
         let e = &r.engine;

@@ -3,7 +3,7 @@
 use super::result::Provenance;
 use super::result::{
     Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult,
-    ServiceStats,
+    ServiceStats, Unattributed,
 };
 use super::{percentile, Moments};
 
@@ -20,8 +20,8 @@ pub struct Accumulator {
     cost: Moments,
     cost_values: Vec<f64>,
     events: u64,
-    /// Largest lost hours no culprit was found for (zero for a correct engine).
-    pub unattributed_hours: f64,
+    /// Lost hours no failure caused, and their cost.
+    unattributed: (Moments, Moments),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -109,7 +109,8 @@ impl Accumulator {
         self.cost.push(outcome.cost);
         self.cost_values.push(outcome.cost);
         self.events += outcome.events;
-        self.unattributed_hours = self.unattributed_hours.max(outcome.unattributed_hours);
+        self.unattributed.0.push(outcome.unattributed_hours);
+        self.unattributed.1.push(outcome.unattributed_cost);
     }
 
     /// Appends the trials of `next`, which must directly follow this block.
@@ -136,7 +137,8 @@ impl Accumulator {
         self.cost.merge(&next.cost);
         self.cost_values.extend(next.cost_values);
         self.events += next.events;
-        self.unattributed_hours = self.unattributed_hours.max(next.unattributed_hours);
+        self.unattributed.0.merge(&next.unattributed.0);
+        self.unattributed.1.merge(&next.unattributed.1);
     }
 
     /// The result document. `seconds` is the wall-clock time of the run.
@@ -160,6 +162,14 @@ impl Accumulator {
             services,
             cost: distribution(&self.cost, &mut self.cost_values),
             failures,
+            unattributed: Unattributed {
+                lost_hours: Mean {
+                    mean: self.unattributed.0.mean,
+                },
+                cost: Mean {
+                    mean: self.unattributed.1.mean,
+                },
+            },
             engine: EngineStats {
                 events: self.events,
                 seconds,

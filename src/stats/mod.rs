@@ -8,7 +8,7 @@ pub use accumulate::Accumulator;
 
 pub use result::{
     Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, Provenance,
-    RunResult, ServiceStats,
+    RunResult, ServiceStats, Unattributed,
 };
 
 /// Count, mean and sum of squared deviations (Welford), mergeable in a fixed

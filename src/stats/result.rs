@@ -24,6 +24,10 @@ pub struct RunResult {
     pub cost: Distribution,
     /// Per failure definition, by name.
     pub failures: BTreeMap<String, FailureStats>,
+    /// Lost service no failure occurrence caused: a design whose capacity
+    /// falls short of the demand with everything up. With the failures'
+    /// attributions it adds up to the services' lost hours and downtime cost.
+    pub unattributed: Unattributed,
     /// How much work the engine did.
     pub engine: EngineStats,
     /// What produced this document.
@@ -136,6 +140,15 @@ pub struct BlastRadius {
     pub services_mean: f64,
     /// The most services any one occurrence affected.
     pub services_max: u32,
+}
+
+/// Lost service not attributed to any failure, per trial.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Unattributed {
+    /// Lost-service hours, per trial.
+    pub lost_hours: Mean,
+    /// Their downtime cost, per trial.
+    pub cost: Mean,
 }
 
 /// Work done by the engine.

@@ -80,7 +80,13 @@ fn three_regions_of_capacity_0_4_serve_0_8_with_one_drained() {
     let exact = shed + integrate(|t| p(t).powi(3));
     assert_close("lost hours", &lost(&r, "web"), exact, 0.0);
     let se = std_error(&lost(&r, "web"));
-    assert_mean("shed hours", r.services["web"].shed_hours.mean, shed, se, 0.0);
+    assert_mean(
+        "shed hours",
+        r.services["web"].shed_hours.mean,
+        shed,
+        se,
+        0.0,
+    );
 }
 
 #[test]
@@ -125,7 +131,13 @@ fn an_overloaded_survivor_collapses_and_outlives_its_trigger() {
     let se = std_error(&lost(&r, "web"));
     assert_mean("shed hours", web.shed_hours.mean, 0.32 * outages, se, 0.002);
     let collapses = web.collapses.mean;
-    assert_mean("collapses", collapses, outages, count_se(outages, 4000.0), 0.002);
+    assert_mean(
+        "collapses",
+        collapses,
+        outages,
+        count_se(outages, 4000.0),
+        0.002,
+    );
     // the collapse outlives its trigger and is still charged to it
     let attributed = r.failures["r1 outage"].lost_hours.mean;
     assert!((attributed - web.lost_hours.mean).abs() < 1e-6);
@@ -222,7 +234,13 @@ fn services_that_need_each_other_to_recover_deadlock_after_a_shared_outage() {
     assert_close("b lost hours", &lost(&r, "b"), exact, 0.0);
     let hit = 1.0 - (-HORIZON / every).exp();
     let deadlocks = r.services["a"].recovery_deadlocks.mean;
-    assert_mean("deadlocks", deadlocks, hit, (hit * (1.0 - hit) / 2000.0).sqrt(), 0.0);
+    assert_mean(
+        "deadlocks",
+        deadlocks,
+        hit,
+        (hit * (1.0 - hit) / 2000.0).sqrt(),
+        0.0,
+    );
     let warnings = faultline::scenario::load_with_warnings("cycle.ron", text.as_bytes())
         .map(|(_, w)| w.to_string())
         .unwrap_or_default();
@@ -257,9 +275,21 @@ fn a_failover_that_fails_waits_for_a_human_with_probability_one_minus_success() 
     let first = 1.0 - (-HORIZON / 1000.0_f64).exp();
     assert_close("lost hours", &lost(&r, "db"), 0.6 * first, 0.0);
     let db = &r.services["db"];
-    assert_mean("failovers", db.failovers.mean, first, count_se(first, 4000.0), 0.0);
+    assert_mean(
+        "failovers",
+        db.failovers.mean,
+        first,
+        count_se(first, 4000.0),
+        0.0,
+    );
     let failed = 0.3 * first;
-    assert_mean("failed", db.failed_failovers.mean, failed, count_se(failed, 4000.0), 0.0);
+    assert_mean(
+        "failed",
+        db.failed_failovers.mean,
+        failed,
+        count_se(failed, 4000.0),
+        0.0,
+    );
 }
 
 #[test]
@@ -274,7 +304,13 @@ fn failback_returns_to_the_first_deployment_at_the_cost_of_one_more_switch() {
     let outages = expected_outages(1000.0, 10.0, HORIZON);
     assert_close("lost hours", &lost(&r, "db"), 0.8 * outages, 0.002);
     let db = &r.services["db"];
-    assert_mean("failbacks", db.failbacks.mean, outages, count_se(outages, 4000.0), 0.002);
+    assert_mean(
+        "failbacks",
+        db.failbacks.mean,
+        outages,
+        count_se(outages, 4000.0),
+        0.002,
+    );
 }
 
 #[test]
@@ -295,7 +331,11 @@ fn asynchronous_replication_loses_one_lag_per_failover() {
     assert!((db.cost.mean - cost).abs() < 1e-6 * cost);
     // synchronous replication loses nothing
     let sync = r#"data: (replication: Sync, backup: (every: "1d", restore: Fixed("2h"))),"#;
-    let r = run(&failover_scenario(r#", failback: After("1h")"#, sync), 500, 9);
+    let r = run(
+        &failover_scenario(r#", failback: After("1h")"#, sync),
+        500,
+        9,
+    );
     assert_eq!(r.services["db"].data_loss_hours.max, 0.0);
 }
 
@@ -315,7 +355,12 @@ fn a_flood_without_a_surviving_copy_restores_the_last_backup() {
     let r = run(&text, 4000, 10);
     let outages = expected_outages(1000.0, 1.0, HORIZON);
     assert_close("lost hours", &lost(&r, "db"), 3.0 * outages, 0.002);
-    assert_close("data loss", &r.services["db"].data_loss_hours, 12.0 * outages, 0.01);
+    assert_close(
+        "data loss",
+        &r.services["db"].data_loss_hours,
+        12.0 * outages,
+        0.01,
+    );
     // the restore is attributed to the flood that caused it
     let flood = &r.failures["flood"];
     assert!((flood.lost_hours.mean - lost(&r, "db").mean).abs() < 1e-6);

@@ -125,7 +125,7 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
         return Err(RunError::NoTrials);
     }
     let by_failure = model.expected_events_by_failure();
-    let per_trial: f64 = by_failure.iter().sum();
+    let per_trial = model.expected_events_per_trial();
     // a NaN estimate is refused too
     if per_trial.is_nan() || per_trial > options.max_trial_events {
         let (worst, share) = by_failure
@@ -133,11 +133,15 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map_or((0, 0.0), |(i, &x)| (i, x));
+        let collapses = model.collapse_events_bound();
+        let (failure, share) = if collapses > share {
+            ("overload: Collapse".to_string(), collapses)
+        } else {
+            let name = model.failures.get(worst).map(|f| f.name.clone());
+            (name.unwrap_or_default(), share)
+        };
         return Err(RunError::TrialTooLarge {
-            failure: model
-                .failures
-                .get(worst)
-                .map_or_else(String::new, |f| f.name.clone()),
+            failure,
             share,
             estimate: per_trial,
             limit: options.max_trial_events,

@@ -373,7 +373,24 @@ impl Model {
     /// `every` fit in the horizon, however long or heavy-tailed the outages
     /// are. Used to refuse runs beyond reason before they start.
     pub fn expected_events_per_trial(&self) -> f64 {
-        self.expected_events_by_failure().iter().sum()
+        self.expected_events_by_failure().iter().sum::<f64>() + self.collapse_events_bound()
+    }
+
+    /// A bound on the routing events of overload collapses in one trial:
+    /// each collapse of a deployment needs `after` hours of overload and a
+    /// recovery, so no deployment collapses more often than every
+    /// `after + mean recover` (two events each).
+    pub fn collapse_events_bound(&self) -> f64 {
+        self.services
+            .iter()
+            .map(|s| match &s.overload {
+                Overload::Shed => 0.0,
+                Overload::Collapse { after, recover } => {
+                    let cycle = after + recover.mean();
+                    2.0 * s.deployments.len() as f64 * (self.horizon / cycle + 1.0)
+                }
+            })
+            .sum()
     }
 
     /// [`Model::expected_events_per_trial`] broken down by failure definition.

@@ -75,6 +75,14 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("impact_zero", "6:38"),
     ("impact_above_one", "6:38"),
     ("trials_zero", "2:5"),
+    // Outage mechanics.
+    ("capacity_zero", "5:91"),
+    ("failover_success_without_manual", "6:78"),
+    ("failover_success_above_one", "6:78"),
+    ("traffic_wrong_length", "3:5"),
+    ("sla_refund_above_one", "6:102"),
+    ("unknown_overload_variant", "4:67"),
+    ("recovery_catch_up_without_unit", "4:96"),
     // Several problems in one file.
     ("several_problems", "2:5"),
 ];

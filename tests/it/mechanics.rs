@@ -480,3 +480,18 @@ fn every_example_scenario_of_a_mechanism_loads() {
         let _ = model(&text);
     }
 }
+
+#[test]
+fn a_collapse_that_could_cycle_every_second_is_refused_before_running() {
+    let text = scenario(
+        r#""aws/r1/a", "aws/r2/a""#,
+        r#"(name: "region", on: EachRegion(), every: "1y", lasts: Fixed("1h"))"#,
+        r#""web": (deployments: [(in: "aws/r1", capacity: 0.6), (in: "aws/r2", capacity: 0.6)],
+                   overload: Collapse(after: "1s", recover: Fixed("1s")))"#,
+        10,
+    );
+    let options = faultline::montecarlo::RunOptions::default();
+    let refused = faultline::montecarlo::run(&model(&text), &options);
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("overload: Collapse"), "{message}");
+}

@@ -107,6 +107,9 @@ pub struct TrialOutcome {
     pub cost: f64,
     /// State changes simulated: failures and repairs, plus routing actions.
     pub events: u64,
+    /// Likelihood ratio of the trial's failure history under importance
+    /// sampling (1 without): every measure of the trial counts with this weight.
+    pub weight: f64,
     /// Lost hours no failure occurrence caused (a design whose capacity is
     /// short of the demand with everything up).
     pub unattributed_hours: f64,
@@ -164,7 +167,7 @@ impl Workspace {
 /// [`Workspace::outcome`].
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     reset(model, ws);
-    generate(model, trial, ws);
+    generate(model, plan, trial, ws);
     let order = &model.topological_order;
     let mut cycles = model.recovery_cycles.iter().peekable();
     let mut k = 0;
@@ -308,22 +311,37 @@ fn reset(model: &Model, ws: &mut Workspace) {
         .failures
         .resize(model.failures.len(), FailureOutcome::default());
     ws.outcome.events = 0;
+    ws.outcome.weight = 1.0;
     ws.outcome.cost = 0.0;
     ws.outcome.unattributed_hours = 0.0;
     ws.outcome.unattributed_cost = 0.0;
 }
 
-fn generate(model: &Model, trial: u64, ws: &mut Workspace) {
+fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
+    let mut log_weight = 0.0;
     for (p, process) in model.processes.iter().enumerate() {
         let mut rng = streams::stream(model.seed, process.stream_key, trial);
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
-        ws.outcome.events +=
-            streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages);
+        let tilt = plan.tilt[p];
+        ws.outcome.events += if tilt == 1.0 {
+            streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages)
+        } else {
+            let (events, log_lr) = streams::generate_tilted_outages(
+                failure,
+                model.horizon,
+                tilt,
+                &mut rng,
+                &mut ws.outages,
+            );
+            log_weight += log_lr;
+            events
+        };
         ws.outage_process.resize(ws.outages.len(), p as u32);
         ws.process_outages.push(start..ws.outages.len());
         ws.outcome.failures[process.failure].occurrences += (ws.outages.len() - start) as u64;
     }
+    ws.outcome.weight = log_weight.exp();
 }
 
 fn measure(model: &Model, s: usize, ws: &mut Workspace) {

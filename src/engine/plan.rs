@@ -8,6 +8,14 @@ use std::collections::BTreeMap;
 
 use crate::model::{DependencyKind, DomainId, Model, Routing, Target};
 
+/// Importance sampling tilts the processes expecting fewer outages than
+/// this per trial.
+pub const RARE: f64 = 0.1;
+/// ... to about this many per trial.
+pub const TILTED: f64 = 0.5;
+/// ... by a factor of at most this.
+pub const MAX_TILT: f64 = 1000.0;
+
 /// Which replicas of a deployment a gating process takes down.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Members {
@@ -72,6 +80,9 @@ pub struct Plan {
     /// failure destroys data, the service models it, and the gate alone
     /// takes the deployment down).
     pub destroys: Vec<bool>,
+    /// Per process: the factor its failure rate is multiplied by under
+    /// importance sampling (1: drawn as written).
+    pub tilt: Vec<f64>,
 }
 
 impl Plan {
@@ -88,6 +99,7 @@ impl Plan {
             recovery: Vec::new(),
             exact: Vec::with_capacity(model.deployments.len()),
             destroys: Vec::new(),
+            tilt: vec![1.0; model.processes.len()],
         };
         let placements: Vec<Placements> = (0..model.deployments.len())
             .map(|d| placements(model, d))
@@ -102,6 +114,24 @@ impl Plan {
             plan.add_sources(model, d);
         }
         plan
+    }
+
+    /// The same plan with importance sampling of the rare correlated
+    /// failures: every process on a domain, a service or a deployment that
+    /// expects fewer than [`RARE`] outages per trial is drawn with its rate
+    /// raised to about [`TILTED`] per trial (by a factor of at most
+    /// [`MAX_TILT`]). Returns the plan and the number of processes tilted.
+    pub fn with_importance(mut self, model: &Model) -> (Plan, usize) {
+        let mut tilted = 0;
+        for (p, process) in model.processes.iter().enumerate() {
+            let correlated = !matches!(process.target, Target::Replica(_));
+            let expected = model.horizon / model.failures[process.failure].every;
+            if correlated && expected < RARE {
+                self.tilt[p] = (TILTED / expected).min(MAX_TILT);
+                tilted += 1;
+            }
+        }
+        (self, tilted)
     }
 
     fn add_sources(&mut self, model: &Model, d: usize) {

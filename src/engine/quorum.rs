@@ -59,8 +59,11 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
         let several = mask & mask.wrapping_sub(1) != 0;
         let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
         for &(a, b) in &ws.outages[range] {
-            let last = ((b * scale) as usize).min(GRID - 1);
-            for cell in &mut grid[(a * scale) as usize..=last] {
+            // times are in [0, horizon], so the cells are in [0, GRID]: the
+            // conversion through i32 is exact and cheaper than to usize
+            let last = ((b * scale) as i32 as usize).min(GRID - 1);
+            let first = ((a * scale) as i32 as usize).min(last);
+            for cell in &mut grid[first..=last] {
                 let before = *cell;
                 *cell |= mask;
                 // otherwise only a cell touched before can gain a second replica

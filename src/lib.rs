@@ -27,9 +27,11 @@
 //! assert!((availability - 720.0 / 730.0).abs() < 0.002);
 //! ```
 
+pub mod blast;
 pub mod cli;
 pub mod engine;
 pub mod fuzzing;
+pub mod graph;
 pub mod model;
 pub mod montecarlo;
 pub mod report;

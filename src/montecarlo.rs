@@ -2,14 +2,14 @@
 //! outcomes reduced in trial order so the result does not depend on the
 //! number of threads.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::engine::{self, Plan, Workspace};
 use crate::model::Model;
-use crate::stats::{Accumulator, RunResult};
+use crate::stats::{Accumulator, RunResult, TrialValues};
 
 /// Trials per block. Blocks are the unit of parallel work and of merging; the
 /// size is fixed, so the order of floating-point reductions is too.
@@ -196,6 +196,21 @@ pub fn run_until(
     options: &RunOptions,
     stop: &AtomicBool,
 ) -> Result<RunResult, RunError> {
+    run_watched(model, options, stop, &AtomicU64::new(0)).map(|(result, _)| result)
+}
+
+/// As [`run_until`], adding 1 to `progress` after every trial (for a progress
+/// bar polled by another thread), and returning the sorted per-trial values
+/// next to the result (for plots).
+///
+/// # Errors
+/// As [`run_until`].
+pub fn run_watched(
+    model: &Model,
+    options: &RunOptions,
+    stop: &AtomicBool,
+    progress: &AtomicU64,
+) -> Result<(RunResult, TrialValues), RunError> {
     let trials = options.trials.unwrap_or(model.trials);
     let seed = options.seed.unwrap_or(model.seed);
     check_work(model, trials, options)?;
@@ -217,6 +232,7 @@ pub fn run_until(
                     }
                     engine::run_trial(&model, &plan, trial, ws);
                     acc.push(ws.outcome());
+                    progress.fetch_add(1, Ordering::Relaxed);
                 }
                 acc
             })
@@ -237,5 +253,5 @@ pub fn run_until(
     for block in results {
         total.merge(block);
     }
-    Ok(total.finish(&model, seed, started.elapsed().as_secs_f64()))
+    Ok(total.finish_with_values(&model, seed, started.elapsed().as_secs_f64()))
 }

@@ -1,5 +1,10 @@
 //! Command-line interface: clap types and one function per subcommand.
 
+mod progress;
+mod report;
+
+pub use report::{BlastArgs, BlastFormat, GraphArgs, GraphFormat, ReportArgs};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::Model;
 use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
-use crate::report::{Json, Markdown, Render, Table};
+use crate::report::{Html, Json, Markdown, Render, Table};
 use crate::scenario;
 
 /// faultline: what does an outage cost, and which design would have saved us?
@@ -33,6 +38,12 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Simulate a scenario and write a self-contained HTML report.
+    Report(ReportArgs),
+    /// Print the dependency graph, domains as clusters (Mermaid or DOT).
+    Graph(GraphArgs),
+    /// What breaks if each domain or service fails alone (no simulation).
+    Blast(BlastArgs),
 }
 
 /// Arguments of `run`.
@@ -72,6 +83,8 @@ pub enum Format {
     Json,
     /// Markdown tables for a pull request or CI summary.
     Markdown,
+    /// A self-contained HTML report with plots (as `faultline report`).
+    Html,
 }
 
 /// Exit codes.
@@ -100,6 +113,9 @@ pub fn main(cli: Cli) -> Exit {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Check { scenarios } => check(&scenarios),
+        Command::Report(args) => report::report(&args),
+        Command::Graph(args) => report::graph(&args),
+        Command::Blast(args) => report::blast(&args),
     }
 }
 
@@ -182,7 +198,11 @@ fn run(args: &RunArgs) -> Exit {
         max_trial_events: args.max_trial_events,
     };
     let signals = Signals::register();
-    let result = match montecarlo::run_until(&model, &options, &signals.stop) {
+    let total = options.trials.unwrap_or(model.trials);
+    let outcome = progress::with_progress(total, |counter| {
+        montecarlo::run_watched(&model, &options, &signals.stop, counter)
+    });
+    let (result, values) = match outcome {
         Ok(r) => r,
         Err(RunError::Interrupted) => {
             eprintln!(
@@ -196,10 +216,15 @@ fn run(args: &RunArgs) -> Exit {
             return Exit::Failure;
         }
     };
+    let html = Html {
+        model: &model,
+        values: &values,
+    };
     let renderer: &dyn Render = match args.format {
         Format::Table => &Table,
         Format::Json => &Json,
         Format::Markdown => &Markdown,
+        Format::Html => &html,
     };
     let text = match renderer.render(&result) {
         Ok(t) => t,

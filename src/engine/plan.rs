@@ -259,7 +259,7 @@ fn processes_by_deployment(model: &Model, placements: &[Placements]) -> Vec<Vec<
 
 /// Dependency locality: a deployment in region R that depends on an
 /// ActiveActive service with a deployment in R uses that deployment.
-fn local_deployment(model: &Model, d: usize, target: usize) -> Option<usize> {
+pub fn local_deployment(model: &Model, d: usize, target: usize) -> Option<usize> {
     let region = model.deployments[d].region?;
     let service = &model.services[target];
     if !matches!(service.routing, Routing::ActiveActive { .. }) {

@@ -1,9 +1,13 @@
-//! Rendering of a [`RunResult`]: one file per output format behind [`Render`].
+//! Rendering of a [`RunResult`]: one file per output format behind [`Render`]
+//! (the HTML report, which also draws the scenario's graph and the per-trial
+//! values, is a module of its own).
 
+mod html;
 mod json;
 mod markdown;
 mod table;
 
+pub use html::{escape, Html};
 pub use json::Json;
 pub use markdown::Markdown;
 pub use table::Table;

@@ -12,6 +12,15 @@ pub const RNG_SCHEME: &str = "ChaCha8 (rand_chacha 0.10) per failure process and
 use crate::engine::TrialOutcome;
 use crate::model::Model;
 
+/// The per-trial values of a run, each list sorted ascending.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrialValues {
+    /// The scenario's cost of each trial.
+    pub cost: Vec<f64>,
+    /// Per service, in model order: the lost-service hours of each trial.
+    pub lost_hours: Vec<Vec<f64>>,
+}
+
 /// Sums over a contiguous block of trials; blocks merge in trial order.
 #[derive(Debug, Clone, Default)]
 pub struct Accumulator {
@@ -142,7 +151,29 @@ impl Accumulator {
     }
 
     /// The result document. `seconds` is the wall-clock time of the run.
-    pub fn finish(mut self, model: &Model, seed: u64, seconds: f64) -> RunResult {
+    pub fn finish(self, model: &Model, seed: u64, seconds: f64) -> RunResult {
+        self.finish_with_values(model, seed, seconds).0
+    }
+
+    /// The result document and the per-trial values behind its percentiles,
+    /// sorted (for plots: the loss exceedance curve, histograms).
+    pub fn finish_with_values(
+        mut self,
+        model: &Model,
+        seed: u64,
+        seconds: f64,
+    ) -> (RunResult, TrialValues) {
+        let result = self.result(model, seed, seconds);
+        let values = TrialValues {
+            cost: std::mem::take(&mut self.cost_values),
+            lost_hours: (self.services.iter_mut())
+                .map(|acc| std::mem::take(&mut acc.lost_values))
+                .collect(),
+        };
+        (result, values)
+    }
+
+    fn result(&mut self, model: &Model, seed: u64, seconds: f64) -> RunResult {
         let services = (self.services.iter_mut().enumerate())
             .map(|(s, acc)| (model.services[s].name.clone(), acc.finish(model.horizon)))
             .collect();

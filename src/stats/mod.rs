@@ -4,7 +4,7 @@
 mod accumulate;
 mod result;
 
-pub use accumulate::Accumulator;
+pub use accumulate::{Accumulator, TrialValues};
 
 pub use result::{
     Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, Provenance,

@@ -1,0 +1,90 @@
+//! Mermaid flowcharts, which GitHub renders in pull requests and READMEs.
+//!
+//! Nodes and subgraphs get generated ids (`s0`, `d3`) so that no service or
+//! domain name can break the syntax; names appear only in quoted labels, with
+//! Mermaid's entity codes for the characters that would end them. Mermaid has
+//! no dashed arrow distinct from its dotted one, so edge styles are set with
+//! `linkStyle` by edge index: soft dashed, recovery dotted.
+
+use std::fmt::Write;
+
+use super::{edge_label, edges, label_lines, Clusters};
+use crate::model::{DependencyKind, DomainId, Model};
+
+/// The dependency graph as a Mermaid `flowchart LR`, domains as subgraphs.
+pub fn mermaid(model: &Model) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let clusters = Clusters::new(model);
+    for &root in &clusters.roots {
+        subgraph(&mut out, model, &clusters, root, 1);
+    }
+    for &s in &clusters.unhomed {
+        node(&mut out, model, s, 1);
+    }
+    let mut styles = Vec::new();
+    for (i, (from, to, kind)) in edges(model).into_iter().enumerate() {
+        let label = edge_label(kind).map_or_else(String::new, |l| format!("|\"{}\"|", escape(&l)));
+        let _ = writeln!(out, "  s{from} -->{label} s{to}");
+        match kind {
+            DependencyKind::Hard => {}
+            DependencyKind::Soft { .. } => styles.push((i, "stroke-dasharray: 6 4")),
+            DependencyKind::Recovery { .. } => styles.push((i, "stroke-dasharray: 2 3")),
+        }
+    }
+    for (i, style) in styles {
+        let _ = writeln!(out, "  linkStyle {i} {style}");
+    }
+    out
+}
+
+fn subgraph(out: &mut String, model: &Model, clusters: &Clusters, d: DomainId, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let _ = writeln!(
+        out,
+        "{pad}subgraph d{d}[\"{}\"]",
+        escape(&model.domains[d].path)
+    );
+    for &child in &clusters.children[d] {
+        subgraph(out, model, clusters, child, depth + 1);
+    }
+    for &s in &clusters.homed[d] {
+        node(out, model, s, depth + 1);
+    }
+    let _ = writeln!(out, "{pad}end");
+}
+
+fn node(out: &mut String, model: &Model, s: usize, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let lines: Vec<String> = label_lines(model, s).iter().map(|l| escape(l)).collect();
+    let _ = writeln!(out, "{pad}s{s}[\"{}\"]", lines.join("<br/>"));
+}
+
+/// Text for inside a quoted Mermaid label: the characters that would end the
+/// label or be read as markup become entity codes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '|' => out.push_str("#124;"),
+            '`' => out.push_str("#96;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn labels_cannot_be_closed_or_marked_up_from_a_name() {
+        assert_eq!(escape(r#"a"]<b>#&|"#), "a#quot;]#lt;b#gt;#35;#amp;#124;");
+    }
+}

@@ -45,16 +45,33 @@ fn draw(total: u64, counter: &AtomicU64, done: &AtomicBool) {
         std::thread::sleep(TICK);
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {human_pos}/{human_len} trials  {per_sec}  ETA {eta}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} trials  {msg}")
+    {
         bar.set_style(style);
     }
     while !done.load(Ordering::Relaxed) {
-        bar.set_position(counter.load(Ordering::Relaxed));
+        let finished = counter.load(Ordering::Relaxed);
+        bar.set_position(finished);
+        bar.set_message(rate_and_eta(finished, total, started.elapsed()));
         std::thread::sleep(TICK);
     }
     bar.finish_and_clear();
+}
+
+/// `1,234 trials/s, ETA 56s`, from the trials finished since the start.
+pub fn rate_and_eta(finished: u64, total: u64, elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64();
+    if finished == 0 || seconds <= 0.0 {
+        return "starting".into();
+    }
+    let rate = finished as f64 / seconds;
+    let eta = total.saturating_sub(finished) as f64 / rate;
+    format!(
+        "{} trials/s, ETA {}",
+        crate::report::money(rate),
+        indicatif::HumanDuration(Duration::from_secs_f64(eta.ceil()))
+    )
 }
 
 #[cfg(test)]
@@ -66,6 +83,13 @@ mod tests {
         assert!(!wanted(false, Duration::from_secs(60)));
         assert!(!wanted(true, Duration::from_millis(999)));
         assert!(wanted(true, Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn rate_and_eta_come_from_the_trials_finished_so_far() {
+        let text = rate_and_eta(3000, 10000, Duration::from_secs(2));
+        assert_eq!(text, "1,500 trials/s, ETA 5 seconds");
+        assert_eq!(rate_and_eta(0, 10, Duration::from_secs(1)), "starting");
     }
 
     #[test]

@@ -4,12 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bad_input;
+mod blast;
 mod cli;
 mod determinism;
 mod exact;
 mod fuzz_corpus;
+mod graph;
 mod interrupt;
 mod mechanics;
 mod properties;
+mod report;
 mod results;
 mod support;

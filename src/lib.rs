@@ -10,7 +10,7 @@
 //!
 //! ```text
 //! scenario file --scenario--> model --engine (one trial)--> trial outcome
-//!       --montecarlo (many trials, rayon)--> stats --report--> table / json / markdown
+//!       --montecarlo (many trials, rayon)--> stats --report--> table / json / markdown / html
 //! ```
 //!
 //! ```

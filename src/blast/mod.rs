@@ -236,7 +236,7 @@ fn route(model: &Model, s: ServiceId, (v, cap): (&[f64], &[f64]), phase: Phase) 
             let collapse = matches!(service.overload, Overload::Collapse { .. });
             let mut collapsed = false;
             // under Collapse, overloaded survivors collapse and push their share on
-            while collapse {
+            while collapse && receiving.iter().any(|&r| r) {
                 let k = receiving.iter().filter(|&&r| r).count() as f64;
                 let over: Vec<usize> = (0..v.len())
                     .filter(|&i| receiving[i] && cap[i] * k < 1.0)

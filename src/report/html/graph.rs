@@ -40,8 +40,8 @@ pub fn svg(model: &Model, r: &RunResult) -> String {
     for (from, to, kind) in edges(model) {
         edge(&mut out, at(from), at(to), kind);
     }
-    for s in 0..model.services.len() {
-        node(&mut out, model, s, at(s), (lost[s], most));
+    for (s, &l) in lost.iter().enumerate() {
+        node(&mut out, model, s, at(s), (l, most));
     }
     out.push_str("</svg>\n");
     out

@@ -86,6 +86,9 @@ pub struct ServiceOutcome {
 pub struct FailureOutcome {
     /// Occurrences that started within the horizon.
     pub occurrences: u64,
+    /// Hours its outages lasted within the horizon, summed over its targets
+    /// (whatever they took down): a control variate of the loss.
+    pub downtime_hours: f64,
     /// Sum over occurrences of the services each affected.
     pub blast_services: u64,
     /// The most services one occurrence affected.
@@ -339,7 +342,9 @@ fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
         };
         ws.outage_process.resize(ws.outages.len(), p as u32);
         ws.process_outages.push(start..ws.outages.len());
-        ws.outcome.failures[process.failure].occurrences += (ws.outages.len() - start) as u64;
+        let f = &mut ws.outcome.failures[process.failure];
+        f.occurrences += (ws.outages.len() - start) as u64;
+        f.downtime_hours += ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
     }
     ws.outcome.weight = log_weight.exp();
 }

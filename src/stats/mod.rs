@@ -2,6 +2,7 @@
 //! percentiles, and the result document they fill.
 
 mod accumulate;
+pub mod control;
 mod result;
 
 pub use accumulate::{Accumulator, TrialValues};

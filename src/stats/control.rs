@@ -46,6 +46,7 @@ pub fn coefficients(x: &[f64], c: &[Vec<f64>]) -> Vec<f64> {
 }
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let k = b.len();
     for col in 0..k {
@@ -93,6 +94,7 @@ pub struct Adjusted {
 /// The controlled estimate of the mean of `x` (one value per trial, in the
 /// order of the rows of `c`), given the coefficients, the exact means `mu`
 /// of the controls and the covariance of those means (`mu_cov`, k x k).
+#[allow(clippy::needless_range_loop)] // x and c are read in step
 pub fn adjust(
     x: &[f64],
     c: &[Vec<f64>],

@@ -29,6 +29,7 @@
 
 pub mod blast;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod fuzzing;
 pub mod graph;

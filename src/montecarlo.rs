@@ -211,6 +211,32 @@ pub fn run_watched(
     stop: &AtomicBool,
     progress: &AtomicU64,
 ) -> Result<(RunResult, TrialValues), RunError> {
+    run_core(model, options, (stop, progress), |_| ()).map(|(result, values, _)| (result, values))
+}
+
+/// As [`run_until`], also returning `sample(outcome)` of every trial, in
+/// trial order: what paired comparisons of designs read.
+///
+/// # Errors
+/// As [`run_until`].
+pub fn run_sampled<T: Send>(
+    model: &Model,
+    options: &RunOptions,
+    stop: &AtomicBool,
+    sample: impl Fn(&engine::TrialOutcome) -> T + Sync,
+) -> Result<(RunResult, Vec<T>), RunError> {
+    run_core(model, options, (stop, &AtomicU64::new(0)), sample)
+        .map(|(result, _, samples)| (result, samples))
+}
+
+/// The simulation behind every `run_*`: the result, the sorted per-trial
+/// values, and `sample(outcome)` of every trial in trial order.
+fn run_core<T: Send>(
+    model: &Model,
+    options: &RunOptions,
+    (stop, progress): (&AtomicBool, &AtomicU64),
+    sample: impl Fn(&engine::TrialOutcome) -> T + Sync,
+) -> Result<(RunResult, TrialValues, Vec<T>), RunError> {
     let trials = options.trials.unwrap_or(model.trials);
     let seed = options.seed.unwrap_or(model.seed);
     check_work(model, trials, options)?;
@@ -219,22 +245,24 @@ pub fn run_watched(
     let plan = Plan::new(&model);
     let started = Instant::now();
     let blocks = trials.div_ceil(BLOCK_TRIALS);
-    let simulate = || -> Vec<Accumulator> {
+    let simulate = || -> Vec<(Accumulator, Vec<T>)> {
         (0..blocks)
             .into_par_iter()
             .map_init(Workspace::default, |ws, block| {
                 let first = block * BLOCK_TRIALS;
                 let last = (first + BLOCK_TRIALS).min(trials);
                 let mut acc = Accumulator::new(&model, (last - first) as usize);
+                let mut samples = Vec::with_capacity((last - first) as usize);
                 for trial in first..last {
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
                     engine::run_trial(&model, &plan, trial, ws);
                     acc.push(ws.outcome());
+                    samples.push(sample(ws.outcome()));
                     progress.fetch_add(1, Ordering::Relaxed);
                 }
-                acc
+                (acc, samples)
             })
             .collect()
     };
@@ -250,8 +278,11 @@ pub fn run_watched(
         return Err(RunError::Interrupted);
     }
     let mut total = Accumulator::new(&model, trials as usize);
-    for block in results {
+    let mut samples = Vec::with_capacity(trials as usize);
+    for (block, block_samples) in results {
         total.merge(block);
+        samples.extend(block_samples);
     }
-    Ok(total.finish_with_values(&model, seed, started.elapsed().as_secs_f64()))
+    let (result, values) = total.finish_with_values(&model, seed, started.elapsed().as_secs_f64());
+    Ok((result, values, samples))
 }

@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::compare::CompareError;
 use crate::model::Model;
 use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
+use crate::report::compare::{render as render_comparison, CompareFormat};
 use crate::report::{Html, Json, Markdown, Render, Table};
 use crate::scenario;
 
@@ -32,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and report availability, downtime and cost.
     Run(RunArgs),
+    /// Run several designs on common random numbers and compare each with the first.
+    Compare(CompareArgs),
     /// Validate scenarios without running them; exit 1 on any error.
     Check {
         /// Scenario files.
@@ -74,6 +78,35 @@ pub struct RunArgs {
     pub max_trial_events: f64,
 }
 
+/// Arguments of `compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The designs (RON); the first is the baseline the others are compared with.
+    #[arg(required = true, num_args = 2..)]
+    pub designs: Vec<PathBuf>,
+    /// Number of trials (default: the first design's `trials`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Master seed (default: the first design's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Refuse runs expected to simulate more events than this (each design).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
+    pub max_events: f64,
+    /// Refuse runs expected to simulate more events than this in one trial.
+    #[arg(long, default_value_t = DEFAULT_MAX_TRIAL_EVENTS, value_parser = positive_number)]
+    pub max_trial_events: f64,
+}
+
 /// Output formats of `run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -85,6 +118,17 @@ pub enum Format {
     Markdown,
     /// A self-contained HTML report with plots (as `faultline report`).
     Html,
+}
+
+/// Output formats of `compare` and `sweep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// The comparison (or sweep) document.
+    Json,
+    /// Markdown tables for a pull request or CI summary.
+    Markdown,
 }
 
 /// Exit codes.
@@ -112,6 +156,7 @@ impl From<Exit> for ExitCode {
 pub fn main(cli: Cli) -> Exit {
     match cli.command {
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare(&args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Report(args) => report::report(&args),
         Command::Graph(args) => report::graph(&args),
@@ -233,7 +278,12 @@ fn run(args: &RunArgs) -> Exit {
             return Exit::Failure;
         }
     };
-    match &args.output {
+    emit(&text, args.output.as_deref())
+}
+
+/// Writes the output to `--output` (atomically) or to stdout.
+fn emit(text: &str, output: Option<&Path>) -> Exit {
+    match output {
         Some(path) => match write_atomically(path, text.as_bytes()) {
             Ok(()) => Exit::Success,
             Err(e) => {
@@ -250,6 +300,61 @@ fn run(args: &RunArgs) -> Exit {
                 Ok(()) => Exit::Success,
                 Err(_) => Exit::Failure,
             }
+        }
+    }
+}
+
+fn compare(args: &CompareArgs) -> Exit {
+    let mut designs = Vec::new();
+    for path in &args.designs {
+        match load(path) {
+            Some((model, _)) => designs.push((path.display().to_string(), model)),
+            None => return Exit::Failure,
+        }
+    }
+    if let Some(problem) = args.output.as_deref().and_then(output_problem) {
+        eprintln!("{problem}");
+        return Exit::Failure;
+    }
+    let options = RunOptions {
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads.map(usize::from),
+        max_events: args.max_events,
+        max_trial_events: args.max_trial_events,
+    };
+    let signals = Signals::register();
+    let comparison = match crate::compare::compare(&designs, &options, &signals.stop) {
+        Ok(c) => c,
+        Err(CompareError::Run {
+            error: RunError::Interrupted,
+            ..
+        }) => {
+            eprintln!("compare: interrupted: nothing was written");
+            return signals.exit();
+        }
+        Err(e) => {
+            eprintln!("error: {}", scenario::diagnostic::one_line(&e.to_string()));
+            if let CompareError::Run { error, .. } = &e {
+                if let Some(hint) = error.hint() {
+                    eprintln!("  hint: {hint}");
+                }
+            } else {
+                eprintln!("  hint: give every design the same `horizon`");
+            }
+            return Exit::Failure;
+        }
+    };
+    let format = match args.format {
+        TextFormat::Table => CompareFormat::Table,
+        TextFormat::Json => CompareFormat::Json,
+        TextFormat::Markdown => CompareFormat::Markdown,
+    };
+    match render_comparison(&comparison, format) {
+        Ok(text) => emit(&text, args.output.as_deref()),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failure
         }
     }
 }

@@ -308,6 +308,9 @@ pub struct Deployment {
     /// Share of the service's demand it serves with every replica up
     /// (infinite: unlimited); scales with the replicas that are up.
     pub capacity: f64,
+    /// Infrastructure price of one replica per month (a twelfth of a year):
+    /// the deployment's `infra`, else its service's, else 0.
+    pub infra_per_replica_month: f64,
 }
 
 /// One replica, placed in a domain.
@@ -318,6 +321,9 @@ pub struct Replica {
     /// Where it runs: a zone, or the deployment's own domain without `zones`.
     pub domain: DomainId,
 }
+
+/// Hours in a year (365 days), the unit of `y` and of annual figures.
+pub const HOURS_PER_YEAR: f64 = 8760.0;
 
 /// A validated scenario, ready to simulate.
 #[derive(Debug, Clone, PartialEq)]
@@ -361,6 +367,21 @@ impl Model {
     /// Looks a domain up by its full path.
     pub fn domain_by_path(&self, path: &str) -> Option<DomainId> {
         self.domains.iter().position(|d| d.path == path)
+    }
+
+    /// Infrastructure cost of a service per year: replicas times
+    /// `per_replica_month` times 12, summed over its deployments.
+    pub fn infra_cost_per_year(&self, service: ServiceId) -> f64 {
+        self.deployments[self.services[service].deployments.clone()]
+            .iter()
+            .map(|d| d.replicas.len() as f64 * d.infra_per_replica_month * 12.0)
+            .sum()
+    }
+
+    /// Infrastructure cost of a service over one trial's horizon (per year
+    /// scaled by `horizon / 8760 h`).
+    pub fn infra_cost(&self, service: ServiceId) -> f64 {
+        self.infra_cost_per_year(service) * self.horizon / HOURS_PER_YEAR
     }
 
     /// Looks a service up by name.

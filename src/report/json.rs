@@ -8,16 +8,24 @@ pub struct Json;
 
 impl Render for Json {
     fn render(&self, result: &RunResult) -> Result<String, RenderError> {
-        let value =
-            serde_json::to_value(result).map_err(|e| RenderError::Serialize(e.to_string()))?;
-        if contains_null(&value) {
-            return Err(RenderError::NotFinite);
-        }
-        let mut text = serde_json::to_string_pretty(&value)
-            .map_err(|e| RenderError::Serialize(e.to_string()))?;
-        text.push('\n');
-        Ok(text)
+        json_text(result)
     }
+}
+
+/// Pretty-printed JSON of a document none of whose fields is optional.
+///
+/// # Errors
+/// [`RenderError::NotFinite`] when a number is NaN or infinite.
+pub fn json_text(document: &impl serde::Serialize) -> Result<String, RenderError> {
+    let value =
+        serde_json::to_value(document).map_err(|e| RenderError::Serialize(e.to_string()))?;
+    if contains_null(&value) {
+        return Err(RenderError::NotFinite);
+    }
+    let mut text =
+        serde_json::to_string_pretty(&value).map_err(|e| RenderError::Serialize(e.to_string()))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// serde_json writes NaN and infinities as `null`; no field of the document is optional.

@@ -2,13 +2,14 @@
 //! (the HTML report, which also draws the scenario's graph and the per-trial
 //! values, is a module of its own).
 
+pub mod compare;
 mod html;
 mod json;
 mod markdown;
 mod table;
 
 pub use html::{escape, Html};
-pub use json::Json;
+pub use json::{json_text, Json};
 pub use markdown::Markdown;
 pub use table::Table;
 

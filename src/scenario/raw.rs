@@ -124,6 +124,17 @@ pub struct RawService {
     /// Traffic by hour of day (overrides the scenario's).
     #[serde(default)]
     pub traffic: Option<RawTraffic>,
+    /// Infrastructure price of each replica of its deployments.
+    #[serde(default)]
+    pub infra: Option<RawInfra>,
+}
+
+/// The `infra` block: what the infrastructure costs to run.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename = "infra block")]
+pub struct RawInfra {
+    /// Money per replica per month (a month is a twelfth of a 365-day year).
+    pub per_replica_month: f64,
 }
 
 /// The `overload` policy as written.
@@ -208,6 +219,9 @@ pub struct RawDeployment {
     /// Share of the service's demand it can serve; defaults to unlimited.
     #[serde(default)]
     pub capacity: Option<f64>,
+    /// Infrastructure price of its replicas (overrides the service's).
+    #[serde(default)]
+    pub infra: Option<RawInfra>,
 }
 
 /// A routing policy as written.

@@ -175,7 +175,11 @@ impl Accumulator {
 
     fn result(&mut self, model: &Model, seed: u64, seconds: f64) -> RunResult {
         let services = (self.services.iter_mut().enumerate())
-            .map(|(s, acc)| (model.services[s].name.clone(), acc.finish(model.horizon)))
+            .map(|(s, acc)| {
+                let mut stats = acc.finish(model.horizon);
+                stats.infra_cost = model.infra_cost(s);
+                (model.services[s].name.clone(), stats)
+            })
             .collect();
         let failures = (self.failures.iter().enumerate())
             .map(|(f, acc)| {
@@ -192,6 +196,7 @@ impl Accumulator {
             horizon_hours: model.horizon,
             services,
             cost: distribution(&self.cost, &mut self.cost_values),
+            infra_cost: (0..model.services.len()).map(|s| model.infra_cost(s)).sum(),
             failures,
             unattributed: Unattributed {
                 lost_hours: Mean {
@@ -274,6 +279,7 @@ impl ServiceAccumulator {
             },
             cost: distribution(&self.cost, &mut self.cost_values),
             lost_hours: distribution(&self.lost, &mut self.lost_values),
+            infra_cost: 0.0,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod accumulate;
 pub mod control;
+pub mod paired;
 mod result;
 
 pub use accumulate::{Accumulator, TrialValues};

@@ -22,6 +22,10 @@ pub struct RunResult {
     pub services: BTreeMap<String, ServiceStats>,
     /// Scenario cost per trial: the sum over services.
     pub cost: Distribution,
+    /// Infrastructure cost over one horizon, summed over services: replicas
+    /// times `per_replica_month` times 12 per year, scaled by `horizon / 1y`.
+    /// Fixed, not random; `cost` does not include it.
+    pub infra_cost: f64,
     /// Per failure definition, by name.
     pub failures: BTreeMap<String, FailureStats>,
     /// Lost service no failure occurrence caused: a design whose capacity
@@ -83,6 +87,9 @@ pub struct ServiceStats {
     /// Deployments of a recovery cycle still waiting on each other at the end
     /// of the horizon (cold-start deadlocks), per trial.
     pub recovery_deadlocks: Mean,
+    /// Infrastructure cost of its deployments over one horizon: replicas
+    /// times `per_replica_month` times 12 per year, scaled by `horizon / 1y`.
+    pub infra_cost: f64,
 }
 
 /// Mean availability with its 95% confidence interval.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::super::diagnostic::{closest, name_hint};
 use super::super::locate::Anchor;
 use super::super::raw::RawDeployment;
-use super::{Validator, MAX_REPLICAS, MAX_REPLICAS_PER_DEPLOYMENT};
+use super::{Validator, MAX_COST_PER_HOUR, MAX_REPLICAS, MAX_REPLICAS_PER_DEPLOYMENT};
 use crate::model::{Deployment, DomainId, Level, Model, Replica};
 
 /// Where the deployment `index` (0-based) of a service is written: the anchors
@@ -29,7 +29,7 @@ impl Validator<'_> {
     pub(super) fn deployment(
         &mut self,
         model: &mut Model,
-        (name, service): (&str, usize),
+        (name, service, service_infra): (&str, usize, f64),
         index: usize,
         raw: &RawDeployment,
     ) {
@@ -50,11 +50,15 @@ impl Validator<'_> {
         let counts_ok = self.replicas_and_need(model, name, &at, replicas, raw.need.unwrap_or(1));
         let zones = self.zones(model, name, &at, domain, raw);
         let capacity = self.capacity(name, &at, raw.capacity);
+        let infra = match raw.infra {
+            Some(i) => self.infra_price(name, &at, i.per_replica_month),
+            None => service_infra,
+        };
         let (true, Some(zones), Some(capacity)) = (counts_ok, zones, capacity) else {
             return;
         };
         let counts = (replicas, raw.need.unwrap_or(1));
-        add(model, service, domain, &zones, counts, capacity);
+        add(model, service, domain, &zones, counts, (capacity, infra));
     }
 
     /// Checks `replicas` and `need`; false when either is wrong.
@@ -126,6 +130,20 @@ impl Validator<'_> {
         }
     }
 
+    /// A `per_replica_month` price: finite, at least 0 and at most
+    /// [`MAX_COST_PER_HOUR`]; 0 after reporting anything else.
+    pub(super) fn infra_price(&mut self, name: &str, at: &[Anchor], price: f64) -> f64 {
+        if (0.0..=MAX_COST_PER_HOUR).contains(&price) {
+            return price;
+        }
+        self.report(
+            &with(with(at.to_vec(), Anchor::Field("infra")), Anchor::Field("per_replica_month")),
+            format!("`per_replica_month` of `{name}` is `{price}`; it must be between 0 and {MAX_COST_PER_HOUR:e}"),
+            || Some("give the money one replica costs per month, e.g. `infra: (per_replica_month: 250)`".into()),
+        );
+        0.0
+    }
+
     /// The domains the replicas are spread over: the `zones` under `in`, or
     /// `in` itself. `None` after reporting an unknown or empty list.
     fn zones(
@@ -183,7 +201,7 @@ fn add(
     domain: DomainId,
     zones: &[DomainId],
     (replicas, need): (u64, u64),
-    capacity: f64,
+    (capacity, infra_per_replica_month): (f64, f64),
 ) {
     let id = model.deployments.len();
     let first = model.replicas.len();
@@ -211,5 +229,6 @@ fn add(
         replicas: first..model.replicas.len(),
         need: need as usize,
         capacity,
+        infra_per_replica_month,
     });
 }

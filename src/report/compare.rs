@@ -1,0 +1,229 @@
+//! Rendering of a [`Comparison`]: a table, the JSON document, Markdown.
+
+use std::fmt::Write;
+
+use super::{hours, json_text, money, percent, RenderError};
+use crate::compare::{Comparison, DesignDifference};
+use crate::stats::paired::{Difference, Verdict};
+
+/// The formats a comparison renders to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareFormat {
+    /// Aligned text.
+    Table,
+    /// The comparison document.
+    Json,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+/// Renders a comparison.
+///
+/// # Errors
+/// [`RenderError`] when a number is not finite.
+pub fn render(c: &Comparison, format: CompareFormat) -> Result<String, RenderError> {
+    match format {
+        CompareFormat::Json => json_text(c),
+        CompareFormat::Table => Ok(text(c, false)),
+        CompareFormat::Markdown => Ok(text(c, true)),
+    }
+}
+
+/// One row of a table: cells, the first left-aligned.
+type Row = Vec<String>;
+
+fn text(c: &Comparison, markdown: bool) -> String {
+    let mut out = String::new();
+    let heading = if markdown { "### " } else { "" };
+    let _ = writeln!(
+        out,
+        "{heading}compare: {} designs, {} trials of {}, seed {}, common random numbers\n",
+        c.designs.len(),
+        c.trials,
+        hours(c.horizon_hours),
+        c.seed
+    );
+    out.push_str(&table(&designs(c), markdown));
+    for d in &c.differences {
+        let _ = writeln!(
+            out,
+            "\n{heading}{} against {}: {}\n",
+            d.design,
+            d.baseline,
+            verdict_words(d.verdict)
+        );
+        out.push_str(&table(&differences(d), markdown));
+        let _ = writeln!(out, "\n{}", reduction_line(d));
+    }
+    out
+}
+
+fn designs(c: &Comparison) -> Vec<Row> {
+    let services: Vec<&String> = c
+        .designs
+        .first()
+        .map_or(Vec::new(), |d| d.services.keys().collect());
+    let mut header: Row = vec!["design".into()];
+    for s in &services {
+        header.push(format!("{s} avail"));
+        header.push(format!("{s} lost/trial"));
+    }
+    header.extend(["loss/yr", "p99 loss/yr", "infra/yr", "TCO/yr"].map(String::from));
+    let mut rows = vec![header];
+    for d in &c.designs {
+        let mut row: Row = vec![d.file.clone()];
+        for s in &services {
+            let m = d
+                .services
+                .get(*s)
+                .copied()
+                .unwrap_or(crate::compare::SharedService {
+                    availability: 0.0,
+                    lost_hours: 0.0,
+                });
+            row.push(percent(m.availability));
+            row.push(hours(m.lost_hours));
+        }
+        row.extend([d.annual_loss, d.p99_annual_loss, d.infra_cost, d.tco].map(money));
+        rows.push(row);
+    }
+    rows
+}
+
+fn differences(d: &DesignDifference) -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![[
+        "measure",
+        "difference",
+        "95% CI (paired)",
+        "95% CI (unpaired)",
+        "P(better)",
+        "verdict",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for (name, s) in &d.services {
+        rows.push(row(
+            &format!("{name} availability"),
+            &s.availability,
+            &signed_percent,
+        ));
+        rows.push(row(
+            &format!("{name} lost hours"),
+            &s.lost_hours,
+            &signed_hours,
+        ));
+    }
+    rows.push(row("loss/yr", &d.annual_loss, &signed_money));
+    rows.push(vec![
+        "p99 loss/yr".into(),
+        signed_money(d.p99_annual_loss),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+    ]);
+    rows.push(row("infra/yr", &d.infra_cost, &signed_money));
+    rows.push(row("TCO/yr", &d.tco, &signed_money));
+    rows
+}
+
+fn row(name: &str, d: &Difference, f: &dyn Fn(f64) -> String) -> Row {
+    vec![
+        name.to_string(),
+        f(d.mean),
+        format!("[{}, {}]", f(d.ci95[0]), f(d.ci95[1])),
+        format!("[{}, {}]", f(d.unpaired_ci95[0]), f(d.unpaired_ci95[1])),
+        format!("{:.3}", d.p_better),
+        verdict_words(d.verdict).to_string(),
+    ]
+}
+
+/// How much pairing gained on the total cost of ownership.
+fn reduction_line(d: &DesignDifference) -> String {
+    match d.tco.variance_reduction {
+        Some(r) => format!(
+            "common random numbers: the variance of the TCO difference is {r:.1}x smaller than two independent runs' (CI {:.1}x narrower)",
+            r.sqrt()
+        ),
+        None => "common random numbers: the TCO difference is the same in every trial".to_string(),
+    }
+}
+
+fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Better => "better",
+        Verdict::Worse => "worse",
+        Verdict::NoSignificantDifference => "no significant difference",
+    }
+}
+
+fn sign(x: f64, text: String) -> String {
+    if x > 0.0 {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+fn signed_money(x: f64) -> String {
+    sign(x, money(x))
+}
+
+fn signed_hours(x: f64) -> String {
+    let text = if x < 0.0 {
+        format!("-{}", hours(-x))
+    } else {
+        hours(x)
+    };
+    sign(x, text)
+}
+
+/// Percentage points with four decimals.
+fn signed_percent(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    sign(x, format!("{:.4}pp", x * 100.0))
+}
+
+/// Aligns rows as text, or writes a Markdown table.
+fn table(rows: &[Row], markdown: bool) -> String {
+    let mut out = String::new();
+    if markdown {
+        for (i, r) in rows.iter().enumerate() {
+            let _ = writeln!(out, "| {} |", r.join(" | "));
+            if i == 0 {
+                let align: Vec<&str> = (0..r.len())
+                    .map(|c| if c == 0 { "---" } else { "---:" })
+                    .collect();
+                let _ = writeln!(out, "| {} |", align.join(" | "));
+            }
+        }
+        return out;
+    }
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, s)| {
+                if c == 0 {
+                    format!("{s:<w$}", w = widths[c])
+                } else {
+                    format!("{s:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    out
+}

@@ -6,6 +6,7 @@
 mod bad_input;
 mod blast;
 mod cli;
+mod compare;
 mod determinism;
 mod exact;
 mod fuzz_corpus;

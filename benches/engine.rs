@@ -37,20 +37,15 @@ fn repo(path: &str) -> PathBuf {
 
 /// Loads a scenario; `None` (with a message) when it is missing or invalid.
 fn load(path: &Path) -> Option<Model> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("skipping {}: cannot read it: {e}", path.display());
-            return None;
-        }
-    };
-    match faultline::scenario::load(&path.display().to_string(), &bytes) {
-        Ok(model) => Some(model),
+    let read = |p: &Path| std::fs::read(p);
+    let name = path.display().to_string();
+    match faultline::scenario::load_path(path, &name, &read, &[]) {
+        Ok(loaded) => Some(loaded.model),
         Err(diagnostics) => {
-            eprintln!(
-                "skipping {}: invalid scenario\n{diagnostics}",
-                path.display()
-            );
+            eprintln!("skipping {name}: cannot load it");
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
             None
         }
     }

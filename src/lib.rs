@@ -38,3 +38,4 @@ pub mod montecarlo;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::compare::CompareError;
 use crate::model::Model;
 use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
-use crate::report::compare::{render as render_comparison, CompareFormat};
+use crate::report::compare::{render as render_comparison, render_sweep, CompareFormat};
 use crate::report::{Html, Json, Markdown, Render, Table};
 use crate::scenario;
 
@@ -36,6 +36,16 @@ pub enum Command {
     Run(RunArgs),
     /// Run several designs on common random numbers and compare each with the first.
     Compare(CompareArgs),
+    /// Print the fully merged scenario (after `extends`, `remove` and `--set`) as RON.
+    Show {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Set the value at a dot path: `services.db.deployments.0.replicas=2`.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Run a grid of variants of a scenario on common random numbers and mark the cheapest.
+    Sweep(SweepArgs),
     /// Validate scenarios without running them; exit 1 on any error.
     Check {
         /// Scenario files.
@@ -107,6 +117,39 @@ pub struct CompareArgs {
     pub max_trial_events: f64,
 }
 
+/// Arguments of `sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (RON).
+    pub scenario: PathBuf,
+    /// Values to try at a dot path: `services.db.deployments.0.replicas=1,2,3`
+    /// (repeat for a grid).
+    #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true, value_parser = parse_set)]
+    pub sets: Vec<crate::sweep::SetArg>,
+    /// Number of trials (overrides the scenario's `trials`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
+    /// Write the output to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// The most variants one sweep runs.
+pub const MAX_VARIANTS: usize = 1000;
+
+fn parse_set(text: &str) -> Result<crate::sweep::SetArg, String> {
+    crate::sweep::SetArg::parse(text)
+}
+
 /// Output formats of `run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -157,6 +200,8 @@ pub fn main(cli: Cli) -> Exit {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare(&args),
+        Command::Show { scenario, sets } => show(&scenario, &sets),
+        Command::Sweep(args) => sweep(&args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Report(args) => report::report(&args),
         Command::Graph(args) => report::graph(&args),
@@ -175,23 +220,23 @@ fn positive_number(text: &str) -> Result<f64, String> {
 /// Reads and validates a scenario, printing diagnostics on failure; returns
 /// the model and the file's bytes.
 fn load(path: &Path) -> Option<(Model, Vec<u8>)> {
+    load_with(path, &[]).map(|l| (l.model, l.bytes))
+}
+
+/// As [`load`], with `--set` edits, returning everything loaded.
+fn load_with(path: &Path, sets: &[scenario::compose::Assignment]) -> Option<scenario::Loaded> {
     let name = path.display().to_string();
-    let bytes = match read_bounded(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{name}:1:1: error: cannot read the scenario: {e}");
-            return None;
-        }
-    };
-    match scenario::load_with_warnings(&name, &bytes) {
-        Ok((model, warnings)) => {
-            if !warnings.0.diagnostics.is_empty() {
-                eprintln!("{warnings}");
+    match scenario::load_path(path, &name, &read_bounded, sets) {
+        Ok(loaded) => {
+            for warnings in &loaded.warnings {
+                eprintln!("{}", scenario::FileWarnings(warnings.clone()));
             }
-            Some((model, bytes))
+            Some(loaded)
         }
         Err(diagnostics) => {
-            eprintln!("{diagnostics}");
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
             None
         }
     }
@@ -345,17 +390,112 @@ fn compare(args: &CompareArgs) -> Exit {
             return Exit::Failure;
         }
     };
-    let format = match args.format {
-        TextFormat::Table => CompareFormat::Table,
-        TextFormat::Json => CompareFormat::Json,
-        TextFormat::Markdown => CompareFormat::Markdown,
-    };
-    match render_comparison(&comparison, format) {
+    match render_comparison(&comparison, compare_format(args.format)) {
         Ok(text) => emit(&text, args.output.as_deref()),
         Err(e) => {
             eprintln!("error: {e}");
             Exit::Failure
         }
+    }
+}
+
+fn show(path: &Path, sets: &[String]) -> Exit {
+    let mut assignments = Vec::new();
+    for set in sets {
+        match crate::sweep::SetArg::parse(set) {
+            Ok(arg) if arg.values.len() == 1 => {
+                assignments.extend(
+                    crate::sweep::grid(&[arg])
+                        .into_iter()
+                        .flat_map(|v| v.assignments),
+                );
+            }
+            Ok(_) => {
+                eprintln!("error: `--set {set}` gives several values; `show` takes one");
+                return Exit::Usage;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
+            }
+        }
+    }
+    let Some(loaded) = load_with(path, &assignments) else {
+        return Exit::Failure;
+    };
+    let text = match loaded.composed {
+        Some(c) => c.text,
+        None => {
+            let name = path.display().to_string();
+            match scenario::compose::compose(path, &name, &read_bounded, &[]) {
+                Ok(c) => c.text,
+                Err(diagnostics) => {
+                    diagnostics.iter().for_each(|d| eprintln!("{d}"));
+                    return Exit::Failure;
+                }
+            }
+        }
+    };
+    emit(&text, None)
+}
+
+fn sweep(args: &SweepArgs) -> Exit {
+    let variants = crate::sweep::grid(&args.sets);
+    if variants.len() > MAX_VARIANTS {
+        eprintln!(
+            "error: the grid has {} variants; at most {MAX_VARIANTS} are run",
+            variants.len()
+        );
+        return Exit::Failure;
+    }
+    let mut designs = Vec::new();
+    for v in &variants {
+        match load_with(&args.scenario, &v.assignments) {
+            Some(loaded) => designs.push((v.label.clone(), loaded.model)),
+            None => return Exit::Failure,
+        }
+    }
+    if let Some(problem) = args.output.as_deref().and_then(output_problem) {
+        eprintln!("{problem}");
+        return Exit::Failure;
+    }
+    let options = RunOptions {
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads.map(usize::from),
+        ..RunOptions::default()
+    };
+    let signals = Signals::register();
+    // the hook for objectives: every variant qualifies while scenarios have none
+    let meets = |_: usize, _: &crate::compare::DesignSummary| true;
+    let result = match crate::sweep::sweep(&designs, &options, &signals.stop, &meets) {
+        Ok(s) => s,
+        Err(CompareError::Run {
+            error: RunError::Interrupted,
+            ..
+        }) => {
+            eprintln!("sweep: interrupted: nothing was written");
+            return signals.exit();
+        }
+        Err(e) => {
+            eprintln!("error: {}", scenario::diagnostic::one_line(&e.to_string()));
+            return Exit::Failure;
+        }
+    };
+    match render_sweep(&result, compare_format(args.format)) {
+        Ok(text) => emit(&text, args.output.as_deref()),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failure
+        }
+    }
+}
+
+fn compare_format(format: TextFormat) -> CompareFormat {
+    match format {
+        TextFormat::Table => CompareFormat::Table,
+        TextFormat::Json => CompareFormat::Json,
+        TextFormat::Markdown => CompareFormat::Markdown,
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::{hours, json_text, money, percent, RenderError};
 use crate::compare::{Comparison, DesignDifference};
 use crate::stats::paired::{Difference, Verdict};
+use crate::sweep::Sweep;
 
 /// The formats a comparison renders to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,67 @@ pub fn render(c: &Comparison, format: CompareFormat) -> Result<String, RenderErr
         CompareFormat::Table => Ok(text(c, false)),
         CompareFormat::Markdown => Ok(text(c, true)),
     }
+}
+
+/// Renders a sweep: one row per variant, the chosen one marked with `*`.
+///
+/// # Errors
+/// [`RenderError`] when a number is not finite.
+pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, RenderError> {
+    if format == CompareFormat::Json {
+        return json_text(sweep);
+    }
+    let markdown = format == CompareFormat::Markdown;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}sweep: {} variants, {} trials of {}, seed {}, common random numbers\n",
+        if markdown { "### " } else { "" },
+        sweep.variants.len(),
+        sweep.trials,
+        hours(sweep.horizon_hours),
+        sweep.seed
+    );
+    let services: Vec<&String> = sweep
+        .variants
+        .first()
+        .map_or(Vec::new(), |v| v.services.keys().collect());
+    let mut header: Row = vec!["".into(), "variant".into()];
+    for s in &services {
+        header.push(format!("{s} avail"));
+        header.push(format!("{s} lost/trial"));
+    }
+    header.extend(["loss/yr", "infra/yr", "total/yr", "objectives"].map(String::from));
+    let mut rows = vec![header];
+    for (i, v) in sweep.variants.iter().enumerate() {
+        let mark = if sweep.cheapest == Some(i) { "*" } else { "" };
+        let mut row: Row = vec![mark.into(), v.set.clone()];
+        for s in &services {
+            let m = v
+                .services
+                .get(*s)
+                .copied()
+                .unwrap_or(crate::compare::SharedService {
+                    availability: 0.0,
+                    lost_hours: 0.0,
+                });
+            row.push(percent(m.availability));
+            row.push(hours(m.lost_hours));
+        }
+        row.extend([v.annual_loss, v.infra_cost, v.tco].map(money));
+        row.push(if v.meets_objectives { "met" } else { "failed" }.into());
+        rows.push(row);
+    }
+    out.push_str(&table(&rows, markdown));
+    let _ = match sweep.cheapest {
+        Some(i) => writeln!(
+            out,
+            "\n* cheapest meeting the objectives (total = infra + expected loss): {}",
+            sweep.variants[i].set
+        ),
+        None => writeln!(out, "\nno variant meets the objectives"),
+    };
+    Ok(out)
 }
 
 /// One row of a table: cells, the first left-aligned.

@@ -6,6 +6,7 @@
 //! [`validate`] resolves names, builds dense ids and checks everything that
 //! needs the whole file, collecting every problem before reporting them.
 
+pub mod compose;
 pub mod diagnostic;
 mod locate;
 pub mod raw;
@@ -65,13 +66,33 @@ pub fn load_with_warnings(
         file: file.to_string(),
         diagnostics,
     };
-    let at_start = |message: &str, hint: &str| {
-        fail(vec![
-            Diagnostic::new(Position { line: 1, col: 1 }, message).with_hint(hint)
-        ])
+    let text = text_of(file, bytes)?;
+    let (mut model, warnings) = load_text(text, &default_name(file)).map_err(fail)?;
+    model.source_hash = crate::model::fnv1a(bytes);
+    Ok((model, FileWarnings(fail(warnings))))
+}
+
+/// The name of a scenario without `name`: its file name without extension.
+fn default_name(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The text of a scenario file: at most [`MAX_FILE_BYTES`], UTF-8, not
+/// empty, without a byte order mark.
+///
+/// # Errors
+/// One located diagnostic saying which.
+pub(crate) fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, FileDiagnostics> {
+    let fail = |position: Position, message: &str, hint: &str| FileDiagnostics {
+        file: file.to_string(),
+        diagnostics: vec![Diagnostic::new(position, message).with_hint(hint)],
     };
+    let start = Position { line: 1, col: 1 };
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(at_start(
+        return Err(fail(
+            start,
             &format!("file is larger than the limit of {MAX_FILE_BYTES} bytes"),
             "split the scenario or remove generated content",
         ));
@@ -81,39 +102,130 @@ pub fn load_with_warnings(
         Err(e) => {
             let locator = Locator::new(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]));
             let position = locator.position(usize::MAX);
-            return Err(fail(vec![Diagnostic::new(
+            return Err(fail(
                 position,
                 "file is not valid UTF-8",
-            )
-            .with_hint("save the scenario as UTF-8 text")]));
+                "save the scenario as UTF-8 text",
+            ));
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(at_start(
+        return Err(fail(
+            start,
             "file is empty",
             "a scenario starts with `Scenario(`; see scenarios/ for examples",
         ));
     }
+    Ok(text)
+}
+
+/// Parses and validates a scenario's text: the model and its warnings, or
+/// every problem, positioned in `text`.
+fn load_text(text: &str, default_name: &str) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
     let locator = Locator::new(text);
-    let options = ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME)
-        .with_recursion_limit(64);
-    let raw: raw::RawScenario = options
+    let raw: raw::RawScenario = ron_options()
         .from_str(text)
-        .map_err(|e| fail(vec![syntax::diagnostic(&e, &locator)]))?;
-    let default_name = std::path::Path::new(file)
-        .file_stem()
-        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+        .map_err(|e| vec![syntax::diagnostic(&e, &locator)])?;
     let mut validator = validate::Validator::new(&locator);
-    let model = validator.scenario(raw, &default_name);
+    let model = validator.scenario(raw, default_name);
     let warnings = validator.take_warnings();
     let problems = validator.finish();
     match model {
-        Some(mut model) if problems.is_empty() => {
-            model.source_hash = crate::model::fnv1a(bytes);
-            Ok((model, FileWarnings(fail(warnings))))
-        }
-        _ => Err(fail(problems)),
+        Some(model) if problems.is_empty() => Ok((model, warnings)),
+        _ => Err(problems),
     }
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(64)
+}
+
+/// A syntax error found while composing: ron's own diagnostic for the file
+/// when ron sees a syntax error there too (it has the better hints), else
+/// the composer's.
+pub(crate) fn syntax_diagnostics(
+    file: &str,
+    text: &str,
+    e: compose::tree::ParseError,
+) -> FileDiagnostics {
+    let locator = Locator::new(text);
+    let diagnostic = match ron_options().from_str::<raw::RawScenario>(text) {
+        Err(ron_error) if !matches!(ron_error.code, ron::Error::MissingStructField { .. }) => {
+            syntax::diagnostic(&ron_error, &locator)
+        }
+        _ => Diagnostic::new(compose::position_of(text, e.at), e.message),
+    };
+    FileDiagnostics {
+        file: file.to_string(),
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// A scenario loaded from a file, possibly composed from several.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated model.
+    pub model: Model,
+    /// Located warnings, by file.
+    pub warnings: Vec<FileDiagnostics>,
+    /// The merged scenario, when the file uses `extends` or `remove` or
+    /// `--set` edits were given; `None` for a plain file.
+    pub composed: Option<compose::Composed>,
+    /// The top file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Loads the scenario at `path` (named `name` in diagnostics), following
+/// `extends` and applying `sets`. A file without `extends`, `remove` or
+/// sets loads exactly as [`load_with_warnings`] loads its bytes.
+///
+/// # Errors
+/// Every problem found, each in the file where the offending value was written.
+pub fn load_path(
+    path: &std::path::Path,
+    name: &str,
+    read: compose::Read<'_>,
+    sets: &[compose::Assignment],
+) -> Result<Loaded, Vec<FileDiagnostics>> {
+    let bytes = read(path).map_err(|e| {
+        vec![FileDiagnostics {
+            file: name.to_string(),
+            diagnostics: vec![Diagnostic::new(
+                Position { line: 1, col: 1 },
+                format!("cannot read the scenario: {e}"),
+            )],
+        }]
+    })?;
+    let plain = sets.is_empty()
+        && std::str::from_utf8(&bytes).map_or(true, |t| !compose::uses_composition(t));
+    if plain {
+        let (model, warnings) = load_with_warnings(name, &bytes).map_err(|d| vec![d])?;
+        let warnings = vec![warnings.0]
+            .into_iter()
+            .filter(|w| !w.diagnostics.is_empty())
+            .collect();
+        return Ok(Loaded {
+            model,
+            warnings,
+            composed: None,
+            bytes,
+        });
+    }
+    let composed = compose::compose(path, name, read, sets)?;
+    if let Err(e) = text_of(name, composed.text.as_bytes()) {
+        return Err(vec![e]);
+    }
+    let (mut model, warnings) =
+        load_text(&composed.text, &default_name(name)).map_err(|d| composed.relocate(d))?;
+    model.source_hash = crate::model::fnv1a(composed.text.as_bytes());
+    let warnings = composed.relocate(warnings);
+    Ok(Loaded {
+        model,
+        warnings,
+        composed: Some(composed),
+        bytes,
+    })
 }

@@ -18,6 +18,13 @@ use crate::model::{Cause, Distribution, DistributionError, Duration, DurationErr
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Scenario")]
 pub struct RawScenario {
+    /// The base file this design is a diff over (resolved before parsing
+    /// into these types, by [`crate::scenario::compose`]).
+    #[serde(default)]
+    pub extends: Option<String>,
+    /// Dot paths deleted from the base (resolved with `extends`).
+    #[serde(default)]
+    pub remove: Option<Vec<String>>,
     /// Human name; defaults to the file name.
     #[serde(default)]
     pub name: Option<String>,

@@ -7,6 +7,7 @@ mod bad_input;
 mod blast;
 mod cli;
 mod compare;
+mod compose;
 mod determinism;
 mod exact;
 mod fuzz_corpus;

@@ -59,9 +59,10 @@ fn result_file(scenario: &Path) -> PathBuf {
 /// threads, `engine.seconds` zeroed.
 fn document(scenario: &Path) -> String {
     let name = format!("scenarios/{}.ron", stem(scenario));
-    let bytes = std::fs::read(scenario).expect("read scenario");
-    let model = faultline::scenario::load(&name, &bytes)
-        .unwrap_or_else(|e| panic!("invalid example scenario:\n{e}"));
+    let read = |p: &Path| std::fs::read(p);
+    let model = faultline::scenario::load_path(scenario, &name, &read, &[])
+        .unwrap_or_else(|e| panic!("invalid example scenario:\n{e:?}"))
+        .model;
     let mut result = montecarlo::run(&model, &RunOptions::default())
         .unwrap_or_else(|e| panic!("{name}: run refused: {e}"));
     result.engine.seconds = 0.0;

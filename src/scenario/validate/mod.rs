@@ -130,6 +130,18 @@ impl<'a> Validator<'a> {
 
     /// Validates a whole scenario. Returns `None` when any problem was found.
     pub fn scenario(&mut self, raw: RawScenario, default_name: &str) -> Option<Model> {
+        if raw.extends.is_some() || raw.remove.is_some() {
+            let field = if raw.extends.is_some() {
+                "extends"
+            } else {
+                "remove"
+            };
+            self.report(
+                &[Anchor::Field(field)],
+                format!("`{field}` is only followed when the scenario is read from a file"),
+                || Some("run faultline on the file itself".into()),
+            );
+        }
         let horizon = raw.horizon.map_or(8760.0, |h| h.0.hours());
         let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
         if trials == 0 {

@@ -18,3 +18,4 @@ mod properties;
 mod report;
 mod results;
 mod support;
+mod sweep;

@@ -54,7 +54,12 @@ fn sweep_json(args: &[&str]) -> Value {
 
 #[test]
 fn sweep_marks_the_replica_count_with_the_lowest_total_cost() {
-    let doc = sweep_json(&["--set", "services.db.deployments.0.replicas=1,2,3", "--format", "json"]);
+    let doc = sweep_json(&[
+        "--set",
+        "services.db.deployments.0.replicas=1,2,3",
+        "--format",
+        "json",
+    ]);
     assert_eq!(doc["cheapest"], 1);
     let variants = doc["variants"].as_array().unwrap();
     assert_eq!(variants.len(), 3);
@@ -64,13 +69,21 @@ fn sweep_marks_the_replica_count_with_the_lowest_total_cost() {
         assert_eq!(v["infra_cost"], f64::from(n) * 20_000.0 * 12.0);
         let lost = v["services"]["db"]["lost_hours"].as_f64().unwrap();
         let exact = exact_lost_hours(n);
-        assert!((lost - exact).abs() < 0.05 * exact, "{n} replicas: {lost} h vs exact {exact} h");
+        assert!(
+            (lost - exact).abs() < 0.05 * exact,
+            "{n} replicas: {lost} h vs exact {exact} h"
+        );
         let total = v["tco"].as_f64().unwrap();
-        assert_eq!(total, v["infra_cost"].as_f64().unwrap() + v["annual_loss"].as_f64().unwrap());
+        assert_eq!(
+            total,
+            v["infra_cost"].as_f64().unwrap() + v["annual_loss"].as_f64().unwrap()
+        );
         assert_eq!(v["meets_objectives"], true);
     }
     // the analytic totals agree on the choice, by a wide margin
-    let totals: Vec<f64> = (1..=3).map(|n| f64::from(n) * 240_000.0 + 1000.0 * exact_lost_hours(n)).collect();
+    let totals: Vec<f64> = (1..=3)
+        .map(|n| f64::from(n) * 240_000.0 + 1000.0 * exact_lost_hours(n))
+        .collect();
     assert!(totals[1] < 0.8 * totals[0].min(totals[2]), "{totals:?}");
 }
 
@@ -87,8 +100,14 @@ fn a_sweep_grid_runs_every_combination_on_the_same_failures() {
         "100",
     ]);
     let variants = doc["variants"].as_array().unwrap();
-    let sets: Vec<&str> = variants.iter().map(|v| v["set"].as_str().unwrap()).collect();
-    assert_eq!(sets[1], "services.db.deployments.0.replicas=1 services.db.infra.per_replica_month=100000");
+    let sets: Vec<&str> = variants
+        .iter()
+        .map(|v| v["set"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sets[1],
+        "services.db.deployments.0.replicas=1 services.db.infra.per_replica_month=100000"
+    );
     assert_eq!(sets.len(), 4);
     // the price changes no failure: the same losses, trial for trial
     assert_eq!(variants[0]["annual_loss"], variants[1]["annual_loss"]);
@@ -106,7 +125,12 @@ fn sweep_table_marks_the_cheapest_row() {
     let output = Command::new(env!("CARGO_BIN_EXE_faultline"))
         .arg("sweep")
         .arg(&file)
-        .args(["--set", "services.db.deployments.0.replicas=1,2,3", "--trials", "100"])
+        .args([
+            "--set",
+            "services.db.deployments.0.replicas=1,2,3",
+            "--trials",
+            "100",
+        ])
         .assert()
         .success()
         .get_output()

@@ -273,9 +273,10 @@ fn check(paths: &[PathBuf]) -> Exit {
 }
 
 fn run(args: &RunArgs) -> Exit {
-    let Some((model, bytes)) = load(&args.scenario) else {
+    let Some(loaded) = load_with(&args.scenario, &[]) else {
         return Exit::Failure;
     };
+    let model = &loaded.model;
     if let Some(problem) = args.output.as_deref().and_then(output_problem) {
         eprintln!("{problem}");
         return Exit::Failure;
@@ -302,7 +303,7 @@ fn run(args: &RunArgs) -> Exit {
             return signals.exit();
         }
         Err(e) => {
-            report_refusal(args, &bytes, &e);
+            report_refusal(args, &loaded, &e);
             return Exit::Failure;
         }
     };
@@ -535,7 +536,11 @@ impl Signals {
 
 /// Prints why a run was refused, at the field that made it too large where
 /// that was written in the file (not when a flag such as `--trials` did).
-fn report_refusal(args: &RunArgs, bytes: &[u8], e: &RunError) {
+fn report_refusal(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError) {
+    let bytes = match &loaded.composed {
+        Some(c) => c.text.as_bytes(),
+        None => &loaded.bytes,
+    };
     let position = match e {
         RunError::TooManyEvents { .. } if args.trials.is_none() => {
             scenario::field_position(bytes, None, "trials")
@@ -545,7 +550,16 @@ fn report_refusal(args: &RunArgs, bytes: &[u8], e: &RunError) {
         }
         _ => None,
     };
-    let file = args.scenario.display();
+    let mut file = args.scenario.display().to_string();
+    // in a composed scenario, the file of the chain that wrote the field
+    let position = match (&loaded.composed, position) {
+        (Some(c), Some(p)) => {
+            let (source, p) = c.origin(p);
+            file = c.sources.get(source).map_or(file, |s| s.name.clone());
+            Some(p)
+        }
+        (_, p) => p,
+    };
     let message = scenario::diagnostic::one_line(&e.to_string()).into_owned();
     match position {
         Some(p) => eprintln!("{file}:{}:{}: error: {message}", p.line, p.col),

@@ -194,3 +194,16 @@ fn set_edits_a_value_and_its_errors_point_at_the_argument() {
     );
     assert!(stderr.contains("did you mean `db`?"), "{stderr}");
 }
+
+#[test]
+fn a_refused_run_of_a_composed_scenario_points_at_the_file_that_wrote_the_field() {
+    let output = faultline()
+        .args(["run", &format!("{FIXTURES}/refused_run.ron")])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let expected = format!("{FIXTURES}/refused_run.ron:3:48: error: one trial would simulate");
+    assert!(stderr.starts_with(&expected), "{stderr}");
+}

@@ -291,7 +291,7 @@ fn run(args: &RunArgs) -> Exit {
     let signals = Signals::register();
     let total = options.trials.unwrap_or(model.trials);
     let outcome = progress::with_progress(total, |counter| {
-        montecarlo::run_watched(&model, &options, &signals.stop, counter)
+        montecarlo::run_watched(model, &options, &signals.stop, counter)
     });
     let (result, values) = match outcome {
         Ok(r) => r,
@@ -308,7 +308,7 @@ fn run(args: &RunArgs) -> Exit {
         }
     };
     let html = Html {
-        model: &model,
+        model,
         values: &values,
     };
     let renderer: &dyn Render = match args.format {

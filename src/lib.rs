@@ -39,3 +39,4 @@ pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+pub mod variance;

@@ -210,6 +210,7 @@ impl Accumulator {
                 events: self.events,
                 seconds,
             },
+            variance_reduction: None,
             faultline: Provenance {
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 rng: RNG_SCHEME.to_string(),

@@ -10,7 +10,7 @@ pub use accumulate::{Accumulator, TrialValues};
 
 pub use result::{
     Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, Provenance,
-    RunResult, ServiceStats, Unattributed,
+    RunResult, ServiceStats, Unattributed, VarianceReduction,
 };
 
 /// Count, mean and sum of squared deviations (Welford), mergeable in a fixed

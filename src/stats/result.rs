@@ -36,6 +36,26 @@ pub struct RunResult {
     pub engine: EngineStats,
     /// What produced this document.
     pub faultline: Provenance,
+    /// The variance-reduction method behind the means and their intervals;
+    /// absent for plain Monte Carlo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance_reduction: Option<VarianceReduction>,
+}
+
+/// How the means were estimated when a variance-reduction method was used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VarianceReduction {
+    /// The method, e.g. `control variates`.
+    pub method: String,
+    /// What the controls are.
+    pub controls: String,
+    /// Trials of the independent pilot run that fitted the coefficients.
+    pub pilot_trials: u64,
+    /// Histories of one process per failure behind the controls' exact means.
+    pub reference_histories: u64,
+    /// Per measure: the variance of the plain mean over that of the
+    /// controlled one (how many times fewer trials the same precision needs).
+    pub factors: BTreeMap<String, f64>,
 }
 
 /// What produced a result document, so that any result can be traced.

@@ -19,3 +19,4 @@ mod report;
 mod results;
 mod support;
 mod sweep;
+mod variance;

@@ -13,7 +13,7 @@
 use std::sync::atomic::AtomicBool;
 
 use crate::engine::streams;
-use crate::model::{stream_key, Model};
+use crate::model::{stream_key, Model, Target};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::{RunResult, VarianceReduction};
@@ -35,16 +35,56 @@ struct Sample {
     controls: Vec<f64>,
 }
 
-fn sample(outcome: &crate::engine::TrialOutcome) -> Sample {
-    Sample {
-        lost: outcome.services.iter().map(|s| s.lost_hours).collect(),
-        cost: outcome.services.iter().map(|s| s.cost).collect(),
-        total: outcome.cost,
-        controls: outcome
-            .failures
+/// The controls: one group per failure process on a domain, a service or a
+/// deployment (correlated, few, each with its own effect), and one per
+/// failure for its replica processes (many, interchangeable). Each group
+/// gives two controls: its outages and their hours.
+struct Groups {
+    /// The group of each process.
+    of_process: Vec<usize>,
+    /// Per group: its failure and its number of processes.
+    groups: Vec<(usize, u64)>,
+}
+
+/// At most this many groups; beyond, correlated processes are grouped per failure too.
+const MAX_GROUPS: usize = 64;
+
+impl Groups {
+    fn new(model: &Model) -> Groups {
+        let correlated = model
+            .processes
             .iter()
-            .flat_map(|f| [f.occurrences as f64, f.downtime_hours])
-            .collect(),
+            .filter(|p| !matches!(p.target, Target::Replica(_)))
+            .count();
+        let one_each = correlated + model.failures.len() <= MAX_GROUPS;
+        let mut per_failure = vec![usize::MAX; model.failures.len()];
+        let mut groups: Vec<(usize, u64)> = Vec::new();
+        let mut of_process = Vec::with_capacity(model.processes.len());
+        for p in &model.processes {
+            let own = one_each && !matches!(p.target, Target::Replica(_));
+            let g = if own {
+                groups.push((p.failure, 0));
+                groups.len() - 1
+            } else {
+                if per_failure[p.failure] == usize::MAX {
+                    groups.push((p.failure, 0));
+                    per_failure[p.failure] = groups.len() - 1;
+                }
+                per_failure[p.failure]
+            };
+            groups[g].1 += 1;
+            of_process.push(g);
+        }
+        Groups { of_process, groups }
+    }
+
+    fn controls(&self, outcome: &crate::engine::TrialOutcome) -> Vec<f64> {
+        let mut c = vec![0.0; 2 * self.groups.len()];
+        for (&(count, hours), &g) in outcome.processes.iter().zip(&self.of_process) {
+            c[2 * g] += f64::from(count);
+            c[2 * g + 1] += hours;
+        }
+        c
     }
 }
 
@@ -58,7 +98,14 @@ pub fn run_controlled(
     stop: &AtomicBool,
 ) -> Result<RunResult, RunError> {
     let seed = options.seed.unwrap_or(model.seed);
-    let (mu, mu_cov) = reference(model, seed);
+    let groups = Groups::new(model);
+    let (mu, mu_cov) = reference(model, seed, &groups);
+    let sample = |outcome: &crate::engine::TrialOutcome| Sample {
+        lost: outcome.services.iter().map(|s| s.lost_hours).collect(),
+        cost: outcome.services.iter().map(|s| s.cost).collect(),
+        total: outcome.cost,
+        controls: groups.controls(outcome),
+    };
     let pilot_options = RunOptions {
         trials: Some(PILOT_TRIALS),
         // an independent seed: the coefficients must not depend on the main trials
@@ -117,30 +164,38 @@ fn interval(a: Adjusted) -> [f64; 2] {
     ]
 }
 
-/// The exact means of the controls (per failure: occurrences, outage hours,
-/// over all its processes) and the covariance of their estimates.
-fn reference(model: &Model, seed: u64) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let k = 2 * model.failures.len();
+/// The exact means of the controls (per group: outages, outage hours) and
+/// the covariance of their estimates. Processes of one failure are
+/// identically distributed: one reference simulation per failure serves all
+/// its groups, whose estimates are then correlated.
+fn reference(model: &Model, seed: u64, groups: &Groups) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let k = 2 * groups.groups.len();
     let mut mu = vec![0.0; k];
     let mut cov = vec![vec![0.0; k]; k];
-    let mut processes = vec![0u64; model.failures.len()];
-    for p in &model.processes {
-        processes[p.failure] += 1;
-    }
-    for (f, failure) in model.failures.iter().enumerate() {
-        if processes[f] == 0 {
-            continue;
-        }
+    let histories = REFERENCE_HISTORIES as f64;
+    let used: std::collections::BTreeSet<usize> = groups.groups.iter().map(|g| g.0).collect();
+    for f in used {
+        let failure = &model.failures[f];
         // 0xFE never occurs in UTF-8: no target can make the same key
         let key = stream_key(&[b"\xfereference", failure.name.as_bytes()]);
         let (mean, c) =
             streams::reference_means(failure, model.horizon, (seed, key), REFERENCE_HISTORIES);
-        let count = processes[f] as f64;
-        // processes of one failure are independent and identically distributed
-        for a in 0..2 {
-            mu[2 * f + a] = count * mean[a];
-            for b in 0..2 {
-                cov[2 * f + a][2 * f + b] = count * count * c[a][b] / REFERENCE_HISTORIES as f64;
+        for (g, &(gf, n)) in groups.groups.iter().enumerate() {
+            if gf != f {
+                continue;
+            }
+            for a in 0..2 {
+                mu[2 * g + a] = n as f64 * mean[a];
+            }
+            for (h, &(hf, m)) in groups.groups.iter().enumerate() {
+                if hf != f {
+                    continue;
+                }
+                for a in 0..2 {
+                    for b in 0..2 {
+                        cov[2 * g + a][2 * h + b] = n as f64 * m as f64 * c[a][b] / histories;
+                    }
+                }
             }
         }
     }

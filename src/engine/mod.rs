@@ -106,6 +106,9 @@ pub struct TrialOutcome {
     pub services: Vec<ServiceOutcome>,
     /// Per failure definition, in model order.
     pub failures: Vec<FailureOutcome>,
+    /// Per failure process, in model order: its outages and their hours
+    /// within the horizon (the controls of variance reduction).
+    pub processes: Vec<(u32, f64)>,
     /// Sum of the services' costs.
     pub cost: f64,
     /// State changes simulated: failures and repairs, plus routing actions.
@@ -314,6 +317,7 @@ fn reset(model: &Model, ws: &mut Workspace) {
         .failures
         .resize(model.failures.len(), FailureOutcome::default());
     ws.outcome.events = 0;
+    ws.outcome.processes.clear();
     ws.outcome.weight = 1.0;
     ws.outcome.cost = 0.0;
     ws.outcome.unattributed_hours = 0.0;
@@ -342,9 +346,12 @@ fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
         };
         ws.outage_process.resize(ws.outages.len(), p as u32);
         ws.process_outages.push(start..ws.outages.len());
+        let count = ws.outages.len() - start;
+        let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
+        ws.outcome.processes.push((count as u32, hours));
         let f = &mut ws.outcome.failures[process.failure];
-        f.occurrences += (ws.outages.len() - start) as u64;
-        f.downtime_hours += ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
+        f.occurrences += count as u64;
+        f.downtime_hours += hours;
     }
     ws.outcome.weight = log_weight.exp();
 }

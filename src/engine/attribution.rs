@@ -37,6 +37,13 @@ pub struct Scratch {
     /// take a loss that outlives them (a restore, a collapse, a relaunch
     /// backlog, a failback).
     fallback: Vec<u32>,
+    /// Opt-in (for `explain`): record what each occurrence was attributed.
+    record: bool,
+    /// When recording: (occurrence, service) for each service an occurrence hit.
+    hits: Vec<(u32, u32)>,
+    /// When recording: (occurrence, lost hours, cost, services hit) for each
+    /// occurrence attributed a loss, in occurrence order.
+    recorded: Vec<(u32, f64, f64, u32)>,
     /// Lost hours no culprit could be found for, and their cost.
     pub unattributed: f64,
     /// The cost of `unattributed`.
@@ -59,8 +66,28 @@ impl Scratch {
         }
         self.active.clear();
         self.touched.clear();
+        self.hits.clear();
+        self.recorded.clear();
         self.unattributed = 0.0;
         self.unattributed_cost = 0.0;
+    }
+}
+
+impl Scratch {
+    /// Makes the next trials record each occurrence's attribution (off by
+    /// default: the Monte Carlo runs pay one untaken branch per hit).
+    pub fn set_record(&mut self, record: bool) {
+        self.record = record;
+    }
+
+    /// Recorded (occurrence, lost hours, cost, services hit), in occurrence order.
+    pub fn recorded(&self) -> &[(u32, f64, f64, u32)] {
+        &self.recorded
+    }
+
+    /// Recorded (occurrence, service) hits, in the order they happened.
+    pub fn hits(&self) -> &[(u32, u32)] {
+        &self.hits
     }
 }
 
@@ -245,6 +272,9 @@ impl Scratch {
                 if self.blast[o] == 0 {
                     self.touched.push(o as u32);
                 }
+                if self.record {
+                    self.hits.push((o as u32, s));
+                }
                 self.last_service[o] = s;
                 self.blast[o] += 1;
             }
@@ -265,6 +295,9 @@ pub fn collect_failures(model: &Model, ws: &mut Workspace) {
         f.cost += blame.cost[o];
         f.blast_services += u64::from(blame.blast[o]);
         f.blast_max = f.blast_max.max(blame.blast[o]);
+        if blame.record {
+            (blame.recorded).push((o as u32, blame.lost[o], blame.cost[o], blame.blast[o]));
+        }
         blame.lost[o] = 0.0;
         blame.cost[o] = 0.0;
         blame.blast[o] = 0;

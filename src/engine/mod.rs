@@ -28,11 +28,13 @@ mod replicas;
 mod routing;
 pub mod streams;
 pub mod timeline;
+pub mod trace;
 
 use std::ops::Range;
 
 pub use plan::Plan;
 pub use routing::RoutingStats;
+pub use trace::{trace, Occurrence, Trace};
 use timeline::Arena;
 
 use crate::model::{Model, Service, Sla};

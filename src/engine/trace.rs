@@ -1,0 +1,123 @@
+//! The full story of one trial, copied out of the [`Workspace`] after
+//! [`run_trial`]: every failure occurrence with what it was attributed, and
+//! the served-fraction timelines of every deployment and service. This is
+//! read-only: the trial runs exactly as in a Monte Carlo run (the recording
+//! adds no draw and changes no number).
+
+use super::{run_trial, Plan, TrialOutcome, Workspace};
+use crate::model::Model;
+
+/// One failure occurrence of the trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    /// Index into `Model::processes`: which failure, on which target.
+    pub process: usize,
+    /// When it started (hours).
+    pub start: f64,
+    /// When it ended (hours; the horizon when it outlasts the trial).
+    pub end: f64,
+    /// Lost-service hours attributed to it, over all services.
+    pub lost_hours: f64,
+    /// Cost attributed to it (the downtime part of the services' cost).
+    pub cost: f64,
+    /// The services it was attributed a loss in (its blast radius), in the
+    /// order it first hit them.
+    pub services: Vec<usize>,
+}
+
+/// A piecewise-constant served fraction: `(from time, value)` steps, the
+/// first at time 0.
+pub type Steps = Vec<(f64, f64)>;
+
+/// Everything explain needs of one trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    /// The trial index.
+    pub trial: u64,
+    /// The trial's measures, exactly as a run counts them.
+    pub outcome: TrialOutcome,
+    /// Every occurrence, by start time (ties by process order).
+    pub occurrences: Vec<Occurrence>,
+    /// Served fraction of each deployment, in model order.
+    pub deployments: Vec<Steps>,
+    /// Served fraction of each service, in model order.
+    pub services: Vec<Steps>,
+}
+
+/// Runs trial `trial` of `model` with recording on and copies its story out.
+/// `model.seed` must be the run's seed (as `montecarlo` sets it).
+pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trace {
+    ws.blame.set_record(true);
+    run_trial(model, plan, trial, ws);
+    ws.blame.set_record(false);
+    let mut occurrences: Vec<Occurrence> = (ws.outages.iter().enumerate())
+        .map(|(k, &(start, end))| Occurrence {
+            process: ws.outage_process[k] as usize,
+            start,
+            end,
+            lost_hours: 0.0,
+            cost: 0.0,
+            services: Vec::new(),
+        })
+        .collect();
+    for &(o, lost, cost, _) in ws.blame.recorded() {
+        let occurrence = &mut occurrences[o as usize];
+        occurrence.lost_hours = lost;
+        occurrence.cost = cost;
+    }
+    for &(o, s) in ws.blame.hits() {
+        let services = &mut occurrences[o as usize].services;
+        if !services.contains(&(s as usize)) {
+            services.push(s as usize);
+        }
+    }
+    occurrences.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.process.cmp(&b.process)));
+    let steps = |range: &std::ops::Range<usize>| -> Steps {
+        ws.arena.steps[range.clone()]
+            .iter()
+            .map(|s| (s.t, s.v))
+            .collect()
+    };
+    Trace {
+        trial,
+        outcome: ws.outcome.clone(),
+        occurrences,
+        deployments: ws.deployment.iter().map(steps).collect(),
+        services: ws.service.iter().map(steps).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const TEXT: &str = r#"Scenario(name: "t", horizon: "1y", trials: 10, seed: 3,
+        domains: ["aws/r/a", "aws/r/b"],
+        failures: [(name: "zone", on: EachZone(), every: "30d", lasts: Exp(mean: "5h"), cause: Power),
+                   (name: "host", on: EachReplica(), every: "20d", lasts: Exp(mean: "2h"), cause: Hardware)],
+        services: { "web": (deployments: [(in: "aws/r", zones: ["a", "b"], replicas: 2, need: 2)],
+                            cost: (per_hour: 100)) })"#;
+
+    #[test]
+    fn tracing_changes_no_number_and_attributions_add_up() {
+        let model = crate::scenario::load("t.ron", TEXT.as_bytes()).unwrap();
+        let plan = Plan::new(&model);
+        let mut ws = Workspace::default();
+        for trial in 0..10 {
+            run_trial(&model, &plan, trial, &mut ws);
+            let plain = ws.outcome().clone();
+            let traced = trace(&model, &plan, trial, &mut ws);
+            assert_eq!(traced.outcome, plain);
+            run_trial(&model, &plan, trial, &mut ws);
+            assert_eq!(ws.outcome(), &plain, "recording must not leak into the next trial");
+            let lost: f64 = traced.occurrences.iter().map(|o| o.lost_hours).sum();
+            let total = plain.services[0].lost_hours - plain.unattributed_hours;
+            assert!((lost - total).abs() < 1e-9, "{lost} vs {total}");
+            let cost: f64 = traced.occurrences.iter().map(|o| o.cost).sum();
+            assert!((cost - plain.services[0].downtime_cost).abs() < 1e-6);
+            let hit = traced.occurrences.iter().filter(|o| o.lost_hours > 0.0);
+            assert!(hit.clone().all(|o| o.services == [0]));
+        }
+    }
+}

@@ -31,6 +31,7 @@ pub mod blast;
 pub mod cli;
 pub mod compare;
 pub mod engine;
+pub mod explain;
 pub mod fuzzing;
 pub mod graph;
 pub mod model;

@@ -266,14 +266,7 @@ fn run_core<T: Send>(
             })
             .collect()
     };
-    let results = match options.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map_err(|_| RunError::Threads(n))?
-            .install(simulate),
-        None => simulate(),
-    };
+    let results = in_pool(options.threads, simulate)?;
     if stop.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
@@ -285,4 +278,63 @@ fn run_core<T: Send>(
     }
     let (result, values) = total.finish_with_values(&model, seed, started.elapsed().as_secs_f64());
     Ok((result, values, samples))
+}
+
+/// Runs `work` on `threads` worker threads (rayon's global pool when `None`).
+fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, RunError> {
+    match threads {
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|_| RunError::Threads(n))?
+            .install(work)),
+        None => Ok(work()),
+    }
+}
+
+/// Runs every trial of `model` (seed and trials from `options`, as [`run`])
+/// and returns `f` of each trial's outcome, in trial order. For measures a
+/// caller needs per trial: the paired differences of `rank`, the trial at a
+/// percentile for `explain`.
+///
+/// # Errors
+/// As [`run_until`].
+pub fn map_trials<T: Send>(
+    model: &Model,
+    options: &RunOptions,
+    stop: &AtomicBool,
+    f: impl Fn(&engine::TrialOutcome) -> T + Sync,
+) -> Result<Vec<T>, RunError> {
+    let trials = options.trials.unwrap_or(model.trials);
+    check_work(model, trials, options)?;
+    let mut model = model.clone();
+    model.seed = options.seed.unwrap_or(model.seed);
+    let plan = Plan::new(&model);
+    let blocks = trials.div_ceil(BLOCK_TRIALS);
+    let simulate = || -> Vec<Vec<T>> {
+        (0..blocks)
+            .into_par_iter()
+            .map_init(Workspace::default, |ws, block| {
+                let first = block * BLOCK_TRIALS;
+                let last = (first + BLOCK_TRIALS).min(trials);
+                let mut values = Vec::with_capacity((last - first) as usize);
+                for trial in first..last {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    engine::run_trial(&model, &plan, trial, ws);
+                    values.push(f(ws.outcome()));
+                }
+                values
+            })
+            .collect()
+    };
+    let blocks = in_pool(options.threads, simulate)?;
+    if stop.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
+    Ok(blocks.into_iter().flatten().collect())
 }

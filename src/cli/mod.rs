@@ -1,8 +1,10 @@
 //! Command-line interface: clap types and one function per subcommand.
 
+mod explain;
 mod progress;
 mod report;
 
+pub use explain::{ExplainArgs, StoryFormat};
 pub use report::{BlastArgs, BlastFormat, GraphArgs, GraphFormat, ReportArgs};
 
 use std::io::Write;
@@ -58,6 +60,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// What breaks if each domain or service fails alone (no simulation).
     Blast(BlastArgs),
+    /// The story of one simulated horizon: each failure, what it changed, what it cost.
+    Explain(ExplainArgs),
 }
 
 /// Arguments of `run`.
@@ -206,6 +210,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Report(args) => report::report(&args),
         Command::Graph(args) => report::graph(&args),
         Command::Blast(args) => report::blast(&args),
+        Command::Explain(args) => explain::explain(&args),
     }
 }
 

@@ -34,8 +34,8 @@ use std::ops::Range;
 
 pub use plan::Plan;
 pub use routing::RoutingStats;
-pub use trace::{trace, Occurrence, Trace};
 use timeline::Arena;
+pub use trace::{trace, Occurrence, Trace};
 
 use crate::model::{Model, Service, Sla};
 

@@ -110,7 +110,11 @@ mod tests {
             let traced = trace(&model, &plan, trial, &mut ws);
             assert_eq!(traced.outcome, plain);
             run_trial(&model, &plan, trial, &mut ws);
-            assert_eq!(ws.outcome(), &plain, "recording must not leak into the next trial");
+            assert_eq!(
+                ws.outcome(),
+                &plain,
+                "recording must not leak into the next trial"
+            );
             let lost: f64 = traced.occurrences.iter().map(|o| o.lost_hours).sum();
             let total = plain.services[0].lost_hours - plain.unattributed_hours;
             assert!((lost - total).abs() < 1e-9, "{lost} vs {total}");

@@ -10,6 +10,7 @@ mod compare;
 mod compose;
 mod determinism;
 mod exact;
+mod explain;
 mod fuzz_corpus;
 mod graph;
 mod interrupt;

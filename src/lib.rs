@@ -36,6 +36,7 @@ pub mod fuzzing;
 pub mod graph;
 pub mod model;
 pub mod montecarlo;
+pub mod rank;
 pub mod report;
 pub mod scenario;
 pub mod stats;

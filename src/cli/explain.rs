@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::report::print;
-use super::{load, Exit, Signals};
+use super::{load, read_bounded, Exit, Signals};
 use crate::explain::{self, ExplainError, Pick};
 use crate::montecarlo::{RunError, RunOptions};
+use crate::rank::{self, Change};
+use crate::scenario::{self, compose::Assignment};
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
@@ -103,4 +105,104 @@ pub fn explain(args: &ExplainArgs) -> Exit {
         },
     };
     print(&text)
+}
+
+/// Arguments of `rank`.
+#[derive(Debug, clap::Args)]
+pub struct RankArgs {
+    /// The scenario file (RON).
+    pub scenario: PathBuf,
+    /// Trials of each run (default 2000: one run per candidate).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub trials: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Rows to show of each list.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StoryFormat::Table)]
+    pub format: StoryFormat,
+}
+
+/// `faultline rank`.
+pub fn rank(args: &RankArgs) -> Exit {
+    let Some((model, _)) = load(&args.scenario) else {
+        return Exit::Failure;
+    };
+    let changes = if rank::changes::priced(&model) {
+        design_changes(args, &model)
+    } else {
+        Vec::new()
+    };
+    let options = RunOptions {
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads.map(usize::from),
+        ..RunOptions::default()
+    };
+    let signals = Signals::register();
+    let ranking = match rank::rank(&model, &options, &changes, &signals.stop) {
+        Ok(r) => r,
+        Err(RunError::Interrupted) => {
+            eprintln!("{}: interrupted", args.scenario.display());
+            return signals.exit();
+        }
+        Err(e) => {
+            eprintln!("{}: error: {e}", args.scenario.display());
+            if let Some(hint) = e.hint() {
+                eprintln!("  hint: {hint}");
+            }
+            return Exit::Failure;
+        }
+    };
+    let top = usize::try_from(args.top).unwrap_or(usize::MAX);
+    let text = match args.format {
+        StoryFormat::Table => rank::table(&model, &ranking, top),
+        StoryFormat::Markdown => rank::markdown(&model, &ranking, top),
+        StoryFormat::Json => match rank::json(&model, &ranking, top) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: could not write the rank document: {e}");
+                return Exit::Failure;
+            }
+        },
+    };
+    print(&text)
+}
+
+/// The built-in changes that load as valid scenarios, each with its model
+/// (a change the scenario refuses, say a replica past a limit, is left out
+/// with a note).
+fn design_changes(
+    args: &RankArgs,
+    model: &crate::model::Model,
+) -> Vec<(Change, crate::model::Model)> {
+    let name = args.scenario.display().to_string();
+    let mut out = Vec::new();
+    for change in rank::changes(model) {
+        let sets: Vec<Assignment> = change.sets.iter().filter_map(|s| assignment(s)).collect();
+        match scenario::load_path(&args.scenario, &name, &read_bounded, &sets) {
+            Ok(loaded) => out.push((change, loaded.model)),
+            Err(_) => eprintln!(
+                "{name}: note: left out `{}`: the scenario refuses it",
+                change.label
+            ),
+        }
+    }
+    out
+}
+
+/// `PATH=VALUE` as an edit.
+fn assignment(text: &str) -> Option<Assignment> {
+    let eq = text.find('=')?;
+    Some(Assignment {
+        argument: text.to_string(),
+        path: 0..eq,
+        value: eq + 1..text.len(),
+    })
 }

@@ -4,7 +4,7 @@ mod explain;
 mod progress;
 mod report;
 
-pub use explain::{ExplainArgs, StoryFormat};
+pub use explain::{ExplainArgs, RankArgs, StoryFormat};
 pub use report::{BlastArgs, BlastFormat, GraphArgs, GraphFormat, ReportArgs};
 
 use std::io::Write;
@@ -62,6 +62,8 @@ pub enum Command {
     Blast(BlastArgs),
     /// The story of one simulated horizon: each failure, what it changed, what it cost.
     Explain(ExplainArgs),
+    /// What to fix next: the loss each failure and domain causes, on common random numbers.
+    Rank(RankArgs),
 }
 
 /// Arguments of `run`.
@@ -211,6 +213,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Graph(args) => report::graph(&args),
         Command::Blast(args) => report::blast(&args),
         Command::Explain(args) => explain::explain(&args),
+        Command::Rank(args) => explain::rank(&args),
     }
 }
 

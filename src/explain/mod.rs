@@ -96,7 +96,7 @@ pub fn explain(
         Pick::Trial(trial) if trial < trials => (trial, None),
         Pick::Trial(trial) => return Err(ExplainError::NoSuchTrial { trial, trials }),
         Pick::Percentile(p) => {
-            let values = montecarlo::map_trials(model, options, stop, |o| {
+            let (_, values) = montecarlo::run_sampled(model, options, stop, |o| {
                 (o.cost, o.services.iter().map(|s| s.lost_hours).sum::<f64>())
             })?;
             let (trial, rank) = at_percentile(&values, p);

@@ -108,7 +108,7 @@ fn an_explained_trial_has_the_measures_the_run_gave_that_trial() {
     let m = model(&text);
     let opts = options(128, 9);
     let stop = AtomicBool::new(false);
-    let per_trial = montecarlo::map_trials(&m, &opts, &stop, |o| o.clone()).unwrap();
+    let (_, per_trial) = montecarlo::run_sampled(&m, &opts, &stop, |o| o.clone()).unwrap();
     for trial in [0, 17, 64, 127] {
         let e = explain::explain(&m, &opts, Pick::Trial(trial), &stop).unwrap();
         let outcome = &e.trace.outcome;

@@ -1,0 +1,216 @@
+//! `faultline rank`: what to fix next. For each failure definition and each
+//! domain, the lost hours and money that would disappear if it never
+//! failed, measured on common random numbers: the scenario is re-run with
+//! the same seed and that candidate's failure processes removed. Streams are
+//! keyed per process by names ([`crate::model::Process::stream_key`]), so
+//! every other process replays exactly the same history and the per-trial
+//! differences are paired. Then, where the scenario prices its replicas,
+//! the same for a few built-in design changes ([`changes`]), with what each
+//! adds to the infrastructure bill.
+
+pub mod changes;
+mod render;
+
+pub use changes::{changes, Change, ChangeKind};
+pub use render::{json, markdown, table};
+
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+
+use crate::model::{Model, Target, HOURS_PER_YEAR};
+use crate::montecarlo::{self, RunError, RunOptions};
+use crate::stats::Moments;
+
+/// The default trials of `rank`: one run per candidate, so fewer than a run.
+pub const DEFAULT_RANK_TRIALS: u64 = 2000;
+
+/// What is switched off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidate {
+    /// Every process of one failure definition.
+    Failure(usize),
+    /// Every process targeting a domain or a domain under it.
+    Domain(usize),
+}
+
+/// A mean per year with its 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Mean over trials, per year.
+    pub mean: f64,
+    /// 95% CI of the mean (from the paired per-trial values).
+    pub ci95: [f64; 2],
+}
+
+/// What removing one candidate saves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saving {
+    /// What was removed.
+    pub candidate: Candidate,
+    /// Failure processes removed.
+    pub processes: usize,
+    /// Lost-service hours saved per year, summed over services.
+    pub lost_hours: Estimate,
+    /// Money saved per year (the scenario's cost: downtime, data loss, credits).
+    pub cost: Estimate,
+}
+
+/// Per-trial (cost, lost hours summed over services).
+type Sample = (f64, f64);
+
+/// The whole ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Seed of every run.
+    pub seed: u64,
+    /// Trials of every run.
+    pub trials: u64,
+    /// The scenario's own cost and lost hours per year.
+    pub baseline: (Estimate, Estimate),
+    /// Savings by money saved, then lost hours saved, then failures before
+    /// domains in model order.
+    pub savings: Vec<Saving>,
+    /// Candidates that remove no process (a domain nothing targets).
+    pub skipped: usize,
+    /// The built-in changes, each with its paired saving, by money saved
+    /// net of its infrastructure cost.
+    pub changes: Vec<(Change, Saving)>,
+}
+
+/// The model without the processes `candidate` names, and how many it removed.
+pub fn without(model: &Model, candidate: Candidate) -> (Model, usize) {
+    let mut m = model.clone();
+    m.processes
+        .retain(|p| !removes(model, candidate, p.failure, p.target));
+    let removed = model.processes.len() - m.processes.len();
+    (m, removed)
+}
+
+fn removes(model: &Model, candidate: Candidate, failure: usize, target: Target) -> bool {
+    match (candidate, target) {
+        (Candidate::Failure(f), _) => failure == f,
+        (Candidate::Domain(d), Target::Domain(x)) => model.domain_chain(x).any(|a| a == d),
+        (Candidate::Domain(_), _) => false,
+    }
+}
+
+/// Runs the scenario with every candidate removed in turn, and every given
+/// design change; `changes` are (change, its model) pairs.
+///
+/// # Errors
+/// [`RunError`] when a run is refused or interrupted.
+pub fn rank(
+    model: &Model,
+    options: &RunOptions,
+    changes: &[(Change, Model)],
+    stop: &AtomicBool,
+) -> Result<Ranking, RunError> {
+    let options = RunOptions {
+        trials: Some(options.trials.unwrap_or(DEFAULT_RANK_TRIALS)),
+        seed: Some(options.seed.unwrap_or(model.seed)),
+        ..options.clone()
+    };
+    let scale = HOURS_PER_YEAR / model.horizon;
+    let base = samples(model, &options, stop)?;
+    let baseline = (
+        estimate(base.iter().map(|s| s.0 * scale)),
+        estimate(base.iter().map(|s| s.1 * scale)),
+    );
+    let candidates = (0..model.failures.len())
+        .map(Candidate::Failure)
+        .chain((0..model.domains.len()).map(Candidate::Domain));
+    let mut savings = Vec::new();
+    let mut skipped = 0;
+    for candidate in candidates {
+        let (variant, processes) = without(model, candidate);
+        if processes == 0 {
+            skipped += 1;
+            continue;
+        }
+        let runs = samples(&variant, &options, stop)?;
+        savings.push(saving(candidate, processes, &base, &runs, scale));
+    }
+    savings.sort_by(|a, b| {
+        (b.cost.mean.total_cmp(&a.cost.mean)).then(b.lost_hours.mean.total_cmp(&a.lost_hours.mean))
+    });
+    let mut rows = Vec::new();
+    for (change, variant) in changes {
+        let runs = samples(variant, &options, stop)?;
+        rows.push((
+            change.clone(),
+            saving(Candidate::Failure(0), 0, &base, &runs, scale),
+        ));
+    }
+    rows.sort_by(|a, b| net(b).total_cmp(&net(a)));
+    Ok(Ranking {
+        seed: options.seed.unwrap_or(model.seed),
+        trials: options.trials.unwrap_or(DEFAULT_RANK_TRIALS),
+        baseline,
+        savings,
+        skipped,
+        changes: rows,
+    })
+}
+
+/// Money a change saves per year net of what it adds to the infrastructure.
+pub fn net((change, saving): &(Change, Saving)) -> f64 {
+    saving.cost.mean - change.infra_per_year
+}
+
+fn samples(
+    model: &Model,
+    options: &RunOptions,
+    stop: &AtomicBool,
+) -> Result<Vec<Sample>, RunError> {
+    montecarlo::run_sampled(model, options, stop, |o| {
+        (o.cost, o.services.iter().map(|s| s.lost_hours).sum())
+    })
+    .map(|(_, samples)| samples)
+}
+
+/// The paired saving `base - variant` per trial, scaled to a year.
+fn saving(
+    candidate: Candidate,
+    processes: usize,
+    base: &[Sample],
+    runs: &[Sample],
+    scale: f64,
+) -> Saving {
+    let pairs = || base.iter().zip(runs);
+    Saving {
+        candidate,
+        processes,
+        cost: estimate(pairs().map(|(b, v)| (b.0 - v.0) * scale)),
+        lost_hours: estimate(pairs().map(|(b, v)| (b.1 - v.1) * scale)),
+    }
+}
+
+fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
+    let mut m = Moments::default();
+    values.for_each(|x| m.push(x));
+    Estimate {
+        mean: m.mean,
+        ci95: m.ci95(),
+    }
+}
+
+/// The name of a candidate: the failure's name or the domain's path.
+pub fn candidate_name(model: &Model, candidate: Candidate) -> &str {
+    match candidate {
+        Candidate::Failure(f) => &model.failures[f].name,
+        Candidate::Domain(d) => &model.domains[d].path,
+    }
+}
+
+/// `failure`, `provider`, `region` or `zone`.
+pub fn candidate_kind(model: &Model, candidate: Candidate) -> &'static str {
+    match candidate {
+        Candidate::Failure(_) => "failure",
+        Candidate::Domain(d) => match model.domains[d].level {
+            crate::model::Level::Provider => "provider",
+            crate::model::Level::Region => "region",
+            crate::model::Level::Zone => "zone",
+        },
+    }
+}

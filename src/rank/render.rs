@@ -189,7 +189,7 @@ pub struct RankDocument {
     /// replicas (the first `--top`); empty otherwise.
     pub changes: Vec<ChangeEntry>,
     /// The priced change with the most money saved per infrastructure
-    /// dollar, among those that save money.
+    /// dollar, among those that save money (ties: the one listed first).
     pub best_per_dollar: Option<String>,
 }
 
@@ -245,6 +245,7 @@ impl RankDocument {
         let changes: Vec<ChangeEntry> = r.changes.iter().take(top).map(change_entry).collect();
         let best_per_dollar = (r.changes.iter())
             .filter(|(c, s)| c.infra_per_year > 0.0 && s.cost.mean > 0.0)
+            .rev() // ties go to the change listed first
             .max_by(|a, b| ratio(a).total_cmp(&ratio(b)))
             .map(|(c, _)| c.label.clone());
         RankDocument {

@@ -16,6 +16,7 @@ mod graph;
 mod interrupt;
 mod mechanics;
 mod properties;
+mod rank;
 mod report;
 mod results;
 mod support;

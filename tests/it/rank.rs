@@ -1,0 +1,216 @@
+//! `faultline rank`: the dominant failure mode first on a constructed case,
+//! savings equal to an independent re-run without the failure (common
+//! random numbers make them exact) and to the Exp/Exp closed form, domains
+//! removing the processes under them, and the priced design changes against
+//! closed forms.
+
+use std::sync::atomic::AtomicBool;
+
+use assert_cmd::Command;
+use faultline::montecarlo::RunOptions;
+use faultline::rank::{self, Candidate};
+
+use super::exact::{integrate, p_down};
+use super::support::{model, repo, run};
+
+const BIG: &str =
+    r#"(name: "big", on: Service("web"), every: "30d", lasts: Exp(mean: "10h"), cause: Config)"#;
+const SMALL: &str =
+    r#"(name: "small", on: Service("web"), every: "60d", lasts: Exp(mean: "1h"), cause: Software)"#;
+const ZONE: &str =
+    r#"(name: "zone", on: EachZone(), every: "2y", lasts: Exp(mean: "4h"), cause: Power)"#;
+
+fn scenario(failures: &[&str]) -> String {
+    format!(
+        r#"Scenario(name: "rank", horizon: "8760h", trials: 1000, seed: 11,
+        domains: ["aws/r/a", "aws/r/b"], failures: [{}],
+        services: {{ "web": (deployments: [(in: "aws/r", zones: ["a"])], cost: (per_hour: 1000)) }})"#,
+        failures.join(", ")
+    )
+}
+
+fn ranking(text: &str, trials: u64) -> rank::Ranking {
+    let options = RunOptions {
+        trials: Some(trials),
+        seed: Some(11),
+        ..RunOptions::default()
+    };
+    rank::rank(&model(text), &options, &[], &AtomicBool::new(false)).unwrap()
+}
+
+fn saving<'a>(r: &'a rank::Ranking, m: &faultline::model::Model, name: &str) -> &'a rank::Saving {
+    r.savings
+        .iter()
+        .find(|s| rank::candidate_name(m, s.candidate) == name)
+        .unwrap()
+}
+
+#[test]
+fn the_dominant_failure_mode_comes_first() {
+    let text = scenario(&[SMALL, ZONE, BIG]);
+    let m = model(&text);
+    let r = ranking(&text, 1000);
+    let names: Vec<&str> = r
+        .savings
+        .iter()
+        .map(|s| rank::candidate_name(&m, s.candidate))
+        .collect();
+    // big: ~12 x 10 h a year; small: ~6 x 1 h; the zone: ~0.5 x 4 h, named
+    // twice (its failure, and the zone it strikes); zone b holds nothing
+    assert_eq!(names[0], "big");
+    assert_eq!(names[1], "small");
+    assert_eq!(names[2..], ["zone", "aws", "aws/r", "aws/r/a", "aws/r/b"]);
+    assert_eq!(saving(&r, &m, "aws/r/b").cost.mean, 0.0);
+    assert_eq!(saving(&r, &m, "aws/r/a").processes, 1);
+    assert_eq!(saving(&r, &m, "aws").processes, 2);
+    // the zone failure and the zone it strikes remove the same process: same saving
+    assert_eq!(saving(&r, &m, "zone").cost, saving(&r, &m, "aws/r/a").cost);
+}
+
+#[test]
+fn a_saving_is_the_difference_with_a_run_without_the_failure() {
+    let with = scenario(&[BIG, SMALL]);
+    let m = model(&with);
+    let r = ranking(&with, 1000);
+    let without_big = run(&scenario(&[SMALL]), 1000, 11);
+    let both = run(&with, 1000, 11);
+    let big = saving(&r, &m, "big");
+    let independent = both.cost.mean - without_big.cost.mean;
+    assert!(
+        (big.cost.mean - independent).abs() <= 1e-9 * both.cost.mean,
+        "{} vs {independent}",
+        big.cost.mean
+    );
+    assert!((r.baseline.0.mean - both.cost.mean).abs() <= 1e-9 * both.cost.mean);
+    // closed form: removing `big` saves the time only it held the service down
+    let exact = integrate(|t| p_down(720.0, 10.0, t) * (1.0 - p_down(1440.0, 1.0, t)));
+    let se = (big.lost_hours.ci95[1] - big.lost_hours.ci95[0]) / (2.0 * 1.96);
+    assert!(se > 0.0);
+    assert!(
+        (big.lost_hours.mean - exact).abs() < 4.0 * se,
+        "{} vs {exact} (se {se})",
+        big.lost_hours.mean
+    );
+    // paired: the saving's CI is far narrower than the run's own
+    let own = both.cost.ci95[1] - both.cost.ci95[0];
+    let small = saving(&r, &m, "small");
+    assert!(small.cost.ci95[1] - small.cost.ci95[0] < own / 3.0);
+}
+
+#[test]
+fn removing_a_failure_leaves_the_others_histories_unchanged() {
+    let text = scenario(&[BIG, SMALL]);
+    let m = model(&text);
+    let (variant, removed) = rank::without(&m, Candidate::Failure(0));
+    assert_eq!(removed, 1);
+    let keys = |m: &faultline::model::Model| -> Vec<(String, u64)> {
+        m.processes
+            .iter()
+            .map(|p| (p.label.clone(), p.stream_key))
+            .collect()
+    };
+    assert_eq!(keys(&variant), keys(&model(&scenario(&[SMALL]))));
+}
+
+fn faultline(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .current_dir(repo(""))
+        .args(args)
+        .output()
+        .expect("run faultline")
+}
+
+#[test]
+fn one_more_replica_saves_the_closed_form_and_costs_twelve_months() {
+    let text = r#"Scenario(name: "priced", horizon: "8760h", seed: 3, domains: ["aws/r/a", "aws/r/b"],
+        failures: [(name: "host", on: EachReplica(), every: "500h", lasts: Exp(mean: "20h"), cause: Hardware)],
+        services: { "web": (deployments: [(in: "aws/r", zones: ["a"])], cost: (per_hour: 100),
+                            infra: (per_replica_month: 50)) })"#;
+    let dir = std::env::temp_dir().join(format!("faultline-rank-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("priced.ron");
+    std::fs::write(&path, text).unwrap();
+    let out = faultline(&[
+        "rank",
+        path.to_str().unwrap(),
+        "--trials",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    let replica = changes
+        .iter()
+        .find(|c| {
+            c["change"]
+                .as_str()
+                .unwrap()
+                .starts_with("one more replica")
+        })
+        .unwrap();
+    let zone = changes
+        .iter()
+        .find(|c| c["change"].as_str().unwrap().starts_with("one more zone"))
+        .unwrap();
+    assert_eq!(replica["infra_per_year"], 600.0);
+    assert_eq!(zone["infra_per_year"], 600.0);
+    assert_eq!(
+        zone["sets"][0],
+        r#"services."web".deployments.0.zones=["a", "b"]"#
+    );
+    // one replica is down with p(t); two independent ones with p(t)^2
+    let exact = integrate(|t| {
+        let p = p_down(500.0, 20.0, t);
+        p - p * p
+    });
+    let lost = &replica["lost_hours"];
+    let se = (lost["ci95"][1].as_f64().unwrap() - lost["ci95"][0].as_f64().unwrap()) / (2.0 * 1.96);
+    let mean = lost["mean"].as_f64().unwrap();
+    assert!(
+        (mean - exact).abs() < 4.0 * se,
+        "{mean} vs {exact} (se {se})"
+    );
+    assert!((replica["cost"]["mean"].as_f64().unwrap() - 100.0 * mean).abs() < 1e-6 * mean);
+    // a host failure is per replica: the second zone buys what a second replica buys
+    assert_eq!(zone["cost"], replica["cost"]);
+    assert!(doc["best_per_dollar"]
+        .as_str()
+        .unwrap()
+        .starts_with("one more replica"));
+    let again = faultline(&[
+        "rank",
+        path.to_str().unwrap(),
+        "--trials",
+        "2000",
+        "--format",
+        "json",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(again.stdout, out.stdout, "threads change nothing");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rank_of_the_two_region_shop_puts_the_global_config_push_first() {
+    let out = faultline(&[
+        "rank",
+        "scenarios/shop-two-regions.ron",
+        "--trials",
+        "300",
+        "--top",
+        "3",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("never fails"))
+        .skip(1)
+        .take(3)
+        .collect();
+    assert!(rows[0].starts_with("global config push"), "{text}");
+    assert!(text.contains("more below; see `--top`"), "{text}");
+}

@@ -5,9 +5,11 @@
 
 mod distribution;
 mod duration;
+mod objective;
 
 pub use distribution::{gamma, Distribution, DistributionError, Z90};
 pub use duration::{Duration, DurationError};
+pub use objective::{Measure, Objective, Statistic};
 
 use std::ops::Range;
 
@@ -356,6 +358,8 @@ pub struct Model {
     pub recovery_cycles: Vec<Range<usize>>,
     /// FNV-1a of the scenario file's bytes, to trace a result to its input.
     pub source_hash: u64,
+    /// What the run is judged against, in file order.
+    pub objectives: Vec<Objective>,
 }
 
 impl Model {

@@ -47,6 +47,9 @@ pub struct RawScenario {
     /// Traffic by hour of day for every service without its own.
     #[serde(default)]
     pub traffic: Option<RawTraffic>,
+    /// Objectives the run is judged against.
+    #[serde(default)]
+    pub objectives: Vec<RawObjective>,
 }
 
 /// A traffic curve as written.
@@ -55,6 +58,32 @@ pub struct RawScenario {
 pub enum RawTraffic {
     /// 24 weights, one per hour of the day from midnight.
     Daily(Vec<f64>),
+}
+
+/// One entry of `objectives`. Exactly one bound is given where several are
+/// allowed (checked in `validate`). A new measure (`DataLoss(service:,
+/// p99_at_most:)`) is a new variant here and in [`crate::model::Measure`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "objective")]
+#[allow(missing_docs)]
+pub enum RawObjective {
+    /// Mean availability of a service at least `at_least` (a fraction).
+    Availability { service: String, at_least: f64 },
+    /// Lost-service hours of a service per trial.
+    LostHours {
+        service: String,
+        #[serde(default)]
+        mean_at_most: Option<NonNegativeDuration>,
+        #[serde(default)]
+        p99_at_most: Option<NonNegativeDuration>,
+    },
+    /// The scenario's cost per trial (money).
+    AnnualCost {
+        #[serde(default)]
+        mean_at_most: Option<f64>,
+        #[serde(default)]
+        p99_at_most: Option<f64>,
+    },
 }
 
 /// One entry of `failures`.

@@ -1,16 +1,27 @@
 //! Accumulation of trial outcomes into the result document.
 
+use super::objective::{self, Sample};
 use super::result::Provenance;
 use super::result::{
-    Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult,
-    ServiceStats, Unattributed,
+    BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult, ServiceStats,
+    Unattributed,
 };
 use super::{percentile, Moments};
 
 /// How random numbers are drawn; part of every result document.
 pub const RNG_SCHEME: &str = "ChaCha8 (rand_chacha 0.10) per failure process and routing policy, keyed by the seed and the FNV-1a of the target's names, stream = trial index";
 use crate::engine::TrialOutcome;
-use crate::model::Model;
+use crate::model::{Measure, Model};
+
+/// The sample of a measure that does not exist.
+const EMPTY: Sample<'static> = Sample {
+    moments: &Moments {
+        n: 0,
+        mean: 0.0,
+        m2: 0.0,
+    },
+    values: &[],
+};
 
 /// The per-trial values of a run, each list sorted ascending.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -150,6 +161,47 @@ impl Accumulator {
         self.unattributed.1.merge(&next.unattributed.1);
     }
 
+    /// The per-trial values of `measure` (in trial order until [`finish`]
+    /// sorts them) and their moments. Availability is judged from lost hours.
+    ///
+    /// [`finish`]: Accumulator::finish
+    pub fn sample(&self, measure: Measure) -> Sample<'_> {
+        let service = |s: usize| self.services.get(s);
+        match measure {
+            Measure::Availability(s) | Measure::LostHours(s) => match service(s) {
+                Some(acc) => Sample {
+                    moments: &acc.lost,
+                    values: &acc.lost_values,
+                },
+                None => EMPTY,
+            },
+            Measure::Cost => Sample {
+                moments: &self.cost,
+                values: &self.cost_values,
+            },
+        }
+    }
+
+    /// Trials accumulated so far.
+    pub fn trials(&self) -> u64 {
+        self.cost.n
+    }
+
+    /// True when every objective of `model` is met or failed.
+    pub fn objectives_decided(&self, model: &Model) -> bool {
+        model.objectives.iter().all(|o| {
+            objective::judge(o, self.sample(o.measure), model.horizon).0
+                != super::Verdict::Undecided
+        })
+    }
+
+    /// Half the width of the 95% CI of the mean lost hours of service `s`.
+    pub fn lost_half_width(&self, s: usize) -> f64 {
+        self.services
+            .get(s)
+            .map_or(0.0, |acc| super::Z95 * acc.lost.std_error())
+    }
+
     /// The result document. `seconds` is the wall-clock time of the run.
     pub fn finish(self, model: &Model, seed: u64, seconds: f64) -> RunResult {
         self.finish_with_values(model, seed, seconds).0
@@ -180,6 +232,11 @@ impl Accumulator {
                 stats.infra_cost = model.infra_cost(s);
                 (model.services[s].name.clone(), stats)
             })
+            .collect();
+        // the values are sorted now (for the percentiles); sort the cost's too
+        self.cost_values.sort_unstable_by(f64::total_cmp);
+        let objectives = (model.objectives.iter())
+            .map(|o| objective::report(o, self.sample(o.measure), model))
             .collect();
         let failures = (self.failures.iter().enumerate())
             .map(|(f, acc)| {
@@ -216,6 +273,7 @@ impl Accumulator {
                 rng: RNG_SCHEME.to_string(),
                 scenario_fnv1a: format!("{:016x}", model.source_hash),
             },
+            objectives,
         }
     }
 }
@@ -260,8 +318,8 @@ impl ServiceAccumulator {
     fn finish(&mut self, horizon: f64) -> ServiceStats {
         let mean = |m: &Moments| Mean { mean: m.mean };
         ServiceStats {
-            availability: availability(&self.lost, horizon),
-            availability_weighted: availability(&self.weighted, horizon),
+            availability: objective::availability(&self.lost, horizon),
+            availability_weighted: objective::availability(&self.weighted, horizon),
             shed_hours: mean(&self.shed),
             collapses: mean(&self.collapses),
             failovers: mean(&self.failovers),
@@ -312,26 +370,13 @@ impl FailureAccumulator {
     }
 }
 
-/// `1 - lost / horizon` with the interval of the mean.
-fn availability(lost: &Moments, horizon: f64) -> Availability {
-    let [lo, hi] = lost.ci95();
-    Availability {
-        mean: 1.0 - lost.mean / horizon,
-        ci95: [
-            (1.0 - hi / horizon).clamp(0.0, 1.0),
-            (1.0 - lo / horizon).clamp(0.0, 1.0),
-        ],
-    }
-}
-
 /// The distribution of a per-trial measure. Without per-trial values (a
 /// measure that is 0 in every trial for this scenario) every percentile is 0.
 fn distribution(moments: &Moments, values: &mut [f64]) -> Distribution {
     values.sort_unstable_by(f64::total_cmp);
-    let [lo, hi] = moments.ci95();
     Distribution {
         mean: moments.mean,
-        ci95: [lo.max(0.0), hi],
+        ci95: objective::mean_ci(moments),
         p50: percentile(values, 0.5),
         p90: percentile(values, 0.9),
         p99: percentile(values, 0.99),

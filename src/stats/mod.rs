@@ -3,15 +3,21 @@
 
 mod accumulate;
 pub mod control;
+pub mod objective;
 pub mod paired;
+mod quantile;
 mod result;
 
 pub use accumulate::{Accumulator, TrialValues};
+pub use quantile::quantile_ci_ranks;
 
 pub use result::{
-    Availability, BlastRadius, Distribution, EngineStats, FailureStats, Mean, Provenance,
-    RunResult, ServiceStats, Unattributed, VarianceReduction,
+    Availability, BlastRadius, Bound, Distribution, EngineStats, FailureStats, Mean,
+    ObjectiveResult, Provenance, RunResult, ServiceStats, Unattributed, VarianceReduction, Verdict,
 };
+
+/// The standard normal quantile of 97.5%: a 95% interval is +- this many standard errors.
+pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Count, mean and sum of squared deviations (Welford), mergeable in a fixed
 /// order so that results do not depend on how trials were split over threads.
@@ -72,7 +78,7 @@ impl Moments {
 
     /// The 95% confidence interval of the mean (normal approximation).
     pub fn ci95(&self) -> [f64; 2] {
-        let half = 1.959_963_984_540_054 * self.std_error();
+        let half = Z95 * self.std_error();
         [self.mean - half, self.mean + half]
     }
 }

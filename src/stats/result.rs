@@ -40,6 +40,10 @@ pub struct RunResult {
     /// absent for plain Monte Carlo.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variance_reduction: Option<VarianceReduction>,
+    /// The scenario's objectives and their verdicts, in file order (absent
+    /// when the scenario has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<ObjectiveResult>,
 }
 
 /// How the means were estimated when a variance-reduction method was used.
@@ -185,4 +189,73 @@ pub struct EngineStats {
     pub events: u64,
     /// Wall-clock seconds of the simulation (the only field that varies between runs).
     pub seconds: f64,
+}
+
+/// How one objective of the scenario fared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectiveResult {
+    /// The objective in words, e.g. `web availability mean >= 0.9995`.
+    pub name: String,
+    /// The measure's key in this document: `availability`, `lost_hours`, `cost`.
+    pub measure: String,
+    /// The service measured (absent for the scenario's cost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The statistic judged: `mean`, or `p99` (nearest-rank quantile).
+    pub statistic: String,
+    /// `at_least` or `at_most`.
+    pub bound: Bound,
+    /// The target, in the measure's unit (a fraction, hours, money).
+    pub target: f64,
+    /// The statistic's estimate (the same number as elsewhere in this document).
+    pub estimate: f64,
+    /// Its 95% confidence interval: for a mean, the normal interval of the
+    /// document; for a quantile, the order statistics given by
+    /// [`quantile_ci_ranks`](crate::stats::quantile_ci_ranks), clamped to the
+    /// smallest and largest value when too few trials bound it (see `ci95_open`).
+    pub ci95: [f64; 2],
+    /// `below` or `above` when the quantile's interval has no bound on that
+    /// side yet (too few trials); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci95_open: Option<String>,
+    /// `met`, `failed` or `undecided`.
+    pub verdict: Verdict,
+    /// For an undecided objective: about how many more trials would decide it,
+    /// from the current standard error (absent when the estimate sits exactly
+    /// on the target, which no number of trials decides).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_trials: Option<u64>,
+}
+
+/// The side of the target an objective asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// The statistic must be at least the target (availability).
+    AtLeast,
+    /// The statistic must be at most the target (losses).
+    AtMost,
+}
+
+/// An objective's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The whole 95% confidence interval is on the right side of the target.
+    Met,
+    /// The whole 95% confidence interval is on the wrong side.
+    Failed,
+    /// The interval straddles the target: more trials are needed.
+    Undecided,
+}
+
+impl Verdict {
+    /// The lowercase word of the document.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Failed => "failed",
+            Verdict::Undecided => "undecided",
+        }
+    }
 }

@@ -6,6 +6,7 @@
 mod deployment;
 mod failure;
 mod mechanics;
+mod objective;
 mod order;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,6 +176,7 @@ impl<'a> Validator<'a> {
             topological_order: Vec::new(),
             recovery_cycles: Vec::new(),
             source_hash: 0,
+            objectives: Vec::new(),
         };
         let traffic = raw
             .traffic
@@ -187,6 +189,7 @@ impl<'a> Validator<'a> {
         for (index, failure) in raw.failures.iter().enumerate() {
             self.failure(&mut model, index, failure);
         }
+        self.objectives(&mut model, &raw.objectives);
         model
             .processes
             .sort_by(|a, b| a.label.cmp(&b.label).then(a.stream_key.cmp(&b.stream_key)));

@@ -1,0 +1,145 @@
+//! Objectives: known services, exactly one bound each, targets in range.
+
+use std::collections::BTreeMap;
+
+use super::super::diagnostic::name_hint;
+use super::super::locate::Anchor;
+use super::super::raw::{NonNegativeDuration, RawObjective};
+use super::Validator;
+use crate::model::{Measure, Model, Objective, Statistic};
+
+/// The quantile of every `p99_at_most`.
+const P99: f64 = 0.99;
+
+/// The name of an objective's variant, as written in the file.
+fn variant(raw: &RawObjective) -> &'static str {
+    match raw {
+        RawObjective::Availability { .. } => "Availability",
+        RawObjective::LostHours { .. } => "LostHours",
+        RawObjective::AnnualCost { .. } => "AnnualCost",
+    }
+}
+
+impl Validator<'_> {
+    /// Validates every objective and adds the valid ones to the model.
+    pub(super) fn objectives(&mut self, model: &mut Model, raw: &[RawObjective]) {
+        let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for objective in raw {
+            let name = variant(objective);
+            let occurrence = seen.entry(name).or_insert(0);
+            let at = vec![
+                Anchor::Field("objectives"),
+                Anchor::Text(format!("{name}(")).nth(*occurrence),
+            ];
+            *occurrence += 1;
+            if let Some(o) = self.objective(model, objective, at) {
+                model.objectives.push(o);
+            }
+        }
+    }
+
+    fn objective(
+        &mut self,
+        model: &Model,
+        raw: &RawObjective,
+        at: Vec<Anchor>,
+    ) -> Option<Objective> {
+        match raw {
+            RawObjective::Availability { service, at_least } => {
+                let service = self.objective_service(model, service, &at)?;
+                if !(0.0..=1.0).contains(at_least) {
+                    self.report(
+                        &[at, vec![Anchor::Field("at_least")]].concat(),
+                        format!("`at_least` is `{at_least}`; an availability is between 0 and 1"),
+                        || Some("write a fraction: `at_least: 0.9995` for 99.95%".into()),
+                    );
+                    return None;
+                }
+                Some(Objective {
+                    measure: Measure::Availability(service),
+                    statistic: Statistic::Mean,
+                    target: *at_least,
+                })
+            }
+            RawObjective::LostHours {
+                service,
+                mean_at_most,
+                p99_at_most,
+            } => {
+                let service = self.objective_service(model, service, &at);
+                let hours = |d: &Option<NonNegativeDuration>| d.map(|d| d.0.hours());
+                let (statistic, target) =
+                    self.one_bound("LostHours", &at, hours(mean_at_most), hours(p99_at_most))?;
+                Some(Objective {
+                    measure: Measure::LostHours(service?),
+                    statistic,
+                    target,
+                })
+            }
+            RawObjective::AnnualCost {
+                mean_at_most,
+                p99_at_most,
+            } => {
+                let (statistic, target) =
+                    self.one_bound("AnnualCost", &at, *mean_at_most, *p99_at_most)?;
+                if !(target.is_finite() && target >= 0.0) {
+                    self.report(
+                        &at,
+                        format!("the bound of `AnnualCost` is `{target}`; it must be a finite amount of at least 0"),
+                        || Some("write the money per trial: `mean_at_most: 500000`".into()),
+                    );
+                    return None;
+                }
+                Some(Objective {
+                    measure: Measure::Cost,
+                    statistic,
+                    target,
+                })
+            }
+        }
+    }
+
+    /// The service named in an objective, or a located error with a hint.
+    fn objective_service(&mut self, model: &Model, name: &str, at: &[Anchor]) -> Option<usize> {
+        if let Some(&s) = self.ids.services.get(name) {
+            return Some(s);
+        }
+        let mut anchors = at.to_vec();
+        anchors.extend([
+            Anchor::Field("service"),
+            Anchor::Text(format!("\"{name}\"")),
+        ]);
+        let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
+        self.report(
+            &anchors,
+            format!("unknown service `{name}` in an objective"),
+            || name_hint(name, &names, "services"),
+        );
+        None
+    }
+
+    /// The one bound of an objective that accepts `mean_at_most` or `p99_at_most`.
+    fn one_bound(
+        &mut self,
+        variant: &str,
+        at: &[Anchor],
+        mean: Option<f64>,
+        p99: Option<f64>,
+    ) -> Option<(Statistic, f64)> {
+        match (mean, p99) {
+            (Some(t), None) => Some((Statistic::Mean, t)),
+            (None, Some(t)) => Some((Statistic::Quantile(P99), t)),
+            (m, _) => {
+                let message = if m.is_some() {
+                    format!("`{variant}` gives both `mean_at_most` and `p99_at_most`")
+                } else {
+                    format!("`{variant}` needs a bound: `mean_at_most` or `p99_at_most`")
+                };
+                self.report(at, message, || {
+                    Some("write one bound per objective; list two objectives to bound both".into())
+                });
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Verdicts on objectives: met, failed or undecided, from the 95% confidence
+//! interval of the statistic each objective judges.
+
+use super::result::{Availability, Bound, ObjectiveResult, Verdict};
+use super::{percentile, quantile_ci_ranks, Moments, Z95};
+use crate::model::{Measure, Model, Objective, Statistic};
+
+/// The per-trial values of one measure and their moments.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample<'a> {
+    /// Count, mean and spread of the values.
+    pub moments: &'a Moments,
+    /// One value per trial, in any order (sorted for [`report`]).
+    pub values: &'a [f64],
+}
+
+/// The mean availability of a service and its CI, from its lost hours: the
+/// same numbers for the document and for the verdict.
+pub fn availability(lost: &Moments, horizon: f64) -> Availability {
+    let [lo, hi] = lost.ci95();
+    Availability {
+        mean: 1.0 - lost.mean / horizon,
+        ci95: [
+            (1.0 - hi / horizon).clamp(0.0, 1.0),
+            (1.0 - lo / horizon).clamp(0.0, 1.0),
+        ],
+    }
+}
+
+/// The CI of a non-negative measure's mean, as the document gives it.
+pub fn mean_ci(moments: &Moments) -> [f64; 2] {
+    let [lo, hi] = moments.ci95();
+    [lo.max(0.0), hi]
+}
+
+/// The side of the target `objective` asks for.
+pub fn bound(objective: &Objective) -> Bound {
+    if objective.measure.higher_is_better() {
+        Bound::AtLeast
+    } else {
+        Bound::AtMost
+    }
+}
+
+/// Judges `objective` on `sample` (in any order): its verdict and, when
+/// undecided, about how many more trials would decide it.
+pub fn judge(objective: &Objective, sample: Sample<'_>, horizon: f64) -> (Verdict, Option<u64>) {
+    match objective.statistic {
+        Statistic::Mean => judge_mean(objective, sample.moments, horizon),
+        Statistic::Quantile(p) => judge_quantile(objective, sample.values, p),
+    }
+}
+
+/// The estimate, its CI and the per-trial standard deviation of a mean, in
+/// the measure's unit.
+fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> (f64, [f64; 2], f64) {
+    match measure {
+        Measure::Availability(_) => {
+            let a = availability(m, horizon);
+            (a.mean, a.ci95, m.std_dev() / horizon)
+        }
+        Measure::LostHours(_) | Measure::Cost => (m.mean, mean_ci(m), m.std_dev()),
+    }
+}
+
+fn judge_mean(objective: &Objective, m: &Moments, horizon: f64) -> (Verdict, Option<u64>) {
+    let (estimate, [lo, hi], sd) = mean_view(objective.measure, m, horizon);
+    let t = objective.target;
+    let verdict = match bound(objective) {
+        Bound::AtLeast if lo >= t => Verdict::Met,
+        Bound::AtLeast if hi < t => Verdict::Failed,
+        Bound::AtMost if hi <= t => Verdict::Met,
+        Bound::AtMost if lo > t => Verdict::Failed,
+        _ => Verdict::Undecided,
+    };
+    if verdict != Verdict::Undecided {
+        return (verdict, None);
+    }
+    // the CI's half-width shrinks as 1/sqrt(n): it clears the target when
+    // Z * sd / sqrt(n) < |estimate - target|
+    let gap = (estimate - t).abs();
+    let needed = (Z95 * sd / gap).powi(2).ceil();
+    (verdict, more_trials(needed, m.n))
+}
+
+/// The trials beyond `n` to reach `needed` (at least one); `None` when
+/// `needed` is not a finite number (the estimate is on the target).
+fn more_trials(needed: f64, n: u64) -> Option<u64> {
+    (needed.is_finite() && needed < u64::MAX as f64)
+        .then(|| (needed as u64).saturating_sub(n).max(1))
+}
+
+/// The number of values on the target's good side for an `at most` quantile
+/// (values <= target), or below it for an `at least` one (values < target).
+fn count_below(values: &[f64], target: f64, bound: Bound) -> u64 {
+    let below = |x: &&f64| match bound {
+        Bound::AtMost => **x <= target,
+        Bound::AtLeast => **x < target,
+    };
+    values.iter().filter(below).count() as u64
+}
+
+/// A quantile's verdict compares the target with the order statistics of its
+/// CI, `x_(l)` and `x_(u)`: `x_(u) <= t` exactly when at least `u` values are
+/// at most `t`, so counting is enough (no sort).
+fn judge_quantile(objective: &Objective, values: &[f64], p: f64) -> (Verdict, Option<u64>) {
+    let n = values.len() as u64;
+    let side = bound(objective);
+    let k = count_below(values, objective.target, side);
+    let (l, u) = quantile_ci_ranks(n, p);
+    let upper_below = u <= n && k >= u; // x_(u) <= t (or < t)
+    let lower_above = l >= 1 && k < l; // x_(l) > t (or >= t)
+    let verdict = match side {
+        Bound::AtMost if upper_below => Verdict::Met,
+        Bound::AtMost if lower_above => Verdict::Failed,
+        Bound::AtLeast if lower_above => Verdict::Met,
+        Bound::AtLeast if upper_below => Verdict::Failed,
+        _ => Verdict::Undecided,
+    };
+    if verdict != Verdict::Undecided {
+        return (verdict, None);
+    }
+    // the share of values below the target is a proportion with standard
+    // error sqrt(f (1 - f) / n); the verdict needs its CI to clear p, and
+    // the order-statistic CI to have a bound on that side at all
+    let f = k as f64 / n.max(1) as f64;
+    let normal = Z95 * Z95 * f * (1.0 - f) / ((f - p) * (f - p));
+    let tail = if f > p { p } else { 1.0 - p };
+    let bounded = (0.025f64.ln() / tail.ln()).ceil();
+    (verdict, more_trials(normal.max(bounded), n))
+}
+
+/// The objective in words, e.g. `web availability mean >= 0.9995`.
+pub fn name(objective: &Objective, model: &Model) -> String {
+    let service = objective
+        .measure
+        .service()
+        .and_then(|s| model.services.get(s))
+        .map_or(String::new(), |s| format!("{} ", s.name));
+    let (op, unit) = match (bound(objective), objective.measure) {
+        (Bound::AtLeast, _) => (">=", ""),
+        (Bound::AtMost, Measure::LostHours(_)) => ("<=", "h"),
+        (Bound::AtMost, _) => ("<=", ""),
+    };
+    format!(
+        "{service}{} {} {op} {}{unit}",
+        objective.measure.key(),
+        objective.statistic.key(),
+        objective.target
+    )
+}
+
+/// The full result of one objective; `sample.values` must be sorted.
+pub fn report(objective: &Objective, sample: Sample<'_>, model: &Model) -> ObjectiveResult {
+    let (verdict, more_trials) = judge(objective, sample, model.horizon);
+    let (estimate, ci95, ci95_open) = match objective.statistic {
+        Statistic::Mean => {
+            let (estimate, ci, _) = mean_view(objective.measure, sample.moments, model.horizon);
+            (estimate, ci, None)
+        }
+        Statistic::Quantile(p) => quantile_view(sample.values, p),
+    };
+    ObjectiveResult {
+        name: name(objective, model),
+        measure: objective.measure.key().to_string(),
+        service: (objective.measure.service())
+            .and_then(|s| model.services.get(s))
+            .map(|s| s.name.clone()),
+        statistic: objective.statistic.key(),
+        bound: bound(objective),
+        target: objective.target,
+        estimate,
+        ci95,
+        ci95_open,
+        verdict,
+        more_trials,
+    }
+}
+
+/// The nearest-rank quantile of sorted values and its order-statistic CI.
+fn quantile_view(sorted: &[f64], p: f64) -> (f64, [f64; 2], Option<String>) {
+    let n = sorted.len() as u64;
+    let (l, u) = quantile_ci_ranks(n, p);
+    let at = |rank: u64| {
+        let index = rank.clamp(1, n.max(1)) as usize - 1;
+        sorted.get(index).copied().unwrap_or(0.0)
+    };
+    let open = match (l == 0, u > n) {
+        (true, true) => Some("both".to_string()),
+        (true, false) => Some("below".to_string()),
+        (false, true) => Some("above".to_string()),
+        (false, false) => None,
+    };
+    (percentile(sorted, p), [at(l), at(u)], open)
+}

@@ -39,6 +39,7 @@ pub mod montecarlo;
 pub mod rank;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod sweep;
 pub mod variance;

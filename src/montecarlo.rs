@@ -2,12 +2,13 @@
 //! outcomes reduced in trial order so the result does not depend on the
 //! number of threads.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::engine::{self, Plan, Workspace};
+use crate::engine::{self, Plan, TrialOutcome, Workspace};
 use crate::model::Model;
 use crate::stats::{Accumulator, RunResult, TrialValues};
 
@@ -238,50 +239,122 @@ fn run_core<T: Send>(
     sample: impl Fn(&engine::TrialOutcome) -> T + Sync,
 ) -> Result<(RunResult, TrialValues, Vec<T>), RunError> {
     let trials = options.trials.unwrap_or(model.trials);
-    let seed = options.seed.unwrap_or(model.seed);
     check_work(model, trials, options)?;
-    let mut model = model.clone();
-    model.seed = seed;
+    let model = seeded(model, options);
     let plan = Plan::new(&model);
     let started = Instant::now();
-    let blocks = trials.div_ceil(BLOCK_TRIALS);
-    let simulate = || -> Vec<(Accumulator, Vec<T>)> {
-        (0..blocks)
-            .into_par_iter()
-            .map_init(Workspace::default, |ws, block| {
-                let first = block * BLOCK_TRIALS;
-                let last = (first + BLOCK_TRIALS).min(trials);
-                let mut acc = Accumulator::new(&model, (last - first) as usize);
-                let mut samples = Vec::with_capacity((last - first) as usize);
-                for trial in first..last {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    engine::run_trial(&model, &plan, trial, ws);
-                    acc.push(ws.outcome());
-                    samples.push(sample(ws.outcome()));
-                    progress.fetch_add(1, Ordering::Relaxed);
-                }
+    let blocks = in_pool(options.threads, || {
+        simulate(
+            &model,
+            &plan,
+            0..trials,
+            (stop, progress),
+            |model, trials| {
+                let mut acc = Accumulator::new(model, trials.len());
+                let mut samples = Vec::with_capacity(trials.len());
+                trials.for_each(|outcome| {
+                    acc.push(outcome);
+                    samples.push(sample(outcome));
+                });
                 (acc, samples)
-            })
-            .collect()
-    };
-    let results = in_pool(options.threads, simulate)?;
+            },
+        )
+    })?;
     if stop.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
     let mut total = Accumulator::new(&model, trials as usize);
     let mut samples = Vec::with_capacity(trials as usize);
-    for (block, block_samples) in results {
+    for (block, block_samples) in blocks {
         total.merge(block);
         samples.extend(block_samples);
     }
-    let (result, values) = total.finish_with_values(&model, seed, started.elapsed().as_secs_f64());
+    let (result, values) =
+        total.finish_with_values(&model, model.seed, started.elapsed().as_secs_f64());
     Ok((result, values, samples))
 }
 
-/// Runs `work` on `threads` worker threads (rayon's global pool when `None`).
-fn in_pool<T: Send>(
+/// Trials per batch of a [`run_to_precision`] run: 16 blocks, a fixed
+/// number, so where a run stops depends only on the seed.
+pub const PRECISION_BATCH_TRIALS: u64 = 16 * BLOCK_TRIALS;
+
+/// The most trials a [`run_to_precision`] run simulates when
+/// [`RunOptions::trials`] does not set the cap.
+pub const DEFAULT_PRECISION_CAP: u64 = 1_000_000;
+
+/// Runs batches of [`PRECISION_BATCH_TRIALS`] trials until every objective
+/// is decided (met or failed), or the 95% CI of the mean lost hours of
+/// every service an objective names (every service, when none does) is
+/// narrower than `+- half_width` hours, or the cap is reached
+/// ([`RunOptions::trials`], default [`DEFAULT_PRECISION_CAP`]). The result
+/// is the document of a plain run of as many trials.
+///
+/// # Errors
+/// As [`run_until`]; the work limits apply to the cap.
+pub fn run_to_precision(
+    model: &Model,
+    options: &RunOptions,
+    half_width: f64,
+    stop: &AtomicBool,
+) -> Result<RunResult, RunError> {
+    let cap = options.trials.unwrap_or(DEFAULT_PRECISION_CAP);
+    check_work(model, cap, options)?;
+    let model = seeded(model, options);
+    let plan = Plan::new(&model);
+    let started = Instant::now();
+    let total = in_pool(options.threads, || {
+        let mut total = Accumulator::new(&model, 0);
+        while total.trials() < cap && !stop.load(Ordering::Relaxed) {
+            let first = total.trials();
+            let last = (first + PRECISION_BATCH_TRIALS).min(cap);
+            let watch = (stop, &AtomicU64::new(0));
+            for block in simulate(&model, &plan, first..last, watch, accumulate) {
+                total.merge(block);
+            }
+            if precise_enough(&model, &total, half_width) {
+                break;
+            }
+        }
+        total
+    })?;
+    if stop.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
+    Ok(total.finish(&model, model.seed, started.elapsed().as_secs_f64()))
+}
+
+/// The stopping rule of [`run_to_precision`].
+fn precise_enough(model: &Model, total: &Accumulator, half_width: f64) -> bool {
+    if !model.objectives.is_empty() && total.objectives_decided(model) {
+        return true;
+    }
+    let named: Vec<usize> = model
+        .objectives
+        .iter()
+        .filter_map(|o| o.measure.service())
+        .collect();
+    let services = if named.is_empty() {
+        (0..model.services.len()).collect()
+    } else {
+        named
+    };
+    services
+        .into_iter()
+        .all(|s| total.lost_half_width(s) < half_width)
+}
+
+/// The model with the seed of `options` (or its own).
+fn seeded(model: &Model, options: &RunOptions) -> Model {
+    let mut model = model.clone();
+    model.seed = options.seed.unwrap_or(model.seed);
+    model
+}
+
+/// Runs `work` on a pool of `threads` threads, or on rayon's global pool.
+///
+/// # Errors
+/// [`RunError::Threads`] when the pool cannot be built.
+pub fn in_pool<T: Send>(
     threads: Option<usize>,
     work: impl FnOnce() -> T + Send,
 ) -> Result<T, RunError> {
@@ -293,4 +366,96 @@ fn in_pool<T: Send>(
             .install(work)),
         None => Ok(work()),
     }
+}
+
+/// Simulates the trials `range`, in parallel over the 64-trial blocks
+/// `[64 b, 64 (b + 1))` it meets (cut to the range), and returns what
+/// `per_block` made of each block, in trial order. Whatever the range, a
+/// trial always belongs to the same block: this is what makes shards merge
+/// into the very numbers of a single run.
+pub fn simulate<T: Send>(
+    model: &Model,
+    plan: &Plan,
+    range: Range<u64>,
+    (stop, progress): (&AtomicBool, &AtomicU64),
+    per_block: impl Fn(&Model, Trials<'_>) -> T + Sync,
+) -> Vec<T> {
+    if range.is_empty() {
+        return Vec::new();
+    }
+    let blocks = (range.start / BLOCK_TRIALS)..range.end.div_ceil(BLOCK_TRIALS);
+    blocks
+        .into_par_iter()
+        .map_init(Workspace::default, |ws, block| {
+            let first = (block * BLOCK_TRIALS).max(range.start);
+            let last = ((block + 1) * BLOCK_TRIALS).min(range.end);
+            per_block(
+                model,
+                Trials {
+                    model,
+                    plan,
+                    range: first..last,
+                    stop,
+                    progress,
+                    ws,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The trials of one block, simulated one by one as they are iterated.
+pub struct Trials<'a> {
+    model: &'a Model,
+    plan: &'a Plan,
+    range: Range<u64>,
+    stop: &'a AtomicBool,
+    progress: &'a AtomicU64,
+    ws: &'a mut Workspace,
+}
+
+impl Trials<'_> {
+    /// The number of trials in the block.
+    pub fn len(&self) -> usize {
+        (self.range.end - self.range.start) as usize
+    }
+
+    /// True for a block without trials.
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// Calls `f` with the outcome of each trial in turn; stops early when
+    /// the run is asked to stop.
+    pub fn for_each(self, mut f: impl FnMut(&TrialOutcome)) {
+        for trial in self.range {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            engine::run_trial(self.model, self.plan, trial, self.ws);
+            f(self.ws.outcome());
+            self.progress.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The accumulator of one block.
+fn accumulate(model: &Model, trials: Trials<'_>) -> Accumulator {
+    let mut acc = Accumulator::new(model, trials.len());
+    trials.for_each(|outcome| acc.push(outcome));
+    acc
+}
+
+/// The accumulator of outcomes of trials `0..outcomes.len()` in trial
+/// order, reduced exactly as [`run_until`] reduces them: pushed one by one
+/// into 64-trial blocks, the blocks merged in order. So a merge of shards
+/// gives the same floating-point numbers as a single run.
+pub fn reduce(model: &Model, outcomes: &[TrialOutcome]) -> Accumulator {
+    let mut total = Accumulator::new(model, outcomes.len());
+    for chunk in outcomes.chunks(BLOCK_TRIALS as usize) {
+        let mut block = Accumulator::new(model, chunk.len());
+        chunk.iter().for_each(|outcome| block.push(outcome));
+        total.merge(block);
+    }
+    total
 }

@@ -44,7 +44,7 @@ use crate::model::{Model, Service, Sla};
 pub const MAX_RECOVERY_PASSES: usize = 64;
 
 /// Measures of one service in one trial.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceOutcome {
     /// Lost-service hours: the integral of (1 - s).
     pub lost_hours: f64,
@@ -84,7 +84,7 @@ pub struct ServiceOutcome {
 }
 
 /// Measures of one failure definition in one trial.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FailureOutcome {
     /// Occurrences that started within the horizon.
     pub occurrences: u64,
@@ -102,7 +102,7 @@ pub struct FailureOutcome {
 }
 
 /// Everything one trial measured.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrialOutcome {
     /// Per service, in model order.
     pub services: Vec<ServiceOutcome>,

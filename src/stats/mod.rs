@@ -8,7 +8,7 @@ pub mod paired;
 mod quantile;
 mod result;
 
-pub use accumulate::{Accumulator, TrialValues};
+pub use accumulate::{Accumulator, TrialValues, RNG_SCHEME};
 pub use quantile::quantile_ci_ranks;
 
 pub use result::{

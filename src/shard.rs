@@ -1,0 +1,435 @@
+//! A run split over machines: `run --shard I/N` simulates a contiguous range
+//! of trials and writes a [`Partial`]; [`merge`] checks that the partials
+//! belong together and rebuilds the result document through the same
+//! reduction as a single run ([`montecarlo::reduce`]), so the document is
+//! byte for byte the single run's (`engine.seconds` aside).
+//!
+//! A partial carries the outcome of each of its trials, whatever fields the
+//! engine measures ([`TrialOutcome`] is serialized as it is), and the
+//! scenario's text, so that `merge` needs nothing else.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Plan, TrialOutcome};
+use crate::model::{fnv1a, Model};
+use crate::montecarlo::{self, check_work, RunError, RunOptions};
+use crate::scenario::FileDiagnostics;
+use crate::stats::{RunResult, RNG_SCHEME};
+
+/// The `format` of every partial this version writes and reads.
+pub const PARTIAL_FORMAT: &str = "faultline-partial/1";
+
+/// Shard `index` (0-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// From 0 to `count - 1`.
+    pub index: u64,
+    /// Number of shards, at least 1.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parses `I/N` with `0 <= I < N`.
+    ///
+    /// # Errors
+    /// A message saying what is wrong with the text.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let (i, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not `I/N` (shard I of N, from 0)"))?;
+        let number = |s: &str| s.trim().parse::<u64>().ok();
+        match (number(i), number(n)) {
+            (Some(index), Some(count)) if index < count => Ok(Shard { index, count }),
+            (Some(_), Some(count)) if count > 0 => Err(format!(
+                "shard `{text}` does not exist: shards of {count} are numbered 0 to {}",
+                count - 1
+            )),
+            _ => Err(format!(
+                "`{text}` is not `I/N` with 0 <= I < N (shard I of N, from 0)"
+            )),
+        }
+    }
+
+    /// The trials `[I n / N, (I + 1) n / N)` of a run of `trials` trials.
+    pub fn range(self, trials: u64) -> Range<u64> {
+        let at = |i: u64| (u128::from(i) * u128::from(trials) / u128::from(self.count)) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
+/// The partial result of one shard (`run --shard I/N --output part-I.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partial {
+    /// Always [`PARTIAL_FORMAT`].
+    pub format: String,
+    /// faultline's version: only the same version merges it.
+    pub version: String,
+    /// The random number scheme.
+    pub rng: String,
+    /// The scenario file as named on the shard's command line.
+    pub scenario_file: String,
+    /// FNV-1a (64 bit, hex) of the scenario's bytes.
+    pub scenario_fnv1a: String,
+    /// The scenario's text, from which `merge` rebuilds the model.
+    pub scenario_source: String,
+    /// The master seed of the whole run.
+    pub seed: u64,
+    /// Trials of the whole run.
+    pub trials: u64,
+    /// This shard's index, from 0.
+    pub shard_index: u64,
+    /// The number of shards.
+    pub shard_count: u64,
+    /// The first trial of this shard.
+    pub first_trial: u64,
+    /// One past its last trial.
+    pub end_trial: u64,
+    /// Wall-clock seconds of this shard's simulation.
+    pub seconds: f64,
+    /// The outcome of each trial, in trial order.
+    pub outcomes: Vec<TrialOutcome>,
+}
+
+/// Simulates the trials of `shard` of a run of `model` and returns its
+/// partial. `file` and `source` are the scenario as read.
+///
+/// # Errors
+/// [`RunError`] as for a whole run (the limits apply to this shard's trials).
+pub fn run_shard(
+    model: &Model,
+    (file, source): (&str, &str),
+    options: &RunOptions,
+    shard: Shard,
+    stop: &AtomicBool,
+) -> Result<Partial, RunError> {
+    let trials = options.trials.unwrap_or(model.trials);
+    let range = shard.range(trials);
+    if !range.is_empty() {
+        check_work(model, range.end - range.start, options)?;
+    }
+    let mut model = model.clone();
+    model.seed = options.seed.unwrap_or(model.seed);
+    let plan = Plan::new(&model);
+    let started = Instant::now();
+    let blocks = montecarlo::in_pool(options.threads, || {
+        montecarlo::simulate(
+            &model,
+            &plan,
+            range.clone(),
+            (stop, &AtomicU64::new(0)),
+            |_, trials| {
+                let mut outcomes = Vec::with_capacity(trials.len());
+                trials.for_each(|o| outcomes.push(o.clone()));
+                outcomes
+            },
+        )
+    })?;
+    if stop.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
+    Ok(Partial {
+        format: PARTIAL_FORMAT.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        rng: RNG_SCHEME.to_string(),
+        scenario_file: file.to_string(),
+        scenario_fnv1a: format!("{:016x}", fnv1a(source.as_bytes())),
+        scenario_source: source.to_string(),
+        seed: model.seed,
+        trials,
+        shard_index: shard.index,
+        shard_count: shard.count,
+        first_trial: range.start,
+        end_trial: range.end,
+        seconds: started.elapsed().as_secs_f64(),
+        outcomes: blocks.into_iter().flatten().collect(),
+    })
+}
+
+/// Why partials could not be merged. Each names the file at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MergeError {
+    /// No partial was given.
+    #[error("no partial results to merge")]
+    Nothing,
+    /// Not a partial of this format.
+    #[error("{file}: error: not a faultline partial result ({reason})")]
+    NotAPartial {
+        /// The file.
+        file: String,
+        /// What the reader found wrong.
+        reason: String,
+    },
+    /// Written by another version of faultline.
+    #[error("{file}: error: written by faultline {found}; this is faultline {expected}")]
+    Version {
+        /// The file.
+        file: String,
+        /// Its version.
+        found: String,
+        /// This binary's version.
+        expected: String,
+    },
+    /// Two partials disagree on what run they belong to.
+    #[error("{file}: error: {what} `{found}` differs from `{expected}` in `{first}`: these are parts of different runs")]
+    Mismatch {
+        /// The file that disagrees.
+        file: String,
+        /// The first file.
+        first: String,
+        /// What differs: `scenario`, `seed`, `trials`, `shard count`.
+        what: &'static str,
+        /// Its value in `file`.
+        found: String,
+        /// Its value in `first`.
+        expected: String,
+    },
+    /// A shard was given twice.
+    #[error("{file}: error: shard {index} of {count} is also given as `{other}`")]
+    Duplicate {
+        /// The second file.
+        file: String,
+        /// The first file with that shard.
+        other: String,
+        /// The shard.
+        index: u64,
+        /// The shard count.
+        count: u64,
+    },
+    /// Shards are missing.
+    #[error("error: shard(s) {missing} of {count} are missing")]
+    Missing {
+        /// The missing indices, listed.
+        missing: String,
+        /// The shard count.
+        count: u64,
+    },
+    /// A partial's content contradicts its header (edited or truncated).
+    #[error("{file}: error: the partial is inconsistent: {reason}")]
+    Corrupt {
+        /// The file.
+        file: String,
+        /// What does not add up.
+        reason: String,
+    },
+    /// The embedded scenario no longer loads.
+    #[error("{0}")]
+    Scenario(FileDiagnostics),
+}
+
+impl MergeError {
+    /// How to get past the error.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            MergeError::Version { .. } => {
+                Some("run every shard and the merge with the same faultline build")
+            }
+            MergeError::Mismatch { .. } => Some(
+                "run every shard on the same scenario file with the same `--trials` and `--seed`, and merge one run's parts at a time",
+            ),
+            MergeError::Duplicate { .. } => Some("give each shard's partial once"),
+            MergeError::Missing { .. } => Some("run the missing shards with `run --shard I/N` and merge again"),
+            MergeError::Corrupt { .. } => Some("run that shard again"),
+            _ => None,
+        }
+    }
+}
+
+/// Checks that `parts` (each with its file name) are the shards of one run,
+/// all present once, and returns the model and the result document: the
+/// single run's, with `engine.seconds` the sum of the shards' seconds.
+///
+/// # Errors
+/// The first [`MergeError`] found.
+pub fn merge(mut parts: Vec<(String, Partial)>) -> Result<(Model, RunResult), MergeError> {
+    let (first_file, first) = parts
+        .first()
+        .map(|(file, part)| (file.clone(), part.header()))
+        .ok_or(MergeError::Nothing)?;
+    for (file, part) in &parts {
+        check_part(file, part, (&first_file, &first))?;
+    }
+    parts.sort_by_key(|(_, p)| p.shard_index);
+    check_coverage(&parts, first.shard_count)?;
+    let model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
+        .map_err(MergeError::Scenario)?;
+    let seconds = parts.iter().map(|(_, p)| p.seconds).sum();
+    let mut outcomes = Vec::with_capacity(first.trials as usize);
+    for (file, part) in parts {
+        check_shape(&file, &part.outcomes, &model)?;
+        outcomes.extend(part.outcomes);
+    }
+    let mut model = model;
+    model.seed = first.seed;
+    let result = montecarlo::reduce(&model, &outcomes).finish(&model, first.seed, seconds);
+    Ok((model, result))
+}
+
+impl Partial {
+    /// A copy without the outcomes, to compare the other parts with.
+    fn header(&self) -> Partial {
+        Partial {
+            format: self.format.clone(),
+            version: self.version.clone(),
+            rng: self.rng.clone(),
+            scenario_file: self.scenario_file.clone(),
+            scenario_fnv1a: self.scenario_fnv1a.clone(),
+            scenario_source: self.scenario_source.clone(),
+            outcomes: Vec::new(),
+            ..*self
+        }
+    }
+}
+
+/// One part against itself and against the first part.
+fn check_part(
+    file: &str,
+    part: &Partial,
+    (first_file, first): (&str, &Partial),
+) -> Result<(), MergeError> {
+    if part.format != PARTIAL_FORMAT {
+        return Err(MergeError::NotAPartial {
+            file: file.to_string(),
+            reason: format!("format `{}`, expected `{PARTIAL_FORMAT}`", part.format),
+        });
+    }
+    if part.version != env!("CARGO_PKG_VERSION") || part.rng != RNG_SCHEME {
+        return Err(MergeError::Version {
+            file: file.to_string(),
+            found: part.version.clone(),
+            expected: env!("CARGO_PKG_VERSION").to_string(),
+        });
+    }
+    let mismatch = |what, found: String, expected: String| MergeError::Mismatch {
+        file: file.to_string(),
+        first: first_file.to_string(),
+        what,
+        found,
+        expected,
+    };
+    if part.scenario_fnv1a != first.scenario_fnv1a {
+        return Err(mismatch(
+            "scenario hash",
+            part.scenario_fnv1a.clone(),
+            first.scenario_fnv1a.clone(),
+        ));
+    }
+    for (what, found, expected) in [
+        ("seed", part.seed, first.seed),
+        ("trials", part.trials, first.trials),
+        ("shard count", part.shard_count, first.shard_count),
+    ] {
+        if found != expected {
+            return Err(mismatch(what, found.to_string(), expected.to_string()));
+        }
+    }
+    check_header(file, part)
+}
+
+/// The header agrees with itself: the hash with the text, the range with the shard.
+fn check_header(file: &str, part: &Partial) -> Result<(), MergeError> {
+    let corrupt = |reason: String| MergeError::Corrupt {
+        file: file.to_string(),
+        reason,
+    };
+    if format!("{:016x}", fnv1a(part.scenario_source.as_bytes())) != part.scenario_fnv1a {
+        return Err(corrupt("the scenario text does not match its hash".into()));
+    }
+    if part.shard_index >= part.shard_count {
+        return Err(corrupt(format!(
+            "shard {} of {} does not exist",
+            part.shard_index, part.shard_count
+        )));
+    }
+    let range = Shard {
+        index: part.shard_index,
+        count: part.shard_count,
+    }
+    .range(part.trials);
+    if (part.first_trial, part.end_trial) != (range.start, range.end)
+        || part.outcomes.len() as u64 != range.end - range.start
+    {
+        return Err(corrupt(format!(
+            "shard {} of {} should hold trials {} to {}, it holds {} outcome(s) for {} to {}",
+            part.shard_index,
+            part.shard_count,
+            range.start,
+            range.end,
+            part.outcomes.len(),
+            part.first_trial,
+            part.end_trial
+        )));
+    }
+    Ok(())
+}
+
+/// Every shard index from 0 to `count - 1` exactly once (`parts` sorted by index).
+fn check_coverage(parts: &[(String, Partial)], count: u64) -> Result<(), MergeError> {
+    for pair in parts.windows(2) {
+        if pair[0].1.shard_index == pair[1].1.shard_index {
+            return Err(MergeError::Duplicate {
+                file: pair[1].0.clone(),
+                other: pair[0].0.clone(),
+                index: pair[1].1.shard_index,
+                count,
+            });
+        }
+    }
+    let present: Vec<u64> = parts.iter().map(|(_, p)| p.shard_index).collect();
+    let missing: Vec<String> = (0..count)
+        .filter(|i| present.binary_search(i).is_err())
+        .take(20)
+        .map(|i| i.to_string())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(MergeError::Missing {
+            missing: missing.join(", "),
+            count,
+        })
+    }
+}
+
+/// Every outcome measures the model's services and failures.
+fn check_shape(file: &str, outcomes: &[TrialOutcome], model: &Model) -> Result<(), MergeError> {
+    let bad = outcomes.iter().position(|o| {
+        o.services.len() != model.services.len() || o.failures.len() != model.failures.len()
+    });
+    match bad {
+        None => Ok(()),
+        Some(i) => Err(MergeError::Corrupt {
+            file: file.to_string(),
+            reason: format!(
+                "outcome {i} does not measure the scenario's {} service(s) and {} failure(s)",
+                model.services.len(),
+                model.failures.len()
+            ),
+        }),
+    }
+}
+
+/// Reads a partial from JSON text.
+///
+/// # Errors
+/// [`MergeError::NotAPartial`] with the parser's message.
+pub fn parse(file: &str, text: &[u8]) -> Result<Partial, MergeError> {
+    serde_json::from_slice(text).map_err(|e| MergeError::NotAPartial {
+        file: file.to_string(),
+        reason: crate::scenario::diagnostic::one_line(&e.to_string()).into_owned(),
+    })
+}
+
+/// The partial as compact JSON, one line.
+///
+/// # Errors
+/// A message when a number is not finite (an engine defect).
+pub fn to_json(partial: &Partial) -> Result<Vec<u8>, String> {
+    let mut bytes = serde_json::to_vec(partial).map_err(|e| e.to_string())?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

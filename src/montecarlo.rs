@@ -287,7 +287,7 @@ pub const DEFAULT_PRECISION_CAP: u64 = 1_000_000;
 /// every service an objective names (every service, when none does) is
 /// narrower than `+- half_width` hours, or the cap is reached
 /// ([`RunOptions::trials`], default [`DEFAULT_PRECISION_CAP`]). The result
-/// is the document of a plain run of as many trials.
+/// is the document (and the per-trial values) of a plain run of as many trials.
 ///
 /// # Errors
 /// As [`run_until`]; the work limits apply to the cap.
@@ -296,7 +296,7 @@ pub fn run_to_precision(
     options: &RunOptions,
     half_width: f64,
     stop: &AtomicBool,
-) -> Result<RunResult, RunError> {
+) -> Result<(RunResult, TrialValues), RunError> {
     let cap = options.trials.unwrap_or(DEFAULT_PRECISION_CAP);
     check_work(model, cap, options)?;
     let model = seeded(model, options);
@@ -320,7 +320,7 @@ pub fn run_to_precision(
     if stop.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
-    Ok(total.finish(&model, model.seed, started.elapsed().as_secs_f64()))
+    Ok(total.finish_with_values(&model, model.seed, started.elapsed().as_secs_f64()))
 }
 
 /// The stopping rule of [`run_to_precision`].

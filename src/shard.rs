@@ -18,7 +18,7 @@ use crate::engine::{Plan, TrialOutcome};
 use crate::model::{fnv1a, Model};
 use crate::montecarlo::{self, check_work, RunError, RunOptions};
 use crate::scenario::FileDiagnostics;
-use crate::stats::{RunResult, RNG_SCHEME};
+use crate::stats::{RunResult, TrialValues, RNG_SCHEME};
 
 /// The `format` of every partial this version writes and reads.
 pub const PARTIAL_FORMAT: &str = "faultline-partial/1";
@@ -240,12 +240,15 @@ impl MergeError {
 }
 
 /// Checks that `parts` (each with its file name) are the shards of one run,
-/// all present once, and returns the model and the result document: the
-/// single run's, with `engine.seconds` the sum of the shards' seconds.
+/// all present once, and returns the model, the result document (the single
+/// run's, with `engine.seconds` the sum of the shards' seconds) and the
+/// per-trial values behind it.
 ///
 /// # Errors
 /// The first [`MergeError`] found.
-pub fn merge(mut parts: Vec<(String, Partial)>) -> Result<(Model, RunResult), MergeError> {
+pub fn merge(
+    mut parts: Vec<(String, Partial)>,
+) -> Result<(Model, RunResult, TrialValues), MergeError> {
     let (first_file, first) = parts
         .first()
         .map(|(file, part)| (file.clone(), part.header()))
@@ -265,8 +268,9 @@ pub fn merge(mut parts: Vec<(String, Partial)>) -> Result<(Model, RunResult), Me
     }
     let mut model = model;
     model.seed = first.seed;
-    let result = montecarlo::reduce(&model, &outcomes).finish(&model, first.seed, seconds);
-    Ok((model, result))
+    let (result, values) =
+        montecarlo::reduce(&model, &outcomes).finish_with_values(&model, first.seed, seconds);
+    Ok((model, result, values))
 }
 
 impl Partial {

@@ -19,8 +19,11 @@ use crate::compare::CompareError;
 use crate::model::Model;
 use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
 use crate::report::compare::{render as render_comparison, render_sweep, CompareFormat};
-use crate::report::{Html, Json, Markdown, Render, Table};
 use crate::scenario;
+use crate::shard::Shard;
+
+mod emit;
+mod merge;
 
 /// faultline: what does an outage cost, and which design would have saved us?
 #[derive(Debug, Parser)]
@@ -48,6 +51,8 @@ pub enum Command {
     },
     /// Run a grid of variants of a scenario on common random numbers and mark the cheapest.
     Sweep(SweepArgs),
+    /// Merge the partial results of `run --shard` into the result document.
+    Merge(merge::MergeArgs),
     /// Validate scenarios without running them; exit 1 on any error.
     Check {
         /// Scenario files.
@@ -80,12 +85,18 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the output to this file (atomically) instead of stdout.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
+    /// Where and how to write the result, and how objectives decide the exit code.
+    #[command(flatten)]
+    pub output: emit::OutputArgs,
+    /// Run batches of 1024 trials until every objective is decided or the 95% CI
+    /// of the lost hours of the objectives' services is narrower than +- this
+    /// duration (e.g. `0.5h`); `--trials` caps the run (default 1,000,000).
+    #[arg(long, value_parser = positive_duration, conflicts_with = "shard")]
+    pub precision: Option<f64>,
+    /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
+    /// partial result for `faultline merge` to `--output` (or stdout).
+    #[arg(long, value_parser = Shard::parse, conflicts_with_all = ["format", "junit", "strict"])]
+    pub shard: Option<Shard>,
     /// Refuse runs expected to simulate more events than this.
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
     pub max_events: f64,
@@ -156,7 +167,7 @@ fn parse_set(text: &str) -> Result<crate::sweep::SetArg, String> {
     crate::sweep::SetArg::parse(text)
 }
 
-/// Output formats of `run`.
+/// Output formats of `run` and `merge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Aligned text for a terminal.
@@ -208,12 +219,22 @@ pub fn main(cli: Cli) -> Exit {
         Command::Compare(args) => compare(&args),
         Command::Show { scenario, sets } => show(&scenario, &sets),
         Command::Sweep(args) => sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Report(args) => report::report(&args),
         Command::Graph(args) => report::graph(&args),
         Command::Blast(args) => report::blast(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Rank(args) => explain::rank(&args),
+    }
+}
+
+/// A duration greater than zero, in hours.
+fn positive_duration(text: &str) -> Result<f64, String> {
+    match crate::model::Duration::parse(text) {
+        Ok(d) if d.hours() > 0.0 => Ok(d.hours()),
+        Ok(_) => Err(format!("`{text}` must be greater than zero")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -285,7 +306,7 @@ fn run(args: &RunArgs) -> Exit {
         return Exit::Failure;
     };
     let model = &loaded.model;
-    if let Some(problem) = args.output.as_deref().and_then(output_problem) {
+    if let Some(problem) = args.output.output_problem() {
         eprintln!("{problem}");
         return Exit::Failure;
     }
@@ -297,42 +318,34 @@ fn run(args: &RunArgs) -> Exit {
         max_trial_events: args.max_trial_events,
     };
     let signals = Signals::register();
-    let total = options.trials.unwrap_or(model.trials);
-    let outcome = progress::with_progress(total, |counter| {
-        montecarlo::run_watched(model, &options, &signals.stop, counter)
-    });
-    let (result, values) = match outcome {
-        Ok(r) => r,
-        Err(RunError::Interrupted) => {
-            eprintln!(
-                "{}: interrupted: nothing was written",
-                args.scenario.display()
-            );
-            return signals.exit();
-        }
-        Err(e) => {
-            report_refusal(args, &loaded, &e);
-            return Exit::Failure;
-        }
-    };
-    let html = Html {
-        model,
-        values: &values,
-    };
-    let renderer: &dyn Render = match args.format {
-        Format::Table => &Table,
-        Format::Json => &Json,
-        Format::Markdown => &Markdown,
-        Format::Html => &html,
-    };
-    let text = match renderer.render(&result) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Failure;
+    if let Some(shard) = args.shard {
+        let file = args.scenario.display().to_string();
+        // the text the model was built from: the merged scenario when the
+        // file uses `extends`; `load` accepted it, so it is UTF-8
+        let source = match &loaded.composed {
+            Some(c) => c.text.clone(),
+            None => String::from_utf8_lossy(&loaded.bytes).into_owned(),
+        };
+        let partial =
+            crate::shard::run_shard(model, (&file, &source), &options, shard, &signals.stop);
+        return match partial {
+            Ok(p) => merge::write_partial(&p, args.output.output.as_deref()),
+            Err(e) => refused(args, &loaded, &e, &signals),
+        };
+    }
+    let outcome = match args.precision {
+        Some(x) => montecarlo::run_to_precision(model, &options, x, &signals.stop),
+        None => {
+            let total = options.trials.unwrap_or(model.trials);
+            progress::with_progress(total, |counter| {
+                montecarlo::run_watched(model, &options, &signals.stop, counter)
+            })
         }
     };
-    emit(&text, args.output.as_deref())
+    match outcome {
+        Ok((result, values)) => args.output.emit(&result, model, &values),
+        Err(e) => refused(args, &loaded, &e, &signals),
+    }
 }
 
 /// Writes the output to `--output` (atomically) or to stdout.
@@ -356,6 +369,19 @@ fn emit(text: &str, output: Option<&Path>) -> Exit {
             }
         }
     }
+}
+
+/// Reports a run that did not finish: interrupted or refused.
+fn refused(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError, signals: &Signals) -> Exit {
+    if *e == RunError::Interrupted {
+        eprintln!(
+            "{}: interrupted: nothing was written",
+            args.scenario.display()
+        );
+        return signals.exit();
+    }
+    report_refusal(args, loaded, e);
+    Exit::Failure
 }
 
 fn compare(args: &CompareArgs) -> Exit {

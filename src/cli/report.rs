@@ -76,8 +76,14 @@ pub fn report(args: &ReportArgs) -> Exit {
         trials: args.trials,
         seed: args.seed,
         threads: args.threads,
-        format: Format::Html,
-        output: Some(args.output.clone()),
+        output: super::emit::OutputArgs {
+            format: Format::Html,
+            output: Some(args.output.clone()),
+            junit: None,
+            strict: false,
+        },
+        precision: None,
+        shard: None,
         max_events: DEFAULT_MAX_EVENTS,
         max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
     })

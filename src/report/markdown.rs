@@ -22,6 +22,7 @@ impl Render for Markdown {
             hours(r.horizon_hours),
             r.seed
         );
+        super::objectives::markdown(&mut out, r);
         out.push_str("| service | availability | 95% CI | lost / trial | downtime / trial | p99 downtime | outages | cost / trial |\n");
         out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (name, s) in services_by_loss(r) {

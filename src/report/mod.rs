@@ -5,11 +5,14 @@
 pub mod compare;
 mod html;
 mod json;
+mod junit;
 mod markdown;
+pub mod objectives;
 mod table;
 
 pub use html::{escape, Html};
 pub use json::{json_text, Json};
+pub use junit::{escape as xml_escape, junit};
 pub use markdown::Markdown;
 pub use table::Table;
 

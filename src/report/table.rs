@@ -22,6 +22,7 @@ impl Render for Table {
             hours(r.horizon_hours),
             r.seed
         );
+        super::objectives::table(&mut out, r);
         services(&mut out, r);
         let mechanics = mechanics_lines(r);
         if !mechanics.is_empty() {

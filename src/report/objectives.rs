@@ -1,0 +1,107 @@
+//! The objectives section of the table and Markdown reports.
+
+use std::fmt::Write;
+
+use super::{hours, money, percent};
+use crate::stats::{ObjectiveResult, RunResult, Verdict};
+
+/// A value of an objective's measure, in its unit.
+pub fn value(o: &ObjectiveResult, x: f64) -> String {
+    match o.measure.as_str() {
+        "availability" => percent(x),
+        "lost_hours" => hours(x),
+        _ => money(x),
+    }
+}
+
+/// The CI of an objective, with `..` on a side that has no bound yet.
+pub fn interval(o: &ObjectiveResult) -> String {
+    let open = o.ci95_open.as_deref().unwrap_or("");
+    let lo = if matches!(open, "below" | "both") {
+        "..".to_string()
+    } else {
+        value(o, o.ci95[0])
+    };
+    let hi = if matches!(open, "above" | "both") {
+        "..".to_string()
+    } else {
+        value(o, o.ci95[1])
+    };
+    format!("[{lo}, {hi}]")
+}
+
+/// The target with its side, e.g. `>= 99.950000%`.
+pub fn target(o: &ObjectiveResult) -> String {
+    let op = match o.bound {
+        crate::stats::Bound::AtLeast => ">=",
+        crate::stats::Bound::AtMost => "<=",
+    };
+    format!("{op} {}", value(o, o.target))
+}
+
+/// The verdict, with the trials that would decide an undecided objective.
+pub fn verdict(o: &ObjectiveResult) -> String {
+    match (o.verdict, o.more_trials) {
+        (Verdict::Undecided, Some(n)) => format!("undecided (~{n} more trials)"),
+        (Verdict::Undecided, None) => "undecided (on the target)".into(),
+        (v, _) => v.word().into(),
+    }
+}
+
+/// `2 met, 1 failed, 0 undecided`.
+pub fn counts(r: &RunResult) -> String {
+    let count = |v| r.objectives.iter().filter(|o| o.verdict == v).count();
+    format!(
+        "{} met, {} failed, {} undecided",
+        count(Verdict::Met),
+        count(Verdict::Failed),
+        count(Verdict::Undecided)
+    )
+}
+
+/// The aligned-text section (nothing without objectives).
+pub fn table(out: &mut String, r: &RunResult) {
+    if r.objectives.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "objectives: {}", counts(r));
+    let width = r.objectives.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    for o in &r.objectives {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  estimate {:>12}  95% CI {:>29}  {}",
+            o.name,
+            value(o, o.estimate),
+            interval(o),
+            verdict(o),
+        );
+    }
+    out.push('\n');
+}
+
+/// The Markdown section (nothing without objectives).
+pub fn markdown(out: &mut String, r: &RunResult) {
+    if r.objectives.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "**Objectives:** {}\n", counts(r));
+    out.push_str("| | objective | target | estimate | 95% CI | verdict |\n");
+    out.push_str("| --- | --- | ---: | ---: | ---: | --- |\n");
+    for o in &r.objectives {
+        let mark = match o.verdict {
+            Verdict::Met => "✅",
+            Verdict::Failed => "❌",
+            Verdict::Undecided => "❔",
+        };
+        let _ = writeln!(
+            out,
+            "| {mark} | `{}` | {} | {} | {} | {} |",
+            o.name.replace('|', "\\|"),
+            target(o),
+            value(o, o.estimate),
+            interval(o),
+            verdict(o)
+        );
+    }
+    out.push('\n');
+}

@@ -437,3 +437,24 @@ pub fn to_json(partial: &Partial) -> Result<Vec<u8>, String> {
     bytes.push(b'\n');
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_written_i_of_n_from_zero() {
+        assert_eq!(Shard::parse("0/4"), Ok(Shard { index: 0, count: 4 }));
+        assert_eq!(Shard::parse("3/4"), Ok(Shard { index: 3, count: 4 }));
+        for bad in ["4/4", "1/0", "1", "a/b", "-1/4", "1/4/5"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Shard::parse("4/4").unwrap_err().contains("numbered 0 to 3"));
+    }
+
+    #[test]
+    fn ranges_do_not_overflow_for_huge_runs() {
+        let last = Shard { index: 2, count: 3 }.range(u64::MAX);
+        assert_eq!(last.end, u64::MAX);
+    }
+}

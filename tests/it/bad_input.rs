@@ -83,6 +83,10 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("sla_refund_above_one", "6:102"),
     ("unknown_overload_variant", "4:67"),
     ("recovery_catch_up_without_unit", "4:96"),
+    // Objectives.
+    ("unknown_service_in_objective", "6:31"),
+    ("objective_with_two_bounds", "6:9"),
+    ("availability_target_above_one", "4:47"),
     // Several problems in one file.
     ("several_problems", "2:5"),
 ];
@@ -214,6 +218,7 @@ fn unknown_names_suggest_the_closest_one() {
         ("unknown_domain_in_deployment", "aws/us-west-2"),
         ("unknown_target_domain", "aws/us-east-1"),
         ("unknown_target_service", "db"),
+        ("unknown_service_in_objective", "web"),
     ];
     for (name, suggestion) in cases {
         let (_, stderr) = check_fixture(name);

@@ -17,9 +17,9 @@ pub struct Objective {
 
 /// The per-trial measure an objective is about.
 ///
-/// New measures (issue 3's data loss) are new variants: the compiler then
-/// points at every place that must learn about them (the scenario syntax, the
-/// sample in `stats`, the label).
+/// A new measure is a new variant: the compiler then points at every place
+/// that must learn about it (the scenario syntax, the sample in `stats`, the
+/// key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
     /// A service's availability, `1 - lost_hours / horizon` (at least the target).
@@ -28,6 +28,8 @@ pub enum Measure {
     LostHours(ServiceId),
     /// The scenario's cost over one horizon (at most the target).
     Cost,
+    /// A service's hours of writes lost (at most the target).
+    DataLoss(ServiceId),
 }
 
 /// A statistic over trials.
@@ -49,17 +51,19 @@ impl Measure {
     /// The service measured, if any.
     pub fn service(self) -> Option<ServiceId> {
         match self {
-            Measure::Availability(s) | Measure::LostHours(s) => Some(s),
+            Measure::Availability(s) | Measure::LostHours(s) | Measure::DataLoss(s) => Some(s),
             Measure::Cost => None,
         }
     }
 
-    /// The key of the measure in the result document (`availability`, `lost_hours`, `cost`).
+    /// The key of the measure in the result document (`availability`,
+    /// `lost_hours`, `cost`, `data_loss_hours`).
     pub fn key(self) -> &'static str {
         match self {
             Measure::Availability(_) => "availability",
             Measure::LostHours(_) => "lost_hours",
             Measure::Cost => "cost",
+            Measure::DataLoss(_) => "data_loss_hours",
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::stats::{ObjectiveResult, RunResult, Verdict};
 pub fn value(o: &ObjectiveResult, x: f64) -> String {
     match o.measure.as_str() {
         "availability" => percent(x),
-        "lost_hours" => hours(x),
+        "lost_hours" | "data_loss_hours" => hours(x),
         _ => money(x),
     }
 }

@@ -61,8 +61,8 @@ pub enum RawTraffic {
 }
 
 /// One entry of `objectives`. Exactly one bound is given where several are
-/// allowed (checked in `validate`). A new measure (`DataLoss(service:,
-/// p99_at_most:)`) is a new variant here and in [`crate::model::Measure`].
+/// allowed (checked in `validate`). A new measure is a new variant here and
+/// in [`crate::model::Measure`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "objective")]
 #[allow(missing_docs)]
@@ -71,6 +71,14 @@ pub enum RawObjective {
     Availability { service: String, at_least: f64 },
     /// Lost-service hours of a service per trial.
     LostHours {
+        service: String,
+        #[serde(default)]
+        mean_at_most: Option<NonNegativeDuration>,
+        #[serde(default)]
+        p99_at_most: Option<NonNegativeDuration>,
+    },
+    /// Hours of writes lost by a service that models its data, per trial.
+    DataLoss {
         service: String,
         #[serde(default)]
         mean_at_most: Option<NonNegativeDuration>,

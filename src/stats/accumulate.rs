@@ -179,6 +179,13 @@ impl Accumulator {
                 moments: &self.cost,
                 values: &self.cost_values,
             },
+            Measure::DataLoss(s) => match service(s) {
+                Some(acc) => Sample {
+                    moments: &acc.data_loss,
+                    values: &acc.data_loss_values,
+                },
+                None => EMPTY,
+            },
         }
     }
 

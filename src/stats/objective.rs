@@ -59,7 +59,9 @@ fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> (f64, [f64; 2], f64
             let a = availability(m, horizon);
             (a.mean, a.ci95, m.std_dev() / horizon)
         }
-        Measure::LostHours(_) | Measure::Cost => (m.mean, mean_ci(m), m.std_dev()),
+        Measure::LostHours(_) | Measure::Cost | Measure::DataLoss(_) => {
+            (m.mean, mean_ci(m), m.std_dev())
+        }
     }
 }
 
@@ -137,17 +139,54 @@ pub fn name(objective: &Objective, model: &Model) -> String {
         .service()
         .and_then(|s| model.services.get(s))
         .map_or(String::new(), |s| format!("{} ", s.name));
-    let (op, unit) = match (bound(objective), objective.measure) {
-        (Bound::AtLeast, _) => (">=", ""),
-        (Bound::AtMost, Measure::LostHours(_)) => ("<=", "h"),
-        (Bound::AtMost, _) => ("<=", ""),
+    let op = match bound(objective) {
+        Bound::AtLeast => ">=",
+        Bound::AtMost => "<=",
+    };
+    let target = match objective.measure {
+        Measure::LostHours(_) | Measure::DataLoss(_) => short_duration(objective.target),
+        Measure::Availability(_) | Measure::Cost => objective.target.to_string(),
     };
     format!(
-        "{service}{} {} {op} {}{unit}",
+        "{service}{} {} {op} {target}",
         objective.measure.key(),
         objective.statistic.key(),
-        objective.target
     )
+}
+
+/// Hours as a short duration in the largest unit (h, m, s) it is at least one
+/// of: `8h`, `30m`, `1m`, `90s`.
+fn short_duration(hours: f64) -> String {
+    let (value, unit) = if hours >= 1.0 || hours == 0.0 {
+        (hours, "h")
+    } else if hours * 60.0 >= 1.0 {
+        (hours * 60.0, "m")
+    } else {
+        (hours * 3600.0, "s")
+    };
+    let text = format!("{value:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_names_are_short() {
+        let cases = [
+            (8.0, "8h"),
+            (0.5, "30m"),
+            (1.0 / 60.0, "1m"),
+            (0.025, "1.5m"),
+            (0.0, "0h"),
+        ];
+        for (hours, text) in cases {
+            assert_eq!(short_duration(hours), text);
+        }
+        assert_eq!(short_duration(1.0 / 3600.0), "1s");
+    }
 }
 
 /// The full result of one objective; `sample.values` must be sorted.

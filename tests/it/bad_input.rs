@@ -87,6 +87,7 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("unknown_service_in_objective", "6:31"),
     ("objective_with_two_bounds", "6:9"),
     ("availability_target_above_one", "4:47"),
+    ("data_loss_objective_without_data", "4:36"),
     // Several problems in one file.
     ("several_problems", "2:5"),
 ];

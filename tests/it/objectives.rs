@@ -429,3 +429,48 @@ fn precision_stops_as_soon_as_every_objective_is_decided_or_at_the_cap() {
     let (_, capped) = precise(&dir, &scenario_file(&dir, ""), "1s", &["--trials", "1500"]);
     assert_eq!(capped["trials"], 1500, "stopped by the cap, mid-batch");
 }
+
+#[test]
+fn data_loss_objectives_judge_the_documented_data_loss() {
+    let text = std::fs::read_to_string(super::support::repo("scenarios/data-loss.ron"))
+        .expect("the example")
+        .replacen(
+            "    services: {",
+            "    objectives: [DataLoss(service: \"orders\", p99_at_most: \"1m\"),
+                  DataLoss(service: \"orders\", mean_at_most: \"1y\")],
+    services: {",
+            1,
+        );
+    let r = run(&text, 1000, 42);
+    let loss = r.services["orders"].data_loss_hours;
+    let [p99, mean] = [&r.objectives[0], &r.objectives[1]];
+    assert_eq!(
+        (p99.name.as_str(), p99.estimate),
+        ("orders data_loss_hours p99 <= 1m", loss.p99)
+    );
+    assert_eq!(p99.verdict, Verdict::Failed, "{p99:?}");
+    assert!(p99.ci95[0] > 1.0 / 60.0, "{p99:?}");
+    assert_eq!((mean.estimate, mean.ci95), (loss.mean, loss.ci95));
+    assert_eq!(mean.verdict, Verdict::Met);
+}
+
+#[test]
+fn the_ci_example_meets_its_objectives() {
+    let path = super::support::repo("examples/ci/shop-gated.ron");
+    let text = std::fs::read_to_string(&path).expect("the CI example");
+    let r = run(&text, 1000, 42);
+    let names: Vec<&str> = r.objectives.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "web availability mean >= 0.9995",
+            "web lost_hours p99 <= 24h",
+            "cost mean <= 1500000"
+        ]
+    );
+    assert!(
+        r.objectives.iter().all(|o| o.verdict == Verdict::Met),
+        "{:?}",
+        r.objectives
+    );
+}

@@ -192,12 +192,15 @@ fn sh(dir: &Path, script: &str) -> std::process::Output {
 
 #[test]
 fn four_shards_run_by_xargs_merge_into_the_single_run() {
+    // the documented example itself: xargs -P 4, then merge
     let dir = scratch("xargs");
-    let script = r#"set -e
-        seq 0 3 | xargs -P 4 -I{} "$BIN" run "$S" --trials 300 --threads 1 --shard {}/4 --output part-{}.json
-        "$BIN" merge part-*.json --format json --output merged.json
-        "$BIN" run "$S" --trials 300 --format json --output single.json"#;
-    let output = sh(&dir, script);
+    let script = format!(
+        r#"set -e
+        FAULTLINE="$BIN" sh {} "$S" 4 300 > merged.json
+        "$BIN" run "$S" --trials 300 --format json --output single.json"#,
+        repo("examples/shards/xargs.sh").display()
+    );
+    let output = sh(&dir, &script);
     assert!(
         output.status.success(),
         "{}",

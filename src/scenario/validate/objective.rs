@@ -16,6 +16,7 @@ fn variant(raw: &RawObjective) -> &'static str {
     match raw {
         RawObjective::Availability { .. } => "Availability",
         RawObjective::LostHours { .. } => "LostHours",
+        RawObjective::DataLoss { .. } => "DataLoss",
         RawObjective::AnnualCost { .. } => "AnnualCost",
     }
 }
@@ -76,6 +77,22 @@ impl Validator<'_> {
                     target,
                 })
             }
+            RawObjective::DataLoss {
+                service,
+                mean_at_most,
+                p99_at_most,
+            } => {
+                let service = self.objective_service(model, service, &at);
+                let service = service.and_then(|s| self.models_data(model, s, &at));
+                let hours = |d: &Option<NonNegativeDuration>| d.map(|d| d.0.hours());
+                let (statistic, target) =
+                    self.one_bound("DataLoss", &at, hours(mean_at_most), hours(p99_at_most))?;
+                Some(Objective {
+                    measure: Measure::DataLoss(service?),
+                    statistic,
+                    target,
+                })
+            }
             RawObjective::AnnualCost {
                 mean_at_most,
                 p99_at_most,
@@ -114,6 +131,30 @@ impl Validator<'_> {
             &anchors,
             format!("unknown service `{name}` in an objective"),
             || name_hint(name, &names, "services"),
+        );
+        None
+    }
+
+    /// The service, when it models its data (else it never loses any).
+    fn models_data(&mut self, model: &Model, s: usize, at: &[Anchor]) -> Option<usize> {
+        let service = model.services.get(s)?;
+        if service.data.is_some() {
+            return Some(s);
+        }
+        let name = service.name.clone();
+        let mut anchors = at.to_vec();
+        anchors.extend([
+            Anchor::Field("service"),
+            Anchor::Text(format!("\"{name}\"")),
+        ]);
+        self.report(
+            &anchors,
+            format!("`DataLoss` of `{name}`, which does not model its data"),
+            || {
+                Some(format!(
+                    "give `{name}` a `data` block, or drop the objective"
+                ))
+            },
         );
         None
     }

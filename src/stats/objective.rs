@@ -169,26 +169,6 @@ fn short_duration(hours: f64) -> String {
     format!("{text}{unit}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_in_names_are_short() {
-        let cases = [
-            (8.0, "8h"),
-            (0.5, "30m"),
-            (1.0 / 60.0, "1m"),
-            (0.025, "1.5m"),
-            (0.0, "0h"),
-        ];
-        for (hours, text) in cases {
-            assert_eq!(short_duration(hours), text);
-        }
-        assert_eq!(short_duration(1.0 / 3600.0), "1s");
-    }
-}
-
 /// The full result of one objective; `sample.values` must be sorted.
 pub fn report(objective: &Objective, sample: Sample<'_>, model: &Model) -> ObjectiveResult {
     let (verdict, more_trials) = judge(objective, sample, model.horizon);
@@ -231,4 +211,24 @@ fn quantile_view(sorted: &[f64], p: f64) -> (f64, [f64; 2], Option<String>) {
         (false, false) => None,
     };
     (percentile(sorted, p), [at(l), at(u)], open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_names_are_short() {
+        let cases = [
+            (8.0, "8h"),
+            (0.5, "30m"),
+            (1.0 / 60.0, "1m"),
+            (0.025, "1.5m"),
+            (0.0, "0h"),
+        ];
+        for (hours, text) in cases {
+            assert_eq!(short_duration(hours), text);
+        }
+        assert_eq!(short_duration(1.0 / 3600.0), "1s");
+    }
 }

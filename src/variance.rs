@@ -14,8 +14,11 @@ use std::sync::atomic::AtomicBool;
 
 use crate::engine::streams;
 use crate::model::{stream_key, Model, Target};
+use crate::model::{Measure, Statistic};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
+use crate::stats::objective::{self, Sample as ObjectiveSample};
+use crate::stats::{Moments, TrialValues};
 use crate::stats::{RunResult, VarianceReduction};
 
 /// The two-sided 95% normal quantile.
@@ -96,7 +99,7 @@ pub fn run_controlled(
     model: &Model,
     options: &RunOptions,
     stop: &AtomicBool,
-) -> Result<RunResult, RunError> {
+) -> Result<(RunResult, TrialValues), RunError> {
     let seed = options.seed.unwrap_or(model.seed);
     let groups = Groups::new(model);
     let (mu, mu_cov) = reference(model, seed, &groups);
@@ -123,6 +126,7 @@ pub fn run_controlled(
         control::adjust(&main_x, &main_c, &beta, &mu, &mu_cov)
     };
     let mut factors = std::collections::BTreeMap::new();
+    let mut adjusted: Vec<Option<Adjusted>> = vec![None; model.services.len()];
     let horizon = model.horizon;
     for (s, service) in model.services.iter().enumerate() {
         let Some(stats) = result.services.get_mut(&service.name) else {
@@ -141,8 +145,10 @@ pub fn run_controlled(
         stats.cost.mean = cost.mean;
         stats.cost.ci95 = interval(cost);
         factors.insert(format!("{} lost_hours", service.name), lost.factor);
+        adjusted[s] = Some(lost);
     }
     let total = fit(&|x: &Sample| x.total);
+    rejudge(model, &mut result, &adjusted, total, main.len() as u64);
     result.cost.mean = total.mean;
     result.cost.ci95 = interval(total);
     factors.insert("cost".to_string(), total.factor);
@@ -153,7 +159,55 @@ pub fn run_controlled(
         reference_histories: REFERENCE_HISTORIES,
         factors,
     });
-    Ok(result)
+    Ok((result, trial_values(&main)))
+}
+
+/// The sorted per-trial values of the main run, for the plots of a report.
+fn trial_values(main: &[Sample]) -> TrialValues {
+    let sorted = |mut v: Vec<f64>| {
+        v.sort_unstable_by(f64::total_cmp);
+        v
+    };
+    let services = main.first().map_or(0, |s| s.lost.len());
+    TrialValues {
+        cost: sorted(main.iter().map(|s| s.total).collect()),
+        lost_hours: (0..services)
+            .map(|k| sorted(main.iter().map(|s| s.lost[k]).collect()))
+            .collect(),
+    }
+}
+
+/// Judges the objectives on means again, on the controlled estimates (those
+/// on percentiles keep the plain trials' verdicts).
+fn rejudge(
+    model: &Model,
+    result: &mut RunResult,
+    lost: &[Option<Adjusted>],
+    total: Adjusted,
+    n: u64,
+) {
+    for (o, verdict) in model.objectives.iter().zip(result.objectives.iter_mut()) {
+        if o.statistic != Statistic::Mean {
+            continue;
+        }
+        let adjusted = match o.measure {
+            Measure::Availability(s) | Measure::LostHours(s) => lost.get(s).copied().flatten(),
+            Measure::Cost => Some(total),
+            Measure::DataLoss(_) => None,
+        };
+        let Some(a) = adjusted else { continue };
+        let moments = Moments {
+            n,
+            mean: a.mean,
+            // the spread whose standard error of the mean is the controlled one
+            m2: a.std_error.powi(2) * n as f64 * n.saturating_sub(1) as f64,
+        };
+        let sample = ObjectiveSample {
+            moments: &moments,
+            values: &[],
+        };
+        *verdict = objective::report(o, sample, model);
+    }
 }
 
 /// The 95% interval of an adjusted mean, floored at 0 (losses are never negative).

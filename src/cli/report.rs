@@ -83,6 +83,7 @@ pub fn report(args: &ReportArgs) -> Exit {
             strict: false,
         },
         precision: None,
+        variance_reduction: super::VarianceMethod::None,
         shard: None,
         max_events: DEFAULT_MAX_EVENTS,
         max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,

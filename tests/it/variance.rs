@@ -16,7 +16,9 @@ fn controlled(text: &str, trials: u64, seed: u64) -> RunResult {
         seed: Some(seed),
         ..RunOptions::default()
     };
-    run_controlled(&model(text), &options, &AtomicBool::new(false)).unwrap()
+    run_controlled(&model(text), &options, &AtomicBool::new(false))
+        .unwrap()
+        .0
 }
 
 fn plain(text: &str, trials: u64, seed: u64) -> RunResult {
@@ -76,4 +78,41 @@ fn controlled_means_agree_with_plain_means_on_an_example_design() {
             "{name}: controls never hurt much"
         );
     }
+}
+
+#[test]
+fn run_says_which_method_produced_the_numbers() {
+    let mut cmd = assert_cmd::Command::cargo_bin("faultline").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+        "run",
+        "scenarios/shop-two-regions.ron",
+        "--trials",
+        "300",
+        "--variance-reduction",
+        "control-variates",
+        "--format",
+        "json",
+    ]);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["variance_reduction"]["method"], "control variates");
+    assert!(
+        doc["variance_reduction"]["factors"]["web lost_hours"]
+            .as_f64()
+            .unwrap()
+            > 1.0
+    );
+    // plain runs say nothing: the key is absent
+    let mut cmd = assert_cmd::Command::cargo_bin("faultline").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+        "run",
+        "scenarios/shop-two-regions.ron",
+        "--trials",
+        "100",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert!(doc.get("variance_reduction").is_none());
 }

@@ -48,6 +48,9 @@ pub struct DesignSummary {
     pub infra_cost: f64,
     /// Total cost of ownership per year: `infra_cost + annual_loss`.
     pub tco: f64,
+    /// Whether every objective of the design is met (an undecided one is
+    /// not); true when it has none.
+    pub meets_objectives: bool,
 }
 
 /// A shared service's measures in one design.
@@ -254,6 +257,11 @@ fn summary(run: &Run, shared: &[String], scale: f64) -> DesignSummary {
         p99_annual_loss: run.result.cost.p99 * scale,
         infra_cost: run.infra,
         tco: run.infra + annual_loss,
+        meets_objectives: run
+            .result
+            .objectives
+            .iter()
+            .all(|o| o.verdict == crate::stats::Verdict::Met),
     }
 }
 

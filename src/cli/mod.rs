@@ -517,8 +517,8 @@ fn sweep(args: &SweepArgs) -> Exit {
         ..RunOptions::default()
     };
     let signals = Signals::register();
-    // the hook for objectives: every variant qualifies while scenarios have none
-    let meets = |_: usize, _: &crate::compare::DesignSummary| true;
+    // a variant qualifies when every objective of the scenario is met
+    let meets = |_: usize, s: &crate::compare::DesignSummary| s.meets_objectives;
     let result = match crate::sweep::sweep(&designs, &options, &signals.stop, &meets) {
         Ok(s) => s,
         Err(CompareError::Run {

@@ -18,7 +18,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::compare::CompareError;
 use crate::model::Model;
 use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
-use crate::report::compare::{render as render_comparison, render_sweep, CompareFormat};
+use crate::report::compare::{
+    render as render_comparison, render_html as render_comparison_html, render_sweep, CompareFormat,
+};
 use crate::scenario;
 use crate::shard::Shard;
 
@@ -125,8 +127,8 @@ pub struct CompareArgs {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
-    pub format: TextFormat,
+    #[arg(long, value_enum, default_value_t = ComparisonFormat::Table)]
+    pub format: ComparisonFormat,
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
@@ -193,6 +195,20 @@ pub enum TextFormat {
     Json,
     /// Markdown tables for a pull request or CI summary.
     Markdown,
+}
+
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComparisonFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// The comparison document.
+    Json,
+    /// Markdown tables for a pull request or CI summary.
+    Markdown,
+    /// A self-contained HTML page: the designs side by side, their paired
+    /// differences and a chart of the TCO per design.
+    Html,
 }
 
 /// Variance-reduction methods of `run`.
@@ -441,7 +457,13 @@ fn compare(args: &CompareArgs) -> Exit {
             return Exit::Failure;
         }
     };
-    match render_comparison(&comparison, compare_format(args.format)) {
+    let rendered = match args.format {
+        ComparisonFormat::Table => render_comparison(&comparison, CompareFormat::Table),
+        ComparisonFormat::Json => render_comparison(&comparison, CompareFormat::Json),
+        ComparisonFormat::Markdown => render_comparison(&comparison, CompareFormat::Markdown),
+        ComparisonFormat::Html => render_comparison_html(&comparison),
+    };
+    match rendered {
         Ok(text) => emit(&text, args.output.as_deref()),
         Err(e) => {
             eprintln!("error: {e}");

@@ -30,6 +30,17 @@ pub fn render(c: &Comparison, format: CompareFormat) -> Result<String, RenderErr
     }
 }
 
+/// Renders a comparison as a self-contained HTML page: the designs side by
+/// side, their paired differences and a chart of the TCO per design.
+///
+/// # Errors
+/// [`RenderError`] when a number is not finite.
+pub fn render_html(c: &Comparison) -> Result<String, RenderError> {
+    // refuse what the comparison document refuses
+    json_text(c)?;
+    Ok(super::html::comparison(c))
+}
+
 /// Renders a sweep: one row per variant, the chosen one marked with `*`.
 ///
 /// # Errors
@@ -92,7 +103,7 @@ pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, Rend
 }
 
 /// One row of a table: cells, the first left-aligned.
-type Row = Vec<String>;
+pub(super) type Row = Vec<String>;
 
 fn text(c: &Comparison, markdown: bool) -> String {
     let mut out = String::new();
@@ -120,7 +131,8 @@ fn text(c: &Comparison, markdown: bool) -> String {
     out
 }
 
-fn designs(c: &Comparison) -> Vec<Row> {
+/// The per-design table: a header, then one row per design.
+pub(super) fn designs(c: &Comparison) -> Vec<Row> {
     let services: Vec<&String> = c
         .designs
         .first()
@@ -152,7 +164,8 @@ fn designs(c: &Comparison) -> Vec<Row> {
     rows
 }
 
-fn differences(d: &DesignDifference) -> Vec<Row> {
+/// The paired differences of one design: a header, then one row per measure.
+pub(super) fn differences(d: &DesignDifference) -> Vec<Row> {
     let mut rows: Vec<Row> = vec![[
         "measure",
         "difference",
@@ -201,7 +214,7 @@ fn row(name: &str, d: &Difference, f: &dyn Fn(f64) -> String) -> Row {
 }
 
 /// How much pairing gained on the total cost of ownership.
-fn reduction_line(d: &DesignDifference) -> String {
+pub(super) fn reduction_line(d: &DesignDifference) -> String {
     match d.tco.variance_reduction {
         Some(r) => format!(
             "common random numbers: the variance of the TCO difference is {r:.1}x smaller than two independent runs' (CI {:.1}x narrower)",
@@ -211,7 +224,8 @@ fn reduction_line(d: &DesignDifference) -> String {
     }
 }
 
-fn verdict_words(v: Verdict) -> &'static str {
+/// A verdict in words.
+pub(super) fn verdict_words(v: Verdict) -> &'static str {
     match v {
         Verdict::Better => "better",
         Verdict::Worse => "worse",
@@ -227,7 +241,8 @@ fn sign(x: f64, text: String) -> String {
     }
 }
 
-fn signed_money(x: f64) -> String {
+/// Money with a `+` on positive values.
+pub(super) fn signed_money(x: f64) -> String {
     sign(x, money(x))
 }
 

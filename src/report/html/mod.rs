@@ -2,13 +2,17 @@
 //! (inline CSS and SVG, no script, no font or image from the network) with
 //! the summary per service, the loss exceedance curve, the lost hours per
 //! service as histograms, the failure modes as frequency x duration x scope,
-//! and the dependency graph coloured by lost hours.
+//! and the dependency graph coloured by lost hours; and the page of a
+//! `compare` (the designs side by side with their paired differences).
 //!
 //! Every string that came from the scenario goes through [`escape`]. The
 //! output is deterministic: numbers are written with fixed decimals.
 
 mod chart;
+mod compare;
 mod graph;
+
+pub(super) use compare::page as comparison;
 
 use std::fmt::Write;
 
@@ -37,10 +41,7 @@ impl Render for Html<'_> {
         if !all_finite(self.values) {
             return Err(RenderError::NotFinite);
         }
-        let mut out = String::new();
-        out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        let _ = writeln!(out, "<title>faultline: {}</title>", escape(&r.scenario));
-        let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>");
+        let mut out = head(&r.scenario, "");
         let _ = writeln!(out, "<h1>{}</h1>", escape(&r.scenario));
         let _ = writeln!(
             out,
@@ -68,6 +69,16 @@ impl Render for Html<'_> {
         out.push_str("</body>\n</html>\n");
         Ok(out)
     }
+}
+
+/// The page up to `<body>`: the escaped title and the inline style (plus
+/// `extra` rules).
+fn head(title: &str, extra: &str) -> String {
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(out, "<title>faultline: {}</title>", escape(title));
+    let _ = writeln!(out, "<style>{STYLE}{extra}</style>\n</head>\n<body>");
+    out
 }
 
 fn all_finite(values: &TrialValues) -> bool {

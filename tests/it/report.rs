@@ -125,6 +125,168 @@ fn names_from_the_scenario_are_escaped() {
     assert!(html.contains("a&amp;b&quot;&#39;&lt;svg&gt;"));
 }
 
+const AUTO_FAILOVER: &str = "scenarios/shop-two-regions-auto-failover.ron";
+
+/// `faultline compare DESIGNS --trials 400 --format html -o DIR/NAME`, read back.
+fn compare_html(designs: &[&str], dir: &Path, name: &str, args: &[&str]) -> String {
+    let path = dir.join(name);
+    let out = path.to_str().expect("utf-8 path");
+    let mut all = vec!["compare"];
+    all.extend_from_slice(designs);
+    all.extend_from_slice(&["--trials", "400", "--format", "html", "--output", out]);
+    all.extend_from_slice(args);
+    assert_eq!(faultline(&all), "");
+    std::fs::read_to_string(&path).expect("the page")
+}
+
+/// The two-regions example against its automated failover, as HTML.
+fn compare_page(dir: &Path, name: &str, args: &[&str]) -> String {
+    compare_html(&[EXAMPLE, AUTO_FAILOVER], dir, name, args)
+}
+
+#[test]
+fn the_compare_page_has_every_section_and_fetches_nothing() {
+    let dir = scratch("compare-sections");
+    let html = compare_page(&dir, "c.html", &[]);
+    for heading in ["Designs", "Total cost of ownership", "Paired differences"] {
+        assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+    }
+    // one chart: two bars (infra, loss) per design, one whisker per later design
+    assert_eq!(html.matches("aria-label=\"TCO per design\"").count(), 1);
+    assert_eq!(html.matches("<rect").count(), 4);
+    assert_eq!(
+        html.matches("paired 95% CI of the TCO difference").count(),
+        1
+    );
+    assert_eq!(
+        html.matches(&format!(
+            "<h3><code>{AUTO_FAILOVER}</code> against <code>{EXAMPLE}</code>: better</h3>"
+        ))
+        .count(),
+        1
+    );
+    for forbidden in [
+        "<script", "<link", "<img", "src=", "href=", "@import", "url(",
+    ] {
+        assert!(!html.contains(forbidden), "{forbidden}");
+    }
+    let urls = html.matches("http").count();
+    assert_eq!(urls, html.matches("http://www.w3.org/2000/svg").count());
+}
+
+/// Money as the comparison writes a difference: `+` on positive values.
+fn signed(x: f64) -> String {
+    let text = faultline::report::money(x);
+    if x > 0.0 {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+#[test]
+fn the_compare_page_agrees_with_the_comparison_document() {
+    let dir = scratch("compare-agrees");
+    let html = compare_page(&dir, "c.html", &[]);
+    let json = faultline(&[
+        "compare",
+        EXAMPLE,
+        AUTO_FAILOVER,
+        "--trials",
+        "400",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let number = |x: &serde_json::Value| x.as_f64().expect("number");
+    let money = |x: &serde_json::Value| faultline::report::money(number(x));
+    let designs = doc["designs"].as_array().expect("designs");
+    assert_eq!(designs.len(), 2);
+    // the designs side by side: one row per measure, one column per design
+    let row = |measure: &str, cell: &dyn Fn(&serde_json::Value) -> String| {
+        let cells: String = designs
+            .iter()
+            .map(|d| format!("<td>{}</td>", cell(d)))
+            .collect();
+        format!("<tr><td>{measure}</td>{cells}</tr>")
+    };
+    for (measure, key) in [
+        ("loss/yr", "annual_loss"),
+        ("p99 loss/yr", "p99_annual_loss"),
+        ("infra/yr", "infra_cost"),
+        ("TCO/yr", "tco"),
+    ] {
+        let expected = row(measure, &|d| money(&d[key]));
+        assert!(html.contains(&expected), "{expected}");
+    }
+    let web = row("web avail", &|d| {
+        faultline::report::percent(number(&d["services"]["web"]["availability"]))
+    });
+    assert!(html.contains(&web), "{web}");
+    // the paired difference of the TCO, its intervals, P(better) and verdict
+    let tco = &doc["differences"][0]["tco"];
+    let ci = |key: &str| {
+        format!(
+            "[{}, {}]",
+            signed(number(&tco[key][0])),
+            signed(number(&tco[key][1]))
+        )
+    };
+    let expected = format!(
+        "<tr><td>TCO/yr</td><td>{}</td><td>{}</td><td>{}</td><td>{:.3}</td><td>better</td></tr>",
+        signed(number(&tco["mean"])),
+        ci("ci95"),
+        ci("unpaired_ci95"),
+        number(&tco["p_better"])
+    );
+    assert_eq!(tco["verdict"], "better");
+    assert!(html.contains(&expected), "{expected}");
+    let reduction = number(&tco["variance_reduction"]);
+    assert!(reduction > 1.0);
+    assert!(html.contains(&format!("is {reduction:.1}x smaller")));
+    // the whisker spans the paired CI, drawn at the first design's TCO
+    assert!(html.contains(&format!(
+        "paired 95% CI of the TCO difference: {}",
+        ci("ci95")
+    )));
+}
+
+#[test]
+fn the_compare_page_is_the_same_for_any_thread_count() {
+    let dir = scratch("compare-deterministic");
+    let one = compare_page(&dir, "one.html", &["--threads", "1"]);
+    let two = compare_page(&dir, "two.html", &["--threads", "2"]);
+    assert_eq!(one, two);
+}
+
+#[test]
+fn names_from_the_compared_scenarios_are_escaped() {
+    let dir = scratch("compare-escaped");
+    let design = |file: &str, name: &str, every: &str| {
+        let path = dir.join(file);
+        std::fs::write(
+            &path,
+            format!(
+                r#"Scenario(name: "{name}", trials: 50, domains: ["aws/r/a"],
+                failures: [(name: "host", on: EachReplica(), every: "{every}", lasts: Fixed("2h"))],
+                services: {{ "a&b\"'<svg>": (deployments: [(in: "aws/r")], cost: (per_hour: 10)) }})"#
+            ),
+        )
+        .expect("write");
+        path.to_str().expect("utf-8").to_string()
+    };
+    let a = design("a&<b>.ron", "<script>alert(1)</script>", "30d");
+    let b = design("b.ron", "<img src=x onerror=alert(2)>", "60d");
+    let html = compare_html(&[&a, &b], &dir, "c.html", &[]);
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("<b>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(html.contains("a&amp;&lt;b&gt;.ron"));
+    assert!(html.contains("<td>a&amp;b&quot;&#39;&lt;svg&gt; avail</td>"));
+}
+
 /// The chromium binary, if installed.
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser"].iter().find_map(|name| {
@@ -162,15 +324,7 @@ fn a_headless_browser_renders_the_report_into_a_picture_that_is_not_blank() {
     };
     let dir = scratch("browser");
     report(EXAMPLE, &dir, "r.html", &[]);
-    let url = format!("file://{}", dir.join("r.html").display());
-    let png = dir.join("r.png");
-    let status = headless(&browser, &dir.join("profile"))
-        .arg(format!("--screenshot={}", png.display()))
-        .args(["--window-size=1200,2000", &url])
-        .output()
-        .expect("start chromium");
-    assert!(status.status.success(), "{status:?}");
-    let (distinct, ink) = picture(&png);
+    let (distinct, ink, dom) = render_in(&browser, &dir, "r.html");
     // text, a red curve, blue bars and green-to-red nodes: many colours, much ink
     assert!(distinct > 100, "only {distinct} distinct colours");
     assert!(
@@ -178,12 +332,6 @@ fn a_headless_browser_renders_the_report_into_a_picture_that_is_not_blank() {
         "only {:.1}% of the pixels are not white",
         ink * 100.0
     );
-    let dom = headless(&browser, &dir.join("profile"))
-        .args(["--dump-dom", &url])
-        .output()
-        .expect("start chromium");
-    assert!(dom.status.success(), "{dom:?}");
-    let dom = String::from_utf8_lossy(&dom.stdout);
     for heading in [
         "Summary",
         "Loss exceedance curve",
@@ -192,6 +340,42 @@ fn a_headless_browser_renders_the_report_into_a_picture_that_is_not_blank() {
     ] {
         assert!(dom.contains(&format!("<h2>{heading}</h2>")), "{heading}");
     }
+    // the page of a comparison: tables, grey and red bars, black whiskers
+    compare_page(&dir, "c.html", &[]);
+    let (distinct, ink, dom) = render_in(&browser, &dir, "c.html");
+    assert!(distinct > 100, "only {distinct} distinct colours");
+    assert!(
+        ink > 0.03,
+        "only {:.1}% of the pixels are not white",
+        ink * 100.0
+    );
+    for heading in ["Designs", "Total cost of ownership", "Paired differences"] {
+        assert!(dom.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+    }
+}
+
+/// Renders DIR/NAME headless: the screenshot's distinct colours and share
+/// of ink, and the DOM the browser built.
+fn render_in(browser: &Path, dir: &Path, name: &str) -> (usize, f64, String) {
+    let url = format!("file://{}", dir.join(name).display());
+    let png = dir.join(format!("{name}.png"));
+    let status = headless(browser, &dir.join("profile"))
+        .arg(format!("--screenshot={}", png.display()))
+        .args(["--window-size=1200,2000", &url])
+        .output()
+        .expect("start chromium");
+    assert!(status.status.success(), "{status:?}");
+    let (distinct, ink) = picture(&png);
+    let dom = headless(browser, &dir.join("profile"))
+        .args(["--dump-dom", &url])
+        .output()
+        .expect("start chromium");
+    assert!(dom.status.success(), "{dom:?}");
+    (
+        distinct,
+        ink,
+        String::from_utf8_lossy(&dom.stdout).into_owned(),
+    )
 }
 
 /// The number of distinct RGB colours of a PNG, and the share of its pixels

@@ -100,11 +100,18 @@ pub fn begin(model: &Model, ws: &mut Workspace) {
 /// Attributes every loss step of service `s`.
 pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
     let range = ws.service[s].clone();
-    if range.len() == 1 {
+    if ws.arena.constant_one(&range) {
         return;
     }
-    let per_hour = model.services[s].cost_per_hour;
-    let traffic = model.services[s].traffic.as_ref();
+    let service = &model.services[s];
+    let per_hour = service.cost_per_hour;
+    let traffic = service.traffic.as_ref();
+    // a routed service marks the design's own capacity shortfall with mask 0
+    let routed = service.deployments.len() > 1
+        || service
+            .deployments
+            .clone()
+            .any(|d| model.deployments[d].capacity.is_finite());
     ws.blame.fallback.clear();
     for i in range.clone() {
         let step = ws.arena.steps[i];
@@ -112,6 +119,14 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
             continue;
         }
         let b = ws.arena.step_end(&range, i, model.horizon);
+        if routed && step.mask == 0 {
+            let lost = (b - step.t) * (1.0 - step.v);
+            let weighted = traffic.map_or(b - step.t, |t| t.between(step.t, b)) * (1.0 - step.v);
+            ws.blame.unattributed += lost;
+            ws.blame.unattributed_cost += weighted * per_hour;
+            ws.blame.fallback.clear();
+            continue;
+        }
         collect(model, plan, s, step.t, b, step.mask, ws);
         sweep(ws, s as u32, (step.t, b), 1.0 - step.v, (per_hour, traffic));
     }
@@ -142,7 +157,7 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
                     ..plan.deployment_sources[d].end as usize]
                 {
                     let r = source_range(ws, source.node);
-                    if r.len() > 1 && ws.arena.degraded_within(&r, a, b) {
+                    if !ws.arena.constant_one(&r) && ws.arena.degraded_within(&r, a, b) {
                         ws.blame.stack.push(source.node);
                     }
                 }

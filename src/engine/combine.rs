@@ -39,9 +39,12 @@ pub struct Input {
 pub fn deployment(plan: &Plan, d: usize, quorum: Range<usize>, ws: &mut Workspace) -> Range<usize> {
     let sources = &plan.sources
         [plan.deployment_sources[d].start as usize..plan.deployment_sources[d].end as usize];
-    // Every timeline starts at 1 (everything is up at time 0), so a one-step
-    // dependency is 1 throughout and changes nothing.
-    if sources.iter().all(|s| source_range(ws, s.node).len() == 1) {
+    // A one-step dependency at 1 is 1 throughout and changes nothing (most
+    // timelines; one may start below 1 when capacity falls short of demand).
+    if sources
+        .iter()
+        .all(|s| ws.arena.constant_one(&source_range(ws, s.node)))
+    {
         return quorum;
     }
     let mut inputs = std::mem::take(&mut ws.scratch.inputs);
@@ -54,7 +57,7 @@ pub fn deployment(plan: &Plan, d: usize, quorum: Range<usize>, ws: &mut Workspac
     });
     for s in sources {
         let range = source_range(ws, s.node);
-        if range.len() > 1 {
+        if !ws.arena.constant_one(&range) {
             inputs.push(Input {
                 cursor: range.start,
                 range,

@@ -226,9 +226,12 @@ fn active_active(
     (shift, mut collapse): (f64, Collapse<'_>),
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
-    let start = arena.begin(1.0, 0);
     let mut stats = RoutingStats::default();
-    let (mut last_t, mut last_shed) = (0.0, 0.0);
+    // the state at time 0: capacity may fall short with everything up
+    while overload(routes, 0.0, &mut collapse, &mut stats) {}
+    let (v, shed, mask) = split(routes);
+    let start = arena.begin(v, if v < 1.0 { mask } else { 0 });
+    let (mut last_t, mut last_shed) = (0.0, shed);
     let after = collapse.as_ref().map_or(f64::INFINITY, |c| c.0);
     loop {
         let timers = routes
@@ -330,8 +333,13 @@ fn split(routes: &[Route]) -> (f64, f64, u64) {
             mask |= 1 << i;
         }
     }
-    // shedding is caused by the deployments whose share moved away
-    if shed > 0.0 {
+    // shedding is caused by the deployments whose share moved away; with
+    // every deployment receiving and whole, it is the design's own shortfall
+    // (mask 0: no failure to blame)
+    let whole = idle == 0 && routes.iter().all(|r| r.value() >= 1.0);
+    if whole {
+        mask = 0;
+    } else if shed > 0.0 {
         mask |= idle;
     }
     (served / n, shed / n, mask)
@@ -529,7 +537,6 @@ fn failover(
     rng: ChaCha8Rng,
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
-    let start = arena.begin(1.0, 1);
     let mut state = Failover {
         policy,
         rng,
@@ -538,8 +545,10 @@ fn failover(
         first_up_since: 0.0,
         stats: RoutingStats::default(),
     };
+    // the state at time 0: the active one's capacity may fall short
+    let start = arena.begin(state.fraction(routes), 1);
     let mut last_t = 0.0;
-    let mut last_shed = 0.0;
+    let mut last_shed = routes[0].value() - state.fraction(routes);
     loop {
         let t = next_change(arena, routes).min(state.timer(routes));
         state.stats.shed_hours += last_shed * (t.min(horizon) - last_t);

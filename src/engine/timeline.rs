@@ -73,6 +73,12 @@ impl Arena {
         }
     }
 
+    /// Whether the timeline is 1 throughout: a single step at 1.
+    #[inline]
+    pub fn constant_one(&self, range: &Range<usize>) -> bool {
+        range.len() == 1 && self.steps[range.start].v >= 1.0
+    }
+
     /// Whether the timeline is below 1 anywhere in `[a, b)`.
     pub fn degraded_within(&self, range: &Range<usize>, a: f64, b: f64) -> bool {
         let mut i = self.index_at(range, a);

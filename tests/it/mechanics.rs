@@ -495,3 +495,56 @@ fn a_collapse_that_could_cycle_every_second_is_refused_before_running() {
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("overload: Collapse"), "{message}");
 }
+
+#[test]
+fn a_capacity_short_of_demand_loses_from_time_zero_and_is_nobodys_fault() {
+    // three regions of 0.3 serve 0.9 with everything up: 10% lost all year,
+    // reported as unattributed (no failure caused it)
+    let text = scenario(
+        THREE_REGIONS,
+        r#"(name: "region", on: EachRegion(), every: "100000y", lasts: Fixed("1h"))"#,
+        r#""web": (deployments: [(in: "aws/r1", capacity: 0.3), (in: "aws/r2", capacity: 0.3),
+                                 (in: "aws/r3", capacity: 0.3)], cost: (per_hour: 10))"#,
+        50,
+    );
+    let r = run(&text, 50, 21);
+    let web = &r.services["web"];
+    assert!(
+        (web.lost_hours.mean - 0.1 * HORIZON).abs() < 0.01,
+        "{}",
+        web.lost_hours.mean
+    );
+    assert!((web.shed_hours.mean - web.lost_hours.mean).abs() < 1e-6);
+    assert!((r.unattributed.lost_hours.mean - web.lost_hours.mean).abs() < 0.01);
+    assert!((r.unattributed.cost.mean - web.cost.mean).abs() < 0.1);
+}
+
+#[test]
+fn a_lone_deployment_short_of_capacity_collapses_over_and_over_from_the_start() {
+    // capacity 0.5 alone: overloaded from 0, collapses after 10 min, back
+    // after 1 h, overloaded again: per 70-minute cycle 10 min at 0.5 and
+    // 60 min at 0, i.e. (5 + 60) / 70 of the time lost
+    let text = scenario(
+        r#""aws/r1/a""#,
+        "",
+        r#""web": (deployments: [(in: "aws/r1", capacity: 0.5)],
+                   overload: Collapse(after: "10m", recover: Fixed("1h")))"#,
+        10,
+    );
+    let r = run(&text, 10, 22);
+    let web = &r.services["web"];
+    let cycle = 70.0 / 60.0;
+    let expected = HORIZON * 65.0 / 70.0;
+    // the last cycle is cut by the horizon: within one cycle's loss
+    assert!(
+        (web.lost_hours.mean - expected).abs() < cycle,
+        "{}",
+        web.lost_hours.mean
+    );
+    let collapses = (HORIZON / cycle).floor();
+    assert!(
+        (web.collapses.mean - collapses).abs() <= 1.0,
+        "{}",
+        web.collapses.mean
+    );
+}

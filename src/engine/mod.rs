@@ -41,7 +41,7 @@ use crate::model::{Model, Service, Sla};
 
 /// The most passes over a recovery cycle before its result is taken as it
 /// stands (each pass can only lengthen outages, so it errs on the safe side).
-pub const MAX_RECOVERY_PASSES: usize = 64;
+pub const MAX_RECOVERY_PASSES: usize = 1024;
 
 /// Measures of one service in one trial.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -548,3 +548,23 @@ fn a_lone_deployment_short_of_capacity_collapses_over_and_over_from_the_start() 
         web.collapses.mean
     );
 }
+
+#[test]
+fn a_symmetric_recovery_cycle_treats_its_members_alike_whatever_the_file_order() {
+    let text = scenario(
+        r#""aws/r1/a""#,
+        r#"(name: "host", on: EachReplica(), every: "100h", lasts: Fixed("1h"))"#,
+        r#""a": (deployments: [(in: "aws/r1", zones: ["a"])], depends_on: { "b": Recovery(catch_up: "10m") }),
+           "b": (deployments: [(in: "aws/r1", zones: ["a"])], depends_on: { "c": Recovery(catch_up: "10m") }),
+           "c": (deployments: [(in: "aws/r1", zones: ["a"])], depends_on: { "a": Recovery(catch_up: "10m") })"#,
+        2000,
+    );
+    let r = run(&text, 2000, 3);
+    let (a, b, c) = (lost(&r, "a"), lost(&r, "b"), lost(&r, "c"));
+    for (x, y) in [(&a, &b), (&b, &c), (&a, &c)] {
+        let se = (std_error(x).powi(2) + std_error(y).powi(2)).sqrt();
+        assert!((x.mean - y.mean).abs() < 4.0 * se, "{} vs {}", x.mean, y.mean);
+    }
+    let d = |s: &str| r.services[s].recovery_deadlocks.mean;
+    assert!((d("a") - d("b")).abs() < 0.02 && (d("b") - d("c")).abs() < 0.02);
+}

@@ -402,3 +402,17 @@ fn a_target_that_matches_no_domain_is_a_located_warning_and_the_scenario_runs() 
         assert!(stderr.contains("hint:"), "{stderr}");
     }
 }
+
+#[test]
+fn a_collapse_under_active_passive_is_a_located_warning() {
+    let path = "tests/fixtures/warning/collapse_without_active_active.ron";
+    let (code, stderr) = faultline(&repo(""), &["check", path]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!(
+            "{path}:10:13: warning: `overload: Collapse` of `db` acts only under `ActiveActive`"
+        )),
+        "{first}"
+    );
+}

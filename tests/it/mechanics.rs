@@ -563,7 +563,12 @@ fn a_symmetric_recovery_cycle_treats_its_members_alike_whatever_the_file_order()
     let (a, b, c) = (lost(&r, "a"), lost(&r, "b"), lost(&r, "c"));
     for (x, y) in [(&a, &b), (&b, &c), (&a, &c)] {
         let se = (std_error(x).powi(2) + std_error(y).powi(2)).sqrt();
-        assert!((x.mean - y.mean).abs() < 4.0 * se, "{} vs {}", x.mean, y.mean);
+        assert!(
+            (x.mean - y.mean).abs() < 4.0 * se,
+            "{} vs {}",
+            x.mean,
+            y.mean
+        );
     }
     let d = |s: &str| r.services[s].recovery_deadlocks.mean;
     assert!((d("a") - d("b")).abs() < 0.02 && (d("b") - d("c")).abs() < 0.02);

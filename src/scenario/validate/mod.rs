@@ -322,6 +322,15 @@ impl<'a> Validator<'a> {
         );
         let routing = self.routing(name, raw.routing.as_ref());
         let mechanics = self.mechanics(name, raw);
+        if matches!(mechanics.overload, crate::model::Overload::Collapse { .. })
+            && !matches!(routing, crate::model::Routing::ActiveActive { .. })
+        {
+            self.warn(
+                &at("overload"),
+                format!("`overload: Collapse` of `{name}` acts only under `ActiveActive`; `{name}` only sheds"),
+                Some("under ActivePassive or Manual the active deployment takes all traffic and sheds what exceeds its capacity".into()),
+            );
+        }
         let traffic = match &raw.traffic {
             Some(t) => self.traffic(&at("traffic"), t),
             None => traffic.cloned(),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::report::print;
+use super::report::print_document;
 use super::{load, read_bounded, Exit, Signals};
 use crate::explain::{self, ExplainError, Pick};
 use crate::montecarlo::{RunError, RunOptions};
@@ -94,17 +94,11 @@ pub fn explain(args: &ExplainArgs) -> Exit {
         }
     };
     let text = match args.format {
-        StoryFormat::Table => explain::table(&model, &explained),
-        StoryFormat::Markdown => explain::markdown(&model, &explained),
-        StoryFormat::Json => match explain::json(&model, &explained) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: could not write the explain document: {e}");
-                return Exit::Failure;
-            }
-        },
+        StoryFormat::Table => Ok(explain::table(&model, &explained)),
+        StoryFormat::Markdown => Ok(explain::markdown(&model, &explained)),
+        StoryFormat::Json => explain::json(&model, &explained),
     };
-    print(&text)
+    print_document("explain", text)
 }
 
 /// Arguments of `rank`.
@@ -162,17 +156,11 @@ pub fn rank(args: &RankArgs) -> Exit {
     };
     let top = usize::try_from(args.top).unwrap_or(usize::MAX);
     let text = match args.format {
-        StoryFormat::Table => rank::table(&model, &ranking, top),
-        StoryFormat::Markdown => rank::markdown(&model, &ranking, top),
-        StoryFormat::Json => match rank::json(&model, &ranking, top) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: could not write the rank document: {e}");
-                return Exit::Failure;
-            }
-        },
+        StoryFormat::Table => Ok(rank::table(&model, &ranking, top)),
+        StoryFormat::Markdown => Ok(rank::markdown(&model, &ranking, top)),
+        StoryFormat::Json => rank::json(&model, &ranking, top),
     };
-    print(&text)
+    print_document("rank", text)
 }
 
 /// The built-in changes that load as valid scenarios, each with its model

@@ -109,17 +109,22 @@ pub fn blast(args: &BlastArgs) -> Exit {
     };
     let analysis = blast::analyse(&model);
     let text = match args.format {
-        BlastFormat::Table => blast::table(&model, &analysis),
-        BlastFormat::Markdown => blast::markdown(&model, &analysis),
-        BlastFormat::Json => match blast::json(&model, &analysis) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: could not write the blast document: {e}");
-                return Exit::Failure;
-            }
-        },
+        BlastFormat::Table => Ok(blast::table(&model, &analysis)),
+        BlastFormat::Markdown => Ok(blast::markdown(&model, &analysis)),
+        BlastFormat::Json => blast::json(&model, &analysis),
     };
-    print(&text)
+    print_document("blast", text)
+}
+
+/// Prints a rendered document, or says which one could not be written.
+pub fn print_document(what: &str, text: Result<String, impl std::fmt::Display>) -> Exit {
+    match text {
+        Ok(text) => print(&text),
+        Err(e) => {
+            eprintln!("error: could not write the {what} document: {e}");
+            Exit::Failure
+        }
+    }
 }
 
 /// Writes `text` to stdout (exit 1 when stdout is closed).

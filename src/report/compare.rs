@@ -75,14 +75,7 @@ pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, Rend
         let mark = if sweep.cheapest == Some(i) { "*" } else { "" };
         let mut row: Row = vec![mark.into(), v.set.clone()];
         for s in &services {
-            let m = v
-                .services
-                .get(*s)
-                .copied()
-                .unwrap_or(crate::compare::SharedService {
-                    availability: 0.0,
-                    lost_hours: 0.0,
-                });
+            let m = shared(&v.services, s);
             row.push(percent(m.availability));
             row.push(hours(m.lost_hours));
         }
@@ -147,14 +140,7 @@ pub(super) fn designs(c: &Comparison) -> Vec<Row> {
     for d in &c.designs {
         let mut row: Row = vec![d.file.clone()];
         for s in &services {
-            let m = d
-                .services
-                .get(*s)
-                .copied()
-                .unwrap_or(crate::compare::SharedService {
-                    availability: 0.0,
-                    lost_hours: 0.0,
-                });
+            let m = shared(&d.services, s);
             row.push(percent(m.availability));
             row.push(hours(m.lost_hours));
         }
@@ -303,4 +289,19 @@ fn table(rows: &[Row], markdown: bool) -> String {
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
     out
+}
+
+/// A shared service's measures in one design (zeros if it is missing, which
+/// `compare` never lets happen: shared services exist in every design).
+fn shared(
+    services: &std::collections::BTreeMap<String, crate::compare::SharedService>,
+    name: &str,
+) -> crate::compare::SharedService {
+    services
+        .get(name)
+        .copied()
+        .unwrap_or(crate::compare::SharedService {
+            availability: 0.0,
+            lost_hours: 0.0,
+        })
 }

@@ -184,11 +184,15 @@ impl Parser<'_> {
         }
         let start = self.pos;
         let node = match self.peek() {
-            Some(b'"') => self.string().map(|()| Node::Leaf(self.span(start))),
+            Some(b'"') => self
+                .quoted(b'"', "string")
+                .map(|()| Node::Leaf(self.span(start))),
             Some(b'r') if matches!(self.bytes.get(self.pos + 1), Some(b'"' | b'#')) => {
                 self.raw_string().map(|()| Node::Leaf(self.span(start)))
             }
-            Some(b'\'') => self.char_literal().map(|()| Node::Leaf(self.span(start))),
+            Some(b'\'') => self
+                .quoted(b'\'', "character")
+                .map(|()| Node::Leaf(self.span(start))),
             Some(b'(') => self.parens(None),
             Some(b'[') => self.list(),
             Some(b'{') => self.map(),
@@ -200,19 +204,20 @@ impl Parser<'_> {
         node
     }
 
-    fn string(&mut self) -> Result<(), ParseError> {
+    /// A string or character literal closed by `quote`, escapes skipped.
+    fn quoted(&mut self, quote: u8, what: &str) -> Result<(), ParseError> {
         let start = self.pos;
         self.pos += 1;
         while let Some(b) = self.peek() {
             self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'"' => return Ok(()),
-                _ => {}
+            if b == b'\\' {
+                self.pos += 1;
+            } else if b == quote {
+                return Ok(());
             }
         }
         self.pos = start;
-        Err(self.error("unterminated string"))
+        Err(self.error(&format!("unterminated {what}")))
     }
 
     fn raw_string(&mut self) -> Result<(), ParseError> {
@@ -238,21 +243,6 @@ impl Parser<'_> {
         }
         self.pos = start;
         Err(self.error("unterminated string"))
-    }
-
-    fn char_literal(&mut self) -> Result<(), ParseError> {
-        let start = self.pos;
-        self.pos += 1;
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'\'' => return Ok(()),
-                _ => {}
-            }
-        }
-        self.pos = start;
-        Err(self.error("unterminated character"))
     }
 
     /// A number, `true`, a unit variant, or a name followed by `(`.

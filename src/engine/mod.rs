@@ -333,7 +333,7 @@ fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
         let tilt = plan.tilt[p];
-        ws.outcome.events += if tilt == 1.0 {
+        let (events, hours) = if tilt == 1.0 {
             streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages)
         } else {
             let (events, log_lr) = streams::generate_tilted_outages(
@@ -344,12 +344,13 @@ fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
                 &mut ws.outages,
             );
             log_weight += log_lr;
-            events
+            let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
+            (events, hours)
         };
+        ws.outcome.events += events;
         ws.outage_process.resize(ws.outages.len(), p as u32);
         ws.process_outages.push(start..ws.outages.len());
         let count = ws.outages.len() - start;
-        let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
         ws.outcome.processes.push((count as u32, hours));
         let f = &mut ws.outcome.failures[process.failure];
         f.occurrences += count as u64;

@@ -20,8 +20,10 @@ pub struct Scratch {
     runs: Vec<usize>,
     /// Per local replica: how many gating outages hold it down.
     down: Vec<u32>,
-    /// Per grid cell: the replicas with an outage touching it.
-    grid: Vec<u64>,
+    /// Per grid cell: the replicas held down by the outages touching it,
+    /// counted once per outage (an upper bound on those down at once).
+    /// All zero between sweeps.
+    counts: Counts,
     /// Inputs of the product in `combine`.
     pub inputs: Vec<super::combine::Input>,
     /// Per-deployment state of the routing loop.
@@ -31,12 +33,24 @@ pub struct Scratch {
 /// Cells of the coarse time grid used to find where a quorum may be lost.
 const GRID: usize = 128;
 
+/// The grid's counts: a fixed array, so cell indices clamped below [`GRID`]
+/// need no bounds checks.
+#[derive(Debug)]
+struct Counts([u32; GRID]);
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts([0; GRID])
+    }
+}
+
 /// Computes the quorum timeline of deployment `d` into the arena.
 ///
 /// The quorum can only be lost where at least `m = replicas - need + 1`
-/// replicas are held down at once. A coarse grid over the horizon records,
-/// per cell, which replicas have an outage touching it (a bitmask); only the
-/// runs of cells with at least `m` of them are swept exactly. Elsewhere the
+/// replicas are held down at once. A coarse grid over the horizon counts,
+/// per cell, the replicas held down by each outage touching it (a replica
+/// down twice in a cell counts twice: an upper bound, so nothing is missed);
+/// only the runs of cells counting at least `m` are swept exactly. Elsewhere the
 /// quorum holds throughout, which is what almost every outage of a replica
 /// in a group with spare capacity amounts to.
 pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<usize> {
@@ -50,44 +64,36 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
     }
     let threshold = (n - deployment.need + 1) as u32;
     let scale = GRID as f64 / horizon;
-    let grid = &mut ws.scratch.grid;
-    grid.resize(GRID, 0);
-    let mut candidate = false;
+    let counts = &mut ws.scratch.counts.0;
     for g in plan.deployment_gates[d].clone() {
-        let mask = plan.masks[g as usize];
-        // a gate of several replicas may reach the threshold on its own
-        let several = mask & mask.wrapping_sub(1) != 0;
+        // the replicas the gate holds down
+        let weight = plan.masks[g as usize].count_ones();
         let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
         for &(a, b) in &ws.outages[range] {
             // times are in [0, horizon], so the cells are in [0, GRID]: the
             // conversion through i32 is exact and cheaper than to usize
             let last = ((b * scale) as i32 as usize).min(GRID - 1);
             let first = ((a * scale) as i32 as usize).min(last);
-            for cell in &mut grid[first..=last] {
-                let before = *cell;
-                *cell |= mask;
-                // otherwise only a cell touched before can gain a second replica
-                if (before != 0 || several) && *cell != before {
-                    candidate |= at_least(*cell, threshold);
-                }
+            counts[first] = counts[first].saturating_add(weight);
+            for cell in first + 1..=last {
+                counts[cell] = counts[cell].saturating_add(weight);
             }
         }
     }
-    candidate |= threshold <= 1 && grid.iter().any(|&c| c != 0);
-    if !candidate {
-        grid.iter_mut().for_each(|c| *c = 0);
+    if !counts.iter().any(|&c| c >= threshold) {
+        *counts = [0; GRID];
         return ws.arena.finish(start);
     }
     // Scan the cells, clearing them for the next deployment as we go.
     let mut cell = 0;
     while cell < GRID {
-        if !at_least(std::mem::take(&mut ws.scratch.grid[cell]), threshold) {
+        if std::mem::take(&mut ws.scratch.counts.0[cell]) < threshold {
             cell += 1;
             continue;
         }
         let first = cell;
         cell += 1;
-        while cell < GRID && at_least(std::mem::take(&mut ws.scratch.grid[cell]), threshold) {
+        while cell < GRID && std::mem::take(&mut ws.scratch.counts.0[cell]) >= threshold {
             cell += 1;
         }
         let end = if cell == GRID {
@@ -99,17 +105,6 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
         sweep_window(plan, d, n, deployment.need, window, start, ws);
     }
     ws.arena.finish(start)
-}
-
-/// Whether `mask` has at least `threshold` bits set; cheap for the common
-/// masks of zero or one bit (no popcount instruction on baseline x86-64).
-#[inline]
-fn at_least(mask: u64, threshold: u32) -> bool {
-    if mask & mask.wrapping_sub(1) == 0 {
-        u32::from(mask != 0) >= threshold
-    } else {
-        mask.count_ones() >= threshold
-    }
 }
 
 /// Sweeps the outages of `d`'s gates that overlap `window`, clipped to it, in

@@ -13,6 +13,7 @@ use super::combine::source_range;
 use super::plan::{Node, Plan};
 use super::Workspace;
 use crate::model::{Model, Traffic};
+use std::ops::Range;
 
 /// Reused buffers of the attribution.
 #[derive(Debug, Default)]
@@ -44,6 +45,16 @@ pub struct Scratch {
     /// When recording: (occurrence, lost hours, cost, services hit) for each
     /// occurrence attributed a loss, in occurrence order.
     recorded: Vec<(u32, f64, f64, u32)>,
+    /// Per arena step of a quorum timeline at 0: the trial (`trial`) its
+    /// culprits were found in, and their span in `culprits`. A deployment
+    /// is visited once per loss step of every service that depends on it:
+    /// its culprits are looked up once per trial.
+    culprit_stamp: Vec<u32>,
+    culprit_span: Vec<(u32, u32)>,
+    /// Outages holding a quorum down over a whole step: (start, end, occurrence).
+    culprits: Vec<(f64, f64, u32)>,
+    /// The trial counter of `culprit_stamp` (never 0 once a trial began).
+    trial: u32,
     /// Lost hours no culprit could be found for, and their cost.
     pub unattributed: f64,
     /// The cost of `unattributed`.
@@ -64,6 +75,12 @@ impl Scratch {
             self.lost.resize(outages, 0.0);
             self.cost.resize(outages, 0.0);
         }
+        if self.trial == u32::MAX {
+            self.culprit_stamp.iter_mut().for_each(|v| *v = 0);
+            self.trial = 0;
+        }
+        self.trial += 1;
+        self.culprits.clear();
         self.active.clear();
         self.touched.clear();
         self.hits.clear();
@@ -95,6 +112,11 @@ impl Scratch {
 pub fn begin(model: &Model, ws: &mut Workspace) {
     let n = ws.outages.len();
     ws.blame.reset(model, n);
+    let steps = ws.arena.steps.len();
+    if ws.blame.culprit_stamp.len() < steps {
+        ws.blame.culprit_stamp.resize(steps, 0);
+        ws.blame.culprit_span.resize(steps, (0, 0));
+    }
 }
 
 /// Attributes every loss step of service `s`.
@@ -200,24 +222,52 @@ fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
         if ws.arena.steps[j].v == 0.0 {
             let c = ws.arena.steps[j].t.max(a);
             let e = ws.arena.step_end(&q, j, f64::INFINITY).min(b);
-            for gate in &plan.gates
-                [plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize]
-            {
-                let outages = ws.process_outages[gate.process as usize].clone();
-                let first =
-                    outages.start + ws.outages[outages.clone()].partition_point(|o| o.1 <= c);
-                for k in first..outages.end {
-                    let (start, end) = ws.outages[k];
-                    if start >= e {
-                        break;
-                    }
-                    ws.blame.entries.push((start.max(c), k as u32, true));
-                    ws.blame.entries.push((end.min(e), k as u32, false));
+            let (first, last) = step_culprits(plan, d, &q, j, ws);
+            let blame = &mut ws.blame;
+            for i in first..last {
+                let (start, end, k) = blame.culprits[i as usize];
+                if end > c && start < e {
+                    blame.entries.push((start.max(c), k, true));
+                    blame.entries.push((end.min(e), k, false));
                 }
             }
         }
         j += 1;
     }
+}
+
+/// The span in `culprits` of the outages of `d`'s gates overlapping its
+/// quorum step `j` (at 0), found on the first visit of the trial.
+fn step_culprits(
+    plan: &Plan,
+    d: usize,
+    q: &Range<usize>,
+    j: usize,
+    ws: &mut Workspace,
+) -> (u32, u32) {
+    let blame = &mut ws.blame;
+    if blame.culprit_stamp[j] == blame.trial {
+        return blame.culprit_span[j];
+    }
+    let c = ws.arena.steps[j].t;
+    let e = ws.arena.step_end(q, j, f64::INFINITY);
+    let first = blame.culprits.len() as u32;
+    let gates = plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize;
+    for gate in &plan.gates[gates] {
+        let outages = ws.process_outages[gate.process as usize].clone();
+        let from = outages.start + ws.outages[outages.clone()].partition_point(|o| o.1 <= c);
+        for k in from..outages.end {
+            let (start, end) = ws.outages[k];
+            if start >= e {
+                break;
+            }
+            blame.culprits.push((start, end, k as u32));
+        }
+    }
+    let span = (first, blame.culprits.len() as u32);
+    blame.culprit_stamp[j] = blame.trial;
+    blame.culprit_span[j] = span;
+    span
 }
 
 /// Splits the loss rate `loss` over `[a, b)` equally among the culprits in effect.

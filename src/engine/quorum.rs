@@ -75,8 +75,8 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
             let last = ((b * scale) as i32 as usize).min(GRID - 1);
             let first = ((a * scale) as i32 as usize).min(last);
             counts[first] = counts[first].saturating_add(weight);
-            for cell in first + 1..=last {
-                counts[cell] = counts[cell].saturating_add(weight);
+            for cell in counts.iter_mut().take(last + 1).skip(first + 1) {
+                *cell = cell.saturating_add(weight);
             }
         }
     }

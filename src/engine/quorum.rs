@@ -30,18 +30,32 @@ pub struct Scratch {
     pub routes: Vec<super::routing::Route>,
 }
 
-/// Cells of the coarse time grid used to find where a quorum may be lost.
+/// Cells of the coarse time grid used to find where a quorum may be lost:
+/// time `t` falls in cell `round(t * GRID / horizon)`, 0 to `GRID`.
 const GRID: usize = 128;
 
-/// The grid's counts: a fixed array, so cell indices clamped below [`GRID`]
-/// need no bounds checks.
+/// The cells are indexed modulo this (a power of two above `GRID`), so no
+/// index needs a bounds check.
+const SLOTS: usize = 256;
+
+/// The grid's counts, all zero between sweeps.
 #[derive(Debug)]
-struct Counts([u32; GRID]);
+struct Counts([u32; SLOTS]);
 
 impl Default for Counts {
     fn default() -> Self {
-        Counts([0; GRID])
+        Counts([0; SLOTS])
     }
+}
+
+/// The cell of time `t` (`scaled = t * GRID / horizon`, in `[0, GRID]`):
+/// adding 2^52 leaves `scaled` rounded to an integer in the low bits of the
+/// mantissa, cheaper than a saturating float-to-integer conversion. Any
+/// non-decreasing map of time to cells keeps the grid conservative.
+#[inline(always)]
+fn cell(scaled: f64) -> usize {
+    const ROUND: f64 = 4_503_599_627_370_496.0; // 2^52
+    ((scaled + ROUND).to_bits() as usize) & (SLOTS - 1)
 }
 
 /// Computes the quorum timeline of deployment `d` into the arena.
@@ -50,7 +64,9 @@ impl Default for Counts {
 /// replicas are held down at once. A coarse grid over the horizon counts,
 /// per cell, the replicas held down by each outage touching it (a replica
 /// down twice in a cell counts twice: an upper bound, so nothing is missed);
-/// only the runs of cells counting at least `m` are swept exactly. Elsewhere the
+/// only the runs of cells counting at least `m` are swept exactly, over a
+/// window a quarter of a cell wider on each side than the times those cells
+/// hold (so rounding can never leave a lost quorum outside it). Elsewhere the
 /// quorum holds throughout, which is what almost every outage of a replica
 /// in a group with spare capacity amounts to.
 pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<usize> {
@@ -70,39 +86,43 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
         let weight = plan.masks[g as usize].count_ones();
         let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
         for &(a, b) in &ws.outages[range] {
-            // times are in [0, horizon], so the cells are in [0, GRID]: the
-            // conversion through i32 is exact and cheaper than to usize
-            let last = ((b * scale) as i32 as usize).min(GRID - 1);
-            let first = ((a * scale) as i32 as usize).min(last);
+            let (first, last) = (cell(a * scale), cell(b * scale));
             counts[first] = counts[first].saturating_add(weight);
-            for cell in counts.iter_mut().take(last + 1).skip(first + 1) {
-                *cell = cell.saturating_add(weight);
+            for c in first + 1..=last {
+                let c = c & (SLOTS - 1);
+                counts[c] = counts[c].saturating_add(weight);
             }
         }
     }
-    if !counts.iter().any(|&c| c >= threshold) {
-        *counts = [0; GRID];
+    let cells = &mut counts[..=GRID];
+    if !cells.iter().any(|&c| c >= threshold) {
+        cells.fill(0);
         return ws.arena.finish(start);
     }
     // Scan the cells, clearing them for the next deployment as we go.
-    let mut cell = 0;
-    while cell < GRID {
-        if std::mem::take(&mut ws.scratch.counts.0[cell]) < threshold {
-            cell += 1;
+    let mut c = 0;
+    while c <= GRID {
+        if std::mem::take(&mut ws.scratch.counts.0[c]) < threshold {
+            c += 1;
             continue;
         }
-        let first = cell;
-        cell += 1;
-        while cell < GRID && std::mem::take(&mut ws.scratch.counts.0[cell]) >= threshold {
-            cell += 1;
+        let first = c;
+        c += 1;
+        while c <= GRID && std::mem::take(&mut ws.scratch.counts.0[c]) >= threshold {
+            c += 1;
         }
-        let end = if cell == GRID {
+        // cells first..c hold the times within half a cell of their centres
+        let from = if first == 0 {
+            0.0
+        } else {
+            (first as f64 - 0.75) / scale
+        };
+        let to = if c > GRID {
             horizon
         } else {
-            cell as f64 / scale
+            ((c as f64 - 0.25) / scale).min(horizon)
         };
-        let window = (first as f64 / scale, end);
-        sweep_window(plan, d, n, deployment.need, window, start, ws);
+        sweep_window(plan, d, n, deployment.need, (from, to), start, ws);
     }
     ws.arena.finish(start)
 }
@@ -287,6 +307,25 @@ fn merge_two(left: &[(u64, u64, u32)], right: &[(u64, u64, u32)], out: &mut [(u6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_time_lies_within_the_window_of_its_cell() {
+        // the window of a run of cells first..=last is
+        // [(first - 0.75) / scale, (last + 0.75) / scale]: each time must
+        // fall in the window of its own cell, and cells must not decrease
+        for horizon in [1.0, 24.0, 8760.0, 87_600.0, 1e7] {
+            let scale = GRID as f64 / horizon;
+            let mut previous = 0;
+            for i in 0..=100_000u32 {
+                let t = horizon * f64::from(i) / 100_000.0;
+                let c = cell(t * scale);
+                assert!(c <= GRID && c >= previous, "t {t} cell {c}");
+                assert!((c as f64 - 0.75) / scale <= t && t <= (c as f64 + 0.75) / scale);
+                previous = c;
+            }
+            assert_eq!(cell(horizon * scale), GRID);
+        }
+    }
 
     #[test]
     fn merging_sorted_runs_sorts_the_whole() {

@@ -10,6 +10,7 @@ use crate::model::{Distribution, Failure};
 /// The generator of trial `trial` for the purpose `stream_key` (the FNV-1a of
 /// a target's label): ChaCha8 keyed by (seed, purpose), on stream `trial`.
 /// Portable and fixed across versions and platforms.
+#[inline]
 pub fn stream(seed: u64, stream_key: u64, trial: u64) -> ChaCha8Rng {
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());

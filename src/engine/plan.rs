@@ -64,6 +64,9 @@ pub struct Plan {
     /// Per gate: the replicas it takes down as a bitmask (deployments of at
     /// most 64 replicas; all bits for larger ones).
     pub masks: Vec<u64>,
+    /// Per gate: the number of replicas in its mask (counted once here: the
+    /// quorum grid adds it per outage).
+    pub weights: Vec<u32>,
     /// Dependency sources of each deployment, as ranges into `sources`.
     pub deployment_sources: Vec<Range<u32>>,
     /// All dependency sources.
@@ -93,6 +96,7 @@ impl Plan {
             gates: Vec::new(),
             members: Vec::new(),
             masks: Vec::new(),
+            weights: Vec::new(),
             deployment_sources: Vec::with_capacity(model.deployments.len()),
             sources: Vec::new(),
             deployment_recovery: Vec::with_capacity(model.deployments.len()),
@@ -185,8 +189,9 @@ impl Plan {
                 .fold(0u64, |m, &i| m | 1u64.checked_shl(i).unwrap_or(0))
         };
         let everyone = (0..deployment.replicas.len().min(64) as u32).collect::<Vec<_>>();
-        self.masks
-            .push(if all { bits(&everyone) } else { bits(&members) });
+        let mask = if all { bits(&everyone) } else { bits(&members) };
+        self.masks.push(mask);
+        self.weights.push(mask.count_ones());
         let breaks = if all {
             deployment.replicas.len()
         } else {

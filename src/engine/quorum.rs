@@ -83,7 +83,7 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
     let counts = &mut ws.scratch.counts.0;
     for g in plan.deployment_gates[d].clone() {
         // the replicas the gate holds down
-        let weight = plan.masks[g as usize].count_ones();
+        let weight = plan.weights[g as usize];
         let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
         for &(a, b) in &ws.outages[range] {
             let (first, last) = (cell(a * scale), cell(b * scale));

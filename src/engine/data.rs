@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use rand_chacha::ChaCha8Rng;
+use chacha20::ChaCha8Rng;
 
 use super::combine;
 use super::plan::Plan;

@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
+use chacha20::ChaCha8Rng;
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 use super::streams;
 use super::timeline::Arena;

@@ -1,8 +1,8 @@
 //! Random streams and the generation of each failure process's outages.
 
+use chacha20::ChaCha8Rng;
 use rand::RngExt;
 use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::Exp1;
 
 use crate::model::{Distribution, Failure};
@@ -170,6 +170,31 @@ fn draw(d: &Distribution, rng: &mut ChaCha8Rng) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Cause;
+
+    #[test]
+    fn chacha20_streams_equal_rand_chacha_streams() {
+        use rand::Rng;
+        for (seed, key, trial) in [
+            (1u64, 2u64, 0u64),
+            (7, 0xfeed, 12345),
+            (u64::MAX, 3, u64::MAX),
+        ] {
+            let mut a = stream(seed, key, trial);
+            let mut k = [0u8; 32];
+            k[..8].copy_from_slice(&seed.to_le_bytes());
+            k[8..16].copy_from_slice(&key.to_le_bytes());
+            k[16..24].copy_from_slice(b"faultln1");
+            let mut b = rand_chacha::ChaCha8Rng::from_seed(k);
+            b.set_stream(trial);
+            for i in 0..1000 {
+                if i % 7 == 3 {
+                    assert_eq!(a.next_u32(), b.next_u32());
+                } else {
+                    assert_eq!(a.next_u64(), b.next_u64());
+                }
+            }
+        }
+    }
 
     #[test]
     fn tilted_histories_weighted_by_their_likelihood_ratio_are_unbiased() {

@@ -9,7 +9,7 @@ use super::result::{
 use super::{percentile, Moments};
 
 /// How random numbers are drawn; part of every result document.
-pub const RNG_SCHEME: &str = "ChaCha8 (rand_chacha 0.10) per failure process and routing policy, keyed by the seed and the FNV-1a of the target's names, stream = trial index";
+pub const RNG_SCHEME: &str = "ChaCha8 (chacha20 0.10, word for word the stream of rand_chacha 0.10) per failure process and routing policy, keyed by the seed and the FNV-1a of the target's names, stream = trial index";
 use crate::engine::TrialOutcome;
 use crate::model::{Measure, Model};
 

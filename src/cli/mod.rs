@@ -218,6 +218,9 @@ pub enum VarianceMethod {
     None,
     /// Control variates on each failure's outages and outage hours.
     ControlVariates,
+    /// The same controls with exact means (renewal theory): no floor from a
+    /// reference simulation's error.
+    ExactControls,
 }
 
 /// Exit codes.
@@ -365,7 +368,12 @@ fn run(args: &RunArgs) -> Exit {
     let outcome = match args.precision {
         Some(x) => montecarlo::run_to_precision(model, &options, x, &signals.stop),
         None if args.variance_reduction == VarianceMethod::ControlVariates => {
-            crate::variance::run_controlled(model, &options, &signals.stop)
+            let method = crate::variance::Method::ControlVariates;
+            crate::variance::run_reduced(model, &options, method, &signals.stop)
+        }
+        None if args.variance_reduction == VarianceMethod::ExactControls => {
+            let method = crate::variance::Method::ExactControls;
+            crate::variance::run_reduced(model, &options, method, &signals.stop)
         }
         None => {
             let total = options.trials.unwrap_or(model.trials);

@@ -89,6 +89,9 @@ pub struct Adjusted {
     pub std_error: f64,
     /// The plain variance over the adjusted one (1 when nothing gained).
     pub factor: f64,
+    /// The part of `std_error` that more trials do not shrink: the error of
+    /// the controls' means, `sqrt(beta' Sigma_mu beta)`.
+    pub floor: f64,
 }
 
 /// The controlled estimate of the mean of `x` (one value per trial, in the
@@ -108,6 +111,7 @@ pub fn adjust(
             mean: 0.0,
             std_error: 0.0,
             factor: 1.0,
+            floor: 0.0,
         };
     }
     let residual = |i: usize| x[i] - beta.iter().zip(&c[i]).map(|(b, v)| b * v).sum::<f64>();
@@ -141,6 +145,7 @@ pub fn adjust(
         } else {
             1.0
         },
+        floor: reference.max(0.0).sqrt(),
     }
 }
 

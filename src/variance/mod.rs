@@ -166,6 +166,7 @@ pub fn run_reduced(
         control::adjust(&main_x, &main_c, &beta, &mu, &mu_cov)
     };
     let mut factors = std::collections::BTreeMap::new();
+    let mut floors = std::collections::BTreeMap::new();
     let mut adjusted: Vec<Option<Adjusted>> = vec![None; model.services.len()];
     let horizon = model.horizon;
     for (s, service) in model.services.iter().enumerate() {
@@ -185,6 +186,7 @@ pub fn run_reduced(
         stats.cost.mean = cost.mean;
         stats.cost.ci95 = interval(cost);
         factors.insert(format!("{} lost_hours", service.name), lost.factor);
+        floors.insert(format!("{} lost_hours", service.name), lost.floor);
         adjusted[s] = Some(lost);
     }
     let total = fit(&|x: &Sample| x.total);
@@ -192,12 +194,14 @@ pub fn run_reduced(
     result.cost.mean = total.mean;
     result.cost.ci95 = interval(total);
     factors.insert("cost".to_string(), total.factor);
+    floors.insert("cost".to_string(), total.floor);
     result.variance_reduction = Some(VarianceReduction {
         method: method.name().into(),
         controls: "occurrences and outage hours of each failure definition".into(),
         pilot_trials: PILOT_TRIALS,
         reference_histories: REFERENCE_HISTORIES,
         factors,
+        floors,
     });
     Ok((result, trial_values(&main)))
 }

@@ -134,6 +134,9 @@ fn run_says_which_method_produced_the_numbers() {
     let vr = &doc["variance_reduction"];
     assert_eq!(vr["method"], "control variates with exact means");
     assert!(vr["factors"]["web lost_hours"].as_f64().unwrap() > 5.0);
+    // the floor no run of the method gets below: far under 1 min/yr (0.0085 h)
+    let floor = vr["floors"]["web lost_hours"].as_f64().unwrap();
+    assert!((0.0..0.001).contains(&floor), "{floor}");
     // plain runs say nothing: the key is absent
     let mut cmd = assert_cmd::Command::cargo_bin("faultline").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args([

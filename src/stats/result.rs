@@ -55,7 +55,8 @@ pub struct VarianceReduction {
     pub controls: String,
     /// Trials of the independent pilot run that fitted the coefficients.
     pub pilot_trials: u64,
-    /// Histories of one process per failure behind the controls' exact means.
+    /// Histories of one process per failure behind the controls' exact means
+    /// (with exact means from renewal theory, behind their boundary term only).
     pub reference_histories: u64,
     /// Per measure: the variance of the plain mean over that of the
     /// controlled one (how many times fewer trials the same precision needs).

@@ -26,8 +26,8 @@ use crate::model::{Distribution, Failure};
 use crate::stats::paired::normal_cdf;
 
 /// `[E[N], E[H]]` of one process of `failure` over `horizon` hours, with
-/// `E[X]` estimated from `samples` histories drawn from their own streams
-/// (`seed`, purpose `key`), and the per-history covariance behind that
+/// `E[X]` estimated from `samples` histories drawn one after the other from
+/// one stream (`seed`, purpose `key`), and the per-history covariance behind that
 /// estimate (as [`streams::reference_means`] returns it: the caller divides
 /// by `samples`). It carries only the variance of `X`.
 pub fn exact_means(
@@ -37,8 +37,9 @@ pub fn exact_means(
     samples: u64,
 ) -> ([f64; 2], [[f64; 2]; 2]) {
     let (mut mean, mut m2) = (0.0f64, 0.0f64);
+    // one stream for all histories: they follow each other in it, independent
+    let mut rng = streams::stream(seed, key, 0);
     for i in 0..samples {
-        let mut rng = streams::stream(seed, key, i);
         let x = excess(failure, horizon, &mut rng);
         let d = x - mean;
         mean += d / (i + 1) as f64;

@@ -18,7 +18,7 @@
 //! under the controlled interval.
 
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
+use chacha20::ChaCha8Rng;
 use rand_distr::Exp1;
 
 use crate::engine::streams;

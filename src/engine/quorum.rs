@@ -40,7 +40,7 @@ const SLOTS: usize = 256;
 
 /// The grid's counts, all zero between sweeps.
 #[derive(Debug)]
-struct Counts([u32; SLOTS]);
+struct Counts([u64; SLOTS]);
 
 impl Default for Counts {
     fn default() -> Self {
@@ -78,19 +78,19 @@ pub fn sweep(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Range<
         sweep_window(plan, d, n, deployment.need, (0.0, horizon), start, ws);
         return ws.arena.finish(start);
     }
-    let threshold = (n - deployment.need + 1) as u32;
+    let threshold = (n - deployment.need + 1) as u64;
     let scale = GRID as f64 / horizon;
     let counts = &mut ws.scratch.counts.0;
     for g in plan.deployment_gates[d].clone() {
         // the replicas the gate holds down
-        let weight = plan.weights[g as usize];
+        let weight = u64::from(plan.weights[g as usize]);
         let range = ws.process_outages[plan.gates[g as usize].process as usize].clone();
         for &(a, b) in &ws.outages[range] {
             let (first, last) = (cell(a * scale), cell(b * scale));
-            counts[first] = counts[first].saturating_add(weight);
+            // at most 64 per outage: a u64 count cannot overflow
+            counts[first] += weight;
             for c in first + 1..=last {
-                let c = c & (SLOTS - 1);
-                counts[c] = counts[c].saturating_add(weight);
+                counts[c & (SLOTS - 1)] += weight;
             }
         }
     }

@@ -26,6 +26,17 @@ pub const DEFAULT_MAX_TRIAL_EVENTS: f64 = 2e7;
 /// The most per-trial values kept for percentiles (bounds memory).
 pub const MAX_STORED_VALUES: f64 = 1.5e8;
 
+/// The most per-service values (trials x the per-service measures with
+/// percentiles) a run keeps exactly, about 240 MB; above, per-service
+/// percentiles come from a quantile sketch ([`crate::stats::Sketch`]) whose
+/// memory does not grow with the trials. Every example runs far below it.
+pub const DEFAULT_MAX_EXACT_VALUES: f64 = 3e7;
+
+/// Blocks of a window hold at most about this many service accumulators:
+/// finished blocks wait for the window to be merged in order, so this bounds
+/// their memory whatever the number of trials.
+const WINDOW_SERVICE_BLOCKS: usize = 1 << 16;
+
 /// Options of a run, overriding the scenario's defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
@@ -39,6 +50,9 @@ pub struct RunOptions {
     pub max_events: f64,
     /// Refuse runs whose expected events in one trial exceed this.
     pub max_trial_events: f64,
+    /// Keep per-service values for exact percentiles up to this many
+    /// (trials x per-service measures), else sketch them.
+    pub max_exact_values: f64,
 }
 
 impl Default for RunOptions {
@@ -49,6 +63,7 @@ impl Default for RunOptions {
             threads: None,
             max_events: DEFAULT_MAX_EVENTS,
             max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
+            max_exact_values: DEFAULT_MAX_EXACT_VALUES,
         }
     }
 }
@@ -110,7 +125,7 @@ impl RunError {
                 "check `every` and `horizon` for a unit mistake (`s` for `d`?), or raise the limit with `--max-trial-events`".into(),
             ),
             RunError::TooManyValues { .. } => {
-                Some("lower `--trials` (a run is limited to 1.5e8 kept values: trials x (3 x services + 1))".into())
+                Some("lower `--trials` (a run keeps at most 1.5e8 exact values: one a trial for the scenario's cost, more for `compare`, `rank` and `--variance-reduction`)".into())
             }
             _ => None,
         }
@@ -155,7 +170,11 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
             limit: options.max_events,
         });
     }
-    let per_trial = stored_values_per_trial(model);
+    let per_trial = if sketches(model, trials, options) {
+        1.0 // the scenario's cost
+    } else {
+        per_service_values(model) + 1.0
+    };
     if trials as f64 * per_trial > MAX_STORED_VALUES {
         return Err(RunError::TooManyValues {
             gib: trials as f64 * per_trial * 8.0 / (1u64 << 30) as f64,
@@ -166,16 +185,24 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
     Ok(())
 }
 
-/// The per-trial values kept for exact percentiles: lost hours, downtime and
-/// cost of every service, data loss and credits of those that model them,
-/// and the scenario's cost.
-fn stored_values_per_trial(model: &Model) -> f64 {
+/// The per-service values a trial adds for percentiles: lost hours,
+/// downtime and cost of every service, data loss and credits of those that
+/// model them.
+fn per_service_values(model: &Model) -> f64 {
     let extra: usize = model
         .services
         .iter()
         .map(|s| usize::from(s.data.is_some()) + usize::from(s.sla.is_some()))
         .sum();
-    (3 * model.services.len() + extra + 1) as f64
+    (3 * model.services.len() + extra) as f64
+}
+
+/// Whether a run of `trials` trials sketches its per-service values: when
+/// keeping them all would exceed [`RunOptions::max_exact_values`]. Decided
+/// from the trial count alone, before the run, so that every way of running
+/// those trials (any threads, shards merged) decides alike.
+pub fn sketches(model: &Model, trials: u64, options: &RunOptions) -> bool {
+    trials as f64 * per_service_values(model) > options.max_exact_values
 }
 
 /// Runs the Monte Carlo simulation.
@@ -243,35 +270,54 @@ fn run_core<T: Send>(
     let model = seeded(model, options);
     let plan = Plan::new(&model);
     let started = Instant::now();
-    let blocks = in_pool(options.threads, || {
-        simulate(
-            &model,
-            &plan,
-            0..trials,
-            (stop, progress),
-            |model, trials| {
-                let mut acc = Accumulator::new(model, trials.len());
-                let mut samples = Vec::with_capacity(trials.len());
-                trials.for_each(|outcome| {
-                    acc.push(outcome);
-                    samples.push(sample(outcome));
-                });
-                (acc, samples)
-            },
-        )
+    let sketched = sketches(&model, trials, options);
+    let mut total = Accumulator::with_values(&model, trials as usize, sketched);
+    let mut samples = Vec::with_capacity(trials as usize);
+    in_pool(options.threads, || {
+        let window = window_trials(&model);
+        let mut first = 0;
+        while first < trials && !stop.load(Ordering::Relaxed) {
+            let last = (first + window).min(trials);
+            let blocks = simulate(
+                &model,
+                &plan,
+                first..last,
+                (stop, progress),
+                |model, trials| {
+                    let mut acc = Accumulator::new(model, trials.len());
+                    let mut samples = Vec::with_capacity(trials.len());
+                    trials.for_each(|outcome| {
+                        acc.push(outcome);
+                        samples.push(sample(outcome));
+                    });
+                    (acc, samples)
+                },
+            );
+            for (block, block_samples) in blocks {
+                total.merge(block);
+                samples.extend(block_samples);
+            }
+            first = last;
+        }
     })?;
     if stop.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
-    let mut total = Accumulator::new(&model, trials as usize);
-    let mut samples = Vec::with_capacity(trials as usize);
-    for (block, block_samples) in blocks {
-        total.merge(block);
-        samples.extend(block_samples);
-    }
     let (result, values) =
         total.finish_with_values(&model, model.seed, started.elapsed().as_secs_f64());
     Ok((result, values, samples))
+}
+
+/// Trials simulated between two in-order merges: a whole number of blocks,
+/// enough for every thread to stay busy (64 blocks each), few enough that
+/// the finished blocks waiting to be merged stay small
+/// ([`WINDOW_SERVICE_BLOCKS`]). The window does not change any number: the
+/// blocks and their merge order are the same.
+fn window_trials(model: &Model) -> u64 {
+    let threads = rayon::current_num_threads().max(1);
+    let by_memory = WINDOW_SERVICE_BLOCKS / model.services.len().max(1);
+    let blocks = by_memory.min(64 * threads).max(4 * threads);
+    blocks as u64 * BLOCK_TRIALS
 }
 
 /// Trials per batch of a [`run_to_precision`] run: 16 blocks, a fixed
@@ -302,8 +348,9 @@ pub fn run_to_precision(
     let model = seeded(model, options);
     let plan = Plan::new(&model);
     let started = Instant::now();
+    let sketched = sketches(&model, cap, options);
     let total = in_pool(options.threads, || {
-        let mut total = Accumulator::new(&model, 0);
+        let mut total = Accumulator::with_values(&model, 0, sketched);
         while total.trials() < cap && !stop.load(Ordering::Relaxed) {
             let first = total.trials();
             let last = (first + PRECISION_BATCH_TRIALS).min(cap);
@@ -446,16 +493,62 @@ fn accumulate(model: &Model, trials: Trials<'_>) -> Accumulator {
     acc
 }
 
-/// The accumulator of outcomes of trials `0..outcomes.len()` in trial
+/// The accumulator of outcomes of trials `0, 1, 2, ...` pushed in trial
 /// order, reduced exactly as [`run_until`] reduces them: pushed one by one
 /// into 64-trial blocks, the blocks merged in order. So a merge of shards
-/// gives the same floating-point numbers as a single run.
-pub fn reduce(model: &Model, outcomes: &[TrialOutcome]) -> Accumulator {
-    let mut total = Accumulator::new(model, outcomes.len());
-    for chunk in outcomes.chunks(BLOCK_TRIALS as usize) {
-        let mut block = Accumulator::new(model, chunk.len());
-        chunk.iter().for_each(|outcome| block.push(outcome));
-        total.merge(block);
+/// gives the same floating-point numbers as a single run, and holds only one
+/// block of outcomes at a time.
+pub struct Reduction<'a> {
+    model: &'a Model,
+    total: Accumulator,
+    block: Accumulator,
+    in_block: u64,
+}
+
+impl<'a> Reduction<'a> {
+    /// An empty reduction of a run of `trials` trials of `model` (which
+    /// decide, with `options`, whether the per-service values are sketched).
+    pub fn new(model: &'a Model, trials: u64, options: &RunOptions) -> Reduction<'a> {
+        let sketched = sketches(model, trials, options);
+        Reduction {
+            model,
+            total: Accumulator::with_values(model, trials as usize, sketched),
+            block: Accumulator::new(model, BLOCK_TRIALS as usize),
+            in_block: 0,
+        }
     }
-    total
+
+    /// Adds the outcome of the next trial.
+    pub fn push(&mut self, outcome: &TrialOutcome) {
+        self.block.push(outcome);
+        self.in_block += 1;
+        if self.in_block == BLOCK_TRIALS {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let block = std::mem::replace(
+            &mut self.block,
+            Accumulator::new(self.model, BLOCK_TRIALS as usize),
+        );
+        self.total.merge(block);
+        self.in_block = 0;
+    }
+
+    /// The accumulator of every trial pushed.
+    pub fn finish(mut self) -> Accumulator {
+        if self.in_block > 0 {
+            self.flush();
+        }
+        self.total
+    }
+}
+
+/// The accumulator of outcomes of trials `0..outcomes.len()` in trial
+/// order, reduced as a [`Reduction`] reduces them.
+pub fn reduce(model: &Model, outcomes: &[TrialOutcome], options: &RunOptions) -> Accumulator {
+    let mut reduction = Reduction::new(model, outcomes.len() as u64, options);
+    outcomes.iter().for_each(|o| reduction.push(o));
+    reduction.finish()
 }

@@ -24,26 +24,11 @@ pub fn merge(args: &MergeArgs) -> Exit {
         eprintln!("{problem}");
         return Exit::Failure;
     }
-    let mut parts = Vec::with_capacity(args.parts.len());
-    for path in &args.parts {
-        match read(path) {
-            Ok(p) => parts.push((path.display().to_string(), p)),
-            Err(e) => return refuse(&e),
-        }
-    }
-    match shard::merge(parts) {
+    let files: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+    match shard::merge_files(&files) {
         Ok((model, result, values)) => args.output.emit(&result, &model, &values),
         Err(e) => refuse(&e),
     }
-}
-
-fn read(path: &Path) -> Result<Partial, MergeError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| MergeError::NotAPartial {
-        file: file.clone(),
-        reason: format!("cannot read it: {e}"),
-    })?;
-    shard::parse(&file, &bytes)
 }
 
 fn refuse(e: &MergeError) -> Exit {

@@ -17,7 +17,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::compare::CompareError;
 use crate::model::Model;
-use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
+use crate::montecarlo::{
+    self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_EXACT_VALUES,
+    DEFAULT_MAX_TRIAL_EVENTS,
+};
 use crate::report::compare::{
     render as render_comparison, render_html as render_comparison_html, render_sweep, CompareFormat,
 };
@@ -109,6 +112,10 @@ pub struct RunArgs {
     /// Refuse runs expected to simulate more events than this in one trial.
     #[arg(long, default_value_t = DEFAULT_MAX_TRIAL_EVENTS, value_parser = positive_number)]
     pub max_trial_events: f64,
+    /// Keep at most this many per-service values (trials x per-service
+    /// measures) for exact percentiles, then sketch them (hidden: for tests).
+    #[arg(long, hide = true, default_value_t = DEFAULT_MAX_EXACT_VALUES, value_parser = positive_number)]
+    pub max_exact_values: f64,
 }
 
 /// Arguments of `compare`.
@@ -348,6 +355,7 @@ fn run(args: &RunArgs) -> Exit {
         threads: args.threads.map(usize::from),
         max_events: args.max_events,
         max_trial_events: args.max_trial_events,
+        max_exact_values: args.max_exact_values,
     };
     let signals = Signals::register();
     if let Some(shard) = args.shard {
@@ -442,6 +450,7 @@ fn compare(args: &CompareArgs) -> Exit {
         threads: args.threads.map(usize::from),
         max_events: args.max_events,
         max_trial_events: args.max_trial_events,
+        ..RunOptions::default()
     };
     let signals = Signals::register();
     let comparison = match crate::compare::compare(&designs, &options, &signals.stop) {

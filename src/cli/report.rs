@@ -87,6 +87,7 @@ pub fn report(args: &ReportArgs) -> Exit {
         shard: None,
         max_events: DEFAULT_MAX_EVENTS,
         max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
+        max_exact_values: crate::montecarlo::DEFAULT_MAX_EXACT_VALUES,
     })
 }
 

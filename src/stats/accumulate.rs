@@ -1,12 +1,13 @@
 //! Accumulation of trial outcomes into the result document.
 
 use super::objective::{self, Sample};
-use super::result::Provenance;
 use super::result::{
     BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult, ServiceStats,
     Unattributed,
 };
-use super::{percentile, Moments};
+use super::result::{PercentileSketch, Provenance};
+use super::values::{Values, NO_VALUES};
+use super::Moments;
 
 /// How random numbers are drawn; part of every result document.
 pub const RNG_SCHEME: &str = "ChaCha8 (chacha20 0.10, word for word the stream of rand_chacha 0.10) per failure process and routing policy, keyed by the seed and the FNV-1a of the target's names, stream = trial index";
@@ -20,7 +21,7 @@ const EMPTY: Sample<'static> = Sample {
         mean: 0.0,
         m2: 0.0,
     },
-    values: &[],
+    values: &NO_VALUES,
 };
 
 /// The per-trial values of a run, each list sorted ascending.
@@ -28,8 +29,10 @@ const EMPTY: Sample<'static> = Sample {
 pub struct TrialValues {
     /// The scenario's cost of each trial.
     pub cost: Vec<f64>,
-    /// Per service, in model order: the lost-service hours of each trial.
-    pub lost_hours: Vec<Vec<f64>>,
+    /// Per service, in model order: the lost-service hours of each trial
+    /// (sorted), or their sketch when the run keeps per-service values
+    /// sketched.
+    pub lost_hours: Vec<Values>,
 }
 
 /// Sums over a contiguous block of trials; blocks merge in trial order.
@@ -38,7 +41,8 @@ pub struct Accumulator {
     services: Vec<ServiceAccumulator>,
     failures: Vec<FailureAccumulator>,
     cost: Moments,
-    cost_values: Vec<f64>,
+    /// The scenario's cost of each trial: always exact.
+    cost_values: Values,
     events: u64,
     /// Lost hours no failure caused, and their cost.
     unattributed: (Moments, Moments),
@@ -51,9 +55,9 @@ struct ServiceAccumulator {
     degraded: Moments,
     outages: Moments,
     cost: Moments,
-    lost_values: Vec<f64>,
-    downtime_values: Vec<f64>,
-    cost_values: Vec<f64>,
+    lost_values: Values,
+    downtime_values: Values,
+    cost_values: Values,
     weighted: Moments,
     shed: Moments,
     collapses: Moments,
@@ -65,9 +69,9 @@ struct ServiceAccumulator {
     credits: Moments,
     deadlocks: Moments,
     /// Per-trial data loss, kept only for services that model their data.
-    data_loss_values: Vec<f64>,
+    data_loss_values: Values,
     /// Per-trial credits, kept only for services with an SLA.
-    credits_values: Vec<f64>,
+    credits_values: Values,
     /// Whether the per-trial data loss and credits are kept.
     keeps: (bool, bool),
 }
@@ -83,16 +87,24 @@ struct FailureAccumulator {
 }
 
 impl Accumulator {
-    /// An empty accumulator for `model`, with room for `trials` values.
+    /// An empty accumulator for `model`, with room for `trials` exact values.
     pub fn new(model: &Model, trials: usize) -> Accumulator {
+        Accumulator::with_values(model, trials, false)
+    }
+
+    /// An empty accumulator for `model` that keeps the per-service values
+    /// as [sketches](super::Sketch) when `sketched` (the scenario's cost is
+    /// kept exactly either way), else with room for `trials` exact values.
+    pub fn with_values(model: &Model, trials: usize, sketched: bool) -> Accumulator {
         let service = |s: &crate::model::Service| {
             let keeps = (s.data.is_some(), s.sla.is_some());
+            let kept = |keep: bool| if keep { trials } else { 0 };
             ServiceAccumulator {
-                lost_values: Vec::with_capacity(trials),
-                downtime_values: Vec::with_capacity(trials),
-                cost_values: Vec::with_capacity(trials),
-                data_loss_values: Vec::with_capacity(if keeps.0 { trials } else { 0 }),
-                credits_values: Vec::with_capacity(if keeps.1 { trials } else { 0 }),
+                lost_values: Values::with_capacity(trials, sketched),
+                downtime_values: Values::with_capacity(trials, sketched),
+                cost_values: Values::with_capacity(trials, sketched),
+                data_loss_values: Values::with_capacity(kept(keeps.0), sketched),
+                credits_values: Values::with_capacity(kept(keeps.1), sketched),
                 keeps,
                 ..ServiceAccumulator::default()
             }
@@ -100,7 +112,7 @@ impl Accumulator {
         Accumulator {
             services: model.services.iter().map(service).collect(),
             failures: vec![FailureAccumulator::default(); model.failures.len()],
-            cost_values: Vec::with_capacity(trials),
+            cost_values: Values::with_capacity(trials, false),
             ..Accumulator::default()
         }
     }
@@ -142,9 +154,9 @@ impl Accumulator {
             acc.outages.merge(&other.outages);
             acc.cost.merge(&other.cost);
             acc.merge_mechanics(&other);
-            acc.lost_values.extend(other.lost_values);
-            acc.downtime_values.extend(other.downtime_values);
-            acc.cost_values.extend(other.cost_values);
+            acc.lost_values.append(&other.lost_values);
+            acc.downtime_values.append(&other.downtime_values);
+            acc.cost_values.append(&other.cost_values);
         }
         for (acc, other) in self.failures.iter_mut().zip(next.failures) {
             acc.occurrences.merge(&other.occurrences);
@@ -155,7 +167,7 @@ impl Accumulator {
             acc.occurrence_total += other.occurrence_total;
         }
         self.cost.merge(&next.cost);
-        self.cost_values.extend(next.cost_values);
+        self.cost_values.append(&next.cost_values);
         self.events += next.events;
         self.unattributed.0.merge(&next.unattributed.0);
         self.unattributed.1.merge(&next.unattributed.1);
@@ -187,6 +199,11 @@ impl Accumulator {
                 None => EMPTY,
             },
         }
+    }
+
+    /// True when the per-service values are sketched.
+    pub fn sketched(&self) -> bool {
+        (self.services.first()).is_some_and(|s| matches!(s.lost_values, Values::Sketch(_)))
     }
 
     /// Trials accumulated so far.
@@ -223,8 +240,12 @@ impl Accumulator {
         seconds: f64,
     ) -> (RunResult, TrialValues) {
         let result = self.result(model, seed, seconds);
+        let cost = match std::mem::take(&mut self.cost_values) {
+            Values::Exact(v) => v,
+            Values::Sketch(_) => Vec::new(),
+        };
         let values = TrialValues {
-            cost: std::mem::take(&mut self.cost_values),
+            cost,
             lost_hours: (self.services.iter_mut())
                 .map(|acc| std::mem::take(&mut acc.lost_values))
                 .collect(),
@@ -241,7 +262,7 @@ impl Accumulator {
             })
             .collect();
         // the values are sorted now (for the percentiles); sort the cost's too
-        self.cost_values.sort_unstable_by(f64::total_cmp);
+        self.cost_values.sort();
         let objectives = (model.objectives.iter())
             .map(|o| objective::report(o, self.sample(o.measure), model))
             .collect();
@@ -275,6 +296,7 @@ impl Accumulator {
                 seconds,
             },
             variance_reduction: None,
+            percentile_sketch: self.sketched().then(PercentileSketch::new),
             faultline: Provenance {
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 rng: RNG_SCHEME.to_string(),
@@ -316,9 +338,8 @@ impl ServiceAccumulator {
         self.sla_breaches.merge(&other.sla_breaches);
         self.credits.merge(&other.credits);
         self.deadlocks.merge(&other.deadlocks);
-        self.data_loss_values
-            .extend_from_slice(&other.data_loss_values);
-        self.credits_values.extend_from_slice(&other.credits_values);
+        self.data_loss_values.append(&other.data_loss_values);
+        self.credits_values.append(&other.credits_values);
     }
 
     /// The service's statistics (sorts its per-trial values).
@@ -379,14 +400,14 @@ impl FailureAccumulator {
 
 /// The distribution of a per-trial measure. Without per-trial values (a
 /// measure that is 0 in every trial for this scenario) every percentile is 0.
-fn distribution(moments: &Moments, values: &mut [f64]) -> Distribution {
-    values.sort_unstable_by(f64::total_cmp);
+fn distribution(moments: &Moments, values: &mut Values) -> Distribution {
+    values.sort();
     Distribution {
         mean: moments.mean,
         ci95: objective::mean_ci(moments),
-        p50: percentile(values, 0.5),
-        p90: percentile(values, 0.9),
-        p99: percentile(values, 0.99),
-        max: values.last().copied().unwrap_or(0.0),
+        p50: values.percentile(0.5),
+        p90: values.percentile(0.9),
+        p99: values.percentile(0.99),
+        max: values.max(),
     }
 }

@@ -7,13 +7,18 @@ pub mod objective;
 pub mod paired;
 mod quantile;
 mod result;
+pub mod sketch;
+mod values;
 
 pub use accumulate::{Accumulator, TrialValues, RNG_SCHEME};
 pub use quantile::quantile_ci_ranks;
+pub use sketch::Sketch;
+pub use values::{Values, NO_VALUES};
 
 pub use result::{
     Availability, BlastRadius, Bound, Distribution, EngineStats, FailureStats, Mean,
-    ObjectiveResult, Provenance, RunResult, ServiceStats, Unattributed, VarianceReduction, Verdict,
+    ObjectiveResult, PercentileSketch, Provenance, RunResult, ServiceStats, Unattributed,
+    VarianceReduction, Verdict,
 };
 
 /// The standard normal quantile of 97.5%: a 95% interval is +- this many standard errors.

@@ -2,7 +2,7 @@
 //! interval of the statistic each objective judges.
 
 use super::result::{Availability, Bound, ObjectiveResult, Verdict};
-use super::{percentile, quantile_ci_ranks, Moments, Z95};
+use super::{quantile_ci_ranks, Moments, Values, Z95};
 use crate::model::{Measure, Model, Objective, Statistic};
 
 /// The per-trial values of one measure and their moments.
@@ -10,8 +10,9 @@ use crate::model::{Measure, Model, Objective, Statistic};
 pub struct Sample<'a> {
     /// Count, mean and spread of the values.
     pub moments: &'a Moments,
-    /// One value per trial, in any order (sorted for [`report`]).
-    pub values: &'a [f64],
+    /// One value per trial, in any order (sorted for [`report`]), or their
+    /// sketch.
+    pub values: &'a Values,
 }
 
 /// The mean availability of a service and its CI, from its lost hours: the
@@ -92,26 +93,25 @@ fn more_trials(needed: f64, n: u64) -> Option<u64> {
         .then(|| (needed as u64).saturating_sub(n).max(1))
 }
 
-/// The number of values on the target's good side for an `at most` quantile
-/// (values <= target), or below it for an `at least` one (values < target).
-fn count_below(values: &[f64], target: f64, bound: Bound) -> u64 {
-    let below = |x: &&f64| match bound {
-        Bound::AtMost => **x <= target,
-        Bound::AtLeast => **x < target,
-    };
-    values.iter().filter(below).count() as u64
-}
-
 /// A quantile's verdict compares the target with the order statistics of its
 /// CI, `x_(l)` and `x_(u)`: `x_(u) <= t` exactly when at least `u` values are
-/// at most `t`, so counting is enough (no sort).
-fn judge_quantile(objective: &Objective, values: &[f64], p: f64) -> (Verdict, Option<u64>) {
-    let n = values.len() as u64;
+/// at most `t` (values < t for an `at least` objective), so counting is
+/// enough (no sort). A sketch compares its bounds on `x_(l)` and `x_(u)`,
+/// widened by its relative error, instead: the verdict stays conservative.
+fn judge_quantile(objective: &Objective, values: &Values, p: f64) -> (Verdict, Option<u64>) {
+    let n = values.len();
     let side = bound(objective);
-    let k = count_below(values, objective.target, side);
+    let t = objective.target;
+    let strict = side == Bound::AtLeast;
+    let k = values.count_below(t, strict);
     let (l, u) = quantile_ci_ranks(n, p);
-    let upper_below = u <= n && k >= u; // x_(u) <= t (or < t)
-    let lower_above = l >= 1 && k < l; // x_(l) > t (or >= t)
+    let (upper_below, lower_above) = if values.exact().is_some() {
+        (u <= n && k >= u, l >= 1 && k < l) // x_(u) <= t, x_(l) > t (or < t, >= t)
+    } else {
+        let [lo, hi] = values.rank_bounds(l, u);
+        let below = |x: f64| if strict { x < t } else { x <= t };
+        (u <= n && below(hi), l >= 1 && !below(lo))
+    };
     let verdict = match side {
         Bound::AtMost if upper_below => Verdict::Met,
         Bound::AtMost if lower_above => Verdict::Failed,
@@ -196,21 +196,18 @@ pub fn report(objective: &Objective, sample: Sample<'_>, model: &Model) -> Objec
     }
 }
 
-/// The nearest-rank quantile of sorted values and its order-statistic CI.
-fn quantile_view(sorted: &[f64], p: f64) -> (f64, [f64; 2], Option<String>) {
-    let n = sorted.len() as u64;
+/// The nearest-rank quantile of sorted values (or a sketch) and its
+/// order-statistic CI (widened by the sketch's relative error).
+fn quantile_view(sorted: &Values, p: f64) -> (f64, [f64; 2], Option<String>) {
+    let n = sorted.len();
     let (l, u) = quantile_ci_ranks(n, p);
-    let at = |rank: u64| {
-        let index = rank.clamp(1, n.max(1)) as usize - 1;
-        sorted.get(index).copied().unwrap_or(0.0)
-    };
     let open = match (l == 0, u > n) {
         (true, true) => Some("both".to_string()),
         (true, false) => Some("below".to_string()),
         (false, true) => Some("above".to_string()),
         (false, false) => None,
     };
-    (percentile(sorted, p), [at(l), at(u)], open)
+    (sorted.percentile(p), sorted.rank_bounds(l, u), open)
 }
 
 #[cfg(test)]

@@ -40,6 +40,11 @@ pub struct RunResult {
     /// absent for plain Monte Carlo.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variance_reduction: Option<VarianceReduction>,
+    /// How the per-service percentiles were computed when the run had too
+    /// many trials to keep every per-service value: from a quantile sketch
+    /// with a bounded relative error. Absent when every percentile is exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentile_sketch: Option<PercentileSketch>,
     /// The scenario's objectives and their verdicts, in file order (absent
     /// when the scenario has none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -66,6 +71,40 @@ pub struct VarianceReduction {
     /// unit: no run of this method narrows the 95% interval below +- 1.96
     /// times it.
     pub floors: BTreeMap<String, f64>,
+}
+
+/// Where the percentiles of a run with too many trials to keep every
+/// per-service value come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PercentileSketch {
+    /// The method: `log-bucket quantile sketch (DDSketch)`.
+    pub method: String,
+    /// The bound `a` on the relative error of every sketched percentile
+    /// (`|estimate - exact| <= a * |exact|`, for magnitudes above 1e-9).
+    pub relative_error: f64,
+    /// The measures whose percentiles (p50, p90, p99 and the intervals of
+    /// percentile objectives) come from the sketch.
+    pub sketched: String,
+    /// What stays exact.
+    pub exact: String,
+}
+
+impl PercentileSketch {
+    /// The description of faultline's sketch.
+    pub fn new() -> PercentileSketch {
+        PercentileSketch {
+            method: "log-bucket quantile sketch (DDSketch)".into(),
+            relative_error: super::sketch::RELATIVE_ERROR,
+            sketched: "per-service p50, p90 and p99 of lost_hours, downtime_hours, cost, data_loss_hours and credits, and percentile objectives on per-service measures".into(),
+            exact: "every mean and its ci95, every max, zero values, and the scenario's cost".into(),
+        }
+    }
+}
+
+impl Default for PercentileSketch {
+    fn default() -> Self {
+        PercentileSketch::new()
+    }
 }
 
 /// What produced a result document, so that any result can be traced.

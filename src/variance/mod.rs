@@ -25,7 +25,7 @@ use crate::model::{Measure, Statistic};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, Sample as ObjectiveSample};
-use crate::stats::{Moments, TrialValues};
+use crate::stats::{Moments, TrialValues, Values};
 use crate::stats::{RunResult, VarianceReduction};
 
 /// The two-sided 95% normal quantile.
@@ -225,7 +225,7 @@ fn trial_values(main: &[Sample]) -> TrialValues {
     TrialValues {
         cost: sorted(main.iter().map(|s| s.total).collect()),
         lost_hours: (0..services)
-            .map(|k| sorted(main.iter().map(|s| s.lost[k]).collect()))
+            .map(|k| Values::Exact(sorted(main.iter().map(|s| s.lost[k]).collect())))
             .collect(),
     }
 }
@@ -257,7 +257,7 @@ fn rejudge(
         };
         let sample = ObjectiveSample {
             moments: &moments,
-            values: &[],
+            values: &crate::stats::NO_VALUES,
         };
         *verdict = objective::report(o, sample, model);
     }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::report::{hours, money};
-use crate::stats::percentile;
+use crate::stats::{percentile, Values};
 
 /// Plot area of the exceedance curve, pixels: left, top, width, height.
 const LEC: (f64, f64, f64, f64) = (70.0, 15.0, 700.0, 300.0);
@@ -155,18 +155,23 @@ const HIST: (f64, f64, f64) = (330.0, 150.0, 34.0);
 const BINS: usize = 24;
 
 /// A histogram of sorted per-trial lost hours: the share of trials in each of
-/// 24 equal bins from 0 to the largest value.
-pub fn histogram(sorted: &[f64]) -> String {
+/// 24 equal bins from 0 to the largest value. From a sketch, each bucket
+/// falls in the bin of the value it stands for (within its relative error).
+pub fn histogram(sorted: &Values) -> String {
     let n = sorted.len();
-    let max = sorted.last().copied().unwrap_or(0.0);
+    let max = sorted.max();
     if n == 0 || max <= 0.0 {
         return "<p class=\"note\">No lost hours in any trial.</p>\n".into();
     }
-    let mut counts = [0usize; BINS];
-    for &x in sorted {
+    let mut counts = [0u64; BINS];
+    let mut zeros = 0;
+    sorted.for_each_weighted(|x, count| {
         let bin = ((x / max * BINS as f64) as usize).min(BINS - 1);
-        counts[bin] += 1;
-    }
+        counts[bin] += count;
+        if x <= 0.0 {
+            zeros += count;
+        }
+    });
     let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
     let (width, height, margin) = HIST;
     let bar = width / BINS as f64;
@@ -185,7 +190,7 @@ pub fn histogram(sorted: &[f64]) -> String {
             c
         );
     }
-    let zero = sorted.partition_point(|&x| x <= 0.0) as f64 / n as f64;
+    let zero = zeros as f64 / n as f64;
     let _ = writeln!(
         svg,
         "<line x1=\"0\" y1=\"{height:.1}\" x2=\"{width:.1}\" y2=\"{height:.1}\" stroke=\"#59636e\"/>\
@@ -223,13 +228,13 @@ mod tests {
     #[test]
     fn no_cost_gives_a_sentence_not_an_empty_plot() {
         assert_eq!(exceedance(&[0.0, 0.0]), "<p>No trial had any cost.</p>\n");
-        assert!(histogram(&[0.0]).contains("No lost hours"));
+        assert!(histogram(&Values::Exact(vec![0.0])).contains("No lost hours"));
     }
 
     #[test]
     fn histogram_counts_every_trial_once() {
         let values: Vec<f64> = (0..48).map(f64::from).collect();
-        let svg = histogram(&values);
+        let svg = histogram(&Values::Exact(values));
         // 48 values in 24 bins of width 47/24 < 2: two per bin (47 in the last)
         assert_eq!(svg.matches("<title>2 trials</title>").count(), 24);
     }

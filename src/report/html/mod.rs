@@ -82,9 +82,12 @@ fn head(title: &str, extra: &str) -> String {
 }
 
 fn all_finite(values: &TrialValues) -> bool {
-    (values.cost.iter())
-        .chain(values.lost_hours.iter().flatten())
-        .all(|x| x.is_finite())
+    (values.cost.iter()).all(|x| x.is_finite())
+        && (values.lost_hours.iter()).all(|v| {
+            let mut finite = true;
+            v.for_each_weighted(|x, _| finite &= x.is_finite());
+            finite
+        })
 }
 
 /// `year` for a one-year horizon, else `trial`.

@@ -6,7 +6,13 @@
 //!
 //! A partial carries the outcome of each of its trials, whatever fields the
 //! engine measures ([`TrialOutcome`] is serialized as it is), and the
-//! scenario's text, so that `merge` needs nothing else.
+//! scenario's text, so that `merge` needs nothing else. [`merge_files`]
+//! streams the partials' outcomes through the reduction one at a time, so a
+//! merge holds one 64-trial block of outcomes, not the partials.
+
+mod stream;
+
+pub use stream::merge_files;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::{fnv1a, Model};
-use crate::montecarlo::{self, check_work, RunError, RunOptions};
+use crate::montecarlo::{self, check_work, RunError, RunOptions, DEFAULT_MAX_EXACT_VALUES};
 use crate::scenario::FileDiagnostics;
 use crate::stats::{RunResult, TrialValues, RNG_SCHEME};
 
@@ -62,9 +68,11 @@ impl Shard {
 }
 
 /// The partial result of one shard (`run --shard I/N --output part-I.json`).
+/// `O` is what stands for the outcomes: the outcomes themselves, or, when
+/// only the header is read, their count ([`Counted`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Partial {
+pub struct Partial<O = Vec<TrialOutcome>> {
     /// Always [`PARTIAL_FORMAT`].
     pub format: String,
     /// faultline's version: only the same version merges it.
@@ -91,9 +99,18 @@ pub struct Partial {
     pub end_trial: u64,
     /// Wall-clock seconds of this shard's simulation.
     pub seconds: f64,
+    /// The run's bound on exact per-service values when it is not the
+    /// default (a hidden option for tests): the merge decides with it
+    /// whether to sketch, as the single run did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_exact_values: Option<f64>,
     /// The outcome of each trial, in trial order.
-    pub outcomes: Vec<TrialOutcome>,
+    pub outcomes: O,
 }
+
+/// The number of outcomes of a partial read without keeping them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Counted(pub u64);
 
 /// Simulates the trials of `shard` of a run of `model` and returns its
 /// partial. `file` and `source` are the scenario as read.
@@ -146,6 +163,8 @@ pub fn run_shard(
         first_trial: range.start,
         end_trial: range.end,
         seconds: started.elapsed().as_secs_f64(),
+        max_exact_values: (options.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
+            .then_some(options.max_exact_values),
         outcomes: blocks.into_iter().flatten().collect(),
     })
 }
@@ -242,40 +261,70 @@ impl MergeError {
 /// Checks that `parts` (each with its file name) are the shards of one run,
 /// all present once, and returns the model, the result document (the single
 /// run's, with `engine.seconds` the sum of the shards' seconds) and the
-/// per-trial values behind it.
+/// per-trial values behind it. [`merge_files`] does the same from files
+/// without holding the partials.
 ///
 /// # Errors
 /// The first [`MergeError`] found.
 pub fn merge(
     mut parts: Vec<(String, Partial)>,
 ) -> Result<(Model, RunResult, TrialValues), MergeError> {
-    let (first_file, first) = parts
-        .first()
+    let mut headers: Vec<(String, Partial<Counted>)> = (parts.iter())
         .map(|(file, part)| (file.clone(), part.header()))
-        .ok_or(MergeError::Nothing)?;
+        .collect();
+    let plan = plan(&mut headers)?;
+    parts.sort_by_key(|(_, p)| p.shard_index);
+    let mut reduction = montecarlo::Reduction::new(&plan.model, plan.trials, &plan.options);
     for (file, part) in &parts {
+        check_shape(file, &part.outcomes, &plan.model)?;
+        part.outcomes.iter().for_each(|o| reduction.push(o));
+    }
+    let total = reduction.finish();
+    let (result, values) = total.finish_with_values(&plan.model, plan.model.seed, plan.seconds);
+    Ok((plan.model, result, values))
+}
+
+/// What the headers of a run's partials say about the merge.
+struct MergePlan {
+    /// The scenario, with the run's seed.
+    model: Model,
+    /// Trials of the whole run.
+    trials: u64,
+    /// The options that decide whether percentiles are sketched.
+    options: RunOptions,
+    /// The shards' seconds, summed.
+    seconds: f64,
+}
+
+/// Checks the headers (and sorts them by shard) and loads the scenario.
+fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeError> {
+    let (first_file, first) = headers
+        .first()
+        .map(|(file, part)| (file.clone(), part.clone()))
+        .ok_or(MergeError::Nothing)?;
+    for (file, part) in headers.iter() {
         check_part(file, part, (&first_file, &first))?;
     }
-    parts.sort_by_key(|(_, p)| p.shard_index);
-    check_coverage(&parts, first.shard_count)?;
-    let model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
+    headers.sort_by_key(|(_, p)| p.shard_index);
+    check_coverage(headers, first.shard_count)?;
+    let mut model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
         .map_err(MergeError::Scenario)?;
-    let seconds = parts.iter().map(|(_, p)| p.seconds).sum();
-    let mut outcomes = Vec::with_capacity(first.trials as usize);
-    for (file, part) in parts {
-        check_shape(&file, &part.outcomes, &model)?;
-        outcomes.extend(part.outcomes);
-    }
-    let mut model = model;
     model.seed = first.seed;
-    let (result, values) =
-        montecarlo::reduce(&model, &outcomes).finish_with_values(&model, first.seed, seconds);
-    Ok((model, result, values))
+    let options = RunOptions {
+        max_exact_values: first.max_exact_values.unwrap_or(DEFAULT_MAX_EXACT_VALUES),
+        ..RunOptions::default()
+    };
+    Ok(MergePlan {
+        model,
+        trials: first.trials,
+        options,
+        seconds: headers.iter().map(|(_, p)| p.seconds).sum(),
+    })
 }
 
 impl Partial {
-    /// A copy without the outcomes, to compare the other parts with.
-    fn header(&self) -> Partial {
+    /// A copy with the count of the outcomes in place of the outcomes.
+    fn header(&self) -> Partial<Counted> {
         Partial {
             format: self.format.clone(),
             version: self.version.clone(),
@@ -283,8 +332,15 @@ impl Partial {
             scenario_file: self.scenario_file.clone(),
             scenario_fnv1a: self.scenario_fnv1a.clone(),
             scenario_source: self.scenario_source.clone(),
-            outcomes: Vec::new(),
-            ..*self
+            seed: self.seed,
+            trials: self.trials,
+            shard_index: self.shard_index,
+            shard_count: self.shard_count,
+            first_trial: self.first_trial,
+            end_trial: self.end_trial,
+            seconds: self.seconds,
+            max_exact_values: self.max_exact_values,
+            outcomes: Counted(self.outcomes.len() as u64),
         }
     }
 }
@@ -292,8 +348,8 @@ impl Partial {
 /// One part against itself and against the first part.
 fn check_part(
     file: &str,
-    part: &Partial,
-    (first_file, first): (&str, &Partial),
+    part: &Partial<Counted>,
+    (first_file, first): (&str, &Partial<Counted>),
 ) -> Result<(), MergeError> {
     if part.format != PARTIAL_FORMAT {
         return Err(MergeError::NotAPartial {
@@ -331,11 +387,19 @@ fn check_part(
             return Err(mismatch(what, found.to_string(), expected.to_string()));
         }
     }
+    if part.max_exact_values != first.max_exact_values {
+        let text = |x: Option<f64>| x.map_or("default".into(), |x| x.to_string());
+        return Err(mismatch(
+            "max exact values",
+            text(part.max_exact_values),
+            text(first.max_exact_values),
+        ));
+    }
     check_header(file, part)
 }
 
 /// The header agrees with itself: the hash with the text, the range with the shard.
-fn check_header(file: &str, part: &Partial) -> Result<(), MergeError> {
+fn check_header(file: &str, part: &Partial<Counted>) -> Result<(), MergeError> {
     let corrupt = |reason: String| MergeError::Corrupt {
         file: file.to_string(),
         reason,
@@ -355,7 +419,7 @@ fn check_header(file: &str, part: &Partial) -> Result<(), MergeError> {
     }
     .range(part.trials);
     if (part.first_trial, part.end_trial) != (range.start, range.end)
-        || part.outcomes.len() as u64 != range.end - range.start
+        || part.outcomes.0 != range.end - range.start
     {
         return Err(corrupt(format!(
             "shard {} of {} should hold trials {} to {}, it holds {} outcome(s) for {} to {}",
@@ -363,7 +427,7 @@ fn check_header(file: &str, part: &Partial) -> Result<(), MergeError> {
             part.shard_count,
             range.start,
             range.end,
-            part.outcomes.len(),
+            part.outcomes.0,
             part.first_trial,
             part.end_trial
         )));
@@ -372,7 +436,7 @@ fn check_header(file: &str, part: &Partial) -> Result<(), MergeError> {
 }
 
 /// Every shard index from 0 to `count - 1` exactly once (`parts` sorted by index).
-fn check_coverage(parts: &[(String, Partial)], count: u64) -> Result<(), MergeError> {
+fn check_coverage(parts: &[(String, Partial<Counted>)], count: u64) -> Result<(), MergeError> {
     for pair in parts.windows(2) {
         if pair[0].1.shard_index == pair[1].1.shard_index {
             return Err(MergeError::Duplicate {
@@ -401,19 +465,27 @@ fn check_coverage(parts: &[(String, Partial)], count: u64) -> Result<(), MergeEr
 
 /// Every outcome measures the model's services and failures.
 fn check_shape(file: &str, outcomes: &[TrialOutcome], model: &Model) -> Result<(), MergeError> {
-    let bad = outcomes.iter().position(|o| {
-        o.services.len() != model.services.len() || o.failures.len() != model.failures.len()
-    });
+    let bad = outcomes.iter().position(|o| !fits(o, model));
     match bad {
         None => Ok(()),
-        Some(i) => Err(MergeError::Corrupt {
-            file: file.to_string(),
-            reason: format!(
-                "outcome {i} does not measure the scenario's {} service(s) and {} failure(s)",
-                model.services.len(),
-                model.failures.len()
-            ),
-        }),
+        Some(i) => Err(shape_error(file, i, model)),
+    }
+}
+
+/// Whether an outcome measures the model's services and failures.
+fn fits(outcome: &TrialOutcome, model: &Model) -> bool {
+    outcome.services.len() == model.services.len() && outcome.failures.len() == model.failures.len()
+}
+
+/// Outcome `i` of `file` does not fit the model.
+fn shape_error(file: &str, i: usize, model: &Model) -> MergeError {
+    MergeError::Corrupt {
+        file: file.to_string(),
+        reason: format!(
+            "outcome {i} does not measure the scenario's {} service(s) and {} failure(s)",
+            model.services.len(),
+            model.failures.len()
+        ),
     }
 }
 

@@ -21,6 +21,7 @@ mod rank;
 mod report;
 mod results;
 mod shards;
+mod sketch;
 mod support;
 mod sweep;
 mod variance;

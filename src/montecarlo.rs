@@ -274,31 +274,20 @@ fn run_core<T: Send>(
     let mut total = Accumulator::with_values(&model, trials as usize, sketched);
     let mut samples = Vec::with_capacity(trials as usize);
     in_pool(options.threads, || {
-        let window = window_trials(&model);
-        let mut first = 0;
-        while first < trials && !stop.load(Ordering::Relaxed) {
-            let last = (first + window).min(trials);
-            let blocks = simulate(
-                &model,
-                &plan,
-                first..last,
-                (stop, progress),
-                |model, trials| {
-                    let mut acc = Accumulator::new(model, trials.len());
-                    let mut samples = Vec::with_capacity(trials.len());
-                    trials.for_each(|outcome| {
-                        acc.push(outcome);
-                        samples.push(sample(outcome));
-                    });
-                    (acc, samples)
-                },
-            );
-            for (block, block_samples) in blocks {
-                total.merge(block);
-                samples.extend(block_samples);
-            }
-            first = last;
-        }
+        let per_block = |model: &Model, trials: Trials<'_>| {
+            let mut acc = Accumulator::new(model, trials.len());
+            let mut samples = Vec::with_capacity(trials.len());
+            trials.for_each(|outcome| {
+                acc.push(outcome);
+                samples.push(sample(outcome));
+            });
+            (acc, samples)
+        };
+        let watch = (stop, progress);
+        simulate_windows(&model, &plan, 0..trials, watch, per_block, |(block, s)| {
+            total.merge(block);
+            samples.extend(s);
+        });
     })?;
     if stop.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
@@ -308,12 +297,36 @@ fn run_core<T: Send>(
     Ok((result, values, samples))
 }
 
+/// As [`simulate`], a window of blocks at a time (see [`window_trials`]),
+/// handing what `per_block` made of each block to `each`, in trial order,
+/// as soon as its window is done: what waits is one window, whatever the
+/// range. Stops between windows when `stop` is set.
+pub fn simulate_windows<T: Send>(
+    model: &Model,
+    plan: &Plan,
+    range: Range<u64>,
+    watch: (&AtomicBool, &AtomicU64),
+    per_block: impl Fn(&Model, Trials<'_>) -> T + Sync,
+    mut each: impl FnMut(T),
+) {
+    let window = window_trials(model);
+    let mut first = range.start;
+    while first < range.end && !watch.0.load(Ordering::Relaxed) {
+        // windows end on block boundaries, so no block is cut in two
+        let last = (first / BLOCK_TRIALS * BLOCK_TRIALS + window).min(range.end);
+        for block in simulate(model, plan, first..last, watch, &per_block) {
+            each(block);
+        }
+        first = last;
+    }
+}
+
 /// Trials simulated between two in-order merges: a whole number of blocks,
 /// enough for every thread to stay busy (64 blocks each), few enough that
 /// the finished blocks waiting to be merged stay small
 /// ([`WINDOW_SERVICE_BLOCKS`]). The window does not change any number: the
 /// blocks and their merge order are the same.
-fn window_trials(model: &Model) -> u64 {
+pub fn window_trials(model: &Model) -> u64 {
     let threads = rayon::current_num_threads().max(1);
     let by_memory = WINDOW_SERVICE_BLOCKS / model.services.len().max(1);
     let blocks = by_memory.min(64 * threads).max(4 * threads);

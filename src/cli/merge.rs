@@ -3,9 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::emit::{write_file, write_stdout, OutputArgs};
+use super::emit::OutputArgs;
 use super::Exit;
-use crate::shard::{self, MergeError, Partial};
+use std::sync::atomic::AtomicBool;
+
+use crate::model::Model;
+use crate::montecarlo::RunOptions;
+use crate::shard::{self, MergeError, Shard, WriteError};
 
 /// Arguments of `merge`.
 #[derive(Debug, clap::Args)]
@@ -39,22 +43,30 @@ fn refuse(e: &MergeError) -> Exit {
     Exit::Failure
 }
 
-/// Writes a shard's partial to `output` (atomically) or stdout.
-pub fn write_partial(partial: &Partial, output: Option<&Path>) -> Exit {
-    let bytes = match shard::to_json(partial) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot write the partial result: {e}");
-            return Exit::Failure;
+/// Simulates `shard` and writes its partial to `output` (atomically) or
+/// stdout while the trials run.
+///
+/// # Errors
+/// As [`shard::write_shard`]; nothing is left at `output` on an error.
+pub fn write_shard(
+    model: &Model,
+    scenario: (&str, &str),
+    options: &RunOptions,
+    (shard, output): (Shard, Option<&Path>),
+    stop: &AtomicBool,
+) -> Result<(), WriteError> {
+    let Some(path) = output else {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout());
+        return shard::write_shard(model, scenario, options, shard, (stop, &mut stdout));
+    };
+    let mut outcome = Ok(());
+    let written = super::write_atomically_with(path, |file| {
+        outcome = shard::write_shard(model, scenario, options, shard, (stop, file));
+        match &outcome {
+            Ok(()) => Ok(()),
+            Err(e) => Err(std::io::Error::other(e.to_string())),
         }
-    };
-    let written = match output {
-        Some(path) => write_file(path, &bytes),
-        None => write_stdout(&bytes),
-    };
-    if written {
-        Exit::Success
-    } else {
-        Exit::Failure
-    }
+    });
+    outcome?;
+    written.map_err(|e| WriteError::Output(e.to_string()))
 }

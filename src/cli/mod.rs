@@ -366,11 +366,22 @@ fn run(args: &RunArgs) -> Exit {
             Some(c) => c.text.clone(),
             None => String::from_utf8_lossy(&loaded.bytes).into_owned(),
         };
-        let partial =
-            crate::shard::run_shard(model, (&file, &source), &options, shard, &signals.stop);
-        return match partial {
-            Ok(p) => merge::write_partial(&p, args.output.output.as_deref()),
-            Err(e) => refused(args, &loaded, &e, &signals),
+        let output = args.output.output.as_deref();
+        let written = merge::write_shard(
+            model,
+            (&file, &source),
+            &options,
+            (shard, output),
+            &signals.stop,
+        );
+        return match written {
+            Ok(()) => Exit::Success,
+            Err(crate::shard::WriteError::Run(e)) => refused(args, &loaded, &e, &signals),
+            Err(e) => {
+                let at = output.map_or("stdout".into(), |p| p.display().to_string());
+                eprintln!("{at}: error: {e}");
+                Exit::Failure
+            }
         };
     }
     let outcome = match args.precision {
@@ -687,6 +698,18 @@ fn output_problem(path: &Path) -> Option<String> {
 /// # Errors
 /// Any I/O error; the temporary file is removed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// As [`write_atomically`], with what `write` writes to the (buffered)
+/// temporary file.
+///
+/// # Errors
+/// Any I/O error, or `write`'s; the temporary file is removed.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -696,8 +719,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
+        let mut file =
+            std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temporary)?);
+        write(&mut file)?;
+        let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&temporary, path)
     })();

@@ -11,8 +11,10 @@
 //! merge holds one 64-trial block of outcomes, not the partials.
 
 mod stream;
+mod write;
 
 pub use stream::merge_files;
+pub use write::{write_shard, WriteError};
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -149,7 +151,28 @@ pub fn run_shard(
     if stop.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
-    Ok(Partial {
+    let header = header_of(
+        &model,
+        (file, source),
+        options,
+        shard,
+        started.elapsed().as_secs_f64(),
+    );
+    Ok(header.with(blocks.into_iter().flatten().collect()))
+}
+
+/// The header of the partial of `shard` (outcomes to come); `model` has
+/// the run's seed.
+fn header_of(
+    model: &Model,
+    (file, source): (&str, &str),
+    options: &RunOptions,
+    shard: Shard,
+    seconds: f64,
+) -> Partial<()> {
+    let trials = options.trials.unwrap_or(model.trials);
+    let range = shard.range(trials);
+    Partial {
         format: PARTIAL_FORMAT.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         rng: RNG_SCHEME.to_string(),
@@ -162,11 +185,34 @@ pub fn run_shard(
         shard_count: shard.count,
         first_trial: range.start,
         end_trial: range.end,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
         max_exact_values: (options.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
             .then_some(options.max_exact_values),
-        outcomes: blocks.into_iter().flatten().collect(),
-    })
+        outcomes: (),
+    }
+}
+
+impl<A> Partial<A> {
+    /// The same partial with `outcomes` in place of its own.
+    fn with<B>(self, outcomes: B) -> Partial<B> {
+        Partial {
+            format: self.format,
+            version: self.version,
+            rng: self.rng,
+            scenario_file: self.scenario_file,
+            scenario_fnv1a: self.scenario_fnv1a,
+            scenario_source: self.scenario_source,
+            seed: self.seed,
+            trials: self.trials,
+            shard_index: self.shard_index,
+            shard_count: self.shard_count,
+            first_trial: self.first_trial,
+            end_trial: self.end_trial,
+            seconds: self.seconds,
+            max_exact_values: self.max_exact_values,
+            outcomes,
+        }
+    }
 }
 
 /// Why partials could not be merged. Each names the file at fault.
@@ -325,6 +371,7 @@ fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeEr
 impl Partial {
     /// A copy with the count of the outcomes in place of the outcomes.
     fn header(&self) -> Partial<Counted> {
+        let count = Counted(self.outcomes.len() as u64);
         Partial {
             format: self.format.clone(),
             version: self.version.clone(),
@@ -340,7 +387,7 @@ impl Partial {
             end_trial: self.end_trial,
             seconds: self.seconds,
             max_exact_values: self.max_exact_values,
-            outcomes: Counted(self.outcomes.len() as u64),
+            outcomes: count,
         }
     }
 }

@@ -264,3 +264,57 @@ fn a_partial_written_while_simulating_equals_one_built_in_memory() {
         assert_eq!(read, built, "shard {index}");
     }
 }
+
+/// A scenario of `n` one-replica services.
+fn services(n: usize) -> String {
+    let services: Vec<String> = (0..n)
+        .map(|i| format!("\"s{i:03}\": (deployments: [(in: \"aws/us-east-1\", zones: [\"a\"])])"))
+        .collect();
+    format!(
+        r#"Scenario(
+    name: "many", horizon: "1y",
+    domains: ["aws/us-east-1/a"],
+    failures: [(name: "host", on: EachReplica(), every: "30d", lasts: Fixed("1h"), cause: Hardware)],
+    services: {{ {} }},
+)"#,
+        services.join(", ")
+    )
+}
+
+#[test]
+fn a_million_trials_of_200_services_are_sketched_instead_of_refused() {
+    let model = model(&services(200));
+    let defaults = RunOptions::default();
+    // 3 per-service values a trial: 600 a trial
+    assert!(!montecarlo::sketches(&model, 50_000, &defaults));
+    assert!(montecarlo::sketches(&model, 50_001, &defaults));
+    assert_eq!(montecarlo::check_work(&model, 1_000_000, &defaults), Ok(()));
+    // the scenario's cost stays exact: 1.5e8 trials are still too many
+    let e = montecarlo::check_work(
+        &model,
+        150_000_001,
+        &RunOptions {
+            max_events: 1e20,
+            ..defaults
+        },
+    );
+    assert!(
+        matches!(e, Err(montecarlo::RunError::TooManyValues { .. })),
+        "{e:?}"
+    );
+    // every example keeps exact values at its 10,000 trials
+    for entry in std::fs::read_dir(repo("scenarios")).expect("examples") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            let text = std::fs::read_to_string(&path).expect("read");
+            if text.contains("extends:") {
+                continue; // a composed example has its base's services, checked with it
+            }
+            let example = faultline::scenario::load("x.ron", text.as_bytes()).expect("valid");
+            assert!(
+                !montecarlo::sketches(&example, example.trials, &defaults),
+                "{path:?}"
+            );
+        }
+    }
+}

@@ -298,27 +298,46 @@ fn run_core<T: Send>(
 }
 
 /// As [`simulate`], a window of blocks at a time (see [`window_trials`]),
-/// handing what `per_block` made of each block to `each`, in trial order,
-/// as soon as its window is done: what waits is one window, whatever the
-/// range. Stops between windows when `stop` is set.
+/// handing what `per_block` made of each block to `each`, in trial order.
+/// A window is handed over while the next one is simulated (so the merge
+/// does not idle the other threads): what waits is two windows, whatever
+/// the range. Stops between windows when `stop` is set.
 pub fn simulate_windows<T: Send>(
     model: &Model,
     plan: &Plan,
     range: Range<u64>,
     watch: (&AtomicBool, &AtomicU64),
     per_block: impl Fn(&Model, Trials<'_>) -> T + Sync,
-    mut each: impl FnMut(T),
+    mut each: impl FnMut(T) + Send,
 ) {
+    let mut done: Vec<T> = Vec::new();
+    for window in windows(model, range) {
+        if watch.0.load(Ordering::Relaxed) {
+            break;
+        }
+        let handed = std::mem::take(&mut done);
+        let (_, next) = rayon::join(
+            || handed.into_iter().for_each(&mut each),
+            || simulate(model, plan, window, watch, &per_block),
+        );
+        done = next;
+    }
+    done.into_iter().for_each(each);
+}
+
+/// The windows of `range`: [`window_trials`] long, each ending on a block
+/// boundary (so no block is cut in two), in order.
+pub fn windows(model: &Model, range: Range<u64>) -> impl Iterator<Item = Range<u64>> {
     let window = window_trials(model);
     let mut first = range.start;
-    while first < range.end && !watch.0.load(Ordering::Relaxed) {
-        // windows end on block boundaries, so no block is cut in two
-        let last = (first / BLOCK_TRIALS * BLOCK_TRIALS + window).min(range.end);
-        for block in simulate(model, plan, first..last, watch, &per_block) {
-            each(block);
-        }
-        first = last;
-    }
+    std::iter::from_fn(move || {
+        (first < range.end).then(|| {
+            let last = (first / BLOCK_TRIALS * BLOCK_TRIALS + window).min(range.end);
+            let this = first..last;
+            first = last;
+            this
+        })
+    })
 }
 
 /// Trials simulated between two in-order merges: a whole number of blocks,

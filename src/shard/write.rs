@@ -128,13 +128,17 @@ impl Serialize for Outcomes<'_, '_> {
             outcomes
         };
         let watch = (st.stop, &AtomicU64::new(0));
-        montecarlo::simulate_windows(st.model, st.plan, range, watch, per_block, |block| {
-            for outcome in &block {
+        for window in montecarlo::windows(st.model, range) {
+            if failure.is_some() || st.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let blocks = montecarlo::simulate(st.model, st.plan, window, watch, per_block);
+            for outcome in blocks.iter().flatten() {
                 if failure.is_none() {
                     failure = seq.serialize_element(outcome).err();
                 }
             }
-        });
+        }
         if let Some(e) = failure {
             return Err(e);
         }

@@ -17,8 +17,8 @@
 //! simulation of `N` and `H` themselves, whose error otherwise sets a floor
 //! under the controlled interval.
 
-use rand::RngExt;
 use chacha20::ChaCha8Rng;
+use rand::RngExt;
 use rand_distr::Exp1;
 
 use crate::engine::streams;

@@ -24,6 +24,18 @@ pub struct Scratch {
     epoch: u32,
     /// Culprit boundaries: (time, occurrence, is start).
     entries: Vec<(f64, u32, bool)>,
+    /// Culprit intervals gathered for one loss step: (from, to, occurrence).
+    intervals: Vec<(f64, f64, u32)>,
+    /// Per arena step of a service timeline below 1: the trial (`trial`)
+    /// its culprit intervals were gathered in, and their span in `memo`,
+    /// sorted and without repeats. Services are attributed dependencies
+    /// first, so a dependent whose loss step covers the same window as a
+    /// dependency's takes the dependency's intervals instead of walking
+    /// its dependency closure again (a provider outage takes every service
+    /// down over the same window).
+    memo_stamp: Vec<u32>,
+    memo_span: Vec<(u32, u32)>,
+    memo: Vec<(f64, f64, u32)>,
     count: Vec<u32>,
     position: Vec<u32>,
     active: Vec<u32>,
@@ -77,10 +89,12 @@ impl Scratch {
         }
         if self.trial == u32::MAX {
             self.culprit_stamp.iter_mut().for_each(|v| *v = 0);
+            self.memo_stamp.iter_mut().for_each(|v| *v = 0);
             self.trial = 0;
         }
         self.trial += 1;
         self.culprits.clear();
+        self.memo.clear();
         self.active.clear();
         self.touched.clear();
         self.hits.clear();
@@ -116,6 +130,8 @@ pub fn begin(model: &Model, ws: &mut Workspace) {
     if ws.blame.culprit_stamp.len() < steps {
         ws.blame.culprit_stamp.resize(steps, 0);
         ws.blame.culprit_span.resize(steps, (0, 0));
+        ws.blame.memo_stamp.resize(steps, 0);
+        ws.blame.memo_span.resize(steps, (0, 0));
     }
 }
 
@@ -150,6 +166,7 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
             continue;
         }
         collect(model, plan, s, step.t, b, step.mask, ws);
+        remember(i, ws);
         sweep(ws, s as u32, (step.t, b), 1.0 - step.v, (per_hour, traffic));
     }
 }
@@ -163,7 +180,7 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
         blame.epoch = 0;
     }
     blame.epoch += 1;
-    blame.entries.clear();
+    blame.intervals.clear();
     blame.stack.clear();
     push_contributors(model, s, mask, &mut blame.stack);
     while let Some(node) = ws.blame.stack.pop() {
@@ -192,6 +209,9 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
                 ws.blame.visited_service[x] = ws.blame.epoch;
                 let r = ws.service[x].clone();
                 let mut j = ws.arena.index_at(&r, a);
+                if recall(&r, j, (a, b), model.horizon, ws) {
+                    continue;
+                }
                 while j < r.end && ws.arena.steps[j].t < b {
                     let step = ws.arena.steps[j];
                     if step.v < 1.0 {
@@ -227,8 +247,7 @@ fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
             for i in first..last {
                 let (start, end, k) = blame.culprits[i as usize];
                 if end > c && start < e {
-                    blame.entries.push((start.max(c), k, true));
-                    blame.entries.push((end.min(e), k, false));
+                    blame.intervals.push((start.max(c), end.min(e), k));
                 }
             }
         }
@@ -270,6 +289,50 @@ fn step_culprits(
     span
 }
 
+/// Keeps the culprit intervals gathered for the service step at arena index
+/// `i`, sorted and without repeats (a repeat changes no culprit set).
+fn remember(i: usize, ws: &mut Workspace) {
+    let blame = &mut ws.blame;
+    blame.intervals.sort_unstable_by(|x, y| {
+        x.0.total_cmp(&y.0)
+            .then(x.1.total_cmp(&y.1))
+            .then(x.2.cmp(&y.2))
+    });
+    blame.intervals.dedup();
+    let first = blame.memo.len() as u32;
+    blame.memo.extend_from_slice(&blame.intervals);
+    blame.memo_stamp[i] = blame.trial;
+    blame.memo_span[i] = (first, blame.memo.len() as u32);
+}
+
+/// Takes the remembered culprit intervals of service step `j` (of the
+/// timeline `r`) when that step is exactly the window `[a, b)` and below 1:
+/// they are what walking the service's dependencies over the window finds.
+fn recall(
+    r: &Range<usize>,
+    j: usize,
+    (a, b): (f64, f64),
+    horizon: f64,
+    ws: &mut Workspace,
+) -> bool {
+    if j >= r.end {
+        return false;
+    }
+    let step = ws.arena.steps[j];
+    let blame = &mut ws.blame;
+    if step.t != a
+        || step.v >= 1.0
+        || blame.memo_stamp[j] != blame.trial
+        || ws.arena.step_end(r, j, horizon) != b
+    {
+        return false;
+    }
+    let (first, last) = blame.memo_span[j];
+    let memo = &blame.memo[first as usize..last as usize];
+    blame.intervals.extend_from_slice(memo);
+    true
+}
+
 /// Splits the loss rate `loss` over `[a, b)` equally among the culprits in effect.
 fn sweep(
     ws: &mut Workspace,
@@ -279,6 +342,11 @@ fn sweep(
     price: (f64, Option<&Traffic>),
 ) {
     let blame = &mut ws.blame;
+    blame.entries.clear();
+    for &(from, to, k) in &blame.intervals {
+        blame.entries.push((from, k, true));
+        blame.entries.push((to, k, false));
+    }
     blame
         .entries
         .sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(y.2.cmp(&x.2)).then(x.1.cmp(&y.1)));

@@ -326,6 +326,44 @@ fn attributions_add_up_to_the_lost_hours_and_costs() {
 }
 
 #[test]
+fn attributions_add_up_when_dependents_reuse_a_dependencys_culprits() {
+    // a diamond under one zone: a zone outage takes every service down over
+    // the same window (dependents reuse their dependencies' culprits), host
+    // failures give each service windows of its own (they walk instead)
+    let text = scenario(
+        r#""aws/r/a""#,
+        r#"(name: "zone", on: EachZone(), every: "500h", lasts: Exp(mean: "3h"), cause: Power),
+           (name: "host", on: EachReplica(), every: "300h", lasts: Exp(mean: "4h"), cause: Hardware)"#,
+        r#""web": (deployments: [(in: "aws/r/a")], depends_on: { "left": Hard, "right": Hard }, cost: (per_hour: 100)),
+           "left": (deployments: [(in: "aws/r/a")], depends_on: { "db": Hard }),
+           "right": (deployments: [(in: "aws/r/a")], depends_on: { "db": Hard }),
+           "db": (deployments: [(in: "aws/r/a")])"#,
+    );
+    let r = run(&text, 2000, 15);
+    let lost: f64 = r.services.values().map(|s| s.lost_hours.mean).sum();
+    let attributed: f64 = r.failures.values().map(|f| f.lost_hours.mean).sum();
+    assert!(
+        (lost - attributed).abs() <= 1e-9 * lost,
+        "{lost} vs {attributed}"
+    );
+    let cost: f64 = r.failures.values().map(|f| f.cost.mean).sum();
+    assert!(
+        (r.cost.mean - cost).abs() <= 1e-9 * cost,
+        "{} vs {cost}",
+        r.cost.mean
+    );
+    assert_eq!(r.failures["zone"].blast_radius.services_max, 4);
+    // a zone outage's loss is the zone's alone: 4 services x its hours,
+    // less the hours a host failure shares with it
+    let zone = r.failures["zone"].lost_hours.mean;
+    let zone_hours = 4.0 * integrate(|t| p_down(500.0, 3.0, t));
+    assert!(
+        zone > 0.5 * zone_hours && zone <= zone_hours * 1.05,
+        "{zone} vs {zone_hours}"
+    );
+}
+
+#[test]
 fn a_zone_outage_under_a_single_zone_stack_hits_every_service() {
     let text = scenario(
         r#""aws/r/a""#,

@@ -65,7 +65,8 @@ pub struct Scratch {
     culprit_span: Vec<(u32, u32)>,
     /// Outages holding a quorum down over a whole step: (start, end, occurrence).
     culprits: Vec<(f64, f64, u32)>,
-    /// The trial counter of `culprit_stamp` (never 0 once a trial began).
+    /// The trial counter of `culprit_stamp` and `memo_stamp` (never 0 once a
+    /// trial began).
     trial: u32,
     /// Lost hours no culprit could be found for, and their cost.
     pub unattributed: f64,
@@ -87,12 +88,10 @@ impl Scratch {
             self.lost.resize(outages, 0.0);
             self.cost.resize(outages, 0.0);
         }
-        if self.trial == u32::MAX {
-            self.culprit_stamp.iter_mut().for_each(|v| *v = 0);
-            self.memo_stamp.iter_mut().for_each(|v| *v = 0);
-            self.trial = 0;
-        }
-        self.trial += 1;
+        advance(
+            &mut self.trial,
+            [&mut self.culprit_stamp, &mut self.memo_stamp],
+        );
         self.culprits.clear();
         self.memo.clear();
         self.active.clear();
@@ -171,15 +170,25 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
     }
 }
 
-/// Gathers culprit boundaries for service `s` over `[a, b)` into `entries`.
+/// Advances the counter that `stamped` entries are compared with (an entry
+/// equal to it was set since); clears them when the counter wraps around.
+fn advance(counter: &mut u32, stamped: [&mut Vec<u32>; 2]) {
+    if *counter == u32::MAX {
+        stamped
+            .into_iter()
+            .for_each(|v| v.iter_mut().for_each(|x| *x = 0));
+        *counter = 0;
+    }
+    *counter += 1;
+}
+
+/// Gathers the culprit intervals of service `s` over `[a, b)` into `intervals`.
 fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: &mut Workspace) {
     let blame = &mut ws.blame;
-    if blame.epoch == u32::MAX {
-        blame.visited_deployment.iter_mut().for_each(|v| *v = 0);
-        blame.visited_service.iter_mut().for_each(|v| *v = 0);
-        blame.epoch = 0;
-    }
-    blame.epoch += 1;
+    advance(
+        &mut blame.epoch,
+        [&mut blame.visited_deployment, &mut blame.visited_service],
+    );
     blame.intervals.clear();
     blame.stack.clear();
     push_contributors(model, s, mask, &mut blame.stack);

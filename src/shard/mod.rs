@@ -128,13 +128,7 @@ pub fn run_shard(
     shard: Shard,
     stop: &AtomicBool,
 ) -> Result<Partial, RunError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    let range = shard.range(trials);
-    if !range.is_empty() {
-        check_work(model, range.end - range.start, options)?;
-    }
-    let mut model = model.clone();
-    model.seed = options.seed.unwrap_or(model.seed);
+    let (model, range) = shard_model(model, options, shard)?;
     let plan = Plan::new(&model);
     let started = Instant::now();
     let blocks = montecarlo::in_pool(options.threads, || {
@@ -161,6 +155,23 @@ pub fn run_shard(
         started.elapsed().as_secs_f64(),
     );
     Ok(header.with(blocks.into_iter().flatten().collect()))
+}
+
+/// The trials of `shard`, checked against the work limits, and the model
+/// with the run's seed.
+fn shard_model(
+    model: &Model,
+    options: &RunOptions,
+    shard: Shard,
+) -> Result<(Model, Range<u64>), RunError> {
+    let trials = options.trials.unwrap_or(model.trials);
+    let range = shard.range(trials);
+    if !range.is_empty() {
+        check_work(model, range.end - range.start, options)?;
+    }
+    let mut model = model.clone();
+    model.seed = options.seed.unwrap_or(model.seed);
+    Ok((model, range))
 }
 
 /// The header of the partial of `shard` (outcomes to come); `model` has

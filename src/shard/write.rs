@@ -11,10 +11,10 @@ use std::time::Instant;
 use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use super::{header_of, Partial, Shard};
+use super::{header_of, shard_model, Partial, Shard};
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::Model;
-use crate::montecarlo::{self, check_work, RunError, RunOptions, Trials};
+use crate::montecarlo::{self, RunError, RunOptions, Trials};
 
 /// Why a shard's partial was not written.
 #[derive(Debug, thiserror::Error)]
@@ -41,13 +41,7 @@ pub fn write_shard(
     shard: Shard,
     (stop, out): (&AtomicBool, &mut (dyn Write + Send)),
 ) -> Result<(), WriteError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    let range = shard.range(trials);
-    if !range.is_empty() {
-        check_work(model, range.end - range.start, options)?;
-    }
-    let mut model = model.clone();
-    model.seed = options.seed.unwrap_or(model.seed);
+    let (model, _) = shard_model(model, options, shard)?;
     let header = header_of(&model, scenario, options, shard, 0.0);
     let plan = Plan::new(&model);
     let started = Instant::now();

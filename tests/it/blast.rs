@@ -3,11 +3,10 @@
 //! quorum, hard and soft dependencies, locality, capacity), and snapshots of
 //! the table, Markdown and JSON on the example scenarios.
 
-use assert_cmd::Command;
 use faultline::blast::{self, Blast, Overflow, Unit};
 use faultline::model::Model;
 
-use super::support::{model, repo};
+use super::support::{faultline, model, repo};
 
 /// The blast of the domain at `path` (which must exist).
 fn domain(m: &Model, path: &str) -> Blast {
@@ -200,17 +199,6 @@ fn rows_are_sorted_by_cost_after_failover_then_immediately() {
         .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)));
     // every domain and every service once
     assert_eq!(analysis.blasts.len(), m.domains.len() + m.services.len());
-}
-
-fn faultline(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .current_dir(repo(""))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run faultline");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 #[test]

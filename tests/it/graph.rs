@@ -1,20 +1,7 @@
 //! `faultline graph`: snapshots of DOT and Mermaid on the example scenarios,
 //! and names that would break either syntax.
 
-use assert_cmd::Command;
-
-use super::support::repo;
-
-fn faultline(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .current_dir(repo(""))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run faultline");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
-}
+use super::support::faultline;
 
 #[test]
 fn mermaid_of_the_two_region_shop() {

@@ -7,14 +7,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use assert_cmd::Command;
 use faultline::montecarlo::{self, RunOptions};
 use faultline::report::{Json, Render};
 use faultline::shard::{self, Shard};
 use faultline::stats::sketch::RELATIVE_ERROR;
 use faultline::stats::{Distribution, RunResult, Verdict};
 
-use super::support::{model, repo, without_key};
+use super::support::{faultline, model, repo, without_key};
 
 const EXAMPLE: &str = "scenarios/shop-two-regions.ron";
 
@@ -187,18 +186,6 @@ fn sketched_percentile_objectives_keep_their_verdicts_on_intervals_widened_by_th
         assert!(e.ci95[0] - s.ci95[0] <= 2.1 * RELATIVE_ERROR * e.ci95[0]);
         assert!(s.ci95[1] - e.ci95[1] <= 2.1 * RELATIVE_ERROR * e.ci95[1]);
     }
-}
-
-/// `faultline ARGS` from the repository root: stdout, checking success.
-fn faultline(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .current_dir(repo(""))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run faultline");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 /// The trials each histogram bar counts, summed over the page.

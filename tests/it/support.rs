@@ -38,3 +38,15 @@ pub fn without_key(key: &str, json: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `faultline ARGS` from the repository root: its stdout, checking success.
+pub fn faultline(args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .current_dir(repo(""))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run faultline");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}

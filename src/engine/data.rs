@@ -4,11 +4,9 @@
 
 use std::ops::Range;
 
-use chacha20::ChaCha8Rng;
-
 use super::combine;
 use super::plan::Plan;
-use super::streams;
+use super::streams::{self, Stream};
 use super::Workspace;
 use crate::model::{stream_key, DataPolicy, Model, Replication, Routing};
 
@@ -24,7 +22,7 @@ pub struct Scratch {
 }
 
 /// The data stream of service `s` in trial `trial`.
-pub fn stream(model: &Model, s: usize, trial: u64) -> ChaCha8Rng {
+pub fn stream(model: &Model, s: usize, trial: u64) -> Stream {
     // 0xFE never occurs in UTF-8: no failure name can make the same key.
     let key = stream_key(&[b"\xfedata", model.services[s].name.as_bytes()]);
     streams::stream(model.seed, key, trial)
@@ -39,7 +37,7 @@ pub fn destroy(
     plan: &Plan,
     s: usize,
     policy: &DataPolicy,
-    rng: &mut ChaCha8Rng,
+    rng: &mut Stream,
     ws: &mut Workspace,
 ) -> f64 {
     let deployments = model.services[s].deployments.clone();
@@ -76,7 +74,7 @@ fn destruction_losses(
     model: &Model,
     s: usize,
     policy: &DataPolicy,
-    rng: &mut ChaCha8Rng,
+    rng: &mut Stream,
     scratch: &mut Scratch,
 ) -> f64 {
     let n = model.services[s].deployments.len();
@@ -115,7 +113,7 @@ fn destruction_losses(
 }
 
 /// One replication lag: the writes lost when traffic moves to a replica.
-pub fn lag(replication: &Replication, rng: &mut ChaCha8Rng) -> f64 {
+pub fn lag(replication: &Replication, rng: &mut Stream) -> f64 {
     match replication {
         Replication::Sync => 0.0,
         Replication::Async { lag } => lag.sample(rng),

@@ -4,10 +4,9 @@
 
 use std::ops::Range;
 
-use chacha20::ChaCha8Rng;
 use rand::RngExt;
 
-use super::streams;
+use super::streams::{self, Stream};
 use super::timeline::Arena;
 use super::Workspace;
 use crate::model::{stream_key, Distribution, Model, Overload, Routing};
@@ -182,7 +181,7 @@ pub fn service(
     result
 }
 
-fn routing_stream(model: &Model, s: usize, trial: u64) -> ChaCha8Rng {
+fn routing_stream(model: &Model, s: usize, trial: u64) -> Stream {
     // 0xFE never occurs in UTF-8: no failure name can make the same key.
     let key = stream_key(&[b"\xferouting", model.services[s].name.as_bytes()]);
     streams::stream(model.seed, key, trial)
@@ -214,7 +213,7 @@ fn advance(arena: &Arena, routes: &mut [Route], t: f64) -> (u64, u64) {
 
 /// The collapse policy of an ActiveActive service: hours of overload before a
 /// collapse, the recovery time, and the service's random stream.
-type Collapse<'a> = Option<(f64, &'a Distribution, ChaCha8Rng)>;
+type Collapse<'a> = Option<(f64, &'a Distribution, Stream)>;
 
 /// ActiveActive: even split over the deployments receiving traffic; one at 0
 /// keeps its (lost) share for `shift`, then is drained until it is back above
@@ -380,7 +379,7 @@ enum Phase {
 /// The state of an ActivePassive or Manual service between changes.
 struct Failover<'a> {
     policy: Policy<'a>,
-    rng: ChaCha8Rng,
+    rng: Stream,
     active: usize,
     phase: Phase,
     /// Since when the first deployment has been above 0 (infinite while at 0).
@@ -534,7 +533,7 @@ fn failover(
     arena: &mut Arena,
     routes: &mut [Route],
     policy: Policy<'_>,
-    rng: ChaCha8Rng,
+    rng: Stream,
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
     let mut state = Failover {

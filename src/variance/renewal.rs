@@ -17,11 +17,10 @@
 //! simulation of `N` and `H` themselves, whose error otherwise sets a floor
 //! under the controlled interval.
 
-use chacha20::ChaCha8Rng;
 use rand::RngExt;
 use rand_distr::Exp1;
 
-use crate::engine::streams;
+use crate::engine::streams::{self, Stream};
 use crate::model::{Distribution, Failure};
 use crate::stats::paired::normal_cdf;
 
@@ -64,7 +63,7 @@ pub fn exact_means(
 /// itself beyond the horizon (the sum has the mean of `X`: an outage's length
 /// is drawn independently of when it starts), which varies far less than `X`,
 /// itself zero or a whole heavy tail. Otherwise `X` itself.
-fn excess(failure: &Failure, horizon: f64, rng: &mut ChaCha8Rng) -> f64 {
+fn excess(failure: &Failure, horizon: f64, rng: &mut Stream) -> f64 {
     let (mut t, mut sum) = (0.0, 0.0);
     loop {
         t += failure.every * rng.sample::<f64, _>(Exp1);

@@ -425,13 +425,14 @@ impl Scratch {
 }
 
 /// Adds the per-occurrence attributions up per failure definition, in
-/// occurrence order, and resets the entries it read.
-pub fn collect_failures(model: &Model, ws: &mut Workspace) {
-    let blame = &mut ws.blame;
-    blame.touched.sort_unstable();
-    for &o in &blame.touched {
+/// occurrence order (by process, then time), and resets the entries it read.
+pub fn collect_failures(model: &Model, plan: &Plan, ws: &mut Workspace) {
+    let mut touched = std::mem::take(&mut ws.blame.touched);
+    touched.sort_unstable_by_key(|&o| (ws.process_of(plan, o as usize), o));
+    for &o in &touched {
         let o = o as usize;
-        let p = ws.outage_process[o] as usize;
+        let p = ws.process_of(plan, o);
+        let blame = &mut ws.blame;
         let f = &mut ws.outcome.failures[model.processes[p].failure];
         f.lost_hours += blame.lost[o];
         f.cost += blame.cost[o];
@@ -445,6 +446,7 @@ pub fn collect_failures(model: &Model, ws: &mut Workspace) {
         blame.blast[o] = 0;
         blame.last_service[o] = u32::MAX;
     }
-    ws.outcome.unattributed_hours = blame.unattributed;
-    ws.outcome.unattributed_cost = blame.unattributed_cost;
+    ws.blame.touched = touched;
+    ws.outcome.unattributed_hours = ws.blame.unattributed;
+    ws.outcome.unattributed_cost = ws.blame.unattributed_cost;
 }

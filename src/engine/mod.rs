@@ -128,12 +128,17 @@ pub struct TrialOutcome {
 /// Per-thread buffers, reused from one trial to the next.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    /// Outages of all processes, grouped by process (an outage is an occurrence).
+    /// Outages of all processes, grouped by process in the order of
+    /// `Plan::generation` (an outage is an occurrence).
     outages: Vec<(f64, f64)>,
-    /// The process of each outage.
-    outage_process: Vec<u32>,
+    /// Where each process's outages begin in `outages`, in the order of
+    /// `Plan::generation` (non-decreasing: finds an outage's process).
+    generation_starts: Vec<usize>,
     /// Outage range of each process.
     process_outages: Vec<Range<usize>>,
+    /// Per process: the logarithm of its history's likelihood ratio (0
+    /// unless importance sampling tilts it).
+    log_lr: Vec<f64>,
     /// Step arena of all timelines of the trial.
     arena: Arena,
     /// Quorum timeline of each deployment.
@@ -169,29 +174,41 @@ impl Workspace {
     pub fn outcome(&self) -> &TrialOutcome {
         &self.outcome
     }
+
+    /// The process of outage `o` (an index into the trial's outages).
+    fn process_of(&self, plan: &Plan, o: usize) -> usize {
+        let k = self.generation_starts.partition_point(|&start| start <= o);
+        plan.generation[k.saturating_sub(1)] as usize
+    }
 }
 
 /// Simulates trial `trial` of `model` in `ws`; read the result with
 /// [`Workspace::outcome`].
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     reset(model, ws);
-    generate(model, plan, trial, ws);
     let order = &model.topological_order;
     let mut cycles = model.recovery_cycles.iter().peekable();
     let mut k = 0;
     while k < order.len() {
         match cycles.peek() {
             Some(cycle) if cycle.start == k => {
+                for &s in &order[(*cycle).clone()] {
+                    generate(model, plan, plan.service_processes[s].clone(), trial, ws);
+                }
                 evaluate_cycle(model, plan, (*cycle).clone(), trial, ws);
                 k = cycle.end;
                 cycles.next();
             }
             _ => {
-                evaluate(model, plan, order[k], trial, ws);
+                let s = order[k];
+                generate(model, plan, plan.service_processes[s].clone(), trial, ws);
+                evaluate(model, plan, s, trial, ws);
                 k += 1;
             }
         }
     }
+    generate(model, plan, plan.ungated.clone(), trial, ws);
+    tally(model, plan, ws);
     for &s in order {
         measure(model, s, ws);
     }
@@ -208,7 +225,7 @@ pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     for s in model.topological_order.iter().copied() {
         attribution::attribute(model, plan, s, ws);
     }
-    attribution::collect_failures(model, ws);
+    attribution::collect_failures(model, plan, ws);
     ws.outcome.cost = order.iter().map(|&s| ws.outcome.services[s].cost).sum();
 }
 
@@ -293,8 +310,12 @@ fn settled(model: &Model, services: &[usize], ws: &Workspace) -> bool {
 
 fn reset(model: &Model, ws: &mut Workspace) {
     ws.outages.clear();
-    ws.outage_process.clear();
+    ws.generation_starts.clear();
+    let p = model.processes.len();
     ws.process_outages.clear();
+    ws.process_outages.resize(p, 0..0);
+    ws.log_lr.clear();
+    ws.log_lr.resize(p, 0.0);
     ws.arena.steps.clear();
     let d = model.deployments.len();
     let s = model.services.len();
@@ -320,15 +341,19 @@ fn reset(model: &Model, ws: &mut Workspace) {
         .resize(model.failures.len(), FailureOutcome::default());
     ws.outcome.events = 0;
     ws.outcome.processes.clear();
+    ws.outcome.processes.resize(p, (0, 0.0));
     ws.outcome.weight = 1.0;
     ws.outcome.cost = 0.0;
     ws.outcome.unattributed_hours = 0.0;
     ws.outcome.unattributed_cost = 0.0;
 }
 
-fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
-    let mut log_weight = 0.0;
-    for (p, process) in model.processes.iter().enumerate() {
+/// Generates the outages of the processes `plan.generation[span]`, each from
+/// its own stream (so the order they are generated in changes no number).
+fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut Workspace) {
+    for &p in &plan.generation[span.start as usize..span.end as usize] {
+        let p = p as usize;
+        let process = &model.processes[p];
         let mut rng = streams::stream(model.seed, process.stream_key, trial);
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
@@ -343,18 +368,29 @@ fn generate(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
                 &mut rng,
                 &mut ws.outages,
             );
-            log_weight += log_lr;
+            ws.log_lr[p] = log_lr;
             let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
             (events, hours)
         };
         ws.outcome.events += events;
-        ws.outage_process.resize(ws.outages.len(), p as u32);
-        ws.process_outages.push(start..ws.outages.len());
-        let count = ws.outages.len() - start;
-        ws.outcome.processes.push((count as u32, hours));
+        ws.generation_starts.push(start);
+        ws.process_outages[p] = start..ws.outages.len();
+        ws.outcome.processes[p] = ((ws.outages.len() - start) as u32, hours);
+    }
+}
+
+/// Adds the processes' outages up per failure definition, and their
+/// likelihood ratios into the trial's weight, in process order.
+fn tally(model: &Model, plan: &Plan, ws: &mut Workspace) {
+    let mut log_weight = 0.0;
+    for (p, process) in model.processes.iter().enumerate() {
+        let (count, hours) = ws.outcome.processes[p];
         let f = &mut ws.outcome.failures[process.failure];
-        f.occurrences += count as u64;
+        f.occurrences += u64::from(count);
         f.downtime_hours += hours;
+        if plan.tilt[p] != 1.0 {
+            log_weight += ws.log_lr[p];
+        }
     }
     ws.outcome.weight = log_weight.exp();
 }

@@ -86,6 +86,17 @@ pub struct Plan {
     /// Per process: the factor its failure rate is multiplied by under
     /// importance sampling (1: drawn as written).
     pub tilt: Vec<f64>,
+    /// Every process once, in the order a trial generates its outages: by
+    /// first use in the evaluation (services in topological order, their
+    /// deployments, their gates), then the processes that gate nothing. A
+    /// deployment's replica outages are then generated just before its
+    /// sweep reads them, while they are in cache, whatever the model's size.
+    pub generation: Vec<u32>,
+    /// Per service: the span of `generation` first used by its deployments.
+    pub service_processes: Vec<Range<u32>>,
+    /// The span of `generation` that gates no deployment (generated after
+    /// the evaluation: they count in the failures' measures only).
+    pub ungated: Range<u32>,
 }
 
 impl Plan {
@@ -104,6 +115,9 @@ impl Plan {
             exact: Vec::with_capacity(model.deployments.len()),
             destroys: Vec::new(),
             tilt: vec![1.0; model.processes.len()],
+            generation: Vec::with_capacity(model.processes.len()),
+            service_processes: vec![0..0; model.services.len()],
+            ungated: 0..0,
         };
         let placements: Vec<Placements> = (0..model.deployments.len())
             .map(|d| placements(model, d))
@@ -117,7 +131,30 @@ impl Plan {
             plan.deployment_gates.push(start..plan.gates.len() as u32);
             plan.add_sources(model, d);
         }
+        plan.order_generation(model);
         plan
+    }
+
+    /// Fills `generation`, `service_processes` and `ungated`.
+    fn order_generation(&mut self, model: &Model) {
+        let mut seen = vec![false; model.processes.len()];
+        for &s in &model.topological_order {
+            let start = self.generation.len() as u32;
+            for d in model.services[s].deployments.clone() {
+                let gates = &self.gates[self.deployment_gates[d].start as usize
+                    ..self.deployment_gates[d].end as usize];
+                for gate in gates {
+                    if !std::mem::replace(&mut seen[gate.process as usize], true) {
+                        self.generation.push(gate.process);
+                    }
+                }
+            }
+            self.service_processes[s] = start..self.generation.len() as u32;
+        }
+        let start = self.generation.len() as u32;
+        let ungated = (0..seen.len()).filter(|&p| !seen[p]).map(|p| p as u32);
+        self.generation.extend(ungated);
+        self.ungated = start..self.generation.len() as u32;
     }
 
     /// The same plan with importance sampling of the rare correlated

@@ -52,7 +52,7 @@ pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trac
     ws.blame.set_record(false);
     let mut occurrences: Vec<Occurrence> = (ws.outages.iter().enumerate())
         .map(|(k, &(start, end))| Occurrence {
-            process: ws.outage_process[k] as usize,
+            process: ws.process_of(plan, k),
             start,
             end,
             lost_hours: 0.0,

@@ -88,18 +88,22 @@ impl Scratch {
             self.lost.resize(outages, 0.0);
             self.cost.resize(outages, 0.0);
         }
-        advance(
-            &mut self.trial,
-            [&mut self.culprit_stamp, &mut self.memo_stamp],
-        );
-        self.culprits.clear();
-        self.memo.clear();
         self.active.clear();
         self.touched.clear();
         self.hits.clear();
         self.recorded.clear();
         self.unattributed = 0.0;
         self.unattributed_cost = 0.0;
+    }
+
+    /// Sizes the per-step stamps to the arena's `steps`.
+    fn cover_steps(&mut self, steps: usize) {
+        if self.culprit_stamp.len() < steps {
+            self.culprit_stamp.resize(steps, 0);
+            self.culprit_span.resize(steps, (0, 0));
+            self.memo_stamp.resize(steps, 0);
+            self.memo_span.resize(steps, (0, 0));
+        }
     }
 }
 
@@ -121,17 +125,40 @@ impl Scratch {
     }
 }
 
-/// Prepares the per-occurrence accumulators of a trial.
-pub fn begin(model: &Model, ws: &mut Workspace) {
-    let n = ws.outages.len();
-    ws.blame.reset(model, n);
-    let steps = ws.arena.steps.len();
-    if ws.blame.culprit_stamp.len() < steps {
-        ws.blame.culprit_stamp.resize(steps, 0);
-        ws.blame.culprit_span.resize(steps, (0, 0));
-        ws.blame.memo_stamp.resize(steps, 0);
-        ws.blame.memo_span.resize(steps, (0, 0));
+/// Starts a trial: the culprits found and remembered in the last one are
+/// forgotten. Call before the evaluation ([`take_culprits`] runs during it).
+pub fn start(ws: &mut Workspace) {
+    let blame = &mut ws.blame;
+    advance(
+        &mut blame.trial,
+        [&mut blame.culprit_stamp, &mut blame.memo_stamp],
+    );
+    blame.culprits.clear();
+    blame.memo.clear();
+}
+
+/// Finds the culprits of every quorum loss of service `s`'s deployments
+/// while their outages are at hand: the trial drops a service's own
+/// outages once it is evaluated (see `Plan::generation`).
+pub fn take_culprits(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
+    for d in model.services[s].deployments.clone() {
+        let q = ws.quorum[d].clone();
+        if ws.arena.constant_one(&q) {
+            continue;
+        }
+        ws.blame.cover_steps(ws.arena.steps.len());
+        for j in q.clone() {
+            if ws.arena.steps[j].v == 0.0 {
+                step_culprits(plan, d, &q, j, ws);
+            }
+        }
     }
+}
+
+/// Prepares the per-occurrence accumulators of the trial's attribution.
+pub fn begin(model: &Model, ws: &mut Workspace) {
+    ws.blame.reset(model, ws.occurrences);
+    ws.blame.cover_steps(ws.arena.steps.len());
 }
 
 /// Attributes every loss step of service `s`.
@@ -282,14 +309,17 @@ fn step_culprits(
     let first = blame.culprits.len() as u32;
     let gates = plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize;
     for gate in &plan.gates[gates] {
-        let outages = ws.process_outages[gate.process as usize].clone();
+        let p = gate.process as usize;
+        let outages = ws.process_outages[p].clone();
+        // occurrence ids count the trial's outages in generation order
+        let first_id = ws.process_first[p];
         let from = outages.start + ws.outages[outages.clone()].partition_point(|o| o.1 <= c);
         for k in from..outages.end {
             let (start, end) = ws.outages[k];
             if start >= e {
                 break;
             }
-            blame.culprits.push((start, end, k as u32));
+            blame.culprits.push((start, end, (first_id + k - outages.start) as u32));
         }
     }
     let span = (first, blame.culprits.len() as u32);

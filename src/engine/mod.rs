@@ -128,14 +128,22 @@ pub struct TrialOutcome {
 /// Per-thread buffers, reused from one trial to the next.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    /// Outages of all processes, grouped by process in the order of
-    /// `Plan::generation` (an outage is an occurrence).
+    /// Outages of the processes at hand, grouped by process: the shared
+    /// ones, then those of the service being evaluated (all of them when
+    /// `keep_outages`). An outage is an occurrence.
     outages: Vec<(f64, f64)>,
-    /// Where each process's outages begin in `outages`, in the order of
+    /// Keep every outage of the trial in `outages` (for `trace`).
+    keep_outages: bool,
+    /// Occurrences generated so far: an outage's id is its rank in the
+    /// order of `Plan::generation`.
+    occurrences: usize,
+    /// The id of each generated process's first outage, in the order of
     /// `Plan::generation` (non-decreasing: finds an outage's process).
     generation_starts: Vec<usize>,
-    /// Outage range of each process.
+    /// Outage range in `outages` of each process (while at hand).
     process_outages: Vec<Range<usize>>,
+    /// The id of each process's first outage.
+    process_first: Vec<usize>,
     /// Per process: the logarithm of its history's likelihood ratio (0
     /// unless importance sampling tilts it).
     log_lr: Vec<f64>,
@@ -175,7 +183,7 @@ impl Workspace {
         &self.outcome
     }
 
-    /// The process of outage `o` (an index into the trial's outages).
+    /// The process of the outage with id `o`.
     fn process_of(&self, plan: &Plan, o: usize) -> usize {
         let k = self.generation_starts.partition_point(|&start| start <= o);
         plan.generation[k.saturating_sub(1)] as usize
@@ -186,28 +194,38 @@ impl Workspace {
 /// [`Workspace::outcome`].
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     reset(model, ws);
+    attribution::start(ws);
+    generate(model, plan, plan.shared.clone(), trial, ws);
+    let shared = ws.outages.len();
     let order = &model.topological_order;
     let mut cycles = model.recovery_cycles.iter().peekable();
     let mut k = 0;
     while k < order.len() {
-        match cycles.peek() {
+        let services = match cycles.peek() {
             Some(cycle) if cycle.start == k => {
-                for &s in &order[(*cycle).clone()] {
+                let cycle = (*cycle).clone();
+                cycles.next();
+                for &s in &order[cycle.clone()] {
                     generate(model, plan, plan.service_processes[s].clone(), trial, ws);
                 }
-                evaluate_cycle(model, plan, (*cycle).clone(), trial, ws);
-                k = cycle.end;
-                cycles.next();
+                evaluate_cycle(model, plan, cycle.clone(), trial, ws);
+                cycle
             }
             _ => {
                 let s = order[k];
                 generate(model, plan, plan.service_processes[s].clone(), trial, ws);
                 evaluate(model, plan, s, trial, ws);
-                k += 1;
+                k..k + 1
             }
+        };
+        for &s in &order[services.clone()] {
+            attribution::take_culprits(model, plan, s, ws);
         }
+        release(ws, shared);
+        k = services.end;
     }
     generate(model, plan, plan.ungated.clone(), trial, ws);
+    release(ws, shared);
     tally(model, plan, ws);
     for &s in order {
         measure(model, s, ws);
@@ -227,6 +245,14 @@ pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     }
     attribution::collect_failures(model, plan, ws);
     ws.outcome.cost = order.iter().map(|&s| ws.outcome.services[s].cost).sum();
+}
+
+/// Drops the outages of the services evaluated (those past the first
+/// `shared`), unless the trial keeps them all.
+fn release(ws: &mut Workspace, shared: usize) {
+    if !ws.keep_outages {
+        ws.outages.truncate(shared);
+    }
 }
 
 /// Builds service `s`'s deployment and service timelines.
@@ -310,10 +336,13 @@ fn settled(model: &Model, services: &[usize], ws: &Workspace) -> bool {
 
 fn reset(model: &Model, ws: &mut Workspace) {
     ws.outages.clear();
+    ws.occurrences = 0;
     ws.generation_starts.clear();
     let p = model.processes.len();
     ws.process_outages.clear();
     ws.process_outages.resize(p, 0..0);
+    ws.process_first.clear();
+    ws.process_first.resize(p, 0);
     ws.log_lr.clear();
     ws.log_lr.resize(p, 0.0);
     ws.arena.steps.clear();
@@ -372,10 +401,13 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
             let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
             (events, hours)
         };
+        let count = ws.outages.len() - start;
         ws.outcome.events += events;
-        ws.generation_starts.push(start);
+        ws.generation_starts.push(ws.occurrences);
+        ws.process_first[p] = ws.occurrences;
+        ws.occurrences += count;
         ws.process_outages[p] = start..ws.outages.len();
-        ws.outcome.processes[p] = ((ws.outages.len() - start) as u32, hours);
+        ws.outcome.processes[p] = (count as u32, hours);
     }
 }
 

@@ -86,16 +86,19 @@ pub struct Plan {
     /// Per process: the factor its failure rate is multiplied by under
     /// importance sampling (1: drawn as written).
     pub tilt: Vec<f64>,
-    /// Every process once, in the order a trial generates its outages: by
-    /// first use in the evaluation (services in topological order, their
-    /// deployments, their gates), then the processes that gate nothing. A
-    /// deployment's replica outages are then generated just before its
-    /// sweep reads them, while they are in cache, whatever the model's size.
+    /// Every process once, in the order a trial generates its outages: first
+    /// the shared ones (gating deployments of more than one service), kept
+    /// all trial; then each service's own, in topological order of the
+    /// services, just before its deployments are swept (read while in cache,
+    /// and dropped once the service is evaluated and the culprits of its
+    /// quorum losses are taken); last the processes that gate nothing.
     pub generation: Vec<u32>,
-    /// Per service: the span of `generation` first used by its deployments.
+    /// The span of `generation` of the shared processes.
+    pub shared: Range<u32>,
+    /// Per service: the span of `generation` of its own processes.
     pub service_processes: Vec<Range<u32>>,
-    /// The span of `generation` that gates no deployment (generated after
-    /// the evaluation: they count in the failures' measures only).
+    /// The span of `generation` that gates no deployment (they count in the
+    /// failures' measures only).
     pub ungated: Range<u32>,
 }
 
@@ -116,6 +119,7 @@ impl Plan {
             destroys: Vec::new(),
             tilt: vec![1.0; model.processes.len()],
             generation: Vec::with_capacity(model.processes.len()),
+            shared: 0..0,
             service_processes: vec![0..0; model.services.len()],
             ungated: 0..0,
         };
@@ -135,26 +139,44 @@ impl Plan {
         plan
     }
 
-    /// Fills `generation`, `service_processes` and `ungated`.
+    /// Fills `generation`, `shared`, `service_processes` and `ungated`.
     fn order_generation(&mut self, model: &Model) {
-        let mut seen = vec![false; model.processes.len()];
+        const NONE: usize = usize::MAX;
+        const MANY: usize = usize::MAX - 1;
+        const TAKEN: usize = usize::MAX - 2;
+        // the one service each process gates, NONE or MANY
+        let mut owner = vec![NONE; model.processes.len()];
+        for (d, gates) in self.deployment_gates.iter().enumerate() {
+            let s = model.deployments[d].service;
+            for gate in &self.gates[gates.start as usize..gates.end as usize] {
+                let o = &mut owner[gate.process as usize];
+                *o = if *o == NONE || *o == s { s } else { MANY };
+            }
+        }
+        let span = |generation: &Vec<u32>, start: usize| start as u32..generation.len() as u32;
+        let start = self.generation.len();
+        let shared = (0..owner.len()).filter(|&p| owner[p] == MANY);
+        self.generation.extend(shared.map(|p| p as u32));
+        self.shared = span(&self.generation, start);
         for &s in &model.topological_order {
-            let start = self.generation.len() as u32;
+            let start = self.generation.len();
             for d in model.services[s].deployments.clone() {
                 let gates = &self.gates[self.deployment_gates[d].start as usize
                     ..self.deployment_gates[d].end as usize];
                 for gate in gates {
-                    if !std::mem::replace(&mut seen[gate.process as usize], true) {
+                    let p = gate.process as usize;
+                    if owner[p] == s {
+                        owner[p] = TAKEN;
                         self.generation.push(gate.process);
                     }
                 }
             }
-            self.service_processes[s] = start..self.generation.len() as u32;
+            self.service_processes[s] = span(&self.generation, start);
         }
-        let start = self.generation.len() as u32;
-        let ungated = (0..seen.len()).filter(|&p| !seen[p]).map(|p| p as u32);
-        self.generation.extend(ungated);
-        self.ungated = start..self.generation.len() as u32;
+        let start = self.generation.len();
+        let ungated = (0..owner.len()).filter(|&p| owner[p] == NONE);
+        self.generation.extend(ungated.map(|p| p as u32));
+        self.ungated = span(&self.generation, start);
     }
 
     /// The same plan with importance sampling of the rare correlated

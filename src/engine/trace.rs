@@ -48,8 +48,11 @@ pub struct Trace {
 /// `model.seed` must be the run's seed (as `montecarlo` sets it).
 pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trace {
     ws.blame.set_record(true);
+    ws.keep_outages = true;
     run_trial(model, plan, trial, ws);
+    ws.keep_outages = false;
     ws.blame.set_record(false);
+    // every outage was kept, in generation order: its position is its id
     let mut occurrences: Vec<Occurrence> = (ws.outages.iter().enumerate())
         .map(|(k, &(start, end))| Occurrence {
             process: ws.process_of(plan, k),

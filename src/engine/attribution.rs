@@ -319,7 +319,9 @@ fn step_culprits(
             if start >= e {
                 break;
             }
-            blame.culprits.push((start, end, (first_id + k - outages.start) as u32));
+            blame
+                .culprits
+                .push((start, end, (first_id + k - outages.start) as u32));
         }
     }
     let span = (first, blame.culprits.len() as u32);
@@ -458,7 +460,9 @@ impl Scratch {
 /// occurrence order (by process, then time), and resets the entries it read.
 pub fn collect_failures(model: &Model, plan: &Plan, ws: &mut Workspace) {
     let mut touched = std::mem::take(&mut ws.blame.touched);
-    touched.sort_unstable_by_key(|&o| (ws.process_of(plan, o as usize), o));
+    // the model's process order, whatever the engine's numbering
+    let model_process = |o: u32| plan.layout.process[ws.process_of(plan, o as usize)];
+    touched.sort_unstable_by_key(|&o| (model_process(o), o));
     for &o in &touched {
         let o = o as usize;
         let p = ws.process_of(plan, o);

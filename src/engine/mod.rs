@@ -22,6 +22,7 @@
 mod attribution;
 mod combine;
 mod data;
+pub mod layout;
 pub mod plan;
 mod quorum;
 mod replicas;
@@ -175,6 +176,8 @@ pub struct Workspace {
     blame: attribution::Scratch,
     /// The outcome being filled.
     outcome: TrialOutcome,
+    /// The outcome's services and processes in the engine's numbering.
+    engine_order: TrialOutcome,
 }
 
 impl Workspace {
@@ -191,8 +194,17 @@ impl Workspace {
 }
 
 /// Simulates trial `trial` of `model` in `ws`; read the result with
-/// [`Workspace::outcome`].
+/// [`Workspace::outcome`]. `plan` is [`Plan::new`] of `model`: the trial runs
+/// in the engine's numbering of it ([`layout`]) and its outcome is in the
+/// model's.
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
+    simulate(plan, trial, ws);
+    restore_numbering(model, &plan.layout, ws);
+}
+
+/// [`run_trial`] in the engine's numbering.
+fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
+    let model = &plan.layout.model;
     reset(model, ws);
     attribution::start(ws);
     generate(model, plan, plan.shared.clone(), trial, ws);
@@ -245,6 +257,21 @@ pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
     }
     attribution::collect_failures(model, plan, ws);
     ws.outcome.cost = order.iter().map(|&s| ws.outcome.services[s].cost).sum();
+}
+
+/// Puts the outcome's services and processes, measured in the engine's
+/// numbering, in the model's.
+fn restore_numbering(model: &Model, layout: &layout::Layout, ws: &mut Workspace) {
+    let outcome = &mut ws.outcome;
+    ws.engine_order.services.clone_from(&outcome.services);
+    for (e, &m) in layout.service.iter().enumerate() {
+        outcome.services[m] = ws.engine_order.services[e];
+    }
+    ws.engine_order.processes.clone_from(&outcome.processes);
+    for (e, &m) in layout.process.iter().enumerate() {
+        outcome.processes[m] = ws.engine_order.processes[e];
+    }
+    debug_assert_eq!(outcome.services.len(), model.services.len());
 }
 
 /// Drops the outages of the services evaluated (those past the first
@@ -412,12 +439,12 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
 }
 
 /// Adds the processes' outages up per failure definition, and their
-/// likelihood ratios into the trial's weight, in process order.
+/// likelihood ratios into the trial's weight, in the model's process order.
 fn tally(model: &Model, plan: &Plan, ws: &mut Workspace) {
     let mut log_weight = 0.0;
-    for (p, process) in model.processes.iter().enumerate() {
+    for &p in &plan.layout.engine_process {
         let (count, hours) = ws.outcome.processes[p];
-        let f = &mut ws.outcome.failures[process.failure];
+        let f = &mut ws.outcome.failures[model.processes[p].failure];
         f.occurrences += u64::from(count);
         f.downtime_hours += hours;
         if plan.tilt[p] != 1.0 {

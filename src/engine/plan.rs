@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use std::collections::BTreeMap;
 
+use super::layout::Layout;
 use crate::model::{DependencyKind, DomainId, Model, Routing, Target};
 
 /// Importance sampling tilts the processes expecting fewer outages than
@@ -100,11 +101,23 @@ pub struct Plan {
     /// The span of `generation` that gates no deployment (they count in the
     /// failures' measures only).
     pub ungated: Range<u32>,
+    /// The model in the engine's numbering, which every table above and
+    /// every trial use, and the way back to the model's numbering.
+    pub layout: Layout,
 }
 
 impl Plan {
-    /// Builds the tables.
+    /// Builds the tables, in the engine's numbering of `model` ([`Layout`]).
     pub fn new(model: &Model) -> Plan {
+        let layout = Layout::new(model);
+        let mut plan = Plan::with_tables(&layout.model, &layout.process);
+        plan.layout = layout;
+        plan
+    }
+
+    /// The tables of `model`, whose processes have the ids `process_ids` in
+    /// the scenario's model: each deployment's gates are in that order.
+    fn with_tables(model: &Model, process_ids: &[usize]) -> Plan {
         let mut plan = Plan {
             deployment_gates: Vec::with_capacity(model.deployments.len()),
             gates: Vec::new(),
@@ -122,14 +135,16 @@ impl Plan {
             shared: 0..0,
             service_processes: vec![0..0; model.services.len()],
             ungated: 0..0,
+            layout: Layout::empty(),
         };
         let placements: Vec<Placements> = (0..model.deployments.len())
             .map(|d| placements(model, d))
             .collect();
-        let by_deployment = processes_by_deployment(model, &placements);
-        for (d, processes) in by_deployment.iter().enumerate() {
+        let mut by_deployment = processes_by_deployment(model, &placements);
+        for (d, processes) in by_deployment.iter_mut().enumerate() {
+            processes.sort_by_key(|&p| process_ids[p]);
             let start = plan.gates.len() as u32;
-            for &p in processes {
+            for &p in processes.iter() {
                 plan.add_gate(model, d, p, &placements[d]);
             }
             plan.deployment_gates.push(start..plan.gates.len() as u32);
@@ -184,8 +199,9 @@ impl Plan {
     /// expects fewer than [`RARE`] outages per trial is drawn with its rate
     /// raised to about [`TILTED`] per trial (by a factor of at most
     /// [`MAX_TILT`]). Returns the plan and the number of processes tilted.
-    pub fn with_importance(mut self, model: &Model) -> (Plan, usize) {
+    pub fn with_importance(mut self) -> (Plan, usize) {
         let mut tilted = 0;
+        let model = &self.layout.model;
         for (p, process) in model.processes.iter().enumerate() {
             let correlated = !matches!(process.target, Target::Replica(_));
             let expected = model.horizon / model.failures[process.failure].every;

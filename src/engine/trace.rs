@@ -55,7 +55,7 @@ pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trac
     // every outage was kept, in generation order: its position is its id
     let mut occurrences: Vec<Occurrence> = (ws.outages.iter().enumerate())
         .map(|(k, &(start, end))| Occurrence {
-            process: ws.process_of(plan, k),
+            process: plan.layout.process[ws.process_of(plan, k)],
             start,
             end,
             lost_hours: 0.0,
@@ -69,9 +69,10 @@ pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trac
         occurrence.cost = cost;
     }
     for &(o, s) in ws.blame.hits() {
+        let s = plan.layout.service[s as usize];
         let services = &mut occurrences[o as usize].services;
-        if !services.contains(&(s as usize)) {
-            services.push(s as usize);
+        if !services.contains(&s) {
+            services.push(s);
         }
     }
     occurrences.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.process.cmp(&b.process)));
@@ -81,12 +82,20 @@ pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trac
             .map(|s| (s.t, s.v))
             .collect()
     };
+    // timelines in the model's numbering
+    let in_model_order = |ranges: &[std::ops::Range<usize>], engine_ids: &[usize]| {
+        let mut out = vec![Steps::new(); ranges.len()];
+        for (e, &m) in engine_ids.iter().enumerate() {
+            out[m] = steps(&ranges[e]);
+        }
+        out
+    };
     Trace {
         trial,
         outcome: ws.outcome.clone(),
         occurrences,
-        deployments: ws.deployment.iter().map(steps).collect(),
-        services: ws.service.iter().map(steps).collect(),
+        deployments: in_model_order(&ws.deployment, &plan.layout.deployment),
+        services: in_model_order(&ws.service, &plan.layout.service),
     }
 }
 

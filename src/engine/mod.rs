@@ -174,10 +174,8 @@ pub struct Workspace {
     scratch: quorum::Scratch,
     /// Scratch of the attribution.
     blame: attribution::Scratch,
-    /// The outcome being filled.
+    /// The outcome being filled, in the model's numbering.
     outcome: TrialOutcome,
-    /// The outcome's services and processes in the engine's numbering.
-    engine_order: TrialOutcome,
 }
 
 impl Workspace {
@@ -198,8 +196,8 @@ impl Workspace {
 /// in the engine's numbering of it ([`layout`]) and its outcome is in the
 /// model's.
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
+    debug_assert_eq!(model.services.len(), plan.layout.service.len());
     simulate(plan, trial, ws);
-    restore_numbering(model, &plan.layout, ws);
 }
 
 /// [`run_trial`] in the engine's numbering.
@@ -240,7 +238,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
     release(ws, shared);
     tally(model, plan, ws);
     for &s in order {
-        measure(model, s, ws);
+        measure(model, s, plan.layout.service[s], ws);
     }
     for cycle in &model.recovery_cycles {
         for &s in &order[cycle.clone()] {
@@ -248,7 +246,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
                 .deployments
                 .clone()
                 .filter(|&d| ws.stuck[d]);
-            ws.outcome.services[s].deadlocks = stuck.count() as u32;
+            ws.outcome.services[plan.layout.service[s]].deadlocks = stuck.count() as u32;
         }
     }
     attribution::begin(model, ws);
@@ -256,22 +254,9 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
         attribution::attribute(model, plan, s, ws);
     }
     attribution::collect_failures(model, plan, ws);
-    ws.outcome.cost = order.iter().map(|&s| ws.outcome.services[s].cost).sum();
-}
-
-/// Puts the outcome's services and processes, measured in the engine's
-/// numbering, in the model's.
-fn restore_numbering(model: &Model, layout: &layout::Layout, ws: &mut Workspace) {
-    let outcome = &mut ws.outcome;
-    ws.engine_order.services.clone_from(&outcome.services);
-    for (e, &m) in layout.service.iter().enumerate() {
-        outcome.services[m] = ws.engine_order.services[e];
-    }
-    ws.engine_order.processes.clone_from(&outcome.processes);
-    for (e, &m) in layout.process.iter().enumerate() {
-        outcome.processes[m] = ws.engine_order.processes[e];
-    }
-    debug_assert_eq!(outcome.services.len(), model.services.len());
+    let services = &ws.outcome.services;
+    let model_service = |s: usize| plan.layout.service[s];
+    ws.outcome.cost = order.iter().map(|&s| services[model_service(s)].cost).sum();
 }
 
 /// Drops the outages of the services evaluated (those past the first
@@ -361,47 +346,53 @@ fn settled(model: &Model, services: &[usize], ws: &Workspace) -> bool {
     })
 }
 
+/// Prepares `ws` for a trial of `model`. Arrays that every trial writes
+/// whole are only sized (clearing them would cost a pass over arrays of the
+/// model's size per trial); those written in part are reset.
 fn reset(model: &Model, ws: &mut Workspace) {
+    let (p, d, s) = (
+        model.processes.len(),
+        model.deployments.len(),
+        model.services.len(),
+    );
     ws.outages.clear();
     ws.occurrences = 0;
     ws.generation_starts.clear();
-    let p = model.processes.len();
-    ws.process_outages.clear();
-    ws.process_outages.resize(p, 0..0);
-    ws.process_first.clear();
-    ws.process_first.resize(p, 0);
-    ws.log_lr.clear();
-    ws.log_lr.resize(p, 0.0);
     ws.arena.steps.clear();
-    let d = model.deployments.len();
-    let s = model.services.len();
-    ws.quorum.clear();
-    ws.quorum.resize(d, 0..0);
-    ws.deployment.clear();
-    ws.deployment.resize(d, 0..0);
-    ws.service.clear();
-    ws.service.resize(s, 0..0);
+    // written whole by every trial
+    sized(&mut ws.process_outages, p, 0..0);
+    sized(&mut ws.process_first, p, 0);
+    sized(&mut ws.log_lr, p, 0.0);
+    sized(&mut ws.quorum, d, 0..0);
+    sized(&mut ws.deployment, d, 0..0);
+    sized(&mut ws.service, s, 0..0);
+    sized(&mut ws.routing, s, RoutingStats::default());
+    sized(&mut ws.data_lost, s, 0.0);
+    sized(&mut ws.outcome.services, s, ServiceOutcome::default());
+    sized(&mut ws.outcome.processes, p, (0, 0.0));
+    // written in part
     ws.capacity.clear();
     ws.capacity.resize(d, 0..0);
     ws.stuck.clear();
     ws.stuck.resize(d, false);
-    ws.routing.clear();
-    ws.routing.resize(s, RoutingStats::default());
-    ws.data_lost.clear();
-    ws.data_lost.resize(s, 0.0);
-    ws.outcome.services.clear();
-    ws.outcome.services.resize(s, ServiceOutcome::default());
     ws.outcome.failures.clear();
     ws.outcome
         .failures
         .resize(model.failures.len(), FailureOutcome::default());
     ws.outcome.events = 0;
-    ws.outcome.processes.clear();
-    ws.outcome.processes.resize(p, (0, 0.0));
     ws.outcome.weight = 1.0;
     ws.outcome.cost = 0.0;
     ws.outcome.unattributed_hours = 0.0;
     ws.outcome.unattributed_cost = 0.0;
+}
+
+/// Gives `v` the length `n` (new entries `fill`), keeping what it holds
+/// when it already has it.
+fn sized<T: Clone>(v: &mut Vec<T>, n: usize, fill: T) {
+    if v.len() != n {
+        v.clear();
+        v.resize(n, fill);
+    }
 }
 
 /// Generates the outages of the processes `plan.generation[span]`, each from
@@ -434,7 +425,7 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         ws.process_first[p] = ws.occurrences;
         ws.occurrences += count;
         ws.process_outages[p] = start..ws.outages.len();
-        ws.outcome.processes[p] = (count as u32, hours);
+        ws.outcome.processes[plan.layout.process[p]] = (count as u32, hours);
     }
 }
 
@@ -442,8 +433,8 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
 /// likelihood ratios into the trial's weight, in the model's process order.
 fn tally(model: &Model, plan: &Plan, ws: &mut Workspace) {
     let mut log_weight = 0.0;
-    for &p in &plan.layout.engine_process {
-        let (count, hours) = ws.outcome.processes[p];
+    for (m, &p) in plan.layout.engine_process.iter().enumerate() {
+        let (count, hours) = ws.outcome.processes[m];
         let f = &mut ws.outcome.failures[model.processes[p].failure];
         f.occurrences += u64::from(count);
         f.downtime_hours += hours;
@@ -454,7 +445,8 @@ fn tally(model: &Model, plan: &Plan, ws: &mut Workspace) {
     ws.outcome.weight = log_weight.exp();
 }
 
-fn measure(model: &Model, s: usize, ws: &mut Workspace) {
+/// Measures service `s` into the outcome's entry `m` (its model id).
+fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace) {
     let horizon = model.horizon;
     let service = &model.services[s];
     let range = ws.service[s].clone();
@@ -493,7 +485,7 @@ fn measure(model: &Model, s: usize, ws: &mut Workspace) {
     ws.outcome.events += stats.events;
     out.downtime_cost = out.weighted_lost_hours * service.cost_per_hour;
     out.cost = out.downtime_cost + cost_of_data(service, out.data_loss_hours) + out.credits;
-    ws.outcome.services[s] = out;
+    ws.outcome.services[m] = out;
 }
 
 fn cost_of_data(service: &Service, hours: f64) -> f64 {

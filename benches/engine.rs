@@ -5,6 +5,11 @@
 //!   events per second;
 //! - `montecarlo_w1_100_trials/threads/{1,2}`: a whole 100-trial run of W1
 //!   through `faultline::montecarlo::run`, throughput in trials per second;
+//! - `scaling/w1_{200,1000,5000}`: one trial of W1 with 200, 1,000 and 5,000
+//!   services (`gen_w1.py N`; the 5,000 one is generated into `target/`
+//!   with `python3`), in events per second: linear scaling shows as the same
+//!   events per second at every size (`benches/scaling.sh` compares whole
+//!   runs the same way, sizes interleaved);
 //! - `trial/<stem>`: one trial of each `scenarios/*.ron`, in events per second.
 //!
 //! Run with `cargo bench --bench engine` (add `-- --quick` for a short run,
@@ -88,12 +93,39 @@ fn events_per_trial(model: &Model, plan: &Plan, ws: &mut Workspace) -> u64 {
     (total / CYCLE).max(1)
 }
 
+/// W1 with `n` services, written by the peers' `gen_w1.py` into `target/`
+/// (`None`, with a message, without the shared folder or `python3`).
+fn w1_with(n: usize) -> Option<Model> {
+    let script = repo("../shared/peers/gen_w1.py");
+    let path = repo(&format!("target/w1_{n}.ron"));
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(n.to_string())
+        .output();
+    match output {
+        Ok(out) if out.status.success() => std::fs::write(&path, out.stdout).ok()?,
+        _ => {
+            eprintln!(
+                "skipping W1 with {n} services: cannot run python3 {}",
+                script.display()
+            );
+            return None;
+        }
+    }
+    load(&path)
+}
+
 /// Benchmarks one trial of `model` as `trial/<name>`, in events per second.
 fn bench_one_trial(c: &mut Criterion, name: &str, model: &Model) {
+    bench_trial(c, "trial", name, model);
+}
+
+/// Benchmarks one trial of `model` as `<group>/<name>`, in events per second.
+fn bench_trial(c: &mut Criterion, group: &str, name: &str, model: &Model) {
     let plan = Plan::new(model);
     let mut ws = Workspace::default();
     let events = events_per_trial(model, &plan, &mut ws);
-    let mut group = c.benchmark_group("trial");
+    let mut group = c.benchmark_group(group);
     group
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
@@ -147,6 +179,16 @@ fn w1_montecarlo(c: &mut Criterion) {
     group.finish();
 }
 
+/// One trial of W1 at 200, 1,000 and 5,000 services: the same events per
+/// second at every size is linear scaling.
+fn w1_scaling(c: &mut Criterion) {
+    for n in [200, 1000, 5000] {
+        if let Some(model) = w1_with(n) {
+            bench_trial(c, "scaling", &format!("w1_{n}"), &model);
+        }
+    }
+}
+
 /// One trial of each example scenario.
 fn example_trials(c: &mut Criterion) {
     for (stem, model) in examples() {
@@ -154,5 +196,5 @@ fn example_trials(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, w1_trial, w1_montecarlo, example_trials);
+criterion_group!(benches, w1_trial, w1_montecarlo, w1_scaling, example_trials);
 criterion_main!(benches);

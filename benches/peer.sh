@@ -9,6 +9,10 @@
 #   FAULTLINE_TRIALS  trials for faultline (default 2000)
 #   CARGO             cargo command (default cargo); e.g. CARGO=false skips the build
 #   FAULTLINE_BIN     faultline binary (default <repo root>/target/release/faultline)
+#   ROUNDS            rounds (default 1): each runs SimPy, then faultline on 1 and
+#                     2 threads, so that a slow or fast minute of the machine
+#                     falls on both peers; the summary gives each round's ratio
+#                     and the median
 #
 # The SimPy peer and the 1-thread faultline run are pinned to core 0 with
 # `taskset -c 0` when taskset exists; the 2-thread faultline run is unpinned.
@@ -21,6 +25,7 @@ cd "$ROOT"
 
 SHARED="${SHARED:-$ROOT/../shared}"
 SIMPY_TRIALS="${SIMPY_TRIALS:-100}"
+ROUNDS="${ROUNDS:-1}"
 FAULTLINE_TRIALS="${FAULTLINE_TRIALS:-2000}"
 CARGO="${CARGO:-cargo}"
 FAULTLINE_BIN="${FAULTLINE_BIN:-$ROOT/target/release/faultline}"
@@ -56,6 +61,17 @@ if ! "$VENV/bin/python" -c 'import simpy, sys; sys.exit(simpy.__version__ != "4.
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check simpy==4.1.2
 fi
 
+log "building faultline: $CARGO build --release"
+BUILT=0
+if "$CARGO" build --release >&2 && [[ -x "$FAULTLINE_BIN" ]]; then
+    BUILT=1
+else
+    log "SKIP faultline: '$CARGO build --release' failed or produced no $FAULTLINE_BIN; only the SimPy peer is measured"
+fi
+
+# One round: SimPy, then faultline on 1 and 2 threads; a line of rounds.txt.
+# (Unindented for the here-documents.)
+measure_round() {
 log "SimPy peer: $SIMPY_TRIALS trials ${PIN[*]:+(pinned: ${PIN[*]})}"
 "${PIN[@]}" "$VENV/bin/python" "$PEER" --trials "$SIMPY_TRIALS" | tee "$OUT/simpy.txt" >&2
 
@@ -100,8 +116,7 @@ print(f(tps, ".3f"), f(evs, ".4e"), f(nspe, ".1f"),
 EOF
 }
 
-log "building faultline: $CARGO build --release"
-if "$CARGO" build --release >&2 && [[ -x "$FAULTLINE_BIN" ]]; then
+if [[ "$BUILT" == 1 ]]; then
     run_fl() { # threads json-file [pin...]
         local threads="$1" json="$2"
         shift 2
@@ -120,9 +135,16 @@ if "$CARGO" build --release >&2 && [[ -x "$FAULTLINE_BIN" ]]; then
     else
         log "SKIP faultline: '$FAULTLINE_BIN run ... --format json' failed or printed unexpected JSON (see $OUT/faultline-t1.json)"
     fi
-else
-    log "SKIP faultline: '$CARGO build --release' failed or produced no $FAULTLINE_BIN; only the SimPy peer was measured"
 fi
+
+printf '%s %s|%s|%s\n' "$1" "$SP_TPS" "$FL1" "$FL2" >>"$OUT/rounds.txt"
+}
+
+: >"$OUT/rounds.txt"
+for round in $(seq "$ROUNDS"); do
+    log "round $round of $ROUNDS"
+    measure_round "$round"
+done
 
 # ---------------------------------------------------------------- report
 echo
@@ -141,16 +163,28 @@ if [[ -n "$FL2" ]]; then fl_row 2 "$FL2"; fi
 echo
 echo "SimPy: $SP_VER, events/trial $SP_EPT"
 if [[ "$FL_OK" == 1 ]]; then
-    python3 - "$SP_TPS" "$FL1" "$FL2" <<'EOF'
-import sys
+    python3 - "$OUT/rounds.txt" <<'EOF'
+import statistics, sys
 def tps(row):
     try:
         return float(row.split()[0])
     except (IndexError, ValueError):
         return None
-sp, t1, t2 = float(sys.argv[1]), tps(sys.argv[2]), tps(sys.argv[3])
-print(f"faultline(1 thread) / SimPy trials/s: {t1 / sp:.1f}x" if t1 else "faultline(1 thread) / SimPy trials/s: n/a")
-print(f"faultline 2-thread speed-up: {t2 / t1:.2f}x" if t1 and t2 else "faultline 2-thread speed-up: n/a")
+rows = []
+for line in open(sys.argv[1]):
+    head, t1, t2 = line.rstrip("\n").split("|")
+    rnd, sp = head.split()
+    rows.append((int(rnd), float(sp), tps(t1), tps(t2)))
+if len(rows) > 1:
+    print(f"{'round':>5} {'SimPy trials/s':>15} {'1 thread':>10} {'ratio':>8} {'2 threads':>10} {'speed-up':>9}")
+    for rnd, sp, t1, t2 in rows:
+        r = f"{t1 / sp:.1f}x" if t1 else "n/a"
+        up = f"{t2 / t1:.2f}x" if t1 and t2 else "n/a"
+        print(f"{rnd:>5} {sp:>15.3f} {t1 or 0:>10.1f} {r:>8} {t2 or 0:>10.1f} {up:>9}")
+ratios = [t1 / sp for _, sp, t1, _ in rows if t1]
+ups = [t2 / t1 for _, _, t1, t2 in rows if t1 and t2]
+print(f"faultline(1 thread) / SimPy trials/s: {statistics.median(ratios):.1f}x" + (" (median of rounds)" if len(rows) > 1 else "") if ratios else "faultline(1 thread) / SimPy trials/s: n/a")
+print(f"faultline 2-thread speed-up: {statistics.median(ups):.2f}x" + (" (median of rounds)" if len(rows) > 1 else "") if ups else "faultline 2-thread speed-up: n/a")
 EOF
 else
     echo "faultline: skipped (see messages above)"

@@ -29,6 +29,9 @@ pub struct Layout {
     pub process: Vec<usize>,
     /// Per model process: its engine id.
     pub engine_process: Vec<usize>,
+    /// Per model process: its failure (a trial adds the processes up per
+    /// failure in the model's order, reading this front to back).
+    pub process_failure: Vec<usize>,
 }
 
 impl Layout {
@@ -116,6 +119,7 @@ impl Layout {
             deployment,
             process,
             engine_process,
+            process_failure: model.processes.iter().map(|p| p.failure).collect(),
         }
     }
 }
@@ -144,6 +148,7 @@ impl Layout {
             deployment: Vec::new(),
             process: Vec::new(),
             engine_process: Vec::new(),
+            process_failure: Vec::new(),
         }
     }
 }

@@ -236,7 +236,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
     }
     generate(model, plan, plan.ungated.clone(), trial, ws);
     release(ws, shared);
-    tally(model, plan, ws);
+    tally(plan, ws);
     for &s in order {
         measure(model, s, plan.layout.service[s], ws);
     }
@@ -431,15 +431,20 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
 
 /// Adds the processes' outages up per failure definition, and their
 /// likelihood ratios into the trial's weight, in the model's process order.
-fn tally(model: &Model, plan: &Plan, ws: &mut Workspace) {
-    let mut log_weight = 0.0;
-    for (m, &p) in plan.layout.engine_process.iter().enumerate() {
-        let (count, hours) = ws.outcome.processes[m];
-        let f = &mut ws.outcome.failures[model.processes[p].failure];
+fn tally(plan: &Plan, ws: &mut Workspace) {
+    let outcome = &mut ws.outcome;
+    let failures = plan.layout.process_failure.iter();
+    for (&(count, hours), &failure) in outcome.processes.iter().zip(failures) {
+        let f = &mut outcome.failures[failure];
         f.occurrences += u64::from(count);
         f.downtime_hours += hours;
-        if plan.tilt[p] != 1.0 {
-            log_weight += ws.log_lr[p];
+    }
+    let mut log_weight = 0.0;
+    if plan.tilted {
+        for &p in &plan.layout.engine_process {
+            if plan.tilt[p] != 1.0 {
+                log_weight += ws.log_lr[p];
+            }
         }
     }
     ws.outcome.weight = log_weight.exp();

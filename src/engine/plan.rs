@@ -87,6 +87,8 @@ pub struct Plan {
     /// Per process: the factor its failure rate is multiplied by under
     /// importance sampling (1: drawn as written).
     pub tilt: Vec<f64>,
+    /// Whether any process is tilted.
+    pub tilted: bool,
     /// Every process once, in the order a trial generates its outages: first
     /// the shared ones (gating deployments of more than one service), kept
     /// all trial; then each service's own, in topological order of the
@@ -131,6 +133,7 @@ impl Plan {
             exact: Vec::with_capacity(model.deployments.len()),
             destroys: Vec::new(),
             tilt: vec![1.0; model.processes.len()],
+            tilted: false,
             generation: Vec::with_capacity(model.processes.len()),
             shared: 0..0,
             service_processes: vec![0..0; model.services.len()],
@@ -210,6 +213,7 @@ impl Plan {
                 tilted += 1;
             }
         }
+        self.tilted = tilted > 0;
         (self, tilted)
     }
 

@@ -125,6 +125,24 @@ impl Layout {
 }
 
 impl Layout {
+    /// The model as it is numbered (for tests: a plan in the model's own
+    /// numbering must give the same outcomes as one in the engine's).
+    #[cfg(test)]
+    pub fn identity(model: &Model) -> Layout {
+        let ids = |n: usize| (0..n).collect::<Vec<usize>>();
+        Layout {
+            model: Model {
+                objectives: Vec::new(),
+                ..model.clone()
+            },
+            service: ids(model.services.len()),
+            deployment: ids(model.deployments.len()),
+            process: ids(model.processes.len()),
+            engine_process: ids(model.processes.len()),
+            process_failure: model.processes.iter().map(|p| p.failure).collect(),
+        }
+    }
+
     /// A layout of nothing (a placeholder while a plan is built).
     pub fn empty() -> Layout {
         Layout {

@@ -196,7 +196,21 @@ impl Workspace {
 /// in the engine's numbering of it ([`layout`]) and its outcome is in the
 /// model's.
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
-    debug_assert_eq!(model.services.len(), plan.layout.service.len());
+    let engine = &plan.layout.model;
+    debug_assert!(
+        (
+            model.seed,
+            model.horizon,
+            model.source_hash,
+            model.services.len()
+        ) == (
+            engine.seed,
+            engine.horizon,
+            engine.source_hash,
+            engine.services.len()
+        ),
+        "the plan was built from another model (or before its seed was set)"
+    );
     simulate(plan, trial, ws);
 }
 
@@ -398,6 +412,8 @@ fn sized<T: Clone>(v: &mut Vec<T>, n: usize, fill: T) {
 /// Generates the outages of the processes `plan.generation[span]`, each from
 /// its own stream (so the order they are generated in changes no number).
 fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut Workspace) {
+    // `process_of` needs the spans generated in the order of `plan.generation`
+    debug_assert_eq!(ws.generation_starts.len(), span.start as usize);
     for &p in &plan.generation[span.start as usize..span.end as usize] {
         let p = p as usize;
         let process = &model.processes[p];
@@ -552,4 +568,112 @@ fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32
         settle(window, lost);
     }
     (breaches, credits)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Examples with recovery cycles, exact deployments, failovers, data
+    /// loss, overload, SLA credits and traffic curves.
+    const EXAMPLES: [(&str, &str); 6] = [
+        (
+            "control-plane-recovery.ron",
+            include_str!("../../scenarios/control-plane-recovery.ron"),
+        ),
+        (
+            "data-loss.ron",
+            include_str!("../../scenarios/data-loss.ron"),
+        ),
+        (
+            "failover-that-fails.ron",
+            include_str!("../../scenarios/failover-that-fails.ron"),
+        ),
+        (
+            "overload-cascade.ron",
+            include_str!("../../scenarios/overload-cascade.ron"),
+        ),
+        (
+            "sla-credits.ron",
+            include_str!("../../scenarios/sla-credits.ron"),
+        ),
+        (
+            "shop-two-providers.ron",
+            include_str!("../../scenarios/shop-two-providers.ron"),
+        ),
+    ];
+
+    /// Names in the reverse of the evaluation order (`a-web` needs `b-api`
+    /// needs `c-orders`...), every kind of target, exact deployments, a
+    /// recovery cycle, data loss, failover and collapse.
+    const REVERSED: &str = r#"Scenario(name: "reversed", horizon: "1y", trials: 10, seed: 7,
+        domains: ["aws/us-east-1/a", "aws/us-east-1/b", "aws/us-west-2/a", "aws/us-west-2/b"],
+        failures: [
+            (name: "region", on: EachRegion(), every: "2y", lasts: LogNormal(median: "5h", p90: "20h"), cause: Capacity),
+            (name: "zone", on: EachZone(), every: "1y", lasts: Exp(mean: "6h"), cause: Power),
+            (name: "host", on: EachReplica(), every: "30d", lasts: Exp(mean: "3h"), cause: Hardware),
+            (name: "rollout", on: EachDeployment(), every: "90d", lasts: Exp(mean: "1h"), cause: Software),
+            (name: "config", on: EachService(), every: "1y", lasts: Exp(mean: "2h"), cause: Config),
+            (name: "migration", on: Service("c-orders"), every: "5y", lasts: Exp(mean: "1h"), cause: Config, destroys_data: true),
+        ],
+        services: {
+            "a-web": (deployments: [(in: "aws/us-east-1", zones: ["a", "b"], replicas: 4, need: 2, capacity: 0.6),
+                                    (in: "aws/us-west-2", zones: ["a", "b"], replicas: 4, need: 2, capacity: 0.6)],
+                      routing: ActiveActive(shift: "3m"),
+                      overload: Collapse(after: "10m", recover: Exp(mean: "30m")),
+                      depends_on: { "b-api": Hard, "d-search": Soft(impact: 0.2) }, cost: (per_hour: 1000)),
+            "b-api": (deployments: [(in: "aws/us-east-1", zones: ["a", "b"], replicas: 3, need: 2)],
+                      depends_on: { "c-orders": Hard, "e-auth": Hard, "f-control": Recovery(catch_up: "20m") },
+                      cost: (per_hour: 500)),
+            "c-orders": (deployments: [(in: "aws/us-east-1", zones: ["a", "b"], replicas: 2, need: 1),
+                                       (in: "aws/us-west-2", zones: ["a", "b"], replicas: 2, need: 1)],
+                         routing: ActivePassive(detect: Exp(mean: "3m"), switch: Fixed("10m")),
+                         data: (replication: Async(lag: Exp(mean: "30s")), backup: (every: "1d", restore: Exp(mean: "4h"))),
+                         cost: (per_hour: 800, per_data_loss_hour: 5000)),
+            "d-search": (deployments: [(in: "aws/us-west-2", zones: ["a", "b"], replicas: 2, need: 1)]),
+            "e-auth": (deployments: [(in: "aws/us-east-1", zones: ["a", "b"], replicas: 3, need: 2)],
+                       depends_on: { "f-control": Recovery(catch_up: "30m") }),
+            "f-control": (deployments: [(in: "aws/us-east-1", zones: ["a", "b"], replicas: 3, need: 2)],
+                          depends_on: { "e-auth": Recovery() }),
+        })"#;
+
+    #[test]
+    fn the_engine_numbering_changes_no_outcome_and_no_story() {
+        let mut reordered = 0;
+        let reversed = [("reversed.ron", REVERSED)];
+        for (name, text) in EXAMPLES.into_iter().chain(reversed) {
+            let model = crate::scenario::load(name, text.as_bytes()).unwrap();
+            let renumbered = Plan::new(&model);
+            let as_written = Plan::in_model_numbering(&model);
+            if renumbered.layout.service != as_written.layout.service {
+                reordered += 1;
+            }
+            let (mut a, mut b) = (Workspace::default(), Workspace::default());
+            let mut lost = 0.0;
+            for trial in 0..200 {
+                run_trial(&model, &renumbered, trial, &mut a);
+                run_trial(&model, &as_written, trial, &mut b);
+                assert_eq!(a.outcome(), b.outcome(), "{name} trial {trial}");
+                lost += a
+                    .outcome()
+                    .services
+                    .iter()
+                    .map(|s| s.lost_hours)
+                    .sum::<f64>();
+            }
+            assert!(
+                lost > 0.0,
+                "{name}: no loss in 200 trials: nothing is tested"
+            );
+            for trial in 0..20 {
+                let x = trace(&model, &renumbered, trial, &mut a);
+                let y = trace(&model, &as_written, trial, &mut b);
+                assert_eq!(x, y, "{name} trial {trial}");
+            }
+        }
+        // the test means something: most examples evaluate services in
+        // another order than the file's
+        assert!(reordered >= 3, "{reordered}");
+    }
 }

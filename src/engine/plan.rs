@@ -117,6 +117,15 @@ impl Plan {
         plan
     }
 
+    /// The plan of `model` in its own numbering (for tests).
+    #[cfg(test)]
+    pub fn in_model_numbering(model: &Model) -> Plan {
+        let layout = Layout::identity(model);
+        let mut plan = Plan::with_tables(&layout.model, &layout.process);
+        plan.layout = layout;
+        plan
+    }
+
     /// The tables of `model`, whose processes have the ids `process_ids` in
     /// the scenario's model: each deployment's gates are in that order.
     fn with_tables(model: &Model, process_ids: &[usize]) -> Plan {

@@ -115,17 +115,23 @@ impl TryRng for Stream {
 /// Portable and fixed across versions and platforms.
 #[inline]
 pub fn stream(seed: u64, stream_key: u64, trial: u64) -> Stream {
+    Stream {
+        rng: chacha(seed, stream_key, trial),
+        block: [0; BLOCK_BYTES],
+        word: BLOCK_WORDS,
+    }
+}
+
+/// The ChaCha8 generator behind [`stream`].
+#[inline(always)]
+fn chacha(seed: u64, stream_key: u64, trial: u64) -> ChaCha8Rng {
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());
     key[8..16].copy_from_slice(&stream_key.to_le_bytes());
     key[16..24].copy_from_slice(b"faultln1");
     let mut rng = ChaCha8Rng::from_seed(key);
     rng.set_stream(trial);
-    Stream {
-        rng,
-        block: [0; BLOCK_BYTES],
-        word: BLOCK_WORDS,
-    }
+    rng
 }
 
 /// Appends the outages of one alternating process over `[0, horizon)` to
@@ -278,31 +284,51 @@ mod tests {
     use super::*;
     use crate::model::Cause;
 
+    /// A read of `n` words (1: `next_u32`, 2: `next_u64`) or of `n - 2`
+    /// bytes (`fill_bytes`, for `n` above 2).
+    fn read(rng: &mut impl Rng, n: usize) -> Vec<u8> {
+        match n {
+            1 => rng.next_u32().to_le_bytes().to_vec(),
+            2 => rng.next_u64().to_le_bytes().to_vec(),
+            _ => {
+                let mut bytes = vec![0u8; n - 2];
+                rng.fill_bytes(&mut bytes);
+                bytes
+            }
+        }
+    }
+
     #[test]
-    fn streams_equal_rand_chacha_streams_word_for_word() {
-        // every mix of reads, across block ends at odd and even words
+    fn streams_equal_chacha8_streams_word_for_word() {
+        // the generator read directly (chacha20's, and rand_chacha's, the
+        // reference of both) and through a stream's buffer, in patterns
+        // that cross block ends at every kind of read: u64s at odd and even
+        // words, u32s only, byte fills of odd lengths, and a mix
+        let patterns: [&dyn Fn(usize) -> usize; 4] = [
+            &|i| [2, 2, 2, 1, 2, 2, 2, 9, 1, 2, 2][i % 11],
+            &|_| 1,
+            &|i| if i % 2 == 0 { 15 } else { 2 },
+            &|i| [3, 1, 2, 70, 2, 1, 4][i % 7],
+        ];
         for (seed, key, trial) in [
             (1u64, 2u64, 0u64),
             (7, 0xfeed, 12345),
             (u64::MAX, 3, u64::MAX),
         ] {
-            let mut a = stream(seed, key, trial);
-            let mut k = [0u8; 32];
-            k[..8].copy_from_slice(&seed.to_le_bytes());
-            k[8..16].copy_from_slice(&key.to_le_bytes());
-            k[16..24].copy_from_slice(b"faultln1");
-            let mut b = rand_chacha::ChaCha8Rng::from_seed(k);
-            b.set_stream(trial);
-            for i in 0..3000 {
-                match i % 11 {
-                    3 | 8 => assert_eq!(a.next_u32(), b.next_u32(), "read {i}"),
-                    5 => {
-                        let (mut x, mut y) = ([0u8; 7], [0u8; 7]);
-                        a.fill_bytes(&mut x);
-                        b.fill_bytes(&mut y);
-                        assert_eq!(x, y, "read {i}");
-                    }
-                    _ => assert_eq!(a.next_u64(), b.next_u64(), "read {i}"),
+            for (k, pattern) in patterns.iter().enumerate() {
+                let mut a = stream(seed, key, trial);
+                let mut b = chacha(seed, key, trial);
+                let mut bytes = [0u8; 32];
+                bytes[..8].copy_from_slice(&seed.to_le_bytes());
+                bytes[8..16].copy_from_slice(&key.to_le_bytes());
+                bytes[16..24].copy_from_slice(b"faultln1");
+                let mut c = rand_chacha::ChaCha8Rng::from_seed(bytes);
+                c.set_stream(trial);
+                for i in 0..2000 {
+                    let n = pattern(i);
+                    let x = read(&mut a, n);
+                    assert_eq!(x, read(&mut b, n), "pattern {k}, read {i}");
+                    assert_eq!(x, read(&mut c, n), "pattern {k}, read {i}");
                 }
             }
         }

@@ -169,7 +169,7 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
     }
     let service = &model.services[s];
     let per_hour = service.cost_per_hour;
-    let traffic = service.traffic.as_ref();
+    let traffic = service.traffic.as_deref();
     // a routed service marks the design's own capacity shortfall with mask 0
     let routed = service.deployments.len() > 1
         || service

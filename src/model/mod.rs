@@ -291,7 +291,7 @@ pub struct Service {
     /// SLA credits owed to its customers.
     pub sla: Option<Sla>,
     /// Traffic by hour: its own, or the scenario's (`None`: flat).
-    pub traffic: Option<Traffic>,
+    pub traffic: Option<Box<Traffic>>,
 }
 
 /// One deployment of a service in a domain.

@@ -345,7 +345,7 @@ impl<'a> Validator<'a> {
             overload: mechanics.overload,
             data: mechanics.data,
             sla: mechanics.sla,
-            traffic,
+            traffic: traffic.map(Box::new),
         });
     }
 

@@ -15,8 +15,9 @@ use std::ops::Range;
 
 use crate::model::{Dependency, Model, Target};
 
-/// A model renumbered for the engine, with the way back.
-#[derive(Debug, Clone)]
+/// A model renumbered for the engine, with the way back (`Default`: of the
+/// empty model).
+#[derive(Debug, Clone, Default)]
 pub struct Layout {
     /// The model in the engine's numbering (without objectives, which the
     /// engine does not read).
@@ -122,9 +123,7 @@ impl Layout {
             process_failure: model.processes.iter().map(|p| p.failure).collect(),
         }
     }
-}
 
-impl Layout {
     /// The model as it is numbered (for tests: a plan in the model's own
     /// numbering must give the same outcomes as one in the engine's).
     #[cfg(test)]
@@ -140,33 +139,6 @@ impl Layout {
             process: ids(model.processes.len()),
             engine_process: ids(model.processes.len()),
             process_failure: model.processes.iter().map(|p| p.failure).collect(),
-        }
-    }
-
-    /// A layout of nothing (a placeholder while a plan is built).
-    pub fn empty() -> Layout {
-        Layout {
-            model: Model {
-                name: String::new(),
-                horizon: 0.0,
-                trials: 0,
-                seed: 0,
-                domains: Vec::new(),
-                failures: Vec::new(),
-                processes: Vec::new(),
-                services: Vec::new(),
-                deployments: Vec::new(),
-                replicas: Vec::new(),
-                topological_order: Vec::new(),
-                recovery_cycles: Vec::new(),
-                source_hash: 0,
-                objectives: Vec::new(),
-            },
-            service: Vec::new(),
-            deployment: Vec::new(),
-            process: Vec::new(),
-            engine_process: Vec::new(),
-            process_failure: Vec::new(),
         }
     }
 }

@@ -147,7 +147,7 @@ impl Plan {
             shared: 0..0,
             service_processes: vec![0..0; model.services.len()],
             ungated: 0..0,
-            layout: Layout::empty(),
+            layout: Layout::default(),
         };
         let placements: Vec<Placements> = (0..model.deployments.len())
             .map(|d| placements(model, d))

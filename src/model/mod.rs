@@ -327,8 +327,9 @@ pub struct Replica {
 /// Hours in a year (365 days), the unit of `y` and of annual figures.
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 
-/// A validated scenario, ready to simulate.
-#[derive(Debug, Clone, PartialEq)]
+/// A validated scenario, ready to simulate. (`Default` is the empty model
+/// that validation fills in.)
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {
     /// Human name of the scenario.
     pub name: String,

@@ -168,15 +168,7 @@ impl<'a> Validator<'a> {
             trials,
             seed: raw.seed.unwrap_or(0),
             domains,
-            failures: Vec::new(),
-            processes: Vec::new(),
-            services: Vec::new(),
-            deployments: Vec::new(),
-            replicas: Vec::new(),
-            topological_order: Vec::new(),
-            recovery_cycles: Vec::new(),
-            source_hash: 0,
-            objectives: Vec::new(),
+            ..Model::default()
         };
         let traffic = raw
             .traffic

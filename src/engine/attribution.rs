@@ -46,6 +46,9 @@ pub struct Scratch {
     last_service: Vec<u32>,
     /// Occurrences given a share this trial (the only entries to collect and reset).
     touched: Vec<u32>,
+    /// `touched` as (model process, occurrence, engine process), in the
+    /// order their attributions are added up.
+    ordered: Vec<(usize, u32, usize)>,
     /// The culprits last in effect for the service being attributed: they
     /// take a loss that outlives them (a restore, a collapse, a relaunch
     /// backlog, a failback).
@@ -459,13 +462,17 @@ impl Scratch {
 /// Adds the per-occurrence attributions up per failure definition, in
 /// occurrence order (by process, then time), and resets the entries it read.
 pub fn collect_failures(model: &Model, plan: &Plan, ws: &mut Workspace) {
-    let mut touched = std::mem::take(&mut ws.blame.touched);
-    // the model's process order, whatever the engine's numbering
-    let model_process = |o: u32| plan.layout.process[ws.process_of(plan, o as usize)];
-    touched.sort_unstable_by_key(|&o| (model_process(o), o));
-    for &o in &touched {
+    // each occurrence's process found once, ordered by the model's process
+    // numbering whatever the engine's, then by time
+    let mut ordered = std::mem::take(&mut ws.blame.ordered);
+    ordered.clear();
+    ordered.extend(ws.blame.touched.iter().map(|&o| {
+        let p = ws.process_of(plan, o as usize);
+        (plan.layout.process[p], o, p)
+    }));
+    ordered.sort_unstable();
+    for &(_, o, p) in &ordered {
         let o = o as usize;
-        let p = ws.process_of(plan, o);
         let blame = &mut ws.blame;
         let f = &mut ws.outcome.failures[model.processes[p].failure];
         f.lost_hours += blame.lost[o];
@@ -480,7 +487,7 @@ pub fn collect_failures(model: &Model, plan: &Plan, ws: &mut Workspace) {
         blame.blast[o] = 0;
         blame.last_service[o] = u32::MAX;
     }
-    ws.blame.touched = touched;
+    ws.blame.ordered = ordered;
     ws.outcome.unattributed_hours = ws.blame.unattributed;
     ws.outcome.unattributed_cost = ws.blame.unattributed_cost;
 }

@@ -111,16 +111,17 @@ pub struct Plan {
 impl Plan {
     /// Builds the tables, in the engine's numbering of `model` ([`Layout`]).
     pub fn new(model: &Model) -> Plan {
-        let layout = Layout::new(model);
-        let mut plan = Plan::with_tables(&layout.model, &layout.process);
-        plan.layout = layout;
-        plan
+        Plan::in_layout(Layout::new(model))
     }
 
     /// The plan of `model` in its own numbering (for tests).
     #[cfg(test)]
     pub fn in_model_numbering(model: &Model) -> Plan {
-        let layout = Layout::identity(model);
+        Plan::in_layout(Layout::identity(model))
+    }
+
+    /// The tables of `layout.model`, which the plan then keeps.
+    fn in_layout(layout: Layout) -> Plan {
         let mut plan = Plan::with_tables(&layout.model, &layout.process);
         plan.layout = layout;
         plan

@@ -2,29 +2,78 @@
 
 use std::convert::Infallible;
 
-use chacha20::ChaCha8Rng;
-use rand::{Rng, RngExt, SeedableRng, TryRng};
+use chacha20::cipher::array::Array;
+use chacha20::cipher::{KeyIvInit, StreamCipherCore};
+use chacha20::variants::Ietf;
+use chacha20::{ChaChaCore, R8};
+use rand::{Rng, RngExt, TryRng};
 use rand_distr::Exp1;
 
 use crate::model::{Distribution, Failure};
 
-/// Bytes of ChaCha8 output read from the generator at a time (its own buffer:
-/// four 64-byte blocks).
+/// Bytes of ChaCha8 output computed at a time (four 64-byte blocks: what the
+/// SIMD block function makes in one call).
 const BLOCK_BYTES: usize = 256;
 
 /// 32-bit words in a block.
 const BLOCK_WORDS: usize = BLOCK_BYTES / 4;
 
-/// A ChaCha8 stream read a block at a time into a local buffer: word for word
-/// the output of [`ChaCha8Rng`] (`next_u32`, `next_u64` and `fill_bytes` in
-/// any mix), with a cheaper read of the next `u64`, the engine's hottest
+/// ChaCha blocks in [`BLOCK_BYTES`].
+const CHACHA_BLOCKS: u32 = (BLOCK_BYTES / 64) as u32;
+
+/// The ChaCha8 block function with the IETF layout: a 32-bit block counter
+/// (state word 12) and a 96-bit nonce (words 13 to 15).
+type Core = ChaChaCore<R8, Ietf>;
+
+/// A ChaCha8 stream computed a block at a time into a local buffer: word for
+/// word the output of `ChaCha8Rng` (rand_chacha's and chacha20's: `next_u32`,
+/// `next_u64` and `fill_bytes` in any mix) for the key and stream of
+/// [`stream`], with a cheaper read of the next `u64`, the engine's hottest
 /// operation (one per exponential draw).
+///
+/// `ChaCha8Rng` counts blocks in 64 bits (state words 12 and 13) and takes
+/// its stream in words 14 and 15. The stream drives the bare block function
+/// instead (no copy of a generator's buffer, no generator to set up per
+/// stream): word 13 is the first nonce word, here the high half of the block
+/// counter, carried by hand when the low half wraps.
 pub struct Stream {
-    rng: ChaCha8Rng,
+    core: Core,
+    /// The key and the stream: all the core is rebuilt from at a carry.
+    origin: Origin,
+    /// The high half of the 64-bit block counter (nonce word 0).
+    counter_high: u32,
     /// The current block, little-endian 32-bit words.
     block: [u8; BLOCK_BYTES],
     /// The next unread word of `block` (`BLOCK_WORDS`: none left).
     word: usize,
+}
+
+/// What a stream is derived from.
+#[derive(Clone, Copy)]
+struct Origin {
+    seed: u64,
+    stream_key: u64,
+    trial: u64,
+}
+
+impl Origin {
+    /// The 32-byte ChaCha key: seed, purpose and a fixed tag.
+    fn key(self) -> [u8; 32] {
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&self.seed.to_le_bytes());
+        key[8..16].copy_from_slice(&self.stream_key.to_le_bytes());
+        key[16..24].copy_from_slice(b"faultln1");
+        key
+    }
+
+    /// The block function at block `counter_high * 2^32`.
+    #[inline(always)]
+    fn core(self, counter_high: u32) -> Core {
+        let mut nonce = [0u8; 12];
+        nonce[..4].copy_from_slice(&counter_high.to_le_bytes());
+        nonce[4..].copy_from_slice(&self.trial.to_le_bytes());
+        Core::new(&Array::from(self.key()), &Array::from(nonce))
+    }
 }
 
 impl Stream {
@@ -35,11 +84,11 @@ impl Stream {
     fn next_u64_across(&mut self) -> u64 {
         let lo = if self.word < BLOCK_WORDS {
             let lo = word_at(&self.block, BLOCK_WORDS - 1);
-            refill(&mut self.rng, &mut self.block);
+            self.refill();
             self.word = 0;
             lo
         } else {
-            refill(&mut self.rng, &mut self.block);
+            self.refill();
             self.word = 1;
             word_at(&self.block, 0)
         };
@@ -47,15 +96,51 @@ impl Stream {
         self.word += 1;
         u64::from(hi) << 32 | u64::from(lo)
     }
+
+    /// Computes the next block into `block`.
+    #[inline(always)]
+    fn refill(&mut self) {
+        refill(
+            &mut self.core,
+            &mut self.counter_high,
+            self.origin,
+            &mut self.block,
+        );
+    }
+
+    /// Moves the stream to block `position` (64 bytes each) of its output.
+    #[cfg(test)]
+    fn seek(&mut self, position: u64) {
+        self.counter_high = (position >> 32) as u32;
+        self.core = self.origin.core(self.counter_high);
+        self.core.set_block_pos(position as u32);
+        self.word = BLOCK_WORDS;
+    }
 }
 
-/// Reads the generator's next block into `block`. Out of line, and given
-/// the fields it writes rather than the whole [`Stream`], so that the read
+/// Computes the stream's next block into `block`. Out of line, and given the
+/// fields it writes rather than the whole [`Stream`], so that the read
 /// position of an inlined stream can live in a register.
 #[cold]
 #[inline(never)]
-fn refill(rng: &mut ChaCha8Rng, block: &mut [u8; BLOCK_BYTES]) {
-    rng.fill_bytes(block);
+fn refill(core: &mut Core, counter_high: &mut u32, origin: Origin, block: &mut [u8; BLOCK_BYTES]) {
+    let (blocks, _) = Array::slice_as_chunks_mut(block);
+    if core.get_block_pos() <= u32::MAX - CHACHA_BLOCKS + 1 {
+        // no carry into the high half before the last of these blocks
+        core.write_keystream_blocks(blocks);
+        if core.get_block_pos() == 0 {
+            *counter_high = counter_high.wrapping_add(1);
+            *core = origin.core(*counter_high);
+        }
+        return;
+    }
+    for one in blocks {
+        core.write_keystream_block(one);
+        if core.get_block_pos() == 0 {
+            *counter_high = counter_high.wrapping_add(1);
+            *core = origin.core(*counter_high);
+        }
+    }
 }
 
 /// The `i`-th little-endian word of `block`.
@@ -77,7 +162,7 @@ impl TryRng for Stream {
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
         if self.word >= BLOCK_WORDS {
-            refill(&mut self.rng, &mut self.block);
+            self.refill();
             self.word = 0;
         }
         let x = word_at(&self.block, self.word);
@@ -111,27 +196,23 @@ impl TryRng for Stream {
 }
 
 /// The generator of trial `trial` for the purpose `stream_key` (the FNV-1a of
-/// a target's label): ChaCha8 keyed by (seed, purpose), on stream `trial`.
+/// a target's label): ChaCha8 keyed by (seed, purpose, the tag `faultln1`),
+/// on stream `trial` (`ChaCha8Rng::from_seed(key)` with `set_stream(trial)`).
 /// Portable and fixed across versions and platforms.
 #[inline]
 pub fn stream(seed: u64, stream_key: u64, trial: u64) -> Stream {
+    let origin = Origin {
+        seed,
+        stream_key,
+        trial,
+    };
     Stream {
-        rng: chacha(seed, stream_key, trial),
+        core: origin.core(0),
+        origin,
+        counter_high: 0,
         block: [0; BLOCK_BYTES],
         word: BLOCK_WORDS,
     }
-}
-
-/// The ChaCha8 generator behind [`stream`].
-#[inline(always)]
-fn chacha(seed: u64, stream_key: u64, trial: u64) -> ChaCha8Rng {
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    key[8..16].copy_from_slice(&stream_key.to_le_bytes());
-    key[16..24].copy_from_slice(b"faultln1");
-    let mut rng = ChaCha8Rng::from_seed(key);
-    rng.set_stream(trial);
-    rng
 }
 
 /// Appends the outages of one alternating process over `[0, horizon)` to
@@ -283,6 +364,7 @@ fn draw(d: &Distribution, rng: &mut Stream) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Cause;
+    use rand::SeedableRng;
 
     /// A read of `n` words (1: `next_u32`, 2: `next_u64`) or of `n - 2`
     /// bytes (`fill_bytes`, for `n` above 2).
@@ -298,40 +380,78 @@ mod tests {
         }
     }
 
+    /// The reference generators of `stream(seed, key, trial)`: chacha20's
+    /// and rand_chacha's `ChaCha8Rng`, at block `position`.
+    fn references(
+        (seed, key, trial): (u64, u64, u64),
+        position: u64,
+    ) -> (chacha20::ChaCha8Rng, rand_chacha::ChaCha8Rng) {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        bytes[8..16].copy_from_slice(&key.to_le_bytes());
+        bytes[16..24].copy_from_slice(b"faultln1");
+        let mut b = chacha20::ChaCha8Rng::from_seed(bytes);
+        b.set_stream(trial);
+        b.set_word_pos(u128::from(position) * 16);
+        let mut c = rand_chacha::ChaCha8Rng::from_seed(bytes);
+        c.set_stream(trial);
+        c.set_word_pos(u128::from(position) * 16);
+        (b, c)
+    }
+
+    /// Reads the stream and both references in `pattern` for `reads` reads.
+    fn assert_same_words(
+        origin: (u64, u64, u64),
+        position: u64,
+        pattern: &dyn Fn(usize) -> usize,
+        reads: usize,
+    ) {
+        let mut a = stream(origin.0, origin.1, origin.2);
+        if position != 0 {
+            a.seek(position);
+        }
+        let (mut b, mut c) = references(origin, position);
+        for i in 0..reads {
+            let n = pattern(i);
+            let x = read(&mut a, n);
+            assert_eq!(x, read(&mut b, n), "{origin:?} at {position}, read {i}");
+            assert_eq!(x, read(&mut c, n), "{origin:?} at {position}, read {i}");
+        }
+    }
+
     #[test]
     fn streams_equal_chacha8_streams_word_for_word() {
-        // the generator read directly (chacha20's, and rand_chacha's, the
-        // reference of both) and through a stream's buffer, in patterns
-        // that cross block ends at every kind of read: u64s at odd and even
-        // words, u32s only, byte fills of odd lengths, and a mix
+        // read through a stream's buffer and from the generators directly
+        // (chacha20's, and rand_chacha's, the reference of both), in
+        // patterns that cross block ends at every kind of read: u64s at odd
+        // and even words, u32s only, byte fills of odd lengths, and a mix
         let patterns: [&dyn Fn(usize) -> usize; 4] = [
             &|i| [2, 2, 2, 1, 2, 2, 2, 9, 1, 2, 2][i % 11],
             &|_| 1,
             &|i| if i % 2 == 0 { 15 } else { 2 },
             &|i| [3, 1, 2, 70, 2, 1, 4][i % 7],
         ];
-        for (seed, key, trial) in [
+        for origin in [
             (1u64, 2u64, 0u64),
             (7, 0xfeed, 12345),
             (u64::MAX, 3, u64::MAX),
         ] {
-            for (k, pattern) in patterns.iter().enumerate() {
-                let mut a = stream(seed, key, trial);
-                let mut b = chacha(seed, key, trial);
-                let mut bytes = [0u8; 32];
-                bytes[..8].copy_from_slice(&seed.to_le_bytes());
-                bytes[8..16].copy_from_slice(&key.to_le_bytes());
-                bytes[16..24].copy_from_slice(b"faultln1");
-                let mut c = rand_chacha::ChaCha8Rng::from_seed(bytes);
-                c.set_stream(trial);
-                for i in 0..2000 {
-                    let n = pattern(i);
-                    let x = read(&mut a, n);
-                    assert_eq!(x, read(&mut b, n), "pattern {k}, read {i}");
-                    assert_eq!(x, read(&mut c, n), "pattern {k}, read {i}");
-                }
+            for pattern in patterns {
+                assert_same_words(origin, 0, pattern, 2000);
             }
         }
+    }
+
+    #[test]
+    fn streams_carry_their_block_counter_into_its_high_half() {
+        // the block function counts in 32 bits and the stream carries by
+        // hand: start on every block alignment before the carry, and far on
+        let mixed = |i: usize| [2, 2, 2, 1, 2, 2, 2, 9, 1, 2, 2][i % 11];
+        for start in (0..9).map(|back| (1u64 << 32) - back) {
+            assert_same_words((5, 6, 7), start, &mixed, 300);
+        }
+        assert_same_words((5, 6, u64::MAX), (7 << 32) - 5, &mixed, 300);
+        assert_same_words((5, 6, 8), u64::MAX - 40, &|_| 2, 300);
     }
 
     #[test]

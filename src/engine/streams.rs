@@ -6,7 +6,7 @@ use chacha20::cipher::array::Array;
 use chacha20::cipher::{KeyIvInit, StreamCipherCore};
 use chacha20::variants::Ietf;
 use chacha20::{ChaChaCore, R8};
-use rand::{Rng, RngExt, TryRng};
+use rand::{RngExt, TryRng};
 use rand_distr::Exp1;
 
 use crate::model::{Distribution, Failure};
@@ -364,7 +364,7 @@ fn draw(d: &Distribution, rng: &mut Stream) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Cause;
-    use rand::SeedableRng;
+    use rand::{Rng, SeedableRng};
 
     /// A read of `n` words (1: `next_u32`, 2: `next_u64`) or of `n - 2`
     /// bytes (`fill_bytes`, for `n` above 2).

@@ -173,16 +173,15 @@ impl TryRng for Stream {
     #[inline(always)]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         // two words while both are in the block: one unaligned 8-byte load
-        let fast = self
-            .block
-            .get(4 * self.word..)
-            .and_then(|rest| rest.first_chunk::<8>());
-        if let Some(bytes) = fast {
-            self.word += 2;
-            Ok(u64::from_le_bytes(*bytes))
-        } else {
-            Ok(self.next_u64_across())
+        // (the one comparison lets the compiler drop the slice's checks)
+        let word = self.word;
+        if word < BLOCK_WORDS - 1 {
+            if let Some(bytes) = self.block[4 * word..].first_chunk::<8>() {
+                self.word = word + 2;
+                return Ok(u64::from_le_bytes(*bytes));
+            }
         }
+        Ok(self.next_u64_across())
     }
 
     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {

@@ -7,7 +7,8 @@
 #   SHARED            path of the shared folder (default: <repo root>/../shared)
 #   SIMPY_TRIALS      trials for the SimPy peer (default 100)
 #   FAULTLINE_TRIALS  trials for faultline (default 2000)
-#   CARGO             cargo command (default cargo); e.g. CARGO=false skips the build
+#   CARGO             cargo command (default cargo); CARGO=true uses the binary
+#                     as it is, CARGO=false measures SimPy only
 #   FAULTLINE_BIN     faultline binary (default <repo root>/target/release/faultline)
 #   ROUNDS            rounds (default 1): each runs SimPy, then faultline on 1 and
 #                     2 threads, so that a slow or fast minute of the machine

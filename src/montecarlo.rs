@@ -273,7 +273,7 @@ fn run_core<T: Send>(
     let sketched = sketches(&model, trials, options);
     let mut total = Accumulator::with_values(&model, trials as usize, sketched);
     let mut samples = Vec::with_capacity(trials as usize);
-    in_pool(options.threads, || {
+    let finished = in_pool(options.threads, || {
         let per_block = |model: &Model, trials: Trials<'_>| {
             let mut acc = Accumulator::new(model, trials.len());
             let mut samples = Vec::with_capacity(trials.len());
@@ -288,12 +288,14 @@ fn run_core<T: Send>(
             total.merge(block);
             samples.extend(s);
         });
+        // finished in the pool too: the percentiles' sorts run in parallel
+        let seconds = started.elapsed().as_secs_f64();
+        (!stop.load(Ordering::Relaxed))
+            .then(|| total.finish_with_values(&model, model.seed, seconds))
     })?;
-    if stop.load(Ordering::Relaxed) {
+    let Some((result, values)) = finished else {
         return Err(RunError::Interrupted);
-    }
-    let (result, values) =
-        total.finish_with_values(&model, model.seed, started.elapsed().as_secs_f64());
+    };
     Ok((result, values, samples))
 }
 
@@ -381,7 +383,7 @@ pub fn run_to_precision(
     let plan = Plan::new(&model);
     let started = Instant::now();
     let sketched = sketches(&model, cap, options);
-    let total = in_pool(options.threads, || {
+    let finished = in_pool(options.threads, || {
         let mut total = Accumulator::with_values(&model, 0, sketched);
         while total.trials() < cap && !stop.load(Ordering::Relaxed) {
             let first = total.trials();
@@ -394,12 +396,12 @@ pub fn run_to_precision(
                 break;
             }
         }
-        total
+        // finished in the pool too: the percentiles' sorts run in parallel
+        let seconds = started.elapsed().as_secs_f64();
+        (!stop.load(Ordering::Relaxed))
+            .then(|| total.finish_with_values(&model, model.seed, seconds))
     })?;
-    if stop.load(Ordering::Relaxed) {
-        return Err(RunError::Interrupted);
-    }
-    Ok(total.finish_with_values(&model, model.seed, started.elapsed().as_secs_f64()))
+    finished.ok_or(RunError::Interrupted)
 }
 
 /// The stopping rule of [`run_to_precision`].

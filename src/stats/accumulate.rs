@@ -1,5 +1,7 @@
 //! Accumulation of trial outcomes into the result document.
 
+use rayon::prelude::*;
+
 use super::objective::{self, Sample};
 use super::result::{
     BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult, ServiceStats,
@@ -254,9 +256,13 @@ impl Accumulator {
     }
 
     fn result(&mut self, model: &Model, seed: u64, seconds: f64) -> RunResult {
-        let services = (self.services.iter_mut().enumerate())
-            .map(|(s, acc)| {
-                let mut stats = acc.finish(model.horizon);
+        // in parallel (on the caller's rayon pool): sorting each service's
+        // per-trial values is the serial tail of a run
+        let stats: Vec<ServiceStats> = (self.services.par_iter_mut())
+            .map(|acc| acc.finish(model.horizon))
+            .collect();
+        let services = (stats.into_iter().enumerate())
+            .map(|(s, mut stats)| {
                 stats.infra_cost = model.infra_cost(s);
                 (model.services[s].name.clone(), stats)
             })

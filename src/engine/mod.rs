@@ -176,6 +176,9 @@ pub struct Workspace {
     blame: attribution::Scratch,
     /// The outcome being filled, in the model's numbering.
     outcome: TrialOutcome,
+    /// The stream of the process being generated, restarted for each (its
+    /// buffer is not cleared again for every process).
+    stream: streams::Stream,
 }
 
 impl Workspace {
@@ -417,18 +420,19 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
     for &p in &plan.generation[span.start as usize..span.end as usize] {
         let p = p as usize;
         let process = &model.processes[p];
-        let mut rng = streams::stream(model.seed, process.stream_key, trial);
+        let rng = &mut ws.stream;
+        rng.restart(model.seed, process.stream_key, trial);
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
         let tilt = plan.tilt[p];
         let (events, hours) = if tilt == 1.0 {
-            streams::generate_outages(failure, model.horizon, &mut rng, &mut ws.outages)
+            streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)
         } else {
             let (events, log_lr) = streams::generate_tilted_outages(
                 failure,
                 model.horizon,
                 tilt,
-                &mut rng,
+                rng,
                 &mut ws.outages,
             );
             ws.log_lr[p] = log_lr;

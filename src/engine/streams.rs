@@ -244,6 +244,30 @@ pub fn stream(seed: u64, stream_key: u64, trial: u64) -> Stream {
     }
 }
 
+impl Stream {
+    /// Makes this the stream of [`stream`]`(seed, stream_key, trial)`,
+    /// reusing its buffer (what it holds is never read before a refill).
+    #[inline]
+    pub fn restart(&mut self, seed: u64, stream_key: u64, trial: u64) {
+        self.origin = Origin {
+            seed,
+            stream_key,
+            trial,
+        };
+        self.core = self.origin.core(0);
+        self.counter_high = 0;
+        self.refill_blocks = refill_blocks();
+        self.word = BLOCK_WORDS;
+    }
+}
+
+impl Default for Stream {
+    /// The stream of seed 0, purpose 0 and trial 0.
+    fn default() -> Self {
+        stream(0, 0, 0)
+    }
+}
+
 /// Appends the outages of one alternating process over `[0, horizon)` to
 /// `out`: up for Exp(mean = `every`), then down for a draw from `lasts`,
 /// starting up at 0. Outages are clipped at the horizon. Returns the number of
@@ -472,6 +496,21 @@ mod tests {
         ] {
             for pattern in patterns {
                 assert_same_words(origin, 0, pattern, 2000);
+            }
+        }
+    }
+
+    #[test]
+    fn a_restarted_stream_is_the_new_stream_whatever_it_read_before() {
+        for reads in [0, 1, 37, 64, 200] {
+            let mut a = stream(1, 2, 3);
+            for _ in 0..reads {
+                a.next_u32();
+            }
+            a.restart(4, 5, 6);
+            let mut b = stream(4, 5, 6);
+            for i in 0..300 {
+                assert_eq!(a.next_u64(), b.next_u64(), "after {reads} reads, read {i}");
             }
         }
     }

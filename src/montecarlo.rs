@@ -288,15 +288,24 @@ fn run_core<T: Send>(
             total.merge(block);
             samples.extend(s);
         });
-        // finished in the pool too: the percentiles' sorts run in parallel
-        let seconds = started.elapsed().as_secs_f64();
-        (!stop.load(Ordering::Relaxed))
-            .then(|| total.finish_with_values(&model, model.seed, seconds))
+        finish_unless_stopped(total, &model, started, stop)
     })?;
     let Some((result, values)) = finished else {
         return Err(RunError::Interrupted);
     };
     Ok((result, values, samples))
+}
+
+/// The result and per-trial values of `total`, unless the run was stopped.
+/// Called inside the run's thread pool: the percentiles' sorts run on it.
+fn finish_unless_stopped(
+    total: Accumulator,
+    model: &Model,
+    started: Instant,
+    stop: &AtomicBool,
+) -> Option<(RunResult, TrialValues)> {
+    let seconds = started.elapsed().as_secs_f64();
+    (!stop.load(Ordering::Relaxed)).then(|| total.finish_with_values(model, model.seed, seconds))
 }
 
 /// As [`simulate`], a window of blocks at a time (see [`window_trials`]),
@@ -396,10 +405,7 @@ pub fn run_to_precision(
                 break;
             }
         }
-        // finished in the pool too: the percentiles' sorts run in parallel
-        let seconds = started.elapsed().as_secs_f64();
-        (!stop.load(Ordering::Relaxed))
-            .then(|| total.finish_with_values(&model, model.seed, seconds))
+        finish_unless_stopped(total, &model, started, stop)
     })?;
     finished.ok_or(RunError::Interrupted)
 }
@@ -505,20 +511,19 @@ struct Spare(std::sync::Mutex<Vec<Workspace>>);
 impl Spare {
     /// A spare workspace, or a new one.
     fn take(&self) -> Workspace {
-        let mut spare = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        spare.pop().unwrap_or_default()
+        self.list().pop().unwrap_or_default()
     }
 
     /// Keeps `ws` for the next block.
     fn give(&self, ws: Workspace) {
-        let mut spare = self
-            .0
+        self.list().push(ws);
+    }
+
+    /// The list (a panicked block's poison changes nothing in it).
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<Workspace>> {
+        self.0
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        spare.push(ws);
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

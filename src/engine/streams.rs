@@ -104,6 +104,21 @@ impl Origin {
 }
 
 impl Stream {
+    /// Makes this the stream of [`stream`]`(seed, stream_key, trial)`,
+    /// reusing its buffer (what it holds is never read before a refill).
+    #[inline]
+    pub fn restart(&mut self, seed: u64, stream_key: u64, trial: u64) {
+        self.origin = Origin {
+            seed,
+            stream_key,
+            trial,
+        };
+        self.core = self.origin.core(0);
+        self.counter_high = 0;
+        self.refill_blocks = refill_blocks();
+        self.word = BLOCK_WORDS;
+    }
+
     /// `next_u64` across the end of a block, as `ChaCha8Rng` does it: the
     /// last word of this block is the low half, the first of the next the
     /// high half.
@@ -158,18 +173,20 @@ fn refill(core: &mut Core, counter_high: &mut u32, origin: Origin, out: &mut [u8
     if core.get_block_pos() <= u32::MAX - n + 1 {
         // no carry into the high half before the last of these blocks
         core.write_keystream_blocks(blocks);
-        if core.get_block_pos() == 0 {
-            *counter_high = counter_high.wrapping_add(1);
-            *core = origin.core(*counter_high);
-        }
+        carry(core, counter_high, origin);
         return;
     }
     for one in blocks {
         core.write_keystream_block(one);
-        if core.get_block_pos() == 0 {
-            *counter_high = counter_high.wrapping_add(1);
-            *core = origin.core(*counter_high);
-        }
+        carry(core, counter_high, origin);
+    }
+}
+
+/// Carries into the counter's high half when its low half has wrapped to 0.
+fn carry(core: &mut Core, counter_high: &mut u32, origin: Origin) {
+    if core.get_block_pos() == 0 {
+        *counter_high = counter_high.wrapping_add(1);
+        *core = origin.core(*counter_high);
     }
 }
 
@@ -241,23 +258,6 @@ pub fn stream(seed: u64, stream_key: u64, trial: u64) -> Stream {
         refill_blocks: refill_blocks(),
         block: [0; BLOCK_BYTES],
         word: BLOCK_WORDS,
-    }
-}
-
-impl Stream {
-    /// Makes this the stream of [`stream`]`(seed, stream_key, trial)`,
-    /// reusing its buffer (what it holds is never read before a refill).
-    #[inline]
-    pub fn restart(&mut self, seed: u64, stream_key: u64, trial: u64) {
-        self.origin = Origin {
-            seed,
-            stream_key,
-            trial,
-        };
-        self.core = self.origin.core(0);
-        self.counter_high = 0;
-        self.refill_blocks = refill_blocks();
-        self.word = BLOCK_WORDS;
     }
 }
 

@@ -39,8 +39,17 @@ pub fn check_invariants(result: &RunResult) {
     let slack = 1e-9 * horizon;
     let mut lost = 0.0;
     for (name, s) in &result.services {
-        let a = s.availability.mean;
-        assert!((0.0..=1.0).contains(&a), "{name}: availability {a}");
+        for (what, a) in [
+            ("availability", &s.availability),
+            ("availability_weighted", &s.availability_weighted),
+        ] {
+            let [lo, hi] = a.ci95;
+            assert!(
+                0.0 <= lo && lo <= a.mean && a.mean <= hi && hi <= 1.0,
+                "{name}: {what} {} outside [0, 1] or its ci95 [{lo}, {hi}]",
+                a.mean
+            );
+        }
         assert!(
             s.lost_hours.max <= horizon + slack,
             "{name}: lost more than the horizon"

@@ -16,6 +16,13 @@ pub const RNG_SCHEME: &str = "ChaCha8 (chacha20 0.10, word for word the stream o
 use crate::engine::TrialOutcome;
 use crate::model::{Measure, Model};
 
+/// The traffic `service` carries over `[0, horizon)`, in hours at mean
+/// weight: the denominator of its traffic-weighted availability (the
+/// horizon itself when its traffic is flat).
+pub fn traffic_carried(service: &crate::model::Service, horizon: f64) -> f64 {
+    (service.traffic.as_ref()).map_or(horizon, |traffic| traffic.between(0.0, horizon))
+}
+
 /// The sample of a measure that does not exist.
 const EMPTY: Sample<'static> = Sample {
     moments: &Moments {
@@ -259,7 +266,10 @@ impl Accumulator {
         // in parallel (on the caller's rayon pool): sorting each service's
         // per-trial values is the serial tail of a run
         let stats: Vec<ServiceStats> = (self.services.par_iter_mut())
-            .map(|acc| acc.finish(model.horizon))
+            .zip(&model.services)
+            .map(|(acc, service)| {
+                acc.finish(model.horizon, traffic_carried(service, model.horizon))
+            })
             .collect();
         let services = (stats.into_iter().enumerate())
             .map(|(s, mut stats)| {
@@ -348,12 +358,21 @@ impl ServiceAccumulator {
         self.credits_values.append(&other.credits_values);
     }
 
-    /// The service's statistics (sorts its per-trial values).
-    fn finish(&mut self, horizon: f64) -> ServiceStats {
+    /// The service's statistics (sorts its per-trial values). `carried` is
+    /// the traffic the service carries over the horizon (see
+    /// [`traffic_carried`]).
+    fn finish(&mut self, horizon: f64, carried: f64) -> ServiceStats {
         let mean = |m: &Moments| Mean { mean: m.mean };
+        // a horizon that carries no traffic has no requests to serve: its
+        // share served is undefined, and the plain availability stands in
+        let weighted = if carried > 0.0 {
+            objective::availability(&self.weighted, carried)
+        } else {
+            objective::availability(&self.lost, horizon)
+        };
         ServiceStats {
             availability: objective::availability(&self.lost, horizon),
-            availability_weighted: objective::availability(&self.weighted, horizon),
+            availability_weighted: weighted,
             shed_hours: mean(&self.shed),
             collapses: mean(&self.collapses),
             failovers: mean(&self.failovers),

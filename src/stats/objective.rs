@@ -17,14 +17,17 @@ pub struct Sample<'a> {
 
 /// The mean availability of a service and its CI, from its lost hours: the
 /// same numbers for the document and for the verdict.
-pub fn availability(lost: &Moments, horizon: f64) -> Availability {
+///
+/// `total` is what a trial could lose at most: the horizon in hours for the
+/// plain availability, the traffic carried over the horizon (the integral
+/// of the weight, in mean-weight hours) for the traffic-weighted one. The
+/// mean and both ends lie in [0, 1], the mean within its interval.
+pub fn availability(lost: &Moments, total: f64) -> Availability {
     let [lo, hi] = lost.ci95();
+    let share = |x: f64| (1.0 - x / total).clamp(0.0, 1.0);
     Availability {
-        mean: 1.0 - lost.mean / horizon,
-        ci95: [
-            (1.0 - hi / horizon).clamp(0.0, 1.0),
-            (1.0 - lo / horizon).clamp(0.0, 1.0),
-        ],
+        mean: share(lost.mean),
+        ci95: [share(hi), share(lo)],
     }
 }
 

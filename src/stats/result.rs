@@ -134,8 +134,10 @@ pub struct ServiceStats {
     pub cost: Distribution,
     /// Lost-service hours, the integral of (1 - s), per trial.
     pub lost_hours: Distribution,
-    /// Availability weighted by the traffic curve: `1 - weighted lost hours /
-    /// horizon` (equal to `availability` without a traffic curve).
+    /// Availability weighted by the traffic curve, the share of requests
+    /// served: `1 - integral(w (1 - s)) / integral(w)` over the horizon
+    /// (equal to `availability` without a traffic curve, or when the horizon
+    /// carries no traffic).
     pub availability_weighted: Availability,
     /// Lost-service hours from load shedding (deployments over capacity), per trial.
     pub shed_hours: Mean,

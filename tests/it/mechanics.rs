@@ -465,6 +465,65 @@ fn traffic_weights_lost_service_by_the_hour_it_happens() {
     assert!((r.failures["host"].cost.mean - web.cost.mean).abs() < 1e-6 * web.cost.mean);
 }
 
+/// The exact share of requests served over `[0, horizon)`: weights `w(t)`,
+/// a replica down with probability `p_down(10 h, 10 h, t)`.
+fn exact_share_served(horizon: f64, w: impl Fn(f64) -> f64) -> f64 {
+    let n = 4800;
+    let h = horizon / f64::from(n);
+    let (mut lost, mut carried) = (0.0, 0.0);
+    for i in 0..n {
+        let t = (f64::from(i) + 0.5) * h;
+        lost += w(t) * p_down(10.0, 10.0, t) * h;
+        carried += w(t) * h;
+    }
+    1.0 - lost / carried
+}
+
+#[test]
+fn traffic_weighted_availability_is_the_share_of_requests_served_for_any_horizon() {
+    // Traffic only in the afternoon (weight 2 from 12:00 to 24:00). A 36 h
+    // horizon carries 24 h of mean traffic, not 36; a 12 h horizon from
+    // midnight that lies wholly in the peak of a curve peaking in the
+    // morning carries 24 h (weight 2 for 12 h).
+    let afternoon = |t: f64| if t % 24.0 >= 12.0 { 2.0 } else { 0.0 };
+    let morning = |t: f64| if t % 24.0 < 12.0 { 2.0 } else { 0.0 };
+    let cases: [(&str, f64, &str, &dyn Fn(f64) -> f64); 2] = [
+        (
+            "36h",
+            36.0,
+            "0,0,0,0,0,0,0,0,0,0,0,0, 1,1,1,1,1,1,1,1,1,1,1,1",
+            &afternoon,
+        ),
+        (
+            "12h",
+            12.0,
+            "1,1,1,1,1,1,1,1,1,1,1,1, 0,0,0,0,0,0,0,0,0,0,0,0",
+            &morning,
+        ),
+    ];
+    for (horizon, hours, weights, w) in cases {
+        let text = format!(
+            r#"Scenario(name: "traffic", horizon: "{horizon}", trials: 20000, seed: 14,
+            domains: ["aws/r1/a"],
+            failures: [(name: "host", on: EachReplica(), every: "10h", lasts: Exp(mean: "10h"))],
+            traffic: Daily([{weights}]),
+            services: {{ "web": (deployments: [(in: "aws/r1/a")]) }})"#
+        );
+        let web = &run(&text, 20000, 15).services["web"];
+        let a = &web.availability_weighted;
+        let exact = exact_share_served(hours, w);
+        // the weighted loss is at most 2x the plain one, spread over the
+        // traffic carried (24 mean-weight hours in both cases)
+        let se = std_error(&web.lost_hours) * 2.0 / 24.0;
+        assert_mean(horizon, a.mean, exact, se, 0.0);
+        assert!((0.0..=1.0).contains(&a.mean), "{horizon}: {a:?}");
+        assert!(
+            a.ci95[0] <= a.mean && a.mean <= a.ci95[1],
+            "{horizon}: {a:?}"
+        );
+    }
+}
+
 #[test]
 fn every_example_scenario_of_a_mechanism_loads() {
     for name in [

@@ -46,6 +46,10 @@ struct Spec {
     zones: usize,
     services: Vec<ServiceSpec>,
     failures: Vec<FailureSpec>,
+    /// Any number of hours, not only whole days.
+    horizon_hours: u32,
+    /// A daily traffic curve (weights 0 to 3), or flat.
+    traffic: Option<Vec<u8>>,
 }
 
 fn deployment(
@@ -103,13 +107,20 @@ fn spec() -> impl Strategy<Value = Spec> {
         (
             proptest::collection::vec(service(providers, regions, zones), 1..=5),
             proptest::collection::vec(failure(), 1..=4),
+            1u32..=3000,
+            proptest::option::of(
+                proptest::collection::vec(0u8..=3, 24)
+                    .prop_filter("a positive sum", |w| w.iter().any(|&x| x > 0)),
+            ),
         )
-            .prop_map(move |(services, failures)| Spec {
+            .prop_map(move |(services, failures, horizon_hours, traffic)| Spec {
                 providers,
                 regions,
                 zones,
                 services,
                 failures,
+                horizon_hours,
+                traffic,
             })
     })
 }
@@ -172,8 +183,16 @@ fn render(spec: &Spec, reverse: bool) -> String {
         failures.reverse();
         services.reverse();
     }
+    let traffic = match &spec.traffic {
+        Some(w) => {
+            let w: Vec<String> = w.iter().map(u8::to_string).collect();
+            format!("traffic: Daily([{}]), ", w.join(", "))
+        }
+        None => String::new(),
+    };
     format!(
-        "Scenario(horizon: \"2000h\", trials: 12, seed: 5, domains: [{}], failures: [{}], services: {{ {} }})",
+        "Scenario(horizon: \"{}h\", trials: 12, seed: 5, {traffic}domains: [{}], failures: [{}], services: {{ {} }})",
+        spec.horizon_hours,
         domains.join(", "),
         failures.join(", "),
         services.join(", ")

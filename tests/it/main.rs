@@ -9,6 +9,7 @@ mod cli;
 mod compare;
 mod compose;
 mod determinism;
+mod docs;
 mod exact;
 mod explain;
 mod fuzz_corpus;

@@ -1,4 +1,4 @@
-//! Exact-answer tests of the outage mechanics (issue 3): capacity and
+//! Exact-answer tests of the outage mechanics: capacity and
 //! overload collapse, recovery dependencies, failover success and failback,
 //! data loss, SLA credits and traffic by hour. Each simulated mean is checked
 //! against a closed form or an independent numerical computation, within 4

@@ -1,4 +1,4 @@
-//! Variance reduction (issue 6): control variates keep the estimate unbiased
+//! Variance reduction: control variates keep the estimate unbiased
 //! (a rare-event case with a closed form lands within its interval) and cut
 //! the trials needed for a given precision; with exact means
 //! (`exact-controls`) the cut is no longer capped by a reference simulation.

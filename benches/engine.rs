@@ -1,23 +1,25 @@
 //! Criterion benchmarks of the engine.
 //!
-//! - `trial/w1`: one trial of the W1 workload (`../shared/peers/w1.ron`: 200
+//! - `trial/w1`: one trial of the W1 workload (`benches/w1.ron`: 200
 //!   services, 18 zones, ~29,000 events per simulated year), throughput in
 //!   events per second;
 //! - `montecarlo_w1_100_trials/threads/{1,2}`: a whole 100-trial run of W1
 //!   through `faultline::montecarlo::run`, throughput in trials per second;
 //! - `scaling/w1_{200,1000,5000}`: one trial of W1 with 200, 1,000 and 5,000
-//!   services (`gen_w1.py N`; the 5,000 one is generated into `target/`
-//!   with `python3`), in events per second: linear scaling shows as the same
+//!   services (written by `benches/support/w1.rs`, the generator of
+//!   `benches/w1.ron`), in events per second: linear scaling shows as the same
 //!   events per second at every size (`benches/scaling.sh` compares whole
 //!   runs the same way, sizes interleaved);
 //! - `trial/<stem>`: one trial of each `scenarios/*.ron`, in events per second.
 //!
 //! Run with `cargo bench --bench engine` (add `-- --quick` for a short run,
-//! or a filter such as `-- montecarlo`). The W1 benchmarks are skipped, with a
-//! message, when the shared folder is not beside the repository.
+//! or a filter such as `-- montecarlo`).
 
 // Test code may unwrap and panic: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support/w1.rs"]
+mod w1;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -56,9 +58,9 @@ fn load(path: &Path) -> Option<Model> {
     }
 }
 
-/// The W1 workload, if the shared folder is beside the repository.
+/// The W1 workload.
 fn w1() -> Option<Model> {
-    load(&repo("../shared/peers/w1.ron"))
+    load(&repo("benches/w1.ron"))
 }
 
 /// Every `scenarios/*.ron`, sorted by name, with its file stem.
@@ -93,26 +95,16 @@ fn events_per_trial(model: &Model, plan: &Plan, ws: &mut Workspace) -> u64 {
     (total / CYCLE).max(1)
 }
 
-/// W1 with `n` services, written by the peers' `gen_w1.py` into `target/`
-/// (`None`, with a message, without the shared folder or `python3`).
+/// W1 with `n` services, from the generator of `benches/w1.ron`.
 fn w1_with(n: usize) -> Option<Model> {
-    let script = repo("../shared/peers/gen_w1.py");
-    let path = repo(&format!("target/w1_{n}.ron"));
-    let output = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(n.to_string())
-        .output();
-    match output {
-        Ok(out) if out.status.success() => std::fs::write(&path, out.stdout).ok()?,
-        _ => {
-            eprintln!(
-                "skipping W1 with {n} services: cannot run python3 {}",
-                script.display()
-            );
-            return None;
+    let text = w1::scenario(n);
+    match faultline::scenario::load(&format!("w1_{n}.ron"), text.as_bytes()) {
+        Ok(model) => Some(model),
+        Err(diagnostics) => {
+            eprintln!("skipping W1 with {n} services: {diagnostics}");
+            None
         }
     }
-    load(&path)
 }
 
 /// Benchmarks one trial of `model` as `trial/<name>`, in events per second.

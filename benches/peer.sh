@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Peer benchmark: faultline vs. the SimPy model of workload W1 (shared/peers/).
+# Peer benchmark: faultline vs. a SimPy model of workload W1 (benches/w1.ron).
 #
 # usage: benches/peer.sh            (from anywhere inside the repository)
 #
 # Environment:
-#   SHARED            path of the shared folder (default: <repo root>/../shared)
+#   FAULTLINE_PEER_SIMPY  the SimPy model of W1 (w1_simpy.py: one SimPy process
+#                     per failing component; not part of this repository).
+#                     Without it, the script says so and exits 1.
 #   SIMPY_TRIALS      trials for the SimPy peer (default 100)
 #   FAULTLINE_TRIALS  trials for faultline (default 2000)
 #   CARGO             cargo command (default cargo); CARGO=true uses the binary
@@ -24,7 +26,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/.." && pwd))"
 cd "$ROOT"
 
-SHARED="${SHARED:-$ROOT/../shared}"
 SIMPY_TRIALS="${SIMPY_TRIALS:-100}"
 ROUNDS="${ROUNDS:-1}"
 FAULTLINE_TRIALS="${FAULTLINE_TRIALS:-2000}"
@@ -32,17 +33,15 @@ CARGO="${CARGO:-cargo}"
 FAULTLINE_BIN="${FAULTLINE_BIN:-$ROOT/target/release/faultline}"
 VENV="$ROOT/target/peer-venv"
 OUT="$ROOT/target/peer-bench"
-PEER="$SHARED/peers/w1_simpy.py"
-SCENARIO="$SHARED/peers/w1.ron"
+PEER="${FAULTLINE_PEER_SIMPY:-}"
+SCENARIO="$ROOT/benches/w1.ron"
 
 log() { printf '[peer] %s\n' "$*" >&2; }
 
-for f in "$PEER" "$SCENARIO"; do
-    if [[ ! -f "$f" ]]; then
-        log "missing $f (set SHARED to the shared folder)"
-        exit 1
-    fi
-done
+if [[ -z "$PEER" || ! -f "$PEER" ]]; then
+    log "set FAULTLINE_PEER_SIMPY to the SimPy model of W1 (w1_simpy.py)"
+    exit 1
+fi
 mkdir -p "$OUT"
 
 PIN=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scaling benchmark: W1 with 200, 1,000 and 5,000 services (gen_w1.py N), the
+# Scaling benchmark: W1 with 200, 1,000 and 5,000 services (the `w1` example), the
 # same number of events per run (409,600 / N trials, ~60 M events), one
 # thread, sizes interleaved round after round so that a slow minute of the
 # machine falls on every size alike. Prints per size the median ns/event
@@ -9,7 +9,6 @@
 # usage: benches/scaling.sh            (from anywhere inside the repository)
 #
 # Environment:
-#   SHARED         path of the shared folder (default: <repo root>/../shared)
 #   ROUNDS         rounds (default 5)
 #   SIZES          services per size (default "200 1000 5000")
 #   CARGO          cargo command (default cargo); CARGO=true skips the build
@@ -20,7 +19,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/.." && pwd))"
 cd "$ROOT"
 
-SHARED="${SHARED:-$ROOT/../shared}"
 ROUNDS="${ROUNDS:-5}"
 SIZES="${SIZES:-200 1000 5000}"
 CARGO="${CARGO:-cargo}"
@@ -30,7 +28,7 @@ mkdir -p "$OUT"
 
 "$CARGO" build --release >&2
 for n in $SIZES; do
-    python3 "$SHARED/peers/gen_w1.py" "$n" >"$OUT/w1_$n.ron"
+    cargo run --quiet --release --example w1 -- "$n" >"$OUT/w1_$n.ron"
 done
 
 PIN=()

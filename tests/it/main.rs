@@ -26,3 +26,4 @@ mod sketch;
 mod support;
 mod sweep;
 mod variance;
+mod workload;

@@ -25,7 +25,7 @@ use crate::model::{Measure, Statistic};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, MeanView};
-use crate::stats::{Availability, Moments, TrialValues, Values};
+use crate::stats::{Availability, TrialValues, Values};
 use crate::stats::{RunResult, VarianceReduction};
 
 /// The two-sided 95% normal quantile.
@@ -172,7 +172,7 @@ pub fn run_reduced(
         ..options.clone()
     };
     let (_, pilot) = montecarlo::run_sampled(model, &pilot_options, stop, sample)?;
-    let doubt = doubt_means(model, &groups, (&mu, &mu_cov), &pilot);
+    let doubt = doubt_means(model, &groups, (&mu, &mu_cov));
     let (mut result, main) = montecarlo::run_sampled(model, options, stop, sample)?;
     let controlled = match doubt {
         Some(reason) => Err(reason),
@@ -203,41 +203,18 @@ pub fn run_reduced(
 /// The name of the estimator a run falls back to.
 pub const PLAIN: &str = "plain Monte Carlo";
 
-/// How many combined standard errors a control's exact mean may lie from
-/// the mean of the pilot's trials before the means are rejected: 5 (a
-/// correct mean lies that far in fewer than 1 run in a million per control).
-pub const MEANS_TOLERANCE: f64 = 5.0;
-
-/// Why the controls' means cannot be trusted for `model`, if they cannot:
-/// a mean that is not a finite number, or one that the pilot's independent
-/// trials reject (over [`MEANS_TOLERANCE`] standard errors away, the
-/// pilot's and the mean's own together). A control constant over the pilot
-/// is not tested (no spread to test it with).
+/// Why the controls' means cannot be used for `model`, if they cannot: a
+/// mean, or the variance of its estimate, that is not a finite number.
 fn doubt_means(
     model: &Model,
     groups: &Groups,
     (mu, mu_cov): (&[f64], &[Vec<f64>]),
-    pilot: &[Sample],
 ) -> Option<String> {
-    let n = pilot.len() as f64;
     (0..mu.len()).find_map(|j| {
         let failure = &model.failures[groups.groups[j / 2].0].name;
         let what = ["outages", "outage hours"][j % 2];
-        let mut m = Moments::default();
-        pilot.iter().for_each(|s| m.push(s.controls[j]));
-        let own = mu_cov[j][j];
-        if !(mu[j].is_finite() && own.is_finite()) {
-            return Some(format!(
-                "the exact mean of the {what} of failure `{failure}` is not a finite number"
-            ));
-        }
-        let se = (m.std_dev().powi(2) / n + own).sqrt();
-        let z = (m.mean - mu[j]).abs() / se;
-        (m.n >= 2 && se > 0.0 && z > MEANS_TOLERANCE).then(|| {
-            format!(
-                "the exact mean of the {what} of failure `{failure}` per trial ({:.6}) is {z:.1} standard errors from the mean of {} independent pilot trials ({:.6}): the means are wrong for this scenario",
-                mu[j], m.n, m.mean
-            )
+        (!(mu[j].is_finite() && mu_cov[j][j].is_finite())).then(|| {
+            format!("the exact mean of the {what} of failure `{failure}` is not a finite number")
         })
     })
 }

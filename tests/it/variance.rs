@@ -267,16 +267,27 @@ fn every_estimate_of_an_exact_controls_run_is_the_centre_of_its_own_interval() {
     examples.sort();
     assert!(examples.len() >= 10);
     for path in examples {
-        let text = std::fs::read_to_string(&path).unwrap();
         let name = path.display().to_string();
-        let r = exact_controls(&text, 300, 11, None);
+        let read = |p: &std::path::Path| std::fs::read(p);
+        let model = faultline::scenario::load_path(&path, &name, &read, &[])
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .model;
+        let options = RunOptions {
+            trials: Some(300),
+            seed: Some(11),
+            ..RunOptions::default()
+        };
+        let stop = AtomicBool::new(false);
+        let r = run_reduced(&model, &options, Method::ExactControls, &stop)
+            .unwrap()
+            .0;
         let vr = r.variance_reduction.as_ref().unwrap();
         assert_eq!(vr.fallback, None, "{name}");
         assert_means_within_intervals(&name, &serde_json::to_value(&r).unwrap());
         // a service whose plain trials weigh no hour by traffic (no traffic
         // curve) has one availability, estimated once: the weighted one is
         // the same number with the same interval, not the plain trials' mean
-        let p = plain(&text, 300, 11);
+        let p = faultline::montecarlo::run(&model, &options).unwrap();
         for (service, s) in &r.services {
             let q = &p.services[service];
             if q.availability_weighted == q.availability {

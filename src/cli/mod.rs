@@ -401,9 +401,25 @@ fn run(args: &RunArgs) -> Exit {
             })
         }
     };
+    if let Ok((result, _)) = &outcome {
+        warn_fallback(result);
+    }
     match outcome {
         Ok((result, values)) => args.output.emit(&result, model, &values),
         Err(e) => refused(args, &loaded, &e, &signals),
+    }
+}
+
+/// Says on stderr when a variance-reduction method fell back to plain Monte
+/// Carlo, and why (the document says it too).
+fn warn_fallback(result: &crate::stats::RunResult) {
+    if let Some(vr) = &result.variance_reduction {
+        if let Some(reason) = &vr.fallback {
+            eprintln!(
+                "warning: --variance-reduction: {} not used, {} instead: {reason}",
+                vr.method, vr.estimator
+            );
+        }
     }
 }
 

@@ -43,6 +43,7 @@ pub fn target(o: &ObjectiveResult) -> String {
 pub fn verdict(o: &ObjectiveResult) -> String {
     match (o.verdict, o.more_trials) {
         (Verdict::Undecided, Some(n)) => format!("undecided (~{n} more trials)"),
+        (Verdict::Undecided, None) if o.ci95_open.is_some() => "undecided (too few trials)".into(),
         (Verdict::Undecided, None) => "undecided (on the target)".into(),
         (v, _) => v.word().into(),
     }

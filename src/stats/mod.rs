@@ -10,7 +10,7 @@ mod result;
 pub mod sketch;
 mod values;
 
-pub use accumulate::{Accumulator, TrialValues, RNG_SCHEME};
+pub use accumulate::{traffic_carried, Accumulator, TrialValues, RNG_SCHEME};
 pub use quantile::quantile_ci_ranks;
 pub use sketch::Sketch;
 pub use values::{Values, NO_VALUES};

@@ -21,18 +21,30 @@ pub struct Sample<'a> {
 /// `total` is what a trial could lose at most: the horizon in hours for the
 /// plain availability, the traffic carried over the horizon (the integral
 /// of the weight, in mean-weight hours) for the traffic-weighted one. The
-/// mean and both ends lie in [0, 1], the mean within its interval.
+/// mean and both ends lie in [0, 1], the mean within its interval. From
+/// fewer than two trials the CI is unknown: it spans every availability,
+/// `[0, 1]`.
 pub fn availability(lost: &Moments, total: f64) -> Availability {
     let [lo, hi] = lost.ci95();
     let share = |x: f64| (1.0 - x / total).clamp(0.0, 1.0);
+    let ci95 = if lost.n < 2 {
+        [0.0, 1.0]
+    } else {
+        [share(hi), share(lo)]
+    };
     Availability {
         mean: share(lost.mean),
-        ci95: [share(hi), share(lo)],
+        ci95,
     }
 }
 
-/// The CI of a non-negative measure's mean, as the document gives it.
+/// The CI of a non-negative measure's mean, as the document gives it. From
+/// fewer than two trials it is unknown (one value says nothing of the
+/// spread): it spans every non-negative number, `[0, f64::MAX]`.
 pub fn mean_ci(moments: &Moments) -> [f64; 2] {
+    if moments.n < 2 {
+        return [0.0, f64::MAX];
+    }
     let [lo, hi] = moments.ci95();
     [lo.max(0.0), hi]
 }
@@ -50,15 +62,32 @@ pub fn bound(objective: &Objective) -> Bound {
 /// undecided, about how many more trials would decide it.
 pub fn judge(objective: &Objective, sample: Sample<'_>, horizon: f64) -> (Verdict, Option<u64>) {
     match objective.statistic {
-        Statistic::Mean => judge_mean(objective, sample.moments, horizon),
+        Statistic::Mean => judge_mean(
+            objective,
+            &mean_view(objective.measure, sample.moments, horizon),
+        ),
         Statistic::Quantile(p) => judge_quantile(objective, sample.values, p),
     }
 }
 
-/// The estimate, its CI and the per-trial standard deviation of a mean, in
-/// the measure's unit.
-fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> (f64, [f64; 2], f64) {
-    match measure {
+/// A mean as an objective judges it, in the measure's unit: the estimate
+/// and CI of the document, the per-trial standard deviation behind the CI,
+/// and the number of trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeanView {
+    /// The estimate (the document's mean).
+    pub estimate: f64,
+    /// Its 95% confidence interval (the document's `ci95`).
+    pub ci95: [f64; 2],
+    /// The per-trial standard deviation whose standard error gives the CI.
+    pub sd: f64,
+    /// The trials.
+    pub n: u64,
+}
+
+/// The view of a plain mean.
+fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> MeanView {
+    let (estimate, ci95, sd) = match measure {
         Measure::Availability(_) => {
             let a = availability(m, horizon);
             (a.mean, a.ci95, m.std_dev() / horizon)
@@ -66,11 +95,23 @@ fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> (f64, [f64; 2], f64
         Measure::LostHours(_) | Measure::Cost | Measure::DataLoss(_) => {
             (m.mean, mean_ci(m), m.std_dev())
         }
+    };
+    MeanView {
+        estimate,
+        ci95,
+        sd,
+        n: m.n,
     }
 }
 
-fn judge_mean(objective: &Objective, m: &Moments, horizon: f64) -> (Verdict, Option<u64>) {
-    let (estimate, [lo, hi], sd) = mean_view(objective.measure, m, horizon);
+/// Judges an objective on a mean from the CI of `view`: undecided from
+/// fewer than two trials (no spread, no interval), with no estimate of the
+/// trials that would decide it.
+fn judge_mean(objective: &Objective, view: &MeanView) -> (Verdict, Option<u64>) {
+    if view.n < 2 {
+        return (Verdict::Undecided, None);
+    }
+    let (estimate, [lo, hi], sd) = (view.estimate, view.ci95, view.sd);
     let t = objective.target;
     let verdict = match bound(objective) {
         Bound::AtLeast if lo >= t => Verdict::Met,
@@ -86,7 +127,7 @@ fn judge_mean(objective: &Objective, m: &Moments, horizon: f64) -> (Verdict, Opt
     // Z * sd / sqrt(n) < |estimate - target|
     let gap = (estimate - t).abs();
     let needed = (Z95 * sd / gap).powi(2).ceil();
-    (verdict, more_trials(needed, m.n))
+    (verdict, more_trials(needed, view.n))
 }
 
 /// The trials beyond `n` to reach `needed` (at least one); `None` when
@@ -174,14 +215,35 @@ fn short_duration(hours: f64) -> String {
 
 /// The full result of one objective; `sample.values` must be sorted.
 pub fn report(objective: &Objective, sample: Sample<'_>, model: &Model) -> ObjectiveResult {
-    let (verdict, more_trials) = judge(objective, sample, model.horizon);
-    let (estimate, ci95, ci95_open) = match objective.statistic {
+    match objective.statistic {
         Statistic::Mean => {
-            let (estimate, ci, _) = mean_view(objective.measure, sample.moments, model.horizon);
-            (estimate, ci, None)
+            let view = mean_view(objective.measure, sample.moments, model.horizon);
+            report_mean(objective, &view, model)
         }
-        Statistic::Quantile(p) => quantile_view(sample.values, p),
-    };
+        Statistic::Quantile(p) => {
+            let (verdict, more_trials) = judge_quantile(objective, sample.values, p);
+            let view = quantile_view(sample.values, p);
+            result(objective, model, view, (verdict, more_trials))
+        }
+    }
+}
+
+/// The result of an objective on a mean, judged on `view` (the numbers of
+/// the document, whichever estimator gave them). From fewer than two trials
+/// its CI is open on both sides (`ci95_open: both`).
+pub fn report_mean(objective: &Objective, view: &MeanView, model: &Model) -> ObjectiveResult {
+    let open = (view.n < 2).then(|| "both".to_string());
+    let judged = judge_mean(objective, view);
+    result(objective, model, (view.estimate, view.ci95, open), judged)
+}
+
+/// An objective's result from its estimate, CI and verdict.
+fn result(
+    objective: &Objective,
+    model: &Model,
+    (estimate, ci95, ci95_open): (f64, [f64; 2], Option<String>),
+    (verdict, more_trials): (Verdict, Option<u64>),
+) -> ObjectiveResult {
     ObjectiveResult {
         name: name(objective, model),
         measure: objective.measure.key().to_string(),

@@ -54,8 +54,17 @@ pub struct RunResult {
 /// How the means were estimated when a variance-reduction method was used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VarianceReduction {
-    /// The method, e.g. `control variates`.
+    /// The method asked for, e.g. `control variates`.
     pub method: String,
+    /// The estimator behind the document's means: `method`, or `plain Monte
+    /// Carlo` when the method's assumptions failed for this scenario (see
+    /// `fallback`).
+    pub estimator: String,
+    /// Why `method` was not used, when it was not: which assumption failed.
+    /// The document then holds the plain trials' numbers, and `factors` and
+    /// `floors` are empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
     /// What the controls are.
     pub controls: String,
     /// Trials of the independent pilot run that fitted the coefficients.
@@ -168,7 +177,8 @@ pub struct ServiceStats {
 pub struct Availability {
     /// Mean over trials.
     pub mean: f64,
-    /// 95% confidence interval of the mean.
+    /// 95% confidence interval of the mean (`[0, 1]` from fewer than two
+    /// trials: unknown).
     pub ci95: [f64; 2],
 }
 
@@ -184,7 +194,8 @@ pub struct Mean {
 pub struct Distribution {
     /// Mean over trials.
     pub mean: f64,
-    /// 95% confidence interval of the mean.
+    /// 95% confidence interval of the mean (`[0, f64::MAX]` from fewer than
+    /// two trials: unknown).
     pub ci95: [f64; 2],
     /// Median over trials (nearest rank).
     pub p50: f64,
@@ -257,19 +268,22 @@ pub struct ObjectiveResult {
     /// The statistic's estimate (the same number as elsewhere in this document).
     pub estimate: f64,
     /// Its 95% confidence interval: for a mean, the normal interval of the
-    /// document; for a quantile, the order statistics given by
+    /// document (unknown from fewer than two trials: the measure's whole
+    /// range, with `ci95_open: both`); for a quantile, the order statistics given by
     /// [`quantile_ci_ranks`](crate::stats::quantile_ci_ranks), clamped to the
     /// smallest and largest value when too few trials bound it (see `ci95_open`).
     pub ci95: [f64; 2],
-    /// `below` or `above` when the quantile's interval has no bound on that
-    /// side yet (too few trials); absent otherwise.
+    /// `below`, `above` or `both` when the interval has no bound on that
+    /// side yet (too few trials; a mean from fewer than two trials has none
+    /// on either); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci95_open: Option<String>,
     /// `met`, `failed` or `undecided`.
     pub verdict: Verdict,
     /// For an undecided objective: about how many more trials would decide it,
     /// from the current standard error (absent when the estimate sits exactly
-    /// on the target, which no number of trials decides).
+    /// on the target, which no number of trials decides, and for a mean from
+    /// fewer than two trials, which has no standard error yet).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub more_trials: Option<u64>,
 }

@@ -24,8 +24,8 @@ use crate::model::{stream_key, Model, Target};
 use crate::model::{Measure, Statistic};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
-use crate::stats::objective::{self, Sample as ObjectiveSample};
-use crate::stats::{Moments, TrialValues, Values};
+use crate::stats::objective::{self, MeanView};
+use crate::stats::{Availability, TrialValues, Values};
 use crate::stats::{RunResult, VarianceReduction};
 
 /// The two-sided 95% normal quantile.
@@ -37,10 +37,11 @@ pub const REFERENCE_HISTORIES: u64 = 200_000;
 /// Trials of the pilot run that fits the coefficients.
 pub const PILOT_TRIALS: u64 = 1000;
 
-/// What one trial contributes: per service lost hours and cost, the
-/// scenario's cost, and the controls.
+/// What one trial contributes: per service lost hours, traffic-weighted
+/// lost hours and cost, the scenario's cost, and the controls.
 struct Sample {
     lost: Vec<f64>,
+    weighted: Vec<f64>,
     cost: Vec<f64>,
     total: f64,
     controls: Vec<f64>,
@@ -139,7 +140,10 @@ pub fn run_controlled(
     run_reduced(model, options, Method::ControlVariates, stop)
 }
 
-/// Runs `model` with control variates, their means as `method` says.
+/// Runs `model` with control variates, their means as `method` says, or
+/// with plain Monte Carlo when the method's assumptions fail for `model`
+/// ([`doubt_means`], [`Controlled::new`]): the document's
+/// `variance_reduction` then says so (`estimator`, `fallback`).
 ///
 /// # Errors
 /// As [`montecarlo::run_until`].
@@ -154,6 +158,9 @@ pub fn run_reduced(
     let (mu, mu_cov) = reference(model, seed, &groups, method);
     let sample = |outcome: &crate::engine::TrialOutcome| Sample {
         lost: outcome.services.iter().map(|s| s.lost_hours).collect(),
+        weighted: (outcome.services.iter())
+            .map(|s| s.weighted_lost_hours)
+            .collect(),
         cost: outcome.services.iter().map(|s| s.cost).collect(),
         total: outcome.cost,
         controls: groups.controls(outcome),
@@ -165,54 +172,229 @@ pub fn run_reduced(
         ..options.clone()
     };
     let (_, pilot) = montecarlo::run_sampled(model, &pilot_options, stop, sample)?;
+    let doubt = doubt_means(model, &groups, (&mu, &mu_cov));
     let (mut result, main) = montecarlo::run_sampled(model, options, stop, sample)?;
-    let pilot_c: Vec<Vec<f64>> = pilot.iter().map(|s| s.controls.clone()).collect();
-    let main_c: Vec<Vec<f64>> = main.iter().map(|s| s.controls.clone()).collect();
-    let fit = |x: &dyn Fn(&Sample) -> f64| -> Adjusted {
-        let pilot_x: Vec<f64> = pilot.iter().map(x).collect();
-        let beta = control::coefficients(&pilot_x, &pilot_c);
-        let main_x: Vec<f64> = main.iter().map(x).collect();
-        control::adjust(&main_x, &main_c, &beta, &mu, &mu_cov)
+    let controlled = match doubt {
+        Some(reason) => Err(reason),
+        None => Controlled::new(model, (&pilot, &main), (&mu, &mu_cov)),
     };
-    let mut factors = std::collections::BTreeMap::new();
-    let mut floors = std::collections::BTreeMap::new();
-    let mut adjusted: Vec<Option<Adjusted>> = vec![None; model.services.len()];
-    let horizon = model.horizon;
-    for (s, service) in model.services.iter().enumerate() {
-        let Some(stats) = result.services.get_mut(&service.name) else {
-            continue;
-        };
-        let lost = fit(&|x: &Sample| x.lost[s]);
-        stats.lost_hours.mean = lost.mean;
-        stats.lost_hours.ci95 = interval(lost);
-        stats.availability.mean = 1.0 - lost.mean / horizon;
-        let [lo, hi] = stats.lost_hours.ci95;
-        stats.availability.ci95 = [
-            (1.0 - hi / horizon).clamp(0.0, 1.0),
-            (1.0 - lo / horizon).clamp(0.0, 1.0),
-        ];
-        let cost = fit(&|x: &Sample| x.cost[s]);
-        stats.cost.mean = cost.mean;
-        stats.cost.ci95 = interval(cost);
-        factors.insert(format!("{} lost_hours", service.name), lost.factor);
-        floors.insert(format!("{} lost_hours", service.name), lost.floor);
-        adjusted[s] = Some(lost);
-    }
-    let total = fit(&|x: &Sample| x.total);
-    rejudge(model, &mut result, &adjusted, total, main.len() as u64);
-    result.cost.mean = total.mean;
-    result.cost.ci95 = interval(total);
-    factors.insert("cost".to_string(), total.factor);
-    floors.insert("cost".to_string(), total.floor);
-    result.variance_reduction = Some(VarianceReduction {
+    let mut report = VarianceReduction {
         method: method.name().into(),
+        estimator: method.name().into(),
+        fallback: None,
         controls: "occurrences and outage hours of each failure definition".into(),
         pilot_trials: PILOT_TRIALS,
         reference_histories: method.histories(),
-        factors,
-        floors,
-    });
+        factors: std::collections::BTreeMap::new(),
+        floors: std::collections::BTreeMap::new(),
+    };
+    match controlled {
+        Ok(c) => c.apply(model, &mut result, &mut report),
+        // the main run's own document is the plain one, verdicts included
+        Err(reason) => {
+            report.estimator = PLAIN.into();
+            report.fallback = Some(reason);
+        }
+    }
+    result.variance_reduction = Some(report);
     Ok((result, trial_values(&main)))
+}
+
+/// The name of the estimator a run falls back to.
+pub const PLAIN: &str = "plain Monte Carlo";
+
+/// Why the controls' means cannot be used for `model`, if they cannot: a
+/// mean, or the variance of its estimate, that is not a finite number.
+fn doubt_means(
+    model: &Model,
+    groups: &Groups,
+    (mu, mu_cov): (&[f64], &[Vec<f64>]),
+) -> Option<String> {
+    (0..mu.len()).find_map(|j| {
+        let failure = &model.failures[groups.groups[j / 2].0].name;
+        let what = ["outages", "outage hours"][j % 2];
+        (!(mu[j].is_finite() && mu_cov[j][j].is_finite())).then(|| {
+            format!("the exact mean of the {what} of failure `{failure}` is not a finite number")
+        })
+    })
+}
+
+/// A controlled mean as the document gives it: the estimate and its 95%
+/// interval, both within the measure's range (the interval is built around
+/// the estimate).
+#[derive(Debug, Clone, Copy)]
+struct Estimate {
+    mean: f64,
+    ci95: [f64; 2],
+    adjusted: Adjusted,
+}
+
+impl Estimate {
+    /// `a` within `[0, upper]`: the mean clamped into the range, the
+    /// interval cut to it. `Err` says why the controls failed on `what`: an
+    /// interval wholly outside the range (or not a number), or means whose
+    /// own error (the floor) exceeds the plain standard error of the trials,
+    /// so that the method can only widen the interval (heavy-tailed outages
+    /// whose mean lies far beyond the horizon).
+    fn new(a: Adjusted, upper: f64, what: &str) -> Result<Estimate, String> {
+        let (lo, hi) = (a.mean - Z95 * a.std_error, a.mean + Z95 * a.std_error);
+        if !(lo.is_finite() && hi.is_finite()) || hi < 0.0 || lo > upper {
+            return Err(format!(
+                "the controlled 95% interval of {what}, [{lo:.6}, {hi:.6}], lies outside its possible range [0, {upper}]"
+            ));
+        }
+        let plain = a.std_error * a.factor.sqrt();
+        if a.floor > plain {
+            return Err(format!(
+                "the exact means' own error on {what} (a standard error of {:.6}) exceeds the plain trials' ({plain:.6}): the controls would only widen the interval",
+                a.floor
+            ));
+        }
+        Ok(Estimate {
+            mean: a.mean.clamp(0.0, upper),
+            ci95: [lo.max(0.0), hi.min(upper)],
+            adjusted: a,
+        })
+    }
+
+    /// The availability of lost hours over `horizon`, within `[0, 1]` (the
+    /// interval still holds the estimate: both move the same way).
+    fn availability(&self, horizon: f64) -> Availability {
+        let [lo, hi] = self.ci95;
+        let of = |hours: f64| (1.0 - hours / horizon).clamp(0.0, 1.0);
+        Availability {
+            mean: of(self.mean),
+            ci95: [of(hi), of(lo)],
+        }
+    }
+}
+
+/// Per service (lost hours, traffic-weighted lost hours, cost) and for the
+/// scenario's cost, the controlled estimates.
+struct Controlled {
+    services: Vec<[Estimate; 3]>,
+    total: Estimate,
+    trials: u64,
+}
+
+impl Controlled {
+    /// The controlled estimates of every mean the method adjusts, or why
+    /// there are none: fewer than two main trials (no spread to fit or
+    /// judge), or an estimate outside its measure's range.
+    fn new(
+        model: &Model,
+        (pilot, main): (&[Sample], &[Sample]),
+        (mu, mu_cov): (&[f64], &[Vec<f64>]),
+    ) -> Result<Controlled, String> {
+        if main.len() < 2 {
+            return Err("fewer than two trials: no spread to estimate an interval from".into());
+        }
+        let pilot_c: Vec<Vec<f64>> = pilot.iter().map(|s| s.controls.clone()).collect();
+        let main_c: Vec<Vec<f64>> = main.iter().map(|s| s.controls.clone()).collect();
+        let fit = |x: &dyn Fn(&Sample) -> f64| -> Adjusted {
+            let pilot_x: Vec<f64> = pilot.iter().map(x).collect();
+            let beta = control::coefficients(&pilot_x, &pilot_c);
+            let main_x: Vec<f64> = main.iter().map(x).collect();
+            control::adjust(&main_x, &main_c, &beta, mu, mu_cov)
+        };
+        let horizon = model.horizon;
+        let mut services = Vec::with_capacity(model.services.len());
+        for (s, service) in model.services.iter().enumerate() {
+            let name = &service.name;
+            services.push([
+                Estimate::new(fit(&|x| x.lost[s]), horizon, &format!("{name} lost_hours"))?,
+                Estimate::new(
+                    fit(&|x| x.weighted[s]),
+                    crate::stats::traffic_carried(service, horizon),
+                    &format!("{name} weighted lost hours"),
+                )?,
+                Estimate::new(fit(&|x| x.cost[s]), f64::INFINITY, &format!("{name} cost"))?,
+            ]);
+        }
+        let total = Estimate::new(fit(&|x| x.total), f64::INFINITY, "cost")?;
+        Ok(Controlled {
+            services,
+            total,
+            trials: main.len() as u64,
+        })
+    }
+
+    /// Writes the estimates into `result` (means, their intervals, the
+    /// verdicts of objectives on means) and their factors and floors into
+    /// `report`.
+    fn apply(&self, model: &Model, result: &mut RunResult, report: &mut VarianceReduction) {
+        let horizon = model.horizon;
+        for (service, [lost, weighted, cost]) in model.services.iter().zip(&self.services) {
+            let Some(stats) = result.services.get_mut(&service.name) else {
+                continue;
+            };
+            stats.lost_hours.mean = lost.mean;
+            stats.lost_hours.ci95 = lost.ci95;
+            stats.availability = lost.availability(horizon);
+            // a horizon that carries no traffic reports the time-based
+            // availability, as plain runs do
+            let carried = crate::stats::traffic_carried(service, horizon);
+            stats.availability_weighted = if carried > 0.0 {
+                weighted.availability(carried)
+            } else {
+                lost.availability(horizon)
+            };
+            stats.cost.mean = cost.mean;
+            stats.cost.ci95 = cost.ci95;
+            let key = format!("{} lost_hours", service.name);
+            report.factors.insert(key.clone(), lost.adjusted.factor);
+            report.floors.insert(key, lost.adjusted.floor);
+        }
+        result.cost.mean = self.total.mean;
+        result.cost.ci95 = self.total.ci95;
+        report
+            .factors
+            .insert("cost".to_string(), self.total.adjusted.factor);
+        report
+            .floors
+            .insert("cost".to_string(), self.total.adjusted.floor);
+        self.rejudge(model, result);
+    }
+
+    /// Judges the objectives on means again, on the controlled estimates of
+    /// the document (those on percentiles keep the plain trials' verdicts).
+    fn rejudge(&self, model: &Model, result: &mut RunResult) {
+        let n = self.trials;
+        for (o, verdict) in model.objectives.iter().zip(result.objectives.iter_mut()) {
+            if o.statistic != Statistic::Mean {
+                continue;
+            }
+            let (estimate, ci95, sd) = match o.measure {
+                Measure::Availability(s) => {
+                    let Some([lost, ..]) = self.services.get(s) else {
+                        continue;
+                    };
+                    let a = lost.availability(model.horizon);
+                    (a.mean, a.ci95, lost.adjusted.std_error / model.horizon)
+                }
+                Measure::LostHours(s) => {
+                    let Some([lost, ..]) = self.services.get(s) else {
+                        continue;
+                    };
+                    (lost.mean, lost.ci95, lost.adjusted.std_error)
+                }
+                Measure::Cost => (
+                    self.total.mean,
+                    self.total.ci95,
+                    self.total.adjusted.std_error,
+                ),
+                Measure::DataLoss(_) => continue,
+            };
+            let view = MeanView {
+                estimate,
+                ci95,
+                // the per-trial spread whose standard error is the controlled one
+                sd: sd * (n as f64).sqrt(),
+                n,
+            };
+            *verdict = objective::report_mean(o, &view, model);
+        }
+    }
 }
 
 /// The sorted per-trial values of the main run, for the plots of a report.
@@ -228,47 +410,6 @@ fn trial_values(main: &[Sample]) -> TrialValues {
             .map(|k| Values::Exact(sorted(main.iter().map(|s| s.lost[k]).collect())))
             .collect(),
     }
-}
-
-/// Judges the objectives on means again, on the controlled estimates (those
-/// on percentiles keep the plain trials' verdicts).
-fn rejudge(
-    model: &Model,
-    result: &mut RunResult,
-    lost: &[Option<Adjusted>],
-    total: Adjusted,
-    n: u64,
-) {
-    for (o, verdict) in model.objectives.iter().zip(result.objectives.iter_mut()) {
-        if o.statistic != Statistic::Mean {
-            continue;
-        }
-        let adjusted = match o.measure {
-            Measure::Availability(s) | Measure::LostHours(s) => lost.get(s).copied().flatten(),
-            Measure::Cost => Some(total),
-            Measure::DataLoss(_) => None,
-        };
-        let Some(a) = adjusted else { continue };
-        let moments = Moments {
-            n,
-            mean: a.mean,
-            // the spread whose standard error of the mean is the controlled one
-            m2: a.std_error.powi(2) * n as f64 * n.saturating_sub(1) as f64,
-        };
-        let sample = ObjectiveSample {
-            moments: &moments,
-            values: &crate::stats::NO_VALUES,
-        };
-        *verdict = objective::report(o, sample, model);
-    }
-}
-
-/// The 95% interval of an adjusted mean, floored at 0 (losses are never negative).
-fn interval(a: Adjusted) -> [f64; 2] {
-    [
-        (a.mean - Z95 * a.std_error).max(0.0),
-        a.mean + Z95 * a.std_error,
-    ]
 }
 
 /// The exact means of the controls (per group: outages, outage hours) and

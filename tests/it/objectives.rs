@@ -474,3 +474,27 @@ fn the_ci_example_meets_its_objectives() {
         r.objectives
     );
 }
+
+#[test]
+fn one_trial_decides_no_objective_and_bounds_no_mean() {
+    let r = judged(
+        r#"Availability(service: "web", at_least: 0.5),
+           LostHours(service: "web", mean_at_most: "8760h"),
+           AnnualCost(mean_at_most: 1000000000000)"#,
+        1,
+    );
+    let web = &r.services["web"];
+    // one value says nothing of the spread: the interval is everything
+    assert_eq!(web.availability.ci95, [0.0, 1.0]);
+    assert_eq!(web.lost_hours.ci95, [0.0, f64::MAX]);
+    assert_eq!(r.cost.ci95, [0.0, f64::MAX]);
+    for o in &r.objectives {
+        assert_eq!(o.verdict, Verdict::Undecided, "{}", o.name);
+        assert_eq!(o.ci95_open.as_deref(), Some("both"), "{}", o.name);
+        assert_eq!(o.more_trials, None, "{}", o.name);
+        assert!(o.ci95[0] < o.ci95[1], "{}: {:?}", o.name, o.ci95);
+    }
+    // two trials give a spread, an interval and verdicts again
+    let r = judged(r#"Availability(service: "web", at_least: 0.5)"#, 2);
+    assert!(r.objectives[0].ci95_open.is_none());
+}

@@ -232,3 +232,195 @@ fn exact_controls_give_the_same_document_for_any_thread_count() {
     assert_eq!(one, json(2));
     assert_eq!(one, json(3));
 }
+
+/// Every `{mean, ci95}` of a result document (services, cost, objectives'
+/// `estimate`): the mean must lie within its interval.
+fn assert_means_within_intervals(what: &str, doc: &serde_json::Value) {
+    match doc {
+        serde_json::Value::Object(map) => {
+            let mean = map.get("mean").or_else(|| map.get("estimate"));
+            if let (Some(mean), Some(ci)) = (mean.and_then(|m| m.as_f64()), map.get("ci95")) {
+                let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+                assert!(
+                    lo <= mean && mean <= hi,
+                    "{what}: {mean} outside [{lo}, {hi}] in {map:?}"
+                );
+            }
+            for (key, value) in map {
+                assert_means_within_intervals(&format!("{what}.{key}"), value);
+            }
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .for_each(|v| assert_means_within_intervals(what, v)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_estimate_of_an_exact_controls_run_is_the_centre_of_its_own_interval() {
+    let mut examples: Vec<_> = std::fs::read_dir(super::support::repo("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 10);
+    for path in examples {
+        let name = path.display().to_string();
+        let read = |p: &std::path::Path| std::fs::read(p);
+        let model = faultline::scenario::load_path(&path, &name, &read, &[])
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .model;
+        let options = RunOptions {
+            trials: Some(300),
+            seed: Some(11),
+            ..RunOptions::default()
+        };
+        let stop = AtomicBool::new(false);
+        let r = run_reduced(&model, &options, Method::ExactControls, &stop)
+            .unwrap()
+            .0;
+        let vr = r.variance_reduction.as_ref().unwrap();
+        assert_eq!(vr.fallback, None, "{name}");
+        assert_means_within_intervals(&name, &serde_json::to_value(&r).unwrap());
+        // a service whose plain trials weigh no hour by traffic (no traffic
+        // curve) has one availability, estimated once: the weighted one is
+        // the same number with the same interval, not the plain trials' mean
+        let p = faultline::montecarlo::run(&model, &options).unwrap();
+        for (service, s) in &r.services {
+            let q = &p.services[service];
+            if q.availability_weighted == q.availability {
+                assert_eq!(s.availability_weighted, s.availability, "{name} {service}");
+            }
+        }
+    }
+}
+
+/// One replica whose outages start every `every` hours (Exp) and last a
+/// Weibull of shape 0.05 and scale 1 h: a mean outage of 2.4e18 h, most of
+/// it beyond any horizon.
+fn heavy(every: &str) -> String {
+    format!(
+        r#"Scenario(name: "heavy", horizon: "8760h", trials: 4000, seed: 5,
+    domains: ["aws/r/a"],
+    failures: [(name: "odd", on: EachReplica(), every: "{every}", lasts: Weibull(shape: 0.05, scale: "1h"))],
+    services: {{ "web": (deployments: [(in: "aws/r/a")], cost: (per_hour: 1000)) }})"#
+    )
+}
+
+/// Mean and standard error of the hours down within `horizon` of a process
+/// up for Exp(`every`), then down for Weibull(`shape`, `scale`), from
+/// `histories` histories simulated from the scenario's definition (its own
+/// generator: splitmix64).
+fn down_hours(every: f64, (shape, scale): (f64, f64), horizon: f64, histories: u64) -> (f64, f64) {
+    let mut state: u64 = 0x5eed;
+    let mut uniform = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 + 0.5 / (1u64 << 53) as f64
+    };
+    let (mut sum, mut sum2) = (0.0, 0.0);
+    for _ in 0..histories {
+        let (mut t, mut down) = (0.0, 0.0);
+        while t < horizon {
+            t += -every * uniform().ln();
+            if t >= horizon {
+                break;
+            }
+            let length = scale * (-uniform().ln()).powf(1.0 / shape);
+            down += length.min(horizon - t);
+            t += length;
+        }
+        sum += down;
+        sum2 += down * down;
+    }
+    let n = histories as f64;
+    let mean = sum / n;
+    (mean, ((sum2 / n - mean * mean) / n).sqrt())
+}
+
+#[test]
+fn heavy_tailed_outages_under_exact_controls_agree_with_a_simulation_of_the_definition() {
+    for every in [2000.0, 100_000.0] {
+        let text = heavy(&format!("{every}h"));
+        let (exact, exact_se) = down_hours(every, (0.05, 1.0), 8760.0, 400_000);
+        for seed in [1, 2] {
+            let r = exact_controls(&text, 4000, seed, None);
+            let web = &r.services["web"].lost_hours;
+            let se = std_error(web);
+            let tolerance = 4.0 * (se * se + exact_se * exact_se).sqrt();
+            assert!(
+                (web.mean - exact).abs() < tolerance,
+                "every {every} h, seed {seed}: {} vs {exact} (se {se}, {exact_se})",
+                web.mean
+            );
+            let vr = r.variance_reduction.as_ref().unwrap();
+            let p = plain(&text, 4000, seed);
+            match &vr.fallback {
+                // the plain run's numbers, and a method that says so
+                Some(reason) => {
+                    assert_eq!(vr.estimator, "plain Monte Carlo");
+                    assert!(reason.contains("web lost_hours"), "{reason}");
+                    assert_eq!(r.services, p.services);
+                    assert_eq!(r.objectives, p.objectives);
+                }
+                None => {
+                    assert_eq!(vr.estimator, vr.method);
+                    assert!(se <= std_error(&p.services["web"].lost_hours));
+                }
+            }
+        }
+    }
+    // outages every 100,000 h: the boundary term's error (its floor) is far
+    // above the trials' spread, so the method falls back rather than widen
+    let r = exact_controls(&heavy("100000h"), 4000, 1, None);
+    assert!(r.variance_reduction.unwrap().fallback.is_some());
+}
+
+#[test]
+fn a_run_of_one_trial_falls_back_to_plain_and_says_why() {
+    let r = exact_controls(RARE, 1, 5, None);
+    let vr = r.variance_reduction.as_ref().unwrap();
+    assert_eq!(vr.estimator, "plain Monte Carlo");
+    assert!(vr
+        .fallback
+        .as_ref()
+        .unwrap()
+        .contains("fewer than two trials"));
+    assert_eq!(r.services["web"].availability.ci95, [0.0, 1.0]);
+}
+
+#[test]
+fn a_fallback_is_said_on_stderr_and_in_the_document() {
+    let dir = std::env::temp_dir().join(format!("faultline-heavy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("heavy.ron");
+    std::fs::write(&path, heavy("100000h")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--trials",
+            "2000",
+            "--format",
+            "json",
+        ])
+        .args(["--variance-reduction", "exact-controls"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let vr = &doc["variance_reduction"];
+    assert_eq!(vr["estimator"], "plain Monte Carlo");
+    assert_eq!(vr["method"], "control variates with exact means");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("not used, plain Monte Carlo instead")
+            && stderr.contains(vr["fallback"].as_str().unwrap()),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -24,4 +24,5 @@ mod shards;
 mod sketch;
 mod support;
 mod sweep;
+mod untrusted;
 mod variance;

@@ -42,4 +42,5 @@ pub mod scenario;
 pub mod shard;
 pub mod stats;
 pub mod sweep;
+pub mod text;
 pub mod variance;

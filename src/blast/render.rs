@@ -7,19 +7,18 @@ use serde::Serialize;
 
 use super::{unit_kind, unit_name, Analysis, Blast, Overflow, State};
 use crate::model::Model;
-use crate::report::money;
+use crate::text::{column_width, markdown as cell, money, terminal};
 
 /// Aligned plain text: one row per unit, then the single points of failure.
 pub fn table(model: &Model, analysis: &Analysis) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "static blast radius: {}", model.name);
+    let _ = writeln!(out, "static blast radius: {}", terminal(&model.name));
     out.push_str("(each domain or service failing alone; now: before any failover, after: once failover completes)\n");
-    baseline_line(&mut out, model, &analysis.baseline);
-    let width = (analysis.blasts.iter())
-        .map(|b| unit_name(model, b.unit).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("fails alone".len());
+    baseline_line(&mut out, model, &analysis.baseline, terminal);
+    let width = column_width(
+        (analysis.blasts.iter()).map(|b| terminal(unit_name(model, b.unit)).chars().count()),
+        "fails alone".len(),
+    );
     let _ = writeln!(
         out,
         "\n{:<width$}  {:<8}  {:>12}  {:>12}  services: now -> after",
@@ -29,15 +28,15 @@ pub fn table(model: &Model, analysis: &Analysis) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:<8}  {:>12}  {:>12}  {}",
-            unit_name(model, b.unit),
+            terminal(unit_name(model, b.unit)),
             unit_kind(model, b.unit),
             money(b.immediate.cost_per_hour),
             money(b.after_failover.cost_per_hour),
-            services_cell(model, b)
+            services_cell(model, b, terminal)
         );
     }
     out.push('\n');
-    spof_lines(&mut out, model, analysis, "");
+    spof_lines(&mut out, model, analysis, "", terminal);
     out
 }
 
@@ -46,7 +45,7 @@ pub fn markdown(model: &Model, analysis: &Analysis) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Static blast radius: {}\n", cell(&model.name));
     out.push_str("Each domain or service failing alone; *now*: before any failover, *after*: once failover completes.\n");
-    baseline_line(&mut out, model, &analysis.baseline);
+    baseline_line(&mut out, model, &analysis.baseline, cell);
     out.push_str("\n| fails alone | kind | cost/h now | cost/h after | services: now -> after |\n");
     out.push_str("| --- | --- | ---: | ---: | --- |\n");
     for b in &analysis.blasts {
@@ -57,11 +56,11 @@ pub fn markdown(model: &Model, analysis: &Analysis) -> String {
             unit_kind(model, b.unit),
             money(b.immediate.cost_per_hour),
             money(b.after_failover.cost_per_hour),
-            cell(&services_cell(model, b))
+            services_cell(model, b, cell)
         );
     }
     out.push('\n');
-    spof_lines(&mut out, model, analysis, "- ");
+    spof_lines(&mut out, model, analysis, "- ", cell);
     out
 }
 
@@ -170,13 +169,16 @@ fn overflow_name(o: Overflow) -> &'static str {
     }
 }
 
-fn baseline_line(out: &mut String, model: &Model, baseline: &State) {
+/// Text escaped for the output's format ([`terminal`] or [`cell`]).
+type Escape = fn(&str) -> String;
+
+fn baseline_line(out: &mut String, model: &Model, baseline: &State, escape: Escape) {
     if baseline.cost_per_hour <= 0.0 && baseline.fractions.iter().all(|&s| s >= 1.0) {
         return;
     }
     let short: Vec<String> = (baseline.fractions.iter().enumerate())
         .filter(|(_, &s)| s < 1.0)
-        .map(|(s, &f)| format!("{} {}", model.services[s].name, percent(f)))
+        .map(|(s, &f)| format!("{} {}", escape(&model.services[s].name), percent(f)))
         .collect();
     let _ = writeln!(
         out,
@@ -186,8 +188,9 @@ fn baseline_line(out: &mut String, model: &Model, baseline: &State) {
     );
 }
 
-/// `web 50% -> 100%, db 0%` with `(sheds)` or `(collapses)` after a value.
-fn services_cell(model: &Model, b: &Blast) -> String {
+/// `web 50% -> 100%, db 0%` with `(sheds)` or `(collapses)` after a value,
+/// names escaped with `escape`.
+fn services_cell(model: &Model, b: &Blast, escape: Escape) -> String {
     let affected = b.affected();
     if affected.is_empty() {
         return "nothing".into();
@@ -204,7 +207,7 @@ fn services_cell(model: &Model, b: &Blast) -> String {
         .map(|&s| {
             let now = value(&b.immediate, s);
             let after = value(&b.after_failover, s);
-            let name = &model.services[s].name;
+            let name = escape(&model.services[s].name);
             if now == after {
                 format!("{name} {now}")
             } else {
@@ -215,7 +218,7 @@ fn services_cell(model: &Model, b: &Blast) -> String {
         .join(", ")
 }
 
-fn spof_lines(out: &mut String, model: &Model, analysis: &Analysis, bullet: &str) {
+fn spof_lines(out: &mut String, model: &Model, analysis: &Analysis, bullet: &str, escape: Escape) {
     let spofs = analysis.single_points_of_failure(model);
     if spofs.is_empty() {
         out.push_str("single points of failure: none\n");
@@ -226,14 +229,14 @@ fn spof_lines(out: &mut String, model: &Model, analysis: &Analysis, bullet: &str
         out.push('\n');
     }
     for b in spofs {
-        let victims: Vec<&str> = (b.spof_victims(model).iter())
-            .map(|&s| model.services[s].name.as_str())
+        let victims: Vec<String> = (b.spof_victims(model).iter())
+            .map(|&s| escape(&model.services[s].name))
             .collect();
         let _ = writeln!(
             out,
             "{}{} ({}): {}",
             if bullet.is_empty() { "  " } else { bullet },
-            unit_name(model, b.unit),
+            escape(unit_name(model, b.unit)),
             unit_kind(model, b.unit),
             victims.join(", ")
         );
@@ -245,11 +248,6 @@ pub fn percent(x: f64) -> String {
     let text = format!("{:.2}", x * 100.0);
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}%")
-}
-
-/// Text for a Markdown table cell: pipes escaped, line breaks removed.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]

@@ -326,7 +326,7 @@ fn check(paths: &[PathBuf]) -> Exit {
         match load(path) {
             Some((model, _)) => eprintln!(
                 "{}: ok: {} service(s), {} failure process(es)",
-                path.display(),
+                crate::text::one_line(&path.display().to_string()),
                 model.services.len(),
                 model.processes.len()
             ),
@@ -658,7 +658,9 @@ fn report_refusal(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError) {
         None => &loaded.bytes,
     };
     let position = match e {
-        RunError::TooManyEvents { .. } if args.trials.is_none() => {
+        RunError::TooManyEvents { .. } | RunError::TooManyValues { .. }
+            if args.trials.is_none() =>
+        {
             scenario::field_position(bytes, None, "trials")
         }
         RunError::TrialTooLarge { failure, .. } => {
@@ -666,7 +668,8 @@ fn report_refusal(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError) {
         }
         _ => None,
     };
-    let mut file = args.scenario.display().to_string();
+    let mut file =
+        scenario::diagnostic::one_line(&args.scenario.display().to_string()).into_owned();
     // in a composed scenario, the file of the chain that wrote the field
     let position = match (&loaded.composed, position) {
         (Some(c), Some(p)) => {

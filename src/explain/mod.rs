@@ -11,6 +11,7 @@ mod story;
 pub use render::{json, markdown, table, ExplainDocument};
 pub use story::{
     deployment_name, span, story, target_name, timestamp, Entry, Event, RoutingNote, Story,
+    MAX_STORY_EVENTS,
 };
 
 use std::sync::atomic::AtomicBool;

@@ -4,24 +4,30 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::story::{deployment_name, span, story, target_name, timestamp, Event, Story};
+use super::story::{
+    deployment_name, span, story, target_name, timestamp, Event, Story, MAX_STORY_EVENTS,
+};
 use super::{Explained, Pick};
 use crate::engine::{Occurrence, ServiceOutcome};
 use crate::model::{Cause, Model};
-use crate::report::{hours, money};
+use crate::text::{hours, markdown as cell, money, terminal};
+
+/// Text escaped for the output's format ([`terminal`] or [`cell`]).
+type Escape = fn(&str) -> String;
 
 /// Aligned plain text: the header, the events, the quiet occurrences, the
 /// services and the failures of the trial.
 pub fn table(model: &Model, explained: &Explained) -> String {
     let story = story(model, &explained.trace);
     let mut out = String::new();
-    header(&mut out, model, explained, "");
+    header(&mut out, model, explained, "", terminal);
     let _ = writeln!(out, "\n{:<16}  event", "time");
     for entry in &story.entries {
-        let (tag, text) = event_text(model, explained, &entry.event);
+        let (tag, text) = event_text(model, explained, &entry.event, terminal);
         let _ = writeln!(out, "{}  {tag:<5} {text}", timestamp(entry.t));
     }
-    quiet_line(&mut out, model, explained, &story, "\n");
+    left_out_line(&mut out, &story, "");
+    quiet_line(&mut out, model, explained, &story, "\n", terminal);
     let _ = writeln!(
         out,
         "\n{:<18} {:>10} {:>10} {:>8} {:>14}  routing",
@@ -31,7 +37,7 @@ pub fn table(model: &Model, explained: &Explained) -> String {
         let _ = writeln!(
             out,
             "{:<18} {:>10} {:>10} {:>8} {:>14}  {}",
-            model.services[s].name,
+            terminal(&model.services[s].name),
             hours(o.lost_hours),
             hours(o.downtime_hours),
             o.outages,
@@ -39,7 +45,7 @@ pub fn table(model: &Model, explained: &Explained) -> String {
             routing_counts(o)
         );
     }
-    failure_lines(&mut out, model, explained, "");
+    failure_lines(&mut out, model, explained, "", terminal);
     out
 }
 
@@ -48,13 +54,14 @@ pub fn markdown(model: &Model, explained: &Explained) -> String {
     let story = story(model, &explained.trace);
     let mut out = String::new();
     let _ = writeln!(out, "## One simulated horizon: {}\n", cell(&model.name));
-    header(&mut out, model, explained, "- ");
+    header(&mut out, model, explained, "- ", cell);
     out.push_str("\n| time | | event |\n| --- | --- | --- |\n");
     for entry in &story.entries {
-        let (tag, text) = event_text(model, explained, &entry.event);
-        let _ = writeln!(out, "| {} | {tag} | {} |", timestamp(entry.t), cell(&text));
+        let (tag, text) = event_text(model, explained, &entry.event, cell);
+        let _ = writeln!(out, "| {} | {tag} | {text} |", timestamp(entry.t));
     }
-    quiet_line(&mut out, model, explained, &story, "\n");
+    left_out_line(&mut out, &story, "\n");
+    quiet_line(&mut out, model, explained, &story, "\n", cell);
     out.push_str("\n| service | lost | downtime | outages | cost | routing |\n");
     out.push_str("| --- | ---: | ---: | ---: | ---: | --- |\n");
     for (s, o) in explained.trace.outcome.services.iter().enumerate() {
@@ -70,14 +77,14 @@ pub fn markdown(model: &Model, explained: &Explained) -> String {
         );
     }
     out.push('\n');
-    failure_lines(&mut out, model, explained, "- ");
+    failure_lines(&mut out, model, explained, "- ", cell);
     out
 }
 
 /// The lines that say which trial this is and what it cost.
-fn header(out: &mut String, model: &Model, e: &Explained, bullet: &str) {
+fn header(out: &mut String, model: &Model, e: &Explained, bullet: &str, escape: Escape) {
     if bullet.is_empty() {
-        let _ = writeln!(out, "explain: {}", model.name);
+        let _ = writeln!(out, "explain: {}", escape(&model.name));
     }
     let trial = e.trace.trial;
     let sel = &e.selection;
@@ -94,7 +101,13 @@ fn header(out: &mut String, model: &Model, e: &Explained, bullet: &str) {
     let o = &e.trace.outcome;
     let lost: Vec<String> = (o.services.iter().enumerate())
         .filter(|(_, s)| s.lost_hours > 0.0)
-        .map(|(s, x)| format!("{} {}", model.services[s].name, hours(x.lost_hours)))
+        .map(|(s, x)| {
+            format!(
+                "{} {}",
+                escape(&model.services[s].name),
+                hours(x.lost_hours)
+            )
+        })
         .collect();
     let lost = if lost.is_empty() {
         "none".to_string()
@@ -104,17 +117,23 @@ fn header(out: &mut String, model: &Model, e: &Explained, bullet: &str) {
     let _ = writeln!(out, "{bullet}cost {}; lost: {lost}", money(o.cost));
 }
 
-/// The tag and text of one event.
-fn event_text(model: &Model, e: &Explained, event: &Event) -> (&'static str, String) {
+/// The tag and text of one event, names escaped with `escape`.
+fn event_text(
+    model: &Model,
+    e: &Explained,
+    event: &Event,
+    escape: Escape,
+) -> (&'static str, String) {
     match *event {
         Event::FailureStart(k) => {
             let o = &e.trace.occurrences[k];
             let failure = &model.failures[model.processes[o.process].failure];
-            let hit: Vec<&str> = o
-                .services
-                .iter()
-                .map(|&s| model.services[s].name.as_str())
+            let mut hit: Vec<String> = (o.services.iter().take(MAX_HIT_NAMES))
+                .map(|&s| escape(&model.services[s].name))
                 .collect();
+            if o.services.len() > MAX_HIT_NAMES {
+                hit.push(format!("{} more", o.services.len() - MAX_HIT_NAMES));
+            }
             let effect = if hit.is_empty() {
                 "no loss".to_string()
             } else {
@@ -127,8 +146,8 @@ fn event_text(model: &Model, e: &Explained, event: &Event) -> (&'static str, Str
             };
             let text = format!(
                 "{} on {} ({:?}), lasts {}: {effect}",
-                failure.name,
-                target_name(model, o.process),
+                escape(&failure.name),
+                escape(&target_name(model, o.process)),
                 failure.cause,
                 span(o.end - o.start)
             );
@@ -139,7 +158,11 @@ fn event_text(model: &Model, e: &Explained, event: &Event) -> (&'static str, Str
             let failure = &model.failures[model.processes[o.process].failure];
             (
                 "END",
-                format!("{} on {}", failure.name, target_name(model, o.process)),
+                format!(
+                    "{} on {}",
+                    escape(&failure.name),
+                    escape(&target_name(model, o.process))
+                ),
             )
         }
         Event::Deployment {
@@ -150,7 +173,7 @@ fn event_text(model: &Model, e: &Explained, event: &Event) -> (&'static str, Str
             "",
             format!(
                 "{}: {} -> {}",
-                deployment_name(model, deployment),
+                escape(&deployment_name(model, deployment)),
                 served(from),
                 served(to)
             ),
@@ -166,7 +189,7 @@ fn event_text(model: &Model, e: &Explained, event: &Event) -> (&'static str, Str
                 "",
                 format!(
                     "{}: {} -> {}{note}",
-                    model.services[service].name,
+                    escape(&model.services[service].name),
                     served(from),
                     served(to)
                 ),
@@ -181,8 +204,31 @@ fn served(x: f64) -> String {
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// The most services a failure line names; the rest are counted.
+pub const MAX_HIT_NAMES: usize = 8;
+
+/// How many events past [`MAX_STORY_EVENTS`](super::story::MAX_STORY_EVENTS)
+/// are not shown, if any.
+fn left_out_line(out: &mut String, story: &Story, before: &str) {
+    if story.left_out > 0 {
+        let _ = writeln!(
+            out,
+            "{before}({} later event(s) not shown: a story shows at most {})",
+            story.left_out,
+            super::story::MAX_STORY_EVENTS
+        );
+    }
+}
+
 /// The occurrences left out of the events, counted per failure.
-fn quiet_line(out: &mut String, model: &Model, e: &Explained, story: &Story, before: &str) {
+fn quiet_line(
+    out: &mut String,
+    model: &Model,
+    e: &Explained,
+    story: &Story,
+    before: &str,
+    escape: Escape,
+) {
     if story.quiet.is_empty() {
         return;
     }
@@ -192,7 +238,7 @@ fn quiet_line(out: &mut String, model: &Model, e: &Explained, story: &Story, bef
     }
     let parts: Vec<String> = (counts.iter().enumerate())
         .filter(|(_, &n)| n > 0)
-        .map(|(f, n)| format!("{} x {n}", model.failures[f].name))
+        .map(|(f, n)| format!("{} x {n}", escape(&model.failures[f].name)))
         .collect();
     let _ = writeln!(
         out,
@@ -223,7 +269,7 @@ fn routing_counts(o: &ServiceOutcome) -> String {
 
 /// Per failure with occurrences: count, attributed lost hours and cost; then
 /// the unattributed loss and the trial's cost.
-fn failure_lines(out: &mut String, model: &Model, e: &Explained, bullet: &str) {
+fn failure_lines(out: &mut String, model: &Model, e: &Explained, bullet: &str, escape: Escape) {
     let o = &e.trace.outcome;
     let _ = writeln!(
         out,
@@ -235,7 +281,7 @@ fn failure_lines(out: &mut String, model: &Model, e: &Explained, bullet: &str) {
                 out,
                 "{}  {}: {}, {}, {}",
                 bullet,
-                model.failures[f].name,
+                escape(&model.failures[f].name),
                 x.occurrences,
                 hours(x.lost_hours),
                 money(x.cost)
@@ -251,10 +297,6 @@ fn failure_lines(out: &mut String, model: &Model, e: &Explained, bullet: &str) {
         );
     }
     let _ = writeln!(out, "{bullet}total cost {}", money(o.cost));
-}
-
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// The explained trial as a JSON document (see [`ExplainDocument`]).
@@ -288,10 +330,19 @@ pub struct ExplainDocument {
     pub cost: f64,
     /// Per service in file order: the trial's measures.
     pub services: Vec<ServiceEntry>,
-    /// Every occurrence of the trial by start time, quiet ones included.
+    /// Every occurrence of the trial by start time, quiet ones included (the
+    /// first [`MAX_STORY_EVENTS`]).
     pub occurrences: Vec<OccurrenceEntry>,
-    /// The events of the story by time (occurrences by index into `occurrences`).
+    /// Occurrences past [`MAX_STORY_EVENTS`], not listed (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub occurrences_left_out: usize,
+    /// The events of the story by time (occurrences by index into
+    /// `occurrences`; the first [`MAX_STORY_EVENTS`], without those of
+    /// occurrences not listed).
     pub events: Vec<EventEntry>,
+    /// Events not listed (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub events_left_out: usize,
     /// Lost hours no occurrence caused (capacity short of demand), and their cost.
     pub unattributed: Unattributed,
 }
@@ -384,6 +435,12 @@ impl ExplainDocument {
             Pick::Percentile(p) => Some(p),
             Pick::Trial(_) => None,
         };
+        let story = story(model, &e.trace);
+        let listed = e.trace.occurrences.len().min(MAX_STORY_EVENTS);
+        let events: Vec<EventEntry> = (story.entries.iter())
+            .map(|x| event_entry(model, x.t, &x.event))
+            .filter(|x| x.occurrence.is_none_or(|k| k < listed))
+            .collect();
         ExplainDocument {
             scenario: model.name.clone(),
             seed: e.selection.seed,
@@ -395,18 +452,22 @@ impl ExplainDocument {
             services: (o.services.iter().enumerate())
                 .map(|(s, x)| service_entry(model, s, x))
                 .collect(),
-            occurrences: (e.trace.occurrences.iter())
+            occurrences: (e.trace.occurrences.iter().take(listed))
                 .map(|x| occurrence_entry(model, x))
                 .collect(),
-            events: (story(model, &e.trace).entries.iter())
-                .map(|x| event_entry(model, x.t, &x.event))
-                .collect(),
+            occurrences_left_out: e.trace.occurrences.len() - listed,
+            events_left_out: story.left_out + story.entries.len() - events.len(),
+            events,
             unattributed: Unattributed {
                 lost_hours: o.unattributed_hours,
                 cost: o.unattributed_cost,
             },
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn service_entry(model: &Model, s: usize, x: &ServiceOutcome) -> ServiceEntry {

@@ -75,12 +75,18 @@ pub struct Entry {
     pub event: Event,
 }
 
+/// The most events a story holds: the output of `explain` stays bounded
+/// however many events the trial has (later ones are counted, not shown).
+pub const MAX_STORY_EVENTS: usize = 10_000;
+
 /// The story of a trace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Story {
     /// Events by time; at one instant failure starts, then ends, then
-    /// deployments, then services.
+    /// deployments, then services. At most [`MAX_STORY_EVENTS`].
     pub entries: Vec<Entry>,
+    /// Events past [`MAX_STORY_EVENTS`], left out of `entries`.
+    pub left_out: usize,
     /// Occurrences left out of `entries`: no loss attributed and no
     /// deployment change at their start (a replica failure a quorum rode out).
     pub quiet: Vec<usize>,
@@ -159,7 +165,13 @@ pub fn story(model: &Model, trace: &Trace) -> Story {
         a.t.total_cmp(&b.t)
             .then(order(&a.event).cmp(&order(&b.event)))
     });
-    Story { entries, quiet }
+    let left_out = entries.len().saturating_sub(MAX_STORY_EVENTS);
+    entries.truncate(MAX_STORY_EVENTS);
+    Story {
+        entries,
+        left_out,
+        quiet,
+    }
 }
 
 /// Order of events at one instant: kind, then the index within the kind.

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{edge_label, edges, label_lines, Clusters};
 use crate::model::{DependencyKind, DomainId, Model};
+use crate::text::{breaks_display, one_line};
 
 /// The dependency graph in DOT, left to right, domains as nested clusters.
 pub fn dot(model: &Model) -> String {
@@ -52,16 +53,21 @@ fn cluster(out: &mut String, model: &Model, clusters: &Clusters, d: DomainId, de
 
 fn node(out: &mut String, model: &Model, s: usize, depth: usize) {
     let pad = "  ".repeat(depth);
-    let label = label_lines(model, s).join("\n");
+    let lines: Vec<String> = (label_lines(model, s).iter())
+        .map(|l| one_line(l).into_owned())
+        .collect();
     let _ = writeln!(
         out,
         "{pad}{} [label={}];",
         quote(&model.services[s].name),
-        quote(&label)
+        quote(&lines.join("\n"))
     );
 }
 
-/// A DOT quoted string: backslashes and quotes escaped, newlines as `\n`.
+/// A DOT quoted string: backslashes and quotes escaped, newlines as DOT's
+/// `\n` line break, every other control character written visibly escaped
+/// (`\r` as the two characters `\` `r`), so two names that differ only
+/// there stay two nodes.
 fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -70,7 +76,14 @@ fn quote(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            c if breaks_display(c) => {
+                for e in c.escape_default() {
+                    if e == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(e);
+                }
+            }
             c => out.push(c),
         }
     }
@@ -86,5 +99,11 @@ mod tests {
     fn quotes_escape_what_would_end_the_string() {
         assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(quote("x\ny"), r#""x\ny""#);
+    }
+
+    #[test]
+    fn a_carriage_return_is_kept_visible_so_two_names_stay_two_nodes() {
+        assert_eq!(quote("web\r"), r#""web\\r""#);
+        assert_ne!(quote("web\r"), quote("web"));
     }
 }

@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 use super::{edge_label, edges, label_lines, Clusters};
 use crate::model::{DependencyKind, DomainId, Model};
+use crate::text::one_line;
 
 /// The dependency graph as a Mermaid `flowchart LR`, domains as subgraphs.
 pub fn mermaid(model: &Model) -> String {
@@ -60,11 +61,16 @@ fn node(out: &mut String, model: &Model, s: usize, depth: usize) {
 }
 
 /// Text for inside a quoted Mermaid label: the characters that would end the
-/// label or be read as markup become entity codes.
+/// label, be read as markup or start a directive (`%%{init}%%`) become
+/// entity codes; line breaks and other controls are written escaped, as
+/// [`one_line`] writes them.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in one_line(text).chars() {
         match c {
+            '%' => out.push_str("#37;"),
+            '{' => out.push_str("#123;"),
+            '}' => out.push_str("#125;"),
             '"' => out.push_str("#quot;"),
             '#' => out.push_str("#35;"),
             '<' => out.push_str("#lt;"),
@@ -72,7 +78,6 @@ fn escape(text: &str) -> String {
             '&' => out.push_str("#amp;"),
             '|' => out.push_str("#124;"),
             '`' => out.push_str("#96;"),
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -86,5 +91,14 @@ mod tests {
     #[test]
     fn labels_cannot_be_closed_or_marked_up_from_a_name() {
         assert_eq!(escape(r#"a"]<b>#&|"#), "a#quot;]#lt;b#gt;#35;#amp;#124;");
+    }
+
+    #[test]
+    fn no_name_starts_a_directive_or_a_line() {
+        assert_eq!(
+            escape("%%{init: {'theme':'dark'}}%%"),
+            "#37;#37;#123;init: #123;'theme':'dark'#125;#125;#37;#37;"
+        );
+        assert_eq!(escape("a\nb\r"), "a\\nb\\r");
     }
 }

@@ -66,6 +66,12 @@ pub enum DistributionError {
     /// A Weibull shape so small that its mean is beyond any horizon.
     #[error("`shape` of `Weibull` must be at least 0.05: below that the mean outage is astronomically long")]
     ShapeTooSmall,
+    /// A Weibull scale so large for its shape that the mean outage is not a
+    /// finite number.
+    #[error(
+        "`scale` of `Weibull` is too large for its `shape`: the mean outage is not a finite number"
+    )]
+    ScaleTooLarge,
     /// An empirical distribution without values.
     #[error("`Empirical` needs at least one value")]
     EmptyEmpirical,
@@ -145,8 +151,11 @@ impl Distribution {
             Distribution::Weibull { shape, scale } => {
                 positive("Weibull", "shape", *shape)?;
                 positive("Weibull", "scale", *scale)?;
-                if *shape < MIN_WEIBULL_SHAPE || !self.mean().is_finite() {
+                if *shape < MIN_WEIBULL_SHAPE {
                     return Err(DistributionError::ShapeTooSmall);
+                }
+                if !self.mean().is_finite() {
+                    return Err(DistributionError::ScaleTooLarge);
                 }
                 Ok(())
             }

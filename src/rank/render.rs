@@ -7,18 +7,21 @@ use serde::Serialize;
 use super::{candidate_kind, candidate_name, net, Change, Estimate, Ranking, Saving};
 use crate::model::Model;
 use crate::report::{hours, money};
+use crate::text::{column_width, markdown as cell, terminal};
 
 /// Aligned plain text: the savings, then the design changes. `top` keeps
 /// the first rows of each.
 pub fn table(model: &Model, r: &Ranking, top: usize) -> String {
     let doc = RankDocument::new(model, r, top);
     let mut out = String::new();
-    let _ = writeln!(out, "rank: {}", model.name);
+    let _ = writeln!(out, "rank: {}", terminal(&model.name));
     header(&mut out, &doc, "");
-    let width = (doc.savings.iter().map(|s| s.name.chars().count()))
-        .max()
-        .unwrap_or(0)
-        .max("never fails".len());
+    let width = column_width(
+        doc.savings
+            .iter()
+            .map(|s| terminal(&s.name).chars().count()),
+        "never fails".len(),
+    );
     let _ = writeln!(
         out,
         "\n{:<width$}  {:<8}  {:>13}  {:>27}  {:>9}  {:>19}",
@@ -28,7 +31,7 @@ pub fn table(model: &Model, r: &Ranking, top: usize) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:<8}  {:>13}  {:>27}  {:>9}  {:>19}",
-            s.name,
+            terminal(&s.name),
             s.kind,
             money(s.cost.mean),
             interval(&s.cost, money),
@@ -38,9 +41,12 @@ pub fn table(model: &Model, r: &Ranking, top: usize) -> String {
     }
     footer(&mut out, &doc, "");
     if !doc.changes.is_empty() {
-        let width = (doc.changes.iter().map(|c| c.change.chars().count()))
-            .max()
-            .unwrap_or(0);
+        let width = column_width(
+            doc.changes
+                .iter()
+                .map(|c| terminal(&c.change).chars().count()),
+            0,
+        );
         let _ = writeln!(
             out,
             "\n{:<width$}  {:>11}  {:>13}  {:>27}  {:>13}  {:>10}",
@@ -50,7 +56,7 @@ pub fn table(model: &Model, r: &Ranking, top: usize) -> String {
             let _ = writeln!(
                 out,
                 "{:<width$}  {:>11}  {:>13}  {:>27}  {:>13}  {:>10}",
-                c.change,
+                terminal(&c.change),
                 money(c.infra_per_year),
                 money(c.cost.mean),
                 interval(&c.cost, money),
@@ -58,7 +64,7 @@ pub fn table(model: &Model, r: &Ranking, top: usize) -> String {
                 per_dollar(c.saved_per_infra)
             );
         }
-        best(&mut out, &doc, "");
+        best(&mut out, &doc, "", terminal);
     }
     out
 }
@@ -101,7 +107,7 @@ pub fn markdown(model: &Model, r: &Ranking, top: usize) -> String {
                 per_dollar(c.saved_per_infra)
             );
         }
-        best(&mut out, &doc, "\n");
+        best(&mut out, &doc, "\n", cell);
     }
     out
 }
@@ -144,9 +150,10 @@ fn footer(out: &mut String, doc: &RankDocument, before: &str) {
     }
 }
 
-fn best(out: &mut String, doc: &RankDocument, before: &str) {
+fn best(out: &mut String, doc: &RankDocument, before: &str, escape: fn(&str) -> String) {
     match &doc.best_per_dollar {
         Some(name) => {
+            let name = escape(name);
             let _ = writeln!(out, "{before}most saved per infrastructure dollar: {name}");
         }
         None => {
@@ -161,10 +168,6 @@ fn interval(e: &Estimate, f: fn(f64) -> String) -> String {
 
 fn per_dollar(x: Option<f64>) -> String {
     x.map_or_else(|| "free".to_string(), |x| format!("{x:.2}"))
-}
-
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// The JSON document of `faultline rank --format json`. Money and hours are

@@ -6,6 +6,7 @@ use super::{hours, json_text, money, percent, RenderError};
 use crate::compare::{Comparison, DesignDifference};
 use crate::stats::paired::{Difference, Verdict};
 use crate::sweep::Sweep;
+use crate::text::{column_width, markdown as markdown_text, terminal};
 
 /// The formats a comparison renders to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,11 +85,12 @@ pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, Rend
         rows.push(row);
     }
     out.push_str(&table(&rows, markdown));
+    let escape = if markdown { markdown_text } else { terminal };
     let _ = match sweep.cheapest {
         Some(i) => writeln!(
             out,
             "\n* cheapest meeting the objectives (total = infra + expected loss): {}",
-            sweep.variants[i].set
+            escape(&sweep.variants[i].set)
         ),
         None => writeln!(out, "\nno variant meets the objectives"),
     };
@@ -101,6 +103,7 @@ pub(super) type Row = Vec<String>;
 fn text(c: &Comparison, markdown: bool) -> String {
     let mut out = String::new();
     let heading = if markdown { "### " } else { "" };
+    let escape = if markdown { markdown_text } else { terminal };
     let _ = writeln!(
         out,
         "{heading}compare: {} designs, {} trials of {}, seed {}, common random numbers\n",
@@ -114,8 +117,8 @@ fn text(c: &Comparison, markdown: bool) -> String {
         let _ = writeln!(
             out,
             "\n{heading}{} against {}: {}\n",
-            d.design,
-            d.baseline,
+            escape(&d.design),
+            escape(&d.baseline),
             verdict_words(d.verdict)
         );
         out.push_str(&table(&differences(d), markdown));
@@ -249,9 +252,15 @@ fn signed_percent(x: f64) -> String {
     sign(x, format!("{:.4}pp", x * 100.0))
 }
 
-/// Aligns rows as text, or writes a Markdown table.
+/// Aligns rows as text, or writes a Markdown table; every cell escaped
+/// for its format (names come from untrusted files).
 fn table(rows: &[Row], markdown: bool) -> String {
     let mut out = String::new();
+    let escape = if markdown { markdown_text } else { terminal };
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| r.iter().map(|cell| escape(cell)).collect())
+        .collect();
     if markdown {
         for (i, r) in rows.iter().enumerate() {
             let _ = writeln!(out, "| {} |", r.join(" | "));
@@ -267,14 +276,15 @@ fn table(rows: &[Row], markdown: bool) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
+            column_width(
+                rows.iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|s| s.chars().count()),
+                0,
+            )
         })
         .collect();
-    for r in rows {
+    for r in &rows {
         let cells: Vec<String> = r
             .iter()
             .enumerate()

@@ -7,6 +7,7 @@ use super::{
     Render, RenderError,
 };
 use crate::stats::RunResult;
+use crate::text::markdown;
 
 /// GitHub-flavoured Markdown.
 pub struct Markdown;
@@ -17,7 +18,7 @@ impl Render for Markdown {
         let _ = writeln!(
             out,
             "### {}\n\n{} trials of {}, seed {}\n",
-            r.scenario,
+            markdown(&r.scenario),
             r.trials,
             hours(r.horizon_hours),
             r.seed
@@ -28,8 +29,8 @@ impl Render for Markdown {
         for (name, s) in services_by_loss(r) {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} – {} | {} | {} | {} | {:.2} | {} |",
-                name,
+                "| <code>{}</code> | {} | {} – {} | {} | {} | {} | {:.2} | {} |",
+                markdown(name),
                 percent(s.availability.mean),
                 percent(s.availability.ci95[0]),
                 percent(s.availability.ci95[1]),
@@ -44,7 +45,7 @@ impl Render for Markdown {
         if !mechanics.is_empty() {
             out.push('\n');
             for line in mechanics {
-                let _ = writeln!(out, "- {line}");
+                let _ = writeln!(out, "- {}", markdown(&line));
             }
         }
         let _ = writeln!(out, "\n**Cost per trial:** {}\n", cost_summary(&r.cost));
@@ -54,7 +55,7 @@ impl Render for Markdown {
             let _ = writeln!(
                 out,
                 "| {} | {:?} | {:.3} | {:.2} ({}) | {} | {} |",
-                name,
+                markdown(name),
                 f.cause,
                 f.occurrences.mean,
                 f.blast_radius.services_mean,

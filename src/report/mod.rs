@@ -19,6 +19,7 @@ pub use table::Table;
 use std::collections::BTreeMap;
 
 use crate::stats::{FailureStats, RunResult, ServiceStats};
+pub use crate::text::{hours, money, percent};
 
 /// An output format.
 pub trait Render {
@@ -142,58 +143,4 @@ pub fn cost_summary(c: &crate::stats::Distribution) -> String {
         money(c.p99),
         money(c.max)
     )
-}
-
-/// A percentage with enough digits to tell 99.99% from 99.995%.
-pub fn percent(x: f64) -> String {
-    if (0.9999..1.0).contains(&x) {
-        // enough digits that a service that lost anything never shows 100%
-        format!("{:.6}%", x * 100.0)
-    } else {
-        format!("{:.4}%", x * 100.0)
-    }
-}
-
-/// Hours, with minutes for small values.
-pub fn hours(h: f64) -> String {
-    if h == 0.0 {
-        "0".into()
-    } else if h < 1.0 {
-        format!("{:.1}m", h * 60.0)
-    } else {
-        format!("{h:.2}h")
-    }
-}
-
-/// Money, rounded, with thousands separators (scientific beyond 1e15).
-pub fn money(x: f64) -> String {
-    if !x.is_finite() || x.abs() >= 1e15 {
-        return format!("{x:.3e}");
-    }
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x.round() < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_groups_thousands_and_never_wraps() {
-        assert_eq!(money(1234567.4), "1,234,567");
-        assert_eq!(money(0.0), "0");
-        assert_eq!(money(-1500.0), "-1,500");
-        assert_eq!(money(2.5e18), "2.500e18");
-    }
 }

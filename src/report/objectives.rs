@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{hours, money, percent};
 use crate::stats::{ObjectiveResult, RunResult, Verdict};
+use crate::text::{column_width, markdown as escape, one_line};
 
 /// A value of an objective's measure, in its unit.
 pub fn value(o: &ObjectiveResult, x: f64) -> String {
@@ -66,12 +67,12 @@ pub fn table(out: &mut String, r: &RunResult) {
         return;
     }
     let _ = writeln!(out, "objectives: {}", counts(r));
-    let width = r.objectives.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    let width = column_width(r.objectives.iter().map(|o| o.name.chars().count()), 0);
     for o in &r.objectives {
         let _ = writeln!(
             out,
             "  {:<width$}  estimate {:>12}  95% CI {:>29}  {}",
-            o.name,
+            one_line(&o.name),
             value(o, o.estimate),
             interval(o),
             verdict(o),
@@ -96,8 +97,8 @@ pub fn markdown(out: &mut String, r: &RunResult) {
         };
         let _ = writeln!(
             out,
-            "| {mark} | `{}` | {} | {} | {} | {} |",
-            o.name.replace('|', "\\|"),
+            "| {mark} | <code>{}</code> | {} | {} | {} | {} |",
+            escape(&o.name),
             target(o),
             value(o, o.estimate),
             interval(o),

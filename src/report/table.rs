@@ -7,6 +7,7 @@ use super::{
     Render, RenderError,
 };
 use crate::stats::{Distribution, RunResult};
+use crate::text::one_line;
 
 /// Aligned plain-text tables.
 pub struct Table;
@@ -17,7 +18,7 @@ impl Render for Table {
         let _ = writeln!(
             out,
             "{}\n{} trials of {}, seed {}\n",
-            r.scenario,
+            one_line(&r.scenario),
             r.trials,
             hours(r.horizon_hours),
             r.seed
@@ -28,7 +29,7 @@ impl Render for Table {
         if !mechanics.is_empty() {
             let _ = writeln!(out);
             for line in mechanics {
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(out, "{}", one_line(&line));
             }
         }
         cost(&mut out, &r.cost);
@@ -65,7 +66,7 @@ fn services(out: &mut String, r: &RunResult) {
         let _ = writeln!(
             out,
             "{:<18} {:>12} {:>27} {:>10} {:>10} {:>10} {:>8.2} {:>13}",
-            name,
+            one_line(name),
             percent(s.availability.mean),
             format!("[{}, {}]", percent(lo), percent(hi)),
             hours(s.lost_hours.mean),
@@ -95,7 +96,7 @@ fn failures(out: &mut String, r: &RunResult) {
         let _ = writeln!(
             out,
             "{:<28} {:<11} {:>11.3} {:>12} {:>10} {:>13}",
-            name,
+            one_line(name),
             format!("{:?}", f.cause),
             f.occurrences.mean,
             blast,

@@ -60,24 +60,7 @@ pub struct FileDiagnostics {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Text with its control characters escaped (`\n` as `\\n`), so that a
-/// value echoed from an untrusted file cannot break the one-line format.
-pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
-}
+pub use crate::text::one_line;
 
 /// Warnings of one file: problems that do not stop it from running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +133,10 @@ pub fn name_hint(found: &str, candidates: &[&str], what: &str) -> Option<String>
 /// The candidate closest to `found` by edit distance, if close enough to be a typo.
 pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let length = found.chars().count();
+    if length > super::validate::MAX_NAME_CHARS {
+        // no name is that long: skip a quadratic distance
+        return None;
+    }
     let limit = (length / 3).max(1) + 1;
     candidates
         .into_iter()

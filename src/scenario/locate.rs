@@ -1,8 +1,27 @@
 //! Finds where a value was written, for diagnostics that serde cannot place
 //! (unknown names, duplicates, cycles). Searches a copy of the source whose
 //! comments are blanked out, so a name in a comment is never pointed at.
+//! A carriage return alone ends a line, as a line feed does.
+
+use std::borrow::Cow;
 
 use super::diagnostic::Position;
+
+/// `source` with every carriage return that is not followed by a line feed
+/// turned into a line feed: a file saved with old Mac line endings reads as
+/// lines (ron and the locator count line feeds). Byte offsets do not move.
+pub fn unify_line_breaks(source: &str) -> Cow<'_, str> {
+    let lone = |(i, _): &(usize, &str)| source.as_bytes().get(i + 1) != Some(&b'\n');
+    if !source.match_indices('\r').any(|m| lone(&m)) {
+        return source.into();
+    }
+    let mut out = source.as_bytes().to_vec();
+    for (i, _) in source.match_indices('\r').filter(lone) {
+        out[i] = b'\n';
+    }
+    // one ASCII byte replaced by another: still UTF-8
+    String::from_utf8(out).map_or(source.into(), Cow::Owned)
+}
 
 /// The source text with comments masked. Indices are byte offsets into the
 /// masked text; a masked character is replaced by one space, so lines and
@@ -15,7 +34,7 @@ pub struct Locator {
 impl Locator {
     /// Prepares `source` for searching.
     pub fn new(source: &str) -> Locator {
-        let (masked, unclosed_comment) = mask_comments(source);
+        let (masked, unclosed_comment) = mask_comments(&unify_line_breaks(source));
         Locator {
             masked,
             unclosed_comment,
@@ -58,12 +77,12 @@ impl Locator {
                 self.find_anchor(inner, cursor)
             }
             Anchor::Text(text) => self.find(text, from),
+            Anchor::Str(value) => self.find_literal(value, from),
             Anchor::Key(name) | Anchor::Entry(name) => {
-                let quoted = format!("\"{name}\"");
                 let opening = matches!(anchor, Anchor::Entry(_));
                 let mut cursor = from;
                 loop {
-                    let (start, end) = self.find(&quoted, cursor)?;
+                    let (start, end) = self.find_literal(name, cursor)?;
                     if let Some((':', after)) = self.next_non_space(end) {
                         if !opening || self.next_non_space(after + 1).map(|(c, _)| c) == Some('(') {
                             return Some((start, end));
@@ -85,6 +104,45 @@ impl Locator {
                 }
             }
         }
+    }
+
+    /// The first string literal at or after `from` whose value is `value`:
+    /// where its opening quote is and just after its closing one. Looks for
+    /// the value written plainly first, then reads every literal's escapes
+    /// (`\n`, `\u{1b}`...), so that a name written with escapes is found too.
+    fn find_literal(&self, value: &str, from: usize) -> Option<(usize, usize)> {
+        let plain = !value.contains(['"', '\\']) && !value.chars().any(char::is_control);
+        if plain {
+            if let Some(found) = self.find(&format!("\"{value}\""), from) {
+                return Some(found);
+            }
+        }
+        let mut decoded = Vec::new();
+        let mut cursor = from;
+        loop {
+            let start = cursor + self.masked.get(cursor..)?.find('"')?;
+            let end = literal(&self.masked, start + 1, &mut decoded)?;
+            if decoded == value.as_bytes() {
+                return Some((start, end));
+            }
+            cursor = end;
+        }
+    }
+
+    /// Where the value of the field `field` starts, searching from
+    /// `position` up to `before` (a field of the value that starts at
+    /// `position`); `None` when it is not written there.
+    pub fn field_value(
+        &self,
+        position: Position,
+        before: Position,
+        field: &'static str,
+    ) -> Option<Position> {
+        let (from, to) = (self.index(position), self.index(before));
+        let (_, end) = self.find_anchor(&Anchor::Field(field), from)?;
+        let (_, colon) = self.next_non_space(end)?;
+        let (_, value) = self.next_non_space(colon + 1)?;
+        (value < to).then(|| self.position(value))
     }
 
     /// The first non-blank character at or after `from`, and its index.
@@ -212,6 +270,8 @@ impl Locator {
 pub enum Anchor {
     /// Literal text.
     Text(String),
+    /// A string literal whose value is this, however it is escaped.
+    Str(String),
     /// A quoted map key: `"name"` followed by `:`.
     Key(String),
     /// A quoted map key whose value opens with `(`: `"name": (`.
@@ -227,6 +287,63 @@ impl Anchor {
     pub fn nth(self, n: usize) -> Anchor {
         Anchor::Nth(n, Box::new(self))
     }
+}
+
+/// Reads the string literal whose text starts at `from` (just after its
+/// opening quote) into `out`, with ron's escapes decoded: the index just
+/// after its closing quote, or `None` when it is never closed. An unknown
+/// escape leaves `out` holding something no name equals.
+fn literal(text: &str, from: usize, out: &mut Vec<u8>) -> Option<usize> {
+    out.clear();
+    let bytes = text.as_bytes();
+    let hex = |digits: &[u8]| {
+        std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+    };
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some(i + 1),
+            b'\\' => {
+                let escape = *bytes.get(i + 1)?;
+                i += 2;
+                match escape {
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'0' => out.push(0),
+                    b'\\' | b'"' | b'\'' => out.push(escape),
+                    b'x' => {
+                        let byte = hex(bytes.get(i..i + 2)?)?;
+                        out.push(u8::try_from(byte).ok()?);
+                        i += 2;
+                    }
+                    b'u' => {
+                        let close = i + text.get(i..)?.find('}')?;
+                        let c = hex(bytes.get(i + 1..close)?).and_then(char::from_u32);
+                        let mut buffer = [0; 4];
+                        out.extend_from_slice(
+                            c.unwrap_or('\u{fffd}').encode_utf8(&mut buffer).as_bytes(),
+                        );
+                        i = close + 1;
+                    }
+                    b'\n' => {
+                        // a line continuation: the break and the indentation vanish
+                        while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+                            i += 1;
+                        }
+                    }
+                    _ => out.extend_from_slice(b"\\\x00"),
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    None
 }
 
 fn is_ident(c: char) -> bool {
@@ -331,6 +448,39 @@ mod tests {
         assert_eq!(loc.value_start(closing), Position { line: 1, col: 9 });
         let in_string = Position { line: 1, col: 53 };
         assert_eq!(loc.value_start(in_string), Position { line: 1, col: 52 });
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let src = "(a: 1,\r  b: 2,\r\n  c: 3)";
+        let loc = Locator::new(src);
+        assert_eq!(
+            loc.locate(&[Anchor::Field("b")]),
+            Position { line: 2, col: 3 }
+        );
+        assert_eq!(
+            loc.locate(&[Anchor::Field("c")]),
+            Position { line: 3, col: 3 }
+        );
+        assert_eq!(unify_line_breaks(src), "(a: 1,\n  b: 2,\r\n  c: 3)");
+    }
+
+    #[test]
+    fn names_written_with_escapes_are_found() {
+        let src = "{\"web\": 1, \"w\\x65b\\n\": (x: 1), \"\\u{1b}[2J\": 2}";
+        let loc = Locator::new(src);
+        assert_eq!(
+            loc.locate(&[Anchor::Entry("web\n".into())]),
+            Position { line: 1, col: 12 }
+        );
+        assert_eq!(
+            loc.locate(&[Anchor::Str("\u{1b}[2J".into())]),
+            Position { line: 1, col: 32 }
+        );
+        assert_eq!(
+            loc.locate(&[Anchor::Key("web".into())]),
+            Position { line: 1, col: 2 }
+        );
     }
 
     #[test]

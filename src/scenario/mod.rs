@@ -37,7 +37,7 @@ pub fn field_position(
     let anchors = match failure {
         Some(name) => vec![
             locate::Anchor::Field("failures"),
-            locate::Anchor::Text(format!("\"{name}\"")),
+            locate::Anchor::Str(name.to_string()),
             locate::Anchor::Field(field),
         ],
         None => vec![locate::Anchor::Field(field)],
@@ -72,11 +72,14 @@ pub fn load_with_warnings(
     Ok((model, FileWarnings(fail(warnings))))
 }
 
-/// The name of a scenario without `name`: its file name without extension.
+/// The name of a scenario without `name`: its file name without extension,
+/// with what could break a terminal or a log escaped (file names are not
+/// validated as names are).
 fn default_name(file: &str) -> String {
-    std::path::Path::new(file)
+    let stem = std::path::Path::new(file)
         .file_stem()
-        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+    crate::text::one_line(&stem).into_owned()
 }
 
 /// The text of a scenario file: at most [`MAX_FILE_BYTES`], UTF-8, not
@@ -123,6 +126,7 @@ pub(crate) fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, FileDi
 /// Parses and validates a scenario's text: the model and its warnings, or
 /// every problem, positioned in `text`.
 fn load_text(text: &str, default_name: &str) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = &*locate::unify_line_breaks(text);
     let locator = Locator::new(text);
     let raw: raw::RawScenario = ron_options()
         .from_str(text)
@@ -151,6 +155,7 @@ pub(crate) fn syntax_diagnostics(
     text: &str,
     e: compose::tree::ParseError,
 ) -> FileDiagnostics {
+    let text = &*locate::unify_line_breaks(text);
     let locator = Locator::new(text);
     let diagnostic = match ron_options().from_str::<raw::RawScenario>(text) {
         Err(ron_error) if !matches!(ron_error.code, ron::Error::MissingStructField { .. }) => {

@@ -30,7 +30,7 @@ pub struct RawScenario {
     pub name: Option<String>,
     /// Length of one trial; defaults to one year.
     #[serde(default)]
-    pub horizon: Option<PositiveDuration>,
+    pub horizon: Option<Period>,
     /// Number of trials; defaults to 10000.
     #[serde(default)]
     pub trials: Option<u64>,
@@ -103,7 +103,7 @@ pub struct RawFailure {
     /// What fails.
     pub on: RawTarget,
     /// Mean up time between outages.
-    pub every: PositiveDuration,
+    pub every: Period,
     /// Outage duration.
     pub lasts: RawDistribution,
     /// Root cause class; defaults to `Other`.
@@ -217,7 +217,7 @@ pub enum RawReplication {
 #[serde(deny_unknown_fields, rename = "backup block")]
 pub struct RawBackup {
     /// Time between backups.
-    pub every: PositiveDuration,
+    pub every: Period,
     /// Time to restore one.
     pub restore: RawDistribution,
 }
@@ -227,7 +227,7 @@ pub struct RawBackup {
 #[serde(deny_unknown_fields, rename = "sla block")]
 pub struct RawSla {
     /// Measurement window.
-    pub window: PositiveDuration,
+    pub window: Period,
     /// Revenue per window.
     pub revenue: f64,
     /// Refund tiers.
@@ -341,6 +341,28 @@ impl TryFrom<String> for PositiveDuration {
             Ok(PositiveDuration(d))
         } else {
             Err(format!("duration `{text}` must be greater than zero"))
+        }
+    }
+}
+
+/// The shortest [`Period`]: one second.
+pub const MIN_PERIOD_HOURS: f64 = 1.0 / 3600.0;
+
+/// A duration that other lengths are divided by (the horizon, `every`, an
+/// SLA `window`): at least [`MIN_PERIOD_HOURS`], so that no quotient
+/// overflows to infinity or NaN.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Period(pub Duration);
+
+impl TryFrom<String> for Period {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        let d = PositiveDuration::try_from(text.clone())?.0;
+        if d.hours() >= MIN_PERIOD_HOURS {
+            Ok(Period(d))
+        } else {
+            Err(format!("duration `{text}` is shorter than one second"))
         }
     }
 }

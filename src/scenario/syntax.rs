@@ -13,10 +13,18 @@ const DURATION_HINT: &str =
 
 /// Hints for values rejected by the raw types, keyed by a part of the message.
 const VALUE_HINTS: &[(&str, &str)] = &[
+    (
+        "shorter than one second",
+        "a horizon, `every` or `window` this short is a unit mistake (`s` for `d`?): write at least `1s`",
+    ),
     ("duration", DURATION_HINT),
     (
         "`p90` of `LogNormal`",
         "`p90` is the 90th percentile, above the median: `LogNormal(median: \"1h\", p90: \"6h\")`",
+    ),
+    (
+        "`scale` of `Weibull`",
+        "lower `scale` or raise `shape`: the mean outage is `scale` times Γ(1 + 1/shape)",
     ),
     (
         "of `Weibull`",
@@ -101,14 +109,18 @@ fn unknown(at: Position, message: String, found: &str, expected: &[&str]) -> Dia
     }
 }
 
-/// A value that the raw types rejected: points at the start of the value and
-/// names the field it belongs to.
+/// A value that the raw types rejected: points at the start of the value (at
+/// the parameter a distribution's message names, where it is written inside
+/// the value) and names the field it belongs to.
 fn invalid_value(message: &str, start: Position, locator: &Locator) -> Diagnostic {
-    let at = locator.value_start(start);
-    let message = match locator.field_before(at) {
+    let value = locator.value_start(start);
+    let message = match locator.field_before(value) {
         Some(field) => format!("invalid `{field}`: {message}"),
         None => message.to_string(),
     };
+    let at = parameter_named(&message)
+        .and_then(|p| locator.field_value(value, start, p))
+        .unwrap_or(value);
     let hint = VALUE_HINTS
         .iter()
         .find(|(key, _)| message.contains(key))
@@ -118,6 +130,14 @@ fn invalid_value(message: &str, start: Position, locator: &Locator) -> Diagnosti
         Some(h) => d.with_hint(h),
         None => d,
     }
+}
+
+/// The distribution parameter a message blames (`` `shape` of `Weibull` ``).
+fn parameter_named(message: &str) -> Option<&'static str> {
+    const PARAMETERS: [&str; 7] = ["mean", "median", "p90", "shape", "scale", "min", "max"];
+    PARAMETERS
+        .into_iter()
+        .find(|p| message.contains(&format!("`{p}` of `")))
 }
 
 /// Syntax errors and values of the wrong type.

@@ -62,10 +62,14 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("duration_overflow", "5:17"),
     ("duration_exponent", "5:17"),
     ("duration_unknown_unit", "5:17"),
+    ("horizon_below_one_second", "2:14"),
+    ("every_below_one_second", "4:50"),
+    ("sla_window_below_one_second", "5:31"),
     // Distributions.
-    ("lognormal_p90_not_above_median", "5:30"),
-    ("weibull_shape_not_positive", "5:30"),
-    ("uniform_min_above_max", "5:30"),
+    ("lognormal_p90_not_above_median", "5:59"),
+    ("weibull_shape_not_positive", "5:45"),
+    ("weibull_scale_too_large", "5:58"),
+    ("uniform_min_above_max", "5:43"),
     ("empirical_empty", "5:30"),
     ("exp_mean_zero", "5:40"),
     // Counts and fractions.
@@ -88,6 +92,14 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("objective_with_two_bounds", "6:9"),
     ("availability_target_above_one", "4:47"),
     ("data_loss_objective_without_data", "4:36"),
+    // Names that could rewrite a terminal, a CI log or a report.
+    ("name_too_long", "5:9"),
+    ("name_with_control_character", "4:16"),
+    ("name_with_bidi_override", "6:9"),
+    ("name_blank", "4:16"),
+    ("domain_segment_with_escape", "2:34"),
+    // Line endings.
+    ("carriage_return_line_endings", "4:36"),
     // Several problems in one file.
     ("several_problems", "2:5"),
 ];
@@ -95,6 +107,7 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
 /// Fixtures that `check` accepts but `run` refuses before simulating.
 const RUN_FIXTURES: &[&str] = &[
     "trials_beyond_reason",
+    "trials_in_the_billions",
     "failure_every_second_for_a_million_years",
 ];
 
@@ -251,6 +264,9 @@ fn duration_errors_name_their_field() {
         ("duration_overflow", "every"),
         ("duration_unknown_unit", "every"),
         ("exp_mean_zero", "mean"),
+        ("horizon_below_one_second", "horizon"),
+        ("every_below_one_second", "every"),
+        ("sla_window_below_one_second", "window"),
     ];
     for (name, field) in cases {
         let (_, stderr) = check_fixture(name);
@@ -279,6 +295,18 @@ fn run_refuses_trials_beyond_reason_before_simulating() {
     assert!(stderr.contains("about 7.38e19 events"), "{stderr}");
     assert!(stderr.contains("--max-events"), "{stderr}");
     insta::assert_snapshot!("run_trials_beyond_reason", stderr);
+}
+
+#[test]
+fn run_refuses_trials_whose_values_do_not_fit_in_memory_at_trials() {
+    let path = format!("{FIXTURES}/trials_in_the_billions.ron");
+    let (code, stderr) = faultline(&repo(""), &["run", &path]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("{path}:2:5: error: ")),
+        "at `trials`: {stderr}"
+    );
+    insta::assert_snapshot!("run_trials_in_the_billions", stderr);
 }
 
 #[test]

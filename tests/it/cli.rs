@@ -247,7 +247,7 @@ fn run_markdown_prints_tables_with_a_heading() {
     assert!(out.contains("| --- |"), "{out}");
     for service in SHOP_SERVICES {
         assert!(
-            out.contains(&format!("| `{service}` |")),
+            out.contains(&format!("| <code>{service}</code> |")),
             "no row for `{service}`:\n{out}"
         );
     }

@@ -25,5 +25,6 @@ mod shards;
 mod sketch;
 mod support;
 mod sweep;
+mod untrusted;
 mod variance;
 mod workload;

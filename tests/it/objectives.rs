@@ -336,7 +336,7 @@ fn markdown_shows_each_objective_with_its_verdict() {
     );
     let rows: Vec<&str> = markdown
         .lines()
-        .filter(|l| l.contains("`web availability"))
+        .filter(|l| l.contains("<code>web availability"))
         .collect();
     assert_eq!(rows.len(), 3, "{markdown}");
     assert!(

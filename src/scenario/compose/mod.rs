@@ -221,9 +221,9 @@ impl Loader<'_> {
                 None,
             ),
         })?;
-        let text = super::text_of(name, &bytes)
-            .map_err(|e| vec![e])?
-            .to_string();
+        // a lone carriage return ends a line here too (positions count lines)
+        let text = super::text_of(name, &bytes).map_err(|e| vec![e])?;
+        let text = super::locate::unify_line_breaks(text).into_owned();
         let source = self.sources.len();
         self.sources.push(Source {
             name: name.to_string(),

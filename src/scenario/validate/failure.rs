@@ -49,8 +49,11 @@ impl Validator<'_> {
         let mut at = vec![
             Anchor::Field("failures"),
             Anchor::Field("name").nth(index),
-            Anchor::Text(format!("\"{}\"", raw.name)),
+            Anchor::Str(raw.name.clone()),
         ];
+        if !self.name("failure name", &raw.name, &at) {
+            return;
+        }
         if !self.failure_names.insert(raw.name.clone()) {
             self.report(
                 &at,

@@ -6,6 +6,7 @@
 mod deployment;
 mod failure;
 mod mechanics;
+mod names;
 mod objective;
 mod order;
 
@@ -16,6 +17,7 @@ use super::locate::{Anchor, Locator};
 use super::raw::{RawDependency, RawScenario, RawService};
 use crate::model::{Dependency, DependencyKind, Domain, DomainId, Level, Model, Service, Traffic};
 
+pub use names::MAX_NAME_CHARS;
 pub use order::topological_order;
 
 /// The most replicas one scenario may place (bounds memory per trial).
@@ -160,6 +162,10 @@ impl<'a> Validator<'a> {
                 || Some("a scenario needs at least one service to measure".into()),
             );
         }
+        if let Some(name) = &raw.name {
+            let at = [Anchor::Field("name"), Anchor::Str(name.clone())];
+            self.name("scenario name", name, &at);
+        }
         let names: Vec<&str> = raw.services.0.iter().map(|(n, _)| n.as_str()).collect();
         self.services_by_name(&names);
         let mut model = Model {
@@ -202,17 +208,26 @@ impl<'a> Validator<'a> {
             let occurrence = seen.entry(path).or_insert(0);
             let at = [
                 Anchor::Field("domains"),
-                Anchor::Text(format!("\"{path}\"")).nth(*occurrence),
+                Anchor::Str(path.clone()).nth(*occurrence),
             ];
             *occurrence += 1;
             let segments: Vec<&str> = path.split('/').collect();
             let bad_segment = segments
                 .iter()
                 .any(|s| s.is_empty() || s.chars().any(|c| c.is_whitespace() || c == '#'));
+            if let Some(segment) = segments.iter().find(|s| names::name_problem(s).is_some()) {
+                if !bad_segment {
+                    self.name("domain path segment", segment, &at);
+                    continue;
+                }
+            }
             if bad_segment || segments.len() > 3 {
                 self.report(
                     &at,
-                    format!("domain `{path}` is not a path `provider/region/zone`"),
+                    format!(
+                        "domain `{}` is not a path `provider/region/zone`",
+                        names::quoted(path)
+                    ),
                     || Some("use one to three non-empty names separated by `/`".into()),
                 );
             } else if *occurrence > 1 {
@@ -255,6 +270,7 @@ impl<'a> Validator<'a> {
             let n = count.entry(name).or_insert(0);
             if *n == 0 {
                 self.ids.services.insert(name.to_string(), i);
+                self.name("service name", name, &[Anchor::Entry(name.to_string())]);
             } else {
                 let at = [Anchor::Entry(name.to_string()).nth(*n)];
                 self.report(&at, format!("service `{name}` is defined twice"), || {

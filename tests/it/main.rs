@@ -16,6 +16,7 @@ mod graph;
 mod interrupt;
 mod mechanics;
 mod objectives;
+mod output;
 mod properties;
 mod rank;
 mod report;

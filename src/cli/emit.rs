@@ -1,10 +1,10 @@
 //! Writing a result document (of `run` or `merge`) and turning its
 //! objectives into the exit code.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use super::{output_problem, write_atomically, Exit, Format};
+use super::output::{self, stderr, Inputs, OutputError, JUNIT, OUTPUT};
+use super::{Exit, Format};
 use crate::model::Model;
 use crate::report::{junit, objectives, Html, Json, Markdown, Render, Table};
 use crate::stats::{RunResult, TrialValues, Verdict};
@@ -28,11 +28,22 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// Why `--output` or `--junit` cannot be written, checked before the work.
-    pub fn output_problem(&self) -> Option<String> {
-        (self.output.iter())
-            .chain(&self.junit)
-            .find_map(|p| output_problem(p))
+    /// Why `--output` or `--junit` cannot be written, or would overwrite one
+    /// of `inputs` or each other: checked before the work.
+    ///
+    /// # Errors
+    /// The first problem found.
+    pub(crate) fn check(&self, inputs: &Inputs) -> Result<(), OutputError> {
+        let named = [(OUTPUT, &self.output), (JUNIT, &self.junit)];
+        for (flag, path) in named {
+            if let Some(path) = path {
+                output::check(flag, path, inputs)?;
+            }
+        }
+        if let (Some(a), Some(b)) = (&self.output, &self.junit) {
+            output::check_distinct((OUTPUT, a), (JUNIT, b))?;
+        }
+        Ok(())
     }
 
     /// Renders and writes `result` (and its JUnit XML), then gives the exit
@@ -49,19 +60,18 @@ impl OutputArgs {
         let text = match renderer.render(result) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {e}");
+                stderr!("error: {e}");
                 return Exit::Failure;
             }
         };
-        let written = match &self.output {
-            Some(path) => write_file(path, text.as_bytes()),
-            None => write_stdout(text.as_bytes()),
-        };
+        // a reader of stdout that leaves early is no failure: the objectives
+        // still decide the exit code, and the JUnit file is still written
+        let written = output::emit(OUTPUT, self.output.as_deref(), &text);
         let junit_written = match &self.junit {
-            Some(path) => write_file(path, junit(result, self.strict).as_bytes()),
-            None => true,
+            Some(path) => output::emit(JUNIT, Some(path), &junit(result, self.strict)),
+            None => Exit::Success,
         };
-        if !(written && junit_written) {
+        if written != Exit::Success || junit_written != Exit::Success {
             return Exit::Failure;
         }
         self.verdict(result)
@@ -72,7 +82,7 @@ impl OutputArgs {
         if result.objectives.is_empty() {
             return Exit::Success;
         }
-        eprintln!("objectives: {}", objectives::counts(result));
+        stderr!("objectives: {}", objectives::counts(result));
         let fails = |v: Verdict| v == Verdict::Failed || (self.strict && v == Verdict::Undecided);
         if result.objectives.iter().any(|o| fails(o.verdict)) {
             Exit::Failure
@@ -80,24 +90,4 @@ impl OutputArgs {
             Exit::Success
         }
     }
-}
-
-/// Writes a file atomically, reporting a failure on stderr.
-pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> bool {
-    match write_atomically(path, bytes) {
-        Ok(()) => true,
-        Err(e) => {
-            eprintln!("{}: error: cannot write the output: {e}", path.display());
-            false
-        }
-    }
-}
-
-/// Writes to stdout; false when it is closed.
-pub fn write_stdout(bytes: &[u8]) -> bool {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .is_ok()
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use super::output::stderr;
 use super::report::print_document;
 use super::{load, read_bounded, Exit, Signals};
 use crate::explain::{self, ExplainError, Pick};
@@ -82,13 +83,13 @@ pub fn explain(args: &ExplainArgs) -> Exit {
     let explained = match explain::explain(&model, &options, pick, &signals.stop) {
         Ok(e) => e,
         Err(ExplainError::Run(RunError::Interrupted)) => {
-            eprintln!("{}: interrupted", args.scenario.display());
+            stderr!("{}: interrupted", args.scenario.display());
             return signals.exit();
         }
         Err(e) => {
-            eprintln!("{}: error: {e}", args.scenario.display());
+            stderr!("{}: error: {e}", args.scenario.display());
             if let Some(hint) = e.hint() {
-                eprintln!("  hint: {hint}");
+                stderr!("  hint: {hint}");
             }
             return Exit::Failure;
         }
@@ -143,13 +144,13 @@ pub fn rank(args: &RankArgs) -> Exit {
     let ranking = match rank::rank(&model, &options, &changes, &signals.stop) {
         Ok(r) => r,
         Err(RunError::Interrupted) => {
-            eprintln!("{}: interrupted", args.scenario.display());
+            stderr!("{}: interrupted", args.scenario.display());
             return signals.exit();
         }
         Err(e) => {
-            eprintln!("{}: error: {e}", args.scenario.display());
+            stderr!("{}: error: {e}", args.scenario.display());
             if let Some(hint) = e.hint() {
-                eprintln!("  hint: {hint}");
+                stderr!("  hint: {hint}");
             }
             return Exit::Failure;
         }
@@ -176,7 +177,7 @@ fn design_changes(
         let sets: Vec<Assignment> = change.sets.iter().filter_map(|s| assignment(s)).collect();
         match scenario::load_path(&args.scenario, &name, &read_bounded, &sets) {
             Ok(loaded) => out.push((change, loaded.model)),
-            Err(_) => eprintln!(
+            Err(_) => stderr!(
                 "{name}: note: left out `{}`: the scenario refuses it",
                 change.label
             ),

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::emit::OutputArgs;
+use super::output::{stderr, Inputs, Output, OutputError, OUTPUT};
 use super::Exit;
 use std::sync::atomic::AtomicBool;
 
 use crate::model::Model;
-use crate::montecarlo::RunOptions;
+use crate::montecarlo::{RunError, RunOptions};
 use crate::shard::{self, MergeError, Shard, WriteError};
 
 /// Arguments of `merge`.
@@ -24,9 +25,11 @@ pub struct MergeArgs {
 
 /// Runs `merge`.
 pub fn merge(args: &MergeArgs) -> Exit {
-    if let Some(problem) = args.output.output_problem() {
-        eprintln!("{problem}");
-        return Exit::Failure;
+    let mut inputs = Inputs::default();
+    args.parts.iter().for_each(|p| inputs.add(p));
+    if let Err(e) = args.output.check(&inputs) {
+        stderr!("{e}");
+        return e.exit();
     }
     let files: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
     match shard::merge_files(&files) {
@@ -36,15 +39,25 @@ pub fn merge(args: &MergeArgs) -> Exit {
 }
 
 fn refuse(e: &MergeError) -> Exit {
-    eprintln!("{e}");
+    stderr!("{e}");
     if let Some(hint) = e.hint() {
-        eprintln!("  hint: {hint}");
+        stderr!("  hint: {hint}");
     }
     Exit::Failure
 }
 
+/// Why a shard's partial was not written.
+#[derive(Debug)]
+pub enum ShardError {
+    /// The run was refused or interrupted.
+    Run(RunError),
+    /// The output could not be written.
+    Output(OutputError),
+}
+
 /// Simulates `shard` and writes its partial to `output` (atomically) or
-/// stdout while the trials run.
+/// stdout while the trials run. A reader of stdout that leaves early ends
+/// the run quietly.
 ///
 /// # Errors
 /// As [`shard::write_shard`]; nothing is left at `output` on an error.
@@ -54,19 +67,11 @@ pub fn write_shard(
     options: &RunOptions,
     (shard, output): (Shard, Option<&Path>),
     stop: &AtomicBool,
-) -> Result<(), WriteError> {
-    let Some(path) = output else {
-        let mut stdout = std::io::BufWriter::new(std::io::stdout());
-        return shard::write_shard(model, scenario, options, shard, (stop, &mut stdout));
-    };
-    let mut outcome = Ok(());
-    let written = super::write_atomically_with(path, |file| {
-        outcome = shard::write_shard(model, scenario, options, shard, (stop, file));
-        match &outcome {
-            Ok(()) => Ok(()),
-            Err(e) => Err(std::io::Error::other(e.to_string())),
-        }
-    });
-    outcome?;
-    written.map_err(|e| WriteError::Output(e.to_string()))
+) -> Result<(), ShardError> {
+    let mut out = Output::open(OUTPUT, output).map_err(ShardError::Output)?;
+    match shard::write_shard(model, scenario, options, shard, (stop, &mut out)) {
+        Ok(()) => out.finish().map_err(ShardError::Output),
+        Err(WriteError::Run(e)) => Err(ShardError::Run(e)),
+        Err(WriteError::Output(message)) => out.abandon(message).map_err(ShardError::Output),
+    }
 }

@@ -1,13 +1,17 @@
 //! Command-line interface: clap types and one function per subcommand.
+//!
+//! Output goes through [`output`]: one sink for stdout and files, and the
+//! `stderr!` printer for diagnostics (`eprintln!` panics on a closed stderr).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod explain;
+mod output;
 mod progress;
 mod report;
 
 pub use explain::{ExplainArgs, RankArgs, StoryFormat};
 pub use report::{BlastArgs, BlastFormat, GraphArgs, GraphFormat, ReportArgs};
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +30,7 @@ use crate::report::compare::{
 };
 use crate::scenario;
 use crate::shard::Shard;
+use output::{stderr, Inputs, OutputError, OUTPUT};
 
 mod emit;
 mod merge;
@@ -288,22 +293,34 @@ fn positive_number(text: &str) -> Result<f64, String> {
 /// Reads and validates a scenario, printing diagnostics on failure; returns
 /// the model and the file's bytes.
 fn load(path: &Path) -> Option<(Model, Vec<u8>)> {
-    load_with(path, &[]).map(|l| (l.model, l.bytes))
+    load_with(path, &[], &mut Inputs::default()).map(|l| (l.model, l.bytes))
 }
 
-/// As [`load`], with `--set` edits, returning everything loaded.
-fn load_with(path: &Path, sets: &[scenario::compose::Assignment]) -> Option<scenario::Loaded> {
+/// As [`load`], with `--set` edits, returning everything loaded and adding
+/// every file read (the scenario and its `extends` bases) to `inputs`.
+fn load_with(
+    path: &Path,
+    sets: &[scenario::compose::Assignment],
+    inputs: &mut Inputs,
+) -> Option<scenario::Loaded> {
     let name = path.display().to_string();
-    match scenario::load_path(path, &name, &read_bounded, sets) {
+    let read = std::cell::RefCell::new(Vec::new());
+    let reading = |p: &Path| {
+        read.borrow_mut().push(p.to_path_buf());
+        read_bounded(p)
+    };
+    let loaded = scenario::load_path(path, &name, &reading, sets);
+    read.into_inner().iter().for_each(|p| inputs.add(p));
+    match loaded {
         Ok(loaded) => {
             for warnings in &loaded.warnings {
-                eprintln!("{}", scenario::FileWarnings(warnings.clone()));
+                stderr!("{}", scenario::FileWarnings(warnings.clone()));
             }
             Some(loaded)
         }
         Err(diagnostics) => {
             for d in diagnostics {
-                eprintln!("{d}");
+                stderr!("{d}");
             }
             None
         }
@@ -324,7 +341,7 @@ fn check(paths: &[PathBuf]) -> Exit {
     let mut ok = true;
     for path in paths {
         match load(path) {
-            Some((model, _)) => eprintln!(
+            Some((model, _)) => stderr!(
                 "{}: ok: {} service(s), {} failure process(es)",
                 crate::text::one_line(&path.display().to_string()),
                 model.services.len(),
@@ -341,13 +358,14 @@ fn check(paths: &[PathBuf]) -> Exit {
 }
 
 fn run(args: &RunArgs) -> Exit {
-    let Some(loaded) = load_with(&args.scenario, &[]) else {
+    let mut inputs = Inputs::default();
+    let Some(loaded) = load_with(&args.scenario, &[], &mut inputs) else {
         return Exit::Failure;
     };
     let model = &loaded.model;
-    if let Some(problem) = args.output.output_problem() {
-        eprintln!("{problem}");
-        return Exit::Failure;
+    if let Err(e) = args.output.check(&inputs) {
+        stderr!("{e}");
+        return e.exit();
     }
     let options = RunOptions {
         trials: args.trials,
@@ -376,11 +394,10 @@ fn run(args: &RunArgs) -> Exit {
         );
         return match written {
             Ok(()) => Exit::Success,
-            Err(crate::shard::WriteError::Run(e)) => refused(args, &loaded, &e, &signals),
-            Err(e) => {
-                let at = output.map_or("stdout".into(), |p| p.display().to_string());
-                eprintln!("{at}: error: {e}");
-                Exit::Failure
+            Err(merge::ShardError::Run(e)) => refused(args, &loaded, &e, &signals),
+            Err(merge::ShardError::Output(e)) => {
+                stderr!("{e}");
+                e.exit()
             }
         };
     }
@@ -415,33 +432,11 @@ fn run(args: &RunArgs) -> Exit {
 fn warn_fallback(result: &crate::stats::RunResult) {
     if let Some(vr) = &result.variance_reduction {
         if let Some(reason) = &vr.fallback {
-            eprintln!(
+            stderr!(
                 "warning: --variance-reduction: {} not used, {} instead: {reason}",
-                vr.method, vr.estimator
+                vr.method,
+                vr.estimator
             );
-        }
-    }
-}
-
-/// Writes the output to `--output` (atomically) or to stdout.
-fn emit(text: &str, output: Option<&Path>) -> Exit {
-    match output {
-        Some(path) => match write_atomically(path, text.as_bytes()) {
-            Ok(()) => Exit::Success,
-            Err(e) => {
-                eprintln!("{}: error: cannot write the output: {e}", path.display());
-                Exit::Failure
-            }
-        },
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Ok(()) => Exit::Success,
-                Err(_) => Exit::Failure,
-            }
         }
     }
 }
@@ -449,7 +444,7 @@ fn emit(text: &str, output: Option<&Path>) -> Exit {
 /// Reports a run that did not finish: interrupted or refused.
 fn refused(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError, signals: &Signals) -> Exit {
     if *e == RunError::Interrupted {
-        eprintln!(
+        stderr!(
             "{}: interrupted: nothing was written",
             args.scenario.display()
         );
@@ -461,15 +456,16 @@ fn refused(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError, signals: &Si
 
 fn compare(args: &CompareArgs) -> Exit {
     let mut designs = Vec::new();
+    let mut inputs = Inputs::default();
     for path in &args.designs {
-        match load(path) {
-            Some((model, _)) => designs.push((path.display().to_string(), model)),
+        match load_with(path, &[], &mut inputs) {
+            Some(loaded) => designs.push((path.display().to_string(), loaded.model)),
             None => return Exit::Failure,
         }
     }
-    if let Some(problem) = args.output.as_deref().and_then(output_problem) {
-        eprintln!("{problem}");
-        return Exit::Failure;
+    if let Err(e) = check_output(args.output.as_deref(), &inputs) {
+        stderr!("{e}");
+        return e.exit();
     }
     let options = RunOptions {
         trials: args.trials,
@@ -486,17 +482,17 @@ fn compare(args: &CompareArgs) -> Exit {
             error: RunError::Interrupted,
             ..
         }) => {
-            eprintln!("compare: interrupted: nothing was written");
+            stderr!("compare: interrupted: nothing was written");
             return signals.exit();
         }
         Err(e) => {
-            eprintln!("error: {}", scenario::diagnostic::one_line(&e.to_string()));
+            stderr!("error: {}", scenario::diagnostic::one_line(&e.to_string()));
             if let CompareError::Run { error, .. } = &e {
                 if let Some(hint) = error.hint() {
-                    eprintln!("  hint: {hint}");
+                    stderr!("  hint: {hint}");
                 }
             } else {
-                eprintln!("  hint: give every design the same `horizon`");
+                stderr!("  hint: give every design the same `horizon`");
             }
             return Exit::Failure;
         }
@@ -508,9 +504,9 @@ fn compare(args: &CompareArgs) -> Exit {
         ComparisonFormat::Html => render_comparison_html(&comparison),
     };
     match rendered {
-        Ok(text) => emit(&text, args.output.as_deref()),
+        Ok(text) => output::emit(OUTPUT, args.output.as_deref(), &text),
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr!("error: {e}");
             Exit::Failure
         }
     }
@@ -528,16 +524,16 @@ fn show(path: &Path, sets: &[String]) -> Exit {
                 );
             }
             Ok(_) => {
-                eprintln!("error: `--set {set}` gives several values; `show` takes one");
+                stderr!("error: `--set {set}` gives several values; `show` takes one");
                 return Exit::Usage;
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                stderr!("error: {e}");
                 return Exit::Usage;
             }
         }
     }
-    let Some(loaded) = load_with(path, &assignments) else {
+    let Some(loaded) = load_with(path, &assignments, &mut Inputs::default()) else {
         return Exit::Failure;
     };
     let text = match loaded.composed {
@@ -547,34 +543,35 @@ fn show(path: &Path, sets: &[String]) -> Exit {
             match scenario::compose::compose(path, &name, &read_bounded, &[]) {
                 Ok(c) => c.text,
                 Err(diagnostics) => {
-                    diagnostics.iter().for_each(|d| eprintln!("{d}"));
+                    diagnostics.iter().for_each(|d| stderr!("{d}"));
                     return Exit::Failure;
                 }
             }
         }
     };
-    emit(&text, None)
+    output::emit(OUTPUT, None, &text)
 }
 
 fn sweep(args: &SweepArgs) -> Exit {
     let variants = crate::sweep::grid(&args.sets);
     if variants.len() > MAX_VARIANTS {
-        eprintln!(
+        stderr!(
             "error: the grid has {} variants; at most {MAX_VARIANTS} are run",
             variants.len()
         );
         return Exit::Failure;
     }
     let mut designs = Vec::new();
+    let mut inputs = Inputs::default();
     for v in &variants {
-        match load_with(&args.scenario, &v.assignments) {
+        match load_with(&args.scenario, &v.assignments, &mut inputs) {
             Some(loaded) => designs.push((v.label.clone(), loaded.model)),
             None => return Exit::Failure,
         }
     }
-    if let Some(problem) = args.output.as_deref().and_then(output_problem) {
-        eprintln!("{problem}");
-        return Exit::Failure;
+    if let Err(e) = check_output(args.output.as_deref(), &inputs) {
+        stderr!("{e}");
+        return e.exit();
     }
     let options = RunOptions {
         trials: args.trials,
@@ -591,18 +588,18 @@ fn sweep(args: &SweepArgs) -> Exit {
             error: RunError::Interrupted,
             ..
         }) => {
-            eprintln!("sweep: interrupted: nothing was written");
+            stderr!("sweep: interrupted: nothing was written");
             return signals.exit();
         }
         Err(e) => {
-            eprintln!("error: {}", scenario::diagnostic::one_line(&e.to_string()));
+            stderr!("error: {}", scenario::diagnostic::one_line(&e.to_string()));
             return Exit::Failure;
         }
     };
     match render_sweep(&result, compare_format(args.format)) {
-        Ok(text) => emit(&text, args.output.as_deref()),
+        Ok(text) => output::emit(OUTPUT, args.output.as_deref(), &text),
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr!("error: {e}");
             Exit::Failure
         }
     }
@@ -681,72 +678,29 @@ fn report_refusal(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError) {
     };
     let message = scenario::diagnostic::one_line(&e.to_string()).into_owned();
     match position {
-        Some(p) => eprintln!("{file}:{}:{}: error: {message}", p.line, p.col),
-        None => eprintln!("{file}: error: {message}"),
+        Some(p) => stderr!("{file}:{}:{}: error: {message}", p.line, p.col),
+        None => stderr!("{file}: error: {message}"),
     }
     if let Some(hint) = e.hint() {
-        eprintln!("  hint: {hint}");
+        stderr!("  hint: {hint}");
     }
 }
 
-/// Why `--output` cannot be written, checked before a long run rather than after.
-fn output_problem(path: &Path) -> Option<String> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if path.as_os_str().to_string_lossy().ends_with('/') || path.is_dir() {
-        return Some(format!(
-            "{}: error: `--output` names a folder; give a file name",
-            path.display()
-        ));
-    }
-    (!folder.is_dir()).then(|| {
-        format!(
-            "{}: error: the folder `{}` does not exist",
-            path.display(),
-            folder.display()
-        )
-    })
+/// Why `--output` (if given) cannot be written or would overwrite one of
+/// `inputs`, checked before a long run rather than after.
+fn check_output(path: Option<&Path>, inputs: &Inputs) -> Result<(), OutputError> {
+    path.map_or(Ok(()), |p| output::check(OUTPUT, p, inputs))
 }
 
-/// Writes to a temporary file in the same folder, then renames it over `path`,
-/// so a reader never sees a half-written file and an interrupted run leaves
-/// the old one intact.
+/// Writes `bytes` to `path` as `--output` does: a regular file (or a new
+/// one) is replaced atomically (a temporary file in the same folder renamed
+/// over it), so a reader never sees a half-written file and an interrupted
+/// run leaves the old one intact; a FIFO or character device is written in
+/// place.
 ///
 /// # Errors
-/// Any I/O error; the temporary file is removed.
+/// Any I/O error, or a path `--output` refuses (a folder, a symbolic link to
+/// a regular file, a block device); a temporary file is removed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_atomically_with(path, |file| file.write_all(bytes))
-}
-
-/// As [`write_atomically`], with what `write` writes to the (buffered)
-/// temporary file.
-///
-/// # Errors
-/// Any I/O error, or `write`'s; the temporary file is removed.
-pub fn write_atomically_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file =
-            std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temporary)?);
-        write(&mut file)?;
-        let file = file.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+    output::write(OUTPUT, Some(path), bytes).map_err(std::io::Error::other)
 }

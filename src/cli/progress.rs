@@ -44,6 +44,8 @@ fn draw(total: u64, counter: &AtomicU64, done: &AtomicBool) {
         }
         std::thread::sleep(TICK);
     }
+    // indicatif ignores the errors of drawing on stderr (a closed or hung-up
+    // terminal) in every call made here: the bar never panics or stops the run
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if let Ok(style) =
         ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} trials  {msg}")

@@ -1,11 +1,11 @@
 //! The commands that draw a scenario: `report` (HTML), `graph` (DOT or
 //! Mermaid) and `blast` (the static what-if table).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use super::output::{self, stderr, OUTPUT};
 use super::{load, run, Exit, Format, RunArgs};
 use crate::blast;
 use crate::montecarlo::{DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
@@ -122,20 +122,14 @@ pub fn print_document(what: &str, text: Result<String, impl std::fmt::Display>) 
     match text {
         Ok(text) => print(&text),
         Err(e) => {
-            eprintln!("error: could not write the {what} document: {e}");
+            stderr!("error: could not write the {what} document: {e}");
             Exit::Failure
         }
     }
 }
 
-/// Writes `text` to stdout (exit 1 when stdout is closed).
+/// Writes `text` to stdout: exit 1 with a message when that fails, 0 when
+/// its reader left early.
 pub fn print(text: &str) -> Exit {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Exit::Success,
-        Err(_) => Exit::Failure,
-    }
+    output::emit(OUTPUT, None, text)
 }

@@ -50,6 +50,15 @@ pub fn verdict(o: &ObjectiveResult) -> String {
     }
 }
 
+/// The mark of a verdict: ✅ met, ❌ failed, ❔ undecided.
+pub fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Met => "✅",
+        Verdict::Failed => "❌",
+        Verdict::Undecided => "❔",
+    }
+}
+
 /// `2 met, 1 failed, 0 undecided`.
 pub fn counts(r: &RunResult) -> String {
     let count = |v| r.objectives.iter().filter(|o| o.verdict == v).count();
@@ -71,8 +80,10 @@ pub fn table(out: &mut String, r: &RunResult) {
     for o in &r.objectives {
         let _ = writeln!(
             out,
-            "  {:<width$}  estimate {:>12}  95% CI {:>29}  {}",
+            "  {} {:<width$}  target {:>14}  estimate {:>12}  95% CI {:>29}  {}",
+            mark(o.verdict),
             one_line(&o.name),
+            target(o),
             value(o, o.estimate),
             interval(o),
             verdict(o),
@@ -90,14 +101,10 @@ pub fn markdown(out: &mut String, r: &RunResult) {
     out.push_str("| | objective | target | estimate | 95% CI | verdict |\n");
     out.push_str("| --- | --- | ---: | ---: | ---: | --- |\n");
     for o in &r.objectives {
-        let mark = match o.verdict {
-            Verdict::Met => "✅",
-            Verdict::Failed => "❌",
-            Verdict::Undecided => "❔",
-        };
         let _ = writeln!(
             out,
-            "| {mark} | <code>{}</code> | {} | {} | {} | {} |",
+            "| {} | <code>{}</code> | {} | {} | {} | {} |",
+            mark(o.verdict),
             escape(&o.name),
             target(o),
             value(o, o.estimate),

@@ -17,6 +17,7 @@ mod graph;
 mod interrupt;
 mod mechanics;
 mod objectives;
+mod output;
 mod properties;
 mod rank;
 mod report;

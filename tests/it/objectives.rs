@@ -356,6 +356,32 @@ fn markdown_shows_each_objective_with_its_verdict() {
     );
 }
 
+#[test]
+fn table_shows_each_objective_with_its_mark_and_target_as_markdown_does() {
+    let dir = scratch("table");
+    let scenario = scenario_file(&dir, &three_verdicts());
+    let (_, table, _) = faultline_run(&dir, &scenario, &[]);
+    assert!(
+        table.contains("objectives: 1 met, 1 failed, 1 undecided"),
+        "{table}"
+    );
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.contains("web availability"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    let expected = [
+        ("✅", "target    >= 90.0000%", "met"),
+        ("❌", "target    >= 99.9000%", "failed"),
+        ("❔", "target ", "undecided"),
+    ];
+    for (row, (mark, target, verdict)) in rows.iter().zip(expected) {
+        assert!(row.trim_start().starts_with(mark), "{row}");
+        assert!(row.contains(target), "{row}");
+        assert!(row.contains(verdict), "{row}");
+    }
+}
+
 /// `run --precision X` with `args`, as a parsed document.
 fn precise(dir: &Path, scenario: &Path, precision: &str, args: &[&str]) -> (String, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_faultline"))

@@ -138,8 +138,25 @@ pub fn compare(
     options: &RunOptions,
     stop: &AtomicBool,
 ) -> Result<Comparison, CompareError> {
+    compare_with_tco(designs, options, stop).map(|(comparison, _)| comparison)
+}
+
+/// Each design's total cost of ownership per year, trial by trial
+/// (`cost x 8760 h / horizon + infra`), in design order.
+pub type TcoSeries = Vec<Vec<f64>>;
+
+/// As [`compare`], with each design's per-trial TCO, so that any two
+/// designs can be compared pairwise on the same trials.
+///
+/// # Errors
+/// As [`compare`].
+pub fn compare_with_tco(
+    designs: &[Design],
+    options: &RunOptions,
+    stop: &AtomicBool,
+) -> Result<(Comparison, TcoSeries), CompareError> {
     let Some((_, baseline)) = designs.first() else {
-        return Ok(empty(options));
+        return Ok((empty(options), Vec::new()));
     };
     check_horizons(designs)?;
     let options = RunOptions {
@@ -181,13 +198,21 @@ pub fn compare(
         .iter()
         .map(|r| versus(&runs[0], r, &shared, (baseline.horizon, scale)))
         .collect();
-    Ok(Comparison {
+    let comparison = Comparison {
         seed: runs[0].result.seed,
         trials: runs[0].result.trials,
         horizon_hours: baseline.horizon,
         designs: summaries,
         differences,
-    })
+    };
+    Ok((comparison, runs.iter().map(|r| tco_of(r, scale)).collect()))
+}
+
+/// A run's TCO per year, trial by trial.
+fn tco_of(run: &Run, scale: f64) -> Vec<f64> {
+    (run.samples.iter())
+        .map(|s| s.cost * scale + run.infra)
+        .collect()
 }
 
 /// A design's run: its result, per-trial samples and infrastructure cost per year.
@@ -294,13 +319,11 @@ fn versus(
         .collect();
     let loss = |s: &Sample| s.cost * scale;
     let infra = difference(&[baseline.infra], &[design.infra], Better::Lower);
-    let tco_of = |run: &Run| -> Vec<f64> {
-        run.samples
-            .iter()
-            .map(|s| s.cost * scale + run.infra)
-            .collect()
-    };
-    let tco = difference(&tco_of(baseline), &tco_of(design), Better::Lower);
+    let tco = difference(
+        &tco_of(baseline, scale),
+        &tco_of(design, scale),
+        Better::Lower,
+    );
     DesignDifference {
         design: design.file.clone(),
         baseline: baseline.file.clone(),

@@ -1,13 +1,17 @@
 //! A grid of variants of one design (`--set PATH=V1,V2,...`), run on common
-//! random numbers, with the cheapest variant marked.
+//! random numbers, each against the first by paired differences, with the
+//! cheapest variant marked where the paired evidence supports it.
 
 use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::compare::{compare, CompareError, Comparison, Design, DesignSummary};
+use crate::compare::{
+    compare_with_tco, CompareError, Comparison, Design, DesignDifference, DesignSummary,
+};
 use crate::montecarlo::RunOptions;
 use crate::scenario::compose::Assignment;
+use crate::stats::paired::{difference, Better, Difference, Verdict};
 
 /// One `--set PATH=V1,V2,...` argument, split.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,10 +134,47 @@ pub struct Sweep {
     pub horizon_hours: f64,
     /// One row per variant, in grid order (`design` holds the label).
     pub variants: Vec<VariantRow>,
-    /// Index of the chosen variant: the lowest `tco` among those that meet
-    /// the objectives (all of them while a scenario has none); `null` when
-    /// none qualifies.
+    /// Each variant after the first against the first, in grid order: the
+    /// paired differences (variant minus first, common random numbers) with
+    /// their 95% CIs and verdicts, as `compare` gives them.
+    pub differences: Vec<DesignDifference>,
+    /// The variant with the lowest mean `tco` among those that qualify
+    /// (meet their objectives, or have none); absent when none qualifies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lowest_tco: Option<usize>,
+    /// The paired TCO difference of `lowest_tco` against every other
+    /// qualifying variant (lowest minus other), in grid order.
+    pub against_lowest: Vec<Rival>,
+    /// Whether the evidence singles out a cheapest variant.
+    pub verdict: Choice,
+    /// The cheapest variant: `lowest_tco` when its TCO is significantly
+    /// lower than every other qualifying variant's (each paired 95% CI
+    /// below 0); absent otherwise (the document holds no `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cheapest: Option<usize>,
+}
+
+/// The lowest-TCO variant against one other qualifying variant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rival {
+    /// Index of the other variant.
+    pub variant: usize,
+    /// TCO per year, lowest minus this variant, paired trial by trial.
+    pub tco: Difference,
+}
+
+/// What the paired evidence says about the cheapest variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    /// One variant's TCO is significantly lower than every other qualifying
+    /// variant's (or it is the only one that qualifies).
+    Cheapest,
+    /// The lowest mean TCO is not significantly lower than some other
+    /// qualifying variant's: no variant is distinguishably cheapest.
+    NotDistinguishable,
+    /// No variant meets its objectives.
+    NoneQualifies,
 }
 
 /// One variant's measures (money per year, as in `compare`).
@@ -151,33 +192,45 @@ pub struct VariantRow {
     pub infra_cost: f64,
     /// `infra_cost + annual_loss`: what the choice minimises.
     pub tco: f64,
-    /// Whether it meets the scenario's objectives (`true` when there are none).
-    pub meets_objectives: bool,
+    /// Whether it meets the scenario's objectives; absent when the variant
+    /// has none (it then qualifies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meets_objectives: Option<bool>,
+}
+
+impl VariantRow {
+    /// Whether the variant may be chosen: it meets its objectives or has none.
+    pub fn qualifies(&self) -> bool {
+        self.meets_objectives != Some(false)
+    }
 }
 
 /// Runs every variant on common random numbers. `meets` judges a variant
-/// against its objectives (the hook for scenarios with objectives).
+/// that has objectives against them.
 ///
 /// # Errors
-/// As [`compare`].
+/// As [`compare`](crate::compare::compare).
 pub fn sweep(
     variants: &[Design],
     options: &RunOptions,
     stop: &AtomicBool,
     meets: &dyn Fn(usize, &DesignSummary) -> bool,
 ) -> Result<Sweep, CompareError> {
-    let Comparison {
-        seed,
-        trials,
-        horizon_hours,
-        designs,
-        ..
-    } = compare(variants, options, stop)?;
-    let variants: Vec<VariantRow> = designs
-        .into_iter()
-        .enumerate()
+    let (
+        Comparison {
+            seed,
+            trials,
+            horizon_hours,
+            designs,
+            differences,
+        },
+        tco,
+    ) = compare_with_tco(variants, options, stop)?;
+    let rows: Vec<VariantRow> = (designs.into_iter().enumerate())
         .map(|(i, summary)| VariantRow {
-            meets_objectives: meets(i, &summary),
+            meets_objectives: (variants.get(i))
+                .is_some_and(|(_, m)| !m.objectives.is_empty())
+                .then(|| meets(i, &summary)),
             set: summary.file,
             services: summary.services,
             annual_loss: summary.annual_loss,
@@ -186,19 +239,45 @@ pub fn sweep(
             tco: summary.tco,
         })
         .collect();
-    let cheapest = variants
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.meets_objectives)
+    let lowest_tco = (rows.iter().enumerate())
+        .filter(|(_, v)| v.qualifies())
         .min_by(|a, b| a.1.tco.total_cmp(&b.1.tco))
         .map(|(i, _)| i);
+    let against_lowest = lowest_tco.map_or_else(Vec::new, |l| rivals(&rows, &tco, l));
+    let verdict = match lowest_tco {
+        None => Choice::NoneQualifies,
+        Some(_)
+            if against_lowest
+                .iter()
+                .all(|r| r.tco.verdict == Verdict::Better) =>
+        {
+            Choice::Cheapest
+        }
+        Some(_) => Choice::NotDistinguishable,
+    };
     Ok(Sweep {
         seed,
         trials,
         horizon_hours,
-        variants,
-        cheapest,
+        variants: rows,
+        differences,
+        cheapest: lowest_tco.filter(|_| verdict == Choice::Cheapest),
+        lowest_tco,
+        against_lowest,
+        verdict,
     })
+}
+
+/// The paired TCO difference of variant `lowest` against every other
+/// qualifying variant.
+fn rivals(rows: &[VariantRow], tco: &[Vec<f64>], lowest: usize) -> Vec<Rival> {
+    (rows.iter().enumerate())
+        .filter(|&(i, v)| i != lowest && v.qualifies())
+        .map(|(i, _)| Rival {
+            variant: i,
+            tco: difference(&tco[i], &tco[lowest], Better::Lower),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -311,8 +311,9 @@ pub struct Deployment {
     /// (infinite: unlimited); scales with the replicas that are up.
     pub capacity: f64,
     /// Infrastructure price of one replica per month (a twelfth of a year):
-    /// the deployment's `infra`, else its service's, else 0.
-    pub infra_per_replica_month: f64,
+    /// the deployment's `infra`, else its service's; `None` when neither
+    /// gives one (an unknown price, counted as 0 in infrastructure totals).
+    pub infra_per_replica_month: Option<f64>,
 }
 
 /// One replica, placed in a domain.
@@ -375,11 +376,12 @@ impl Model {
     }
 
     /// Infrastructure cost of a service per year: replicas times
-    /// `per_replica_month` times 12, summed over its deployments.
+    /// `per_replica_month` times 12, summed over its deployments (an
+    /// unpriced deployment counts 0).
     pub fn infra_cost_per_year(&self, service: ServiceId) -> f64 {
         self.deployments[self.services[service].deployments.clone()]
             .iter()
-            .map(|d| d.replicas.len() as f64 * d.infra_per_replica_month * 12.0)
+            .map(|d| d.replicas.len() as f64 * d.infra_per_replica_month.unwrap_or(0.0) * 12.0)
             .sum()
     }
 

@@ -1,8 +1,9 @@
 //! The built-in design changes `rank` tries, each as a `--set` edit of the
 //! scenario (so a change is exactly what `faultline sweep --set` would run),
-//! with the infrastructure it adds.
+//! with the infrastructure it adds, and the routing changes a service's data
+//! model rules out.
 
-use crate::model::{Deployment, Model, Routing};
+use crate::model::{DataPolicy, Deployment, Model, Replication, Routing, Service};
 
 /// Which change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,22 +41,31 @@ pub struct Change {
     /// The edits, as `faultline sweep --set` takes them (`PATH=VALUE`).
     pub sets: Vec<String>,
     /// Infrastructure added per year: replicas added times
-    /// `per_replica_month` times 12.
-    pub infra_per_year: f64,
+    /// `per_replica_month` times 12; `None` when the deployment has no
+    /// price (unknown, not free).
+    pub infra_per_year: Option<f64>,
+}
+
+/// A change `rank` does not try because the service's data model rules it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuledOut {
+    /// The change in words, e.g. `db: ActiveActive`.
+    pub label: String,
+    /// Why it is ruled out, as a clause (`its Async replication lets only
+    /// one deployment take writes`).
+    pub reason: String,
 }
 
 /// Whether the scenario prices any replica (the changes are only tried then).
 pub fn priced(model: &Model) -> bool {
-    model
-        .deployments
-        .iter()
-        .any(|d| d.infra_per_replica_month > 0.0)
+    (model.deployments.iter()).any(|d| d.infra_per_replica_month.is_some())
 }
 
 /// Every built-in change that applies to the model, in model order:
 /// per deployment one more replica, then one more zone; per service the
-/// switch to ActiveActive. Services whose name holds a `"` are left out (no
-/// `--set` path can name them).
+/// switch to ActiveActive where its data model allows it (see
+/// [`ruled_out`]). Services whose name holds a `"` are left out (no `--set`
+/// path can name them).
 pub fn changes(model: &Model) -> Vec<Change> {
     let mut out = Vec::new();
     for (s, service) in model.services.iter().enumerate() {
@@ -74,11 +84,12 @@ pub fn changes(model: &Model) -> Vec<Change> {
                     n + 1
                 ),
                 sets: vec![format!("{path}.deployments.{k}.replicas={}", n + 1)],
-                infra_per_year: deployment.infra_per_replica_month * 12.0,
+                infra_per_year: deployment.infra_per_replica_month.map(|p| p * 12.0),
             });
             out.extend(zone_change(model, d, &format!("{path}.deployments.{k}")));
         }
-        if let Some(shift) = switch_time(&service.routing) {
+        let shift = switch_time(&service.routing);
+        if let (Some(shift), None) = (shift, single_writer(service)) {
             out.push(Change {
                 kind: ChangeKind::ActiveActive { service: s },
                 label: format!(
@@ -90,11 +101,46 @@ pub fn changes(model: &Model) -> Vec<Change> {
                     "{path}.routing=ActiveActive(shift: \"{}s\")",
                     (shift * 3600.0).round()
                 )],
-                infra_per_year: 0.0,
+                infra_per_year: Some(0.0),
             });
         }
     }
     out
+}
+
+/// The switches to ActiveActive that [`changes`] leaves out because the
+/// service's data model rules them out, in model order.
+pub fn ruled_out(model: &Model) -> Vec<RuledOut> {
+    (model.services.iter())
+        .filter(|s| switch_time(&s.routing).is_some())
+        .filter_map(|s| {
+            single_writer(s).map(|reason| RuledOut {
+                label: format!("{}: ActiveActive", s.name),
+                reason: reason.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Why an ActivePassive or Manual service must keep one writing deployment:
+/// `None` when its data model lets every deployment take writes (`Sync`
+/// replication). Under `Async` replication two deployments taking writes
+/// diverge by the replication lag; without a `data` block faultline does
+/// not know that every deployment can take writes, and does not assume it.
+fn single_writer(service: &Service) -> Option<&'static str> {
+    match &service.data {
+        Some(DataPolicy {
+            replication: Replication::Sync,
+            ..
+        }) => None,
+        Some(DataPolicy {
+            replication: Replication::Async { .. },
+            ..
+        }) => Some("its Async replication lets only one deployment take writes"),
+        None => Some(
+            "it declares no `data` (faultline does not assume that every deployment can take writes; declare `data: (replication: Sync, ...)` to have it tried)",
+        ),
+    }
 }
 
 /// The mean time an ActivePassive or Manual service takes to notice (None
@@ -146,7 +192,7 @@ fn zone_change(model: &Model, d: usize, path: &str) -> Option<Change> {
             format!("{path}.zones=[{}]", list.join(", ")),
             format!("{path}.replicas={}", n + added),
         ],
-        infra_per_year: added as f64 * deployment.infra_per_replica_month * 12.0,
+        infra_per_year: (deployment.infra_per_replica_month).map(|p| added as f64 * p * 12.0),
     })
 }
 

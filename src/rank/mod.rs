@@ -6,12 +6,13 @@
 //! every other process replays exactly the same history and the per-trial
 //! differences are paired. Then, where the scenario prices its replicas,
 //! the same for a few built-in design changes ([`changes`]), with what each
-//! adds to the infrastructure bill.
+//! adds to the infrastructure bill. A change is suggested only when its
+//! paired saving is significantly positive ([`significant`]).
 
 pub mod changes;
 mod render;
 
-pub use changes::{changes, Change, ChangeKind};
+pub use changes::{changes, Change, ChangeKind, RuledOut};
 pub use render::{json, markdown, table};
 
 use std::sync::atomic::AtomicBool;
@@ -73,9 +74,12 @@ pub struct Ranking {
     pub savings: Vec<Saving>,
     /// Candidates that remove no process (a domain nothing targets).
     pub skipped: usize,
-    /// The built-in changes, each with its paired saving, by money saved
-    /// net of its infrastructure cost.
+    /// Every built-in change tried, each with its paired saving, in
+    /// [`change_order`].
     pub changes: Vec<(Change, Saving)>,
+    /// The routing changes not tried because the service's data model rules
+    /// them out (listed only when changes are tried at all).
+    pub ruled_out: Vec<RuledOut>,
 }
 
 /// The model without the processes `candidate` names, and how many it removed.
@@ -142,7 +146,12 @@ pub fn rank(
             saving(Candidate::Failure(0), 0, &base, &runs, scale),
         ));
     }
-    rows.sort_by(|a, b| net(b).total_cmp(&net(a)));
+    rows.sort_by(change_order);
+    let ruled_out = if changes.is_empty() {
+        Vec::new()
+    } else {
+        changes::ruled_out(model)
+    };
     Ok(Ranking {
         seed: options.seed.unwrap_or(model.seed),
         trials: options.trials.unwrap_or(DEFAULT_RANK_TRIALS),
@@ -150,12 +159,38 @@ pub fn rank(
         savings,
         skipped,
         changes: rows,
+        ruled_out,
     })
 }
 
-/// Money a change saves per year net of what it adds to the infrastructure.
-pub fn net((change, saving): &(Change, Saving)) -> f64 {
-    saving.cost.mean - change.infra_per_year
+/// Money a change saves per year net of what it adds to the infrastructure,
+/// with the 95% CI of the saving shifted by that fixed cost; `None` when the
+/// infrastructure cost is unknown.
+pub fn net((change, saving): &(Change, Saving)) -> Option<Estimate> {
+    let infra = change.infra_per_year?;
+    let [lo, hi] = saving.cost.ci95;
+    Some(Estimate {
+        mean: saving.cost.mean - infra,
+        ci95: [lo - infra, hi - infra],
+    })
+}
+
+/// Whether a saving is significantly positive: the paired 95% CI of the
+/// money saved lies above 0. Only such changes are suggested.
+pub fn significant(saving: &Saving) -> bool {
+    saving.cost.ci95[0] > 0.0
+}
+
+/// The order of the changes: those of known infrastructure cost first, by
+/// net saving, most first; then those of unknown cost, by money saved (a
+/// stable sort keeps model order on ties).
+pub fn change_order(a: &(Change, Saving), b: &(Change, Saving)) -> std::cmp::Ordering {
+    match (net(a), net(b)) {
+        (Some(x), Some(y)) => y.mean.total_cmp(&x.mean),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => b.1.cost.mean.total_cmp(&a.1.cost.mean),
+    }
 }
 
 fn samples(

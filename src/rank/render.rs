@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{candidate_kind, candidate_name, net, Change, Estimate, Ranking, Saving};
+use super::{
+    candidate_kind, candidate_name, net, significant, Change, Estimate, Ranking, RuledOut, Saving,
+};
 use crate::model::Model;
 use crate::report::{hours, money};
 use crate::text::{column_width, markdown as cell, terminal};
@@ -40,31 +42,30 @@ pub fn table(model: &Model, r: &Ranking, top: usize) -> String {
         );
     }
     footer(&mut out, &doc, "");
-    if !doc.changes.is_empty() {
-        let width = column_width(
-            doc.changes
-                .iter()
-                .map(|c| terminal(&c.change).chars().count()),
-            0,
-        );
-        let _ = writeln!(
-            out,
-            "\n{:<width$}  {:>11}  {:>13}  {:>27}  {:>13}  {:>10}",
-            "design change", "infra/yr", "saved/yr", "95% CI", "net/yr", "per infra$"
-        );
-        for c in &doc.changes {
+    if doc.tried() {
+        changes_intro(&mut out, &doc, "\n");
+        if !doc.changes.is_empty() {
+            let width = column_width(
+                doc.changes
+                    .iter()
+                    .map(|c| terminal(&c.change).chars().count()),
+                0,
+            );
             let _ = writeln!(
                 out,
-                "{:<width$}  {:>11}  {:>13}  {:>27}  {:>13}  {:>10}",
-                terminal(&c.change),
-                money(c.infra_per_year),
-                money(c.cost.mean),
-                interval(&c.cost, money),
-                money(c.net_per_year),
-                per_dollar(c.saved_per_infra)
+                "{:<width$}  {:>11}  {:>13}  {:>27}  {:>13}  {:>27}  {:>10}",
+                "design change", "infra/yr", "saved/yr", "95% CI", "net/yr", "95% CI", "per infra$"
             );
+            for c in &doc.changes {
+                let [infra, saved, saved_ci, net, net_ci, ratio] = change_cells(c);
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {infra:>11}  {saved:>13}  {saved_ci:>27}  {net:>13}  {net_ci:>27}  {ratio:>10}",
+                    terminal(&c.change)
+                );
+            }
         }
-        best(&mut out, &doc, "", terminal);
+        changes_footer(&mut out, &doc, "", terminal);
     }
     out
 }
@@ -90,24 +91,23 @@ pub fn markdown(model: &Model, r: &Ranking, top: usize) -> String {
         );
     }
     footer(&mut out, &doc, "\n");
-    if !doc.changes.is_empty() {
-        out.push_str(
-            "\n| design change | infra/yr | saved/yr | 95% CI | net/yr | saved per infra $ |\n",
-        );
-        out.push_str("| --- | ---: | ---: | ---: | ---: | ---: |\n");
-        for c in &doc.changes {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                cell(&c.change),
-                money(c.infra_per_year),
-                money(c.cost.mean),
-                interval(&c.cost, money),
-                money(c.net_per_year),
-                per_dollar(c.saved_per_infra)
+    if doc.tried() {
+        changes_intro(&mut out, &doc, "\n");
+        if !doc.changes.is_empty() {
+            out.push_str(
+                "\n| design change | infra/yr | saved/yr | 95% CI | net/yr | 95% CI | saved per infra $ |\n",
             );
+            out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for c in &doc.changes {
+                let [infra, saved, saved_ci, net, net_ci, ratio] = change_cells(c);
+                let _ = writeln!(
+                    out,
+                    "| {} | {infra} | {saved} | {saved_ci} | {net} | {net_ci} | {ratio} |",
+                    cell(&c.change)
+                );
+            }
         }
-        best(&mut out, &doc, "\n", cell);
+        changes_footer(&mut out, &doc, "\n", cell);
     }
     out
 }
@@ -139,7 +139,7 @@ fn header(out: &mut String, doc: &RankDocument, bullet: &str) {
 
 fn footer(out: &mut String, doc: &RankDocument, before: &str) {
     if doc.left_out > 0 {
-        let _ = writeln!(out, "{before}({} more below; see `--top`)", doc.left_out);
+        let _ = writeln!(out, "{before}{} more not shown (see `--top`)", doc.left_out);
     }
     if doc.skipped > 0 {
         let _ = writeln!(
@@ -150,6 +150,55 @@ fn footer(out: &mut String, doc: &RankDocument, before: &str) {
     }
 }
 
+fn changes_intro(out: &mut String, doc: &RankDocument, before: &str) {
+    let tried = doc.changes.len() + doc.changes_left_out + doc.not_significant.len();
+    let _ = if doc.changes.is_empty() {
+        writeln!(
+            out,
+            "{before}none of the {tried} design change(s) tried saves money significantly (paired 95% CI above 0)"
+        )
+    } else {
+        writeln!(
+            out,
+            "{before}design changes that save money significantly (paired 95% CI above 0), by net saving:"
+        )
+    };
+}
+
+fn changes_footer(out: &mut String, doc: &RankDocument, before: &str, escape: fn(&str) -> String) {
+    if doc.changes_left_out > 0 {
+        let _ = writeln!(
+            out,
+            "{before}{} more not shown (see `--top`)",
+            doc.changes_left_out
+        );
+    }
+    if doc.changes.iter().any(|c| c.infra_per_year.is_none()) {
+        let _ = writeln!(
+            out,
+            "{before}unknown: infra cost unknown (no `infra` price for that deployment or its service): its net is not known and it is not ranked per dollar"
+        );
+    }
+    if !doc.changes.is_empty() && !doc.not_significant.is_empty() {
+        let _ = writeln!(
+            out,
+            "{before}{} other change(s) tried: no saving distinguishable from 0 (not suggested; `--format json` lists them)",
+            doc.not_significant.len()
+        );
+    }
+    for r in &doc.ruled_out {
+        let _ = writeln!(
+            out,
+            "{before}not tried: {}, as {}",
+            escape(&r.change),
+            r.reason
+        );
+    }
+    if !doc.changes.is_empty() {
+        best(out, doc, before, escape);
+    }
+}
+
 fn best(out: &mut String, doc: &RankDocument, before: &str, escape: fn(&str) -> String) {
     match &doc.best_per_dollar {
         Some(name) => {
@@ -157,17 +206,30 @@ fn best(out: &mut String, doc: &RankDocument, before: &str, escape: fn(&str) -> 
             let _ = writeln!(out, "{before}most saved per infrastructure dollar: {name}");
         }
         None => {
-            let _ = writeln!(out, "{before}no priced change saves money");
+            let _ = writeln!(
+                out,
+                "{before}no priced change saves significantly more than it costs"
+            );
         }
     }
 }
 
-fn interval(e: &Estimate, f: fn(f64) -> String) -> String {
-    format!("[{}, {}]", f(e.ci95[0]), f(e.ci95[1]))
+/// A change's cells after its name: infra, saved, its CI, net, its CI, per dollar.
+fn change_cells(c: &ChangeEntry) -> [String; 6] {
+    let unknown = || "unknown".to_string();
+    [
+        c.infra_per_year.map_or_else(unknown, money),
+        money(c.cost.mean),
+        interval(&c.cost, money),
+        c.net_per_year.map_or_else(unknown, |n| money(n.mean)),
+        c.net_per_year.map_or_else(unknown, |n| interval(&n, money)),
+        c.saved_per_infra
+            .map_or_else(|| "-".to_string(), |x| format!("{x:.2}")),
+    ]
 }
 
-fn per_dollar(x: Option<f64>) -> String {
-    x.map_or_else(|| "free".to_string(), |x| format!("{x:.2}"))
+fn interval(e: &Estimate, f: fn(f64) -> String) -> String {
+    format!("[{}, {}]", f(e.ci95[0]), f(e.ci95[1]))
 }
 
 /// The JSON document of `faultline rank --format json`. Money and hours are
@@ -188,12 +250,33 @@ pub struct RankDocument {
     pub left_out: usize,
     /// Domains no failure targets (nothing to remove), not listed.
     pub skipped: usize,
-    /// Built-in design changes by net saving, when the scenario prices
-    /// replicas (the first `--top`); empty otherwise.
+    /// The suggested design changes: those whose money saving is
+    /// significantly positive (paired 95% CI above 0), when the scenario
+    /// prices replicas (the first `--top`); those of known infrastructure
+    /// cost first by net saving, then those of unknown cost by saving.
     pub changes: Vec<ChangeEntry>,
-    /// The priced change with the most money saved per infrastructure
-    /// dollar, among those that save money (ties: the one listed first).
+    /// Suggested changes beyond `--top`, not listed.
+    pub changes_left_out: usize,
+    /// The changes tried whose saving is not significantly positive (not
+    /// suggested), all of them, in the same order.
+    pub not_significant: Vec<ChangeEntry>,
+    /// The routing changes not tried because the service's data model rules
+    /// them out.
+    pub ruled_out: Vec<RuledOutEntry>,
+    /// The suggested change of known, positive infrastructure cost with the
+    /// most money saved per infrastructure dollar, among those whose net
+    /// saving is significantly positive (the saving's 95% CI above the
+    /// cost; ties: the one listed first); `null` when there is none.
     pub best_per_dollar: Option<String>,
+}
+
+/// A change not tried, and why.
+#[derive(Debug, Serialize)]
+pub struct RuledOutEntry {
+    /// In words, e.g. `db: ActiveActive`.
+    pub change: String,
+    /// Why the service's data model rules it out.
+    pub reason: String,
 }
 
 /// The scenario's own figures.
@@ -227,29 +310,40 @@ pub struct ChangeEntry {
     pub change: String,
     /// The `--set` edits that make it (`faultline sweep` takes them).
     pub sets: Vec<String>,
-    /// Infrastructure added per year.
-    pub infra_per_year: f64,
+    /// Infrastructure added per year; `null` when no `infra` price is
+    /// given for the deployment (unknown, not free).
+    pub infra_per_year: Option<f64>,
     /// Money saved per year (downtime, data loss, credits).
     pub cost: Estimate,
     /// Lost hours saved per year.
     pub lost_hours: Estimate,
-    /// `cost.mean - infra_per_year`.
-    pub net_per_year: f64,
-    /// `cost.mean / infra_per_year`; absent for a change that adds no infrastructure.
+    /// `cost - infra_per_year`, its CI the saving's shifted by that fixed
+    /// cost; `null` when the infrastructure cost is unknown.
+    pub net_per_year: Option<Estimate>,
+    /// `cost.mean / infra_per_year`; `null` for a change that adds no
+    /// infrastructure or whose infrastructure cost is unknown.
     pub saved_per_infra: Option<f64>,
 }
 
 impl RankDocument {
-    /// Builds the document, keeping the first `top` rows of each list.
+    /// Builds the document, keeping the first `top` rows of the savings
+    /// and of the suggested changes.
     pub fn new(model: &Model, r: &Ranking, top: usize) -> RankDocument {
         let savings: Vec<SavingEntry> = (r.savings.iter().take(top))
             .map(|s| saving_entry(model, s))
             .collect();
-        let changes: Vec<ChangeEntry> = r.changes.iter().take(top).map(change_entry).collect();
-        let best_per_dollar = (r.changes.iter())
-            .filter(|(c, s)| c.infra_per_year > 0.0 && s.cost.mean > 0.0)
+        let (suggested, not_significant): (Vec<_>, Vec<_>) =
+            r.changes.iter().partition(|(_, s)| significant(s));
+        let changes: Vec<ChangeEntry> = suggested
+            .iter()
+            .take(top)
+            .map(|c| change_entry(c))
+            .collect();
+        let best_per_dollar = (suggested.iter())
+            .filter(|row| row.0.infra_per_year.is_some_and(|i| i > 0.0))
+            .filter(|row| net(row).is_some_and(|n| n.ci95[0] > 0.0))
             .rev() // ties go to the change listed first
-            .max_by(|a, b| ratio(a).total_cmp(&ratio(b)))
+            .max_by(|a, b| ratio(a).unwrap_or(0.0).total_cmp(&ratio(b).unwrap_or(0.0)))
             .map(|(c, _)| c.label.clone());
         RankDocument {
             scenario: model.name.clone(),
@@ -262,14 +356,32 @@ impl RankDocument {
             left_out: r.savings.len() - savings.len(),
             savings,
             skipped: r.skipped,
+            changes_left_out: suggested.len() - changes.len(),
             changes,
+            not_significant: not_significant.iter().map(|c| change_entry(c)).collect(),
+            ruled_out: r.ruled_out.iter().map(ruled_out_entry).collect(),
             best_per_dollar,
         }
     }
+
+    /// Whether design changes were tried (or ruled out): the scenario prices replicas.
+    fn tried(&self) -> bool {
+        !(self.changes.is_empty() && self.not_significant.is_empty() && self.ruled_out.is_empty())
+    }
 }
 
-fn ratio((c, s): &(Change, Saving)) -> f64 {
-    s.cost.mean / c.infra_per_year
+/// Money saved per infrastructure dollar (`None` for an unknown or zero cost).
+fn ratio((c, s): &(Change, Saving)) -> Option<f64> {
+    c.infra_per_year
+        .filter(|&i| i > 0.0)
+        .map(|i| s.cost.mean / i)
+}
+
+fn ruled_out_entry(r: &RuledOut) -> RuledOutEntry {
+    RuledOutEntry {
+        change: r.label.clone(),
+        reason: r.reason.clone(),
+    }
 }
 
 fn saving_entry(model: &Model, s: &Saving) -> SavingEntry {
@@ -291,6 +403,6 @@ fn change_entry(row: &(Change, Saving)) -> ChangeEntry {
         cost: s.cost,
         lost_hours: s.lost_hours,
         net_per_year: net(row),
-        saved_per_infra: (c.infra_per_year > 0.0).then(|| ratio(row)),
+        saved_per_infra: ratio(row),
     }
 }

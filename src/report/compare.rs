@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::{hours, json_text, money, percent, RenderError};
 use crate::compare::{Comparison, DesignDifference};
 use crate::stats::paired::{Difference, Verdict};
-use crate::sweep::Sweep;
+use crate::sweep::{Choice, Sweep};
 use crate::text::{column_width, markdown as markdown_text, terminal};
 
 /// The formats a comparison renders to.
@@ -42,7 +42,9 @@ pub fn render_html(c: &Comparison) -> Result<String, RenderError> {
     Ok(super::html::comparison(c))
 }
 
-/// Renders a sweep: one row per variant, the chosen one marked with `*`.
+/// Renders a sweep: one row per variant with its paired TCO difference
+/// against the first, the cheapest marked with `*` where the evidence
+/// supports it.
 ///
 /// # Errors
 /// [`RenderError`] when a number is not finite.
@@ -61,6 +63,15 @@ pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, Rend
         hours(sweep.horizon_hours),
         sweep.seed
     );
+    out.push_str(&table(&sweep_rows(sweep), markdown));
+    out.push('\n');
+    let escape = if markdown { markdown_text } else { terminal };
+    out.push_str(&sweep_verdict(sweep, escape));
+    Ok(out)
+}
+
+/// The sweep's table: a header, then one row per variant.
+fn sweep_rows(sweep: &Sweep) -> Vec<Row> {
     let services: Vec<&String> = sweep
         .variants
         .first()
@@ -70,7 +81,17 @@ pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, Rend
         header.push(format!("{s} avail"));
         header.push(format!("{s} lost/trial"));
     }
-    header.extend(["loss/yr", "infra/yr", "total/yr", "objectives"].map(String::from));
+    header.extend(
+        [
+            "loss/yr",
+            "infra/yr",
+            "total/yr",
+            "total vs first",
+            "95% CI (paired)",
+            "objectives",
+        ]
+        .map(String::from),
+    );
     let mut rows = vec![header];
     for (i, v) in sweep.variants.iter().enumerate() {
         let mark = if sweep.cheapest == Some(i) { "*" } else { "" };
@@ -81,20 +102,70 @@ pub fn render_sweep(sweep: &Sweep, format: CompareFormat) -> Result<String, Rend
             row.push(hours(m.lost_hours));
         }
         row.extend([v.annual_loss, v.infra_cost, v.tco].map(money));
-        row.push(if v.meets_objectives { "met" } else { "failed" }.into());
+        match i.checked_sub(1).and_then(|d| sweep.differences.get(d)) {
+            Some(d) => {
+                row.push(signed_money(d.tco.mean));
+                row.push(signed_interval(&d.tco));
+            }
+            None => row.extend(["-", "-"].map(String::from)),
+        }
+        let objectives = match v.meets_objectives {
+            None => "none",
+            Some(true) => "met",
+            Some(false) => "failed",
+        };
+        row.push(objectives.into());
         rows.push(row);
     }
-    out.push_str(&table(&rows, markdown));
-    let escape = if markdown { markdown_text } else { terminal };
-    let _ = match sweep.cheapest {
-        Some(i) => writeln!(
-            out,
-            "\n* cheapest meeting the objectives (total = infra + expected loss): {}",
-            escape(&sweep.variants[i].set)
-        ),
-        None => writeln!(out, "\nno variant meets the objectives"),
+    rows
+}
+
+/// The lines under the sweep's table: the objectives, and the cheapest
+/// variant or why none is marked.
+fn sweep_verdict(sweep: &Sweep, escape: fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let none = sweep.variants.iter().all(|v| v.meets_objectives.is_none());
+    if none {
+        out.push_str("no objectives: every variant qualifies\n");
+    }
+    let label = |i: usize| {
+        sweep
+            .variants
+            .get(i)
+            .map_or(String::new(), |v| escape(&v.set))
     };
-    Ok(out)
+    let among = if none { "" } else { " meeting the objectives" };
+    let _ = match (sweep.verdict, sweep.lowest_tco) {
+        (Choice::Cheapest, Some(i)) => writeln!(
+            out,
+            "* cheapest{among} (total = infra + expected loss), lower than every other's by paired 95% CI: {}",
+            label(i)
+        ),
+        (Choice::NotDistinguishable, Some(i)) => {
+            let _ = writeln!(
+                out,
+                "no variant is distinguishably cheapest{among}: the lowest total, {}, is not significantly lower than",
+                label(i)
+            );
+            for r in sweep.against_lowest.iter().filter(|r| r.tco.verdict != Verdict::Better) {
+                let _ = writeln!(
+                    out,
+                    "  - {}: difference {} {}",
+                    label(r.variant),
+                    signed_money(r.tco.mean),
+                    signed_interval(&r.tco)
+                );
+            }
+            Ok(())
+        }
+        _ => writeln!(out, "no variant meets the objectives"),
+    };
+    out
+}
+
+/// The paired 95% CI of a money difference, signed.
+fn signed_interval(d: &Difference) -> String {
+    format!("[{}, {}]", signed_money(d.ci95[0]), signed_money(d.ci95[1]))
 }
 
 /// One row of a table: cells, the first left-aligned.

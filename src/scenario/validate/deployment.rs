@@ -29,7 +29,7 @@ impl Validator<'_> {
     pub(super) fn deployment(
         &mut self,
         model: &mut Model,
-        (name, service, service_infra): (&str, usize, f64),
+        (name, service, service_infra): (&str, usize, Option<f64>),
         index: usize,
         raw: &RawDeployment,
     ) {
@@ -51,7 +51,7 @@ impl Validator<'_> {
         let zones = self.zones(model, name, &at, domain, raw);
         let capacity = self.capacity(name, &at, raw.capacity);
         let infra = match raw.infra {
-            Some(i) => self.infra_price(name, &at, i.per_replica_month),
+            Some(i) => Some(self.infra_price(name, &at, i.per_replica_month)),
             None => service_infra,
         };
         let (true, Some(zones), Some(capacity)) = (counts_ok, zones, capacity) else {
@@ -201,7 +201,7 @@ fn add(
     domain: DomainId,
     zones: &[DomainId],
     (replicas, need): (u64, u64),
-    (capacity, infra_per_replica_month): (f64, f64),
+    (capacity, infra_per_replica_month): (f64, Option<f64>),
 ) {
     let id = model.deployments.len();
     let first = model.replicas.len();

@@ -309,14 +309,13 @@ impl<'a> Validator<'a> {
             );
         }
         let service_id = model.services.len();
-        let infra = match raw.infra {
-            Some(i) => self.infra_price(
+        let infra = raw.infra.map(|i| {
+            self.infra_price(
                 name,
                 &[Anchor::Entry(name.to_string())],
                 i.per_replica_month,
-            ),
-            None => 0.0,
-        };
+            )
+        });
         for (index, deployment) in raw.deployments.iter().enumerate() {
             self.deployment(model, (name, service_id, infra), index, deployment);
         }

@@ -143,10 +143,8 @@ def print_rates(rows):
     span = years(WINDOW_START, WINDOW_END)
     google_span = years(GOOGLE_START, WINDOW_END)
     print()
-    print(
-        f"rates: rows / window [95% CI]; window {WINDOW_START}..{WINDOW_END} = {span:.2f} y "
-        f"(Google Cloud {GOOGLE_START}..{WINDOW_END} = {google_span:.2f} y)"
-    )
+    print(f"rates: rows / window [95% CI]; window {WINDOW_START}..{WINDOW_END} = {span:.2f} y")
+    print(f"  (Google Cloud {GOOGLE_START}..{WINDOW_END} = {google_span:.2f} y)")
     for scope in EVENT_CLASSES:
         in_scope = [r for r in rows if r["scope"] == scope]
         parts = []

@@ -28,7 +28,7 @@ fn updating() -> bool {
 }
 
 /// The files in `folder` with the extension `ext`, sorted.
-fn files_with_extension(folder: &Path, ext: &str) -> Vec<PathBuf> {
+pub(crate) fn files_with_extension(folder: &Path, ext: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", folder.display()))
         .map(|entry| entry.expect("directory entry").path())

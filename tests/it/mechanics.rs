@@ -487,7 +487,9 @@ fn traffic_weighted_availability_is_the_share_of_requests_served_for_any_horizon
     // morning carries 24 h (weight 2 for 12 h).
     let afternoon = |t: f64| if t % 24.0 >= 12.0 { 2.0 } else { 0.0 };
     let morning = |t: f64| if t % 24.0 < 12.0 { 2.0 } else { 0.0 };
-    let cases: [(&str, f64, &str, &dyn Fn(f64) -> f64); 2] = [
+    /// A horizon as written and in hours, the daily weights, the weight.
+    type Case<'a> = (&'a str, f64, &'a str, &'a dyn Fn(f64) -> f64);
+    let cases: [Case; 2] = [
         (
             "36h",
             36.0,

@@ -83,11 +83,17 @@ pub fn explain(args: &ExplainArgs) -> Exit {
     let explained = match explain::explain(&model, &options, pick, &signals.stop) {
         Ok(e) => e,
         Err(ExplainError::Run(RunError::Interrupted)) => {
-            stderr!("{}: interrupted", args.scenario.display());
+            stderr!(
+                "{}: interrupted",
+                crate::text::one_line(&args.scenario.display().to_string())
+            );
             return signals.exit();
         }
         Err(e) => {
-            stderr!("{}: error: {e}", args.scenario.display());
+            stderr!(
+                "{}: error: {e}",
+                crate::text::one_line(&args.scenario.display().to_string())
+            );
             if let Some(hint) = e.hint() {
                 stderr!("  hint: {hint}");
             }
@@ -144,11 +150,17 @@ pub fn rank(args: &RankArgs) -> Exit {
     let ranking = match rank::rank(&model, &options, &changes, &signals.stop) {
         Ok(r) => r,
         Err(RunError::Interrupted) => {
-            stderr!("{}: interrupted", args.scenario.display());
+            stderr!(
+                "{}: interrupted",
+                crate::text::one_line(&args.scenario.display().to_string())
+            );
             return signals.exit();
         }
         Err(e) => {
-            stderr!("{}: error: {e}", args.scenario.display());
+            stderr!(
+                "{}: error: {e}",
+                crate::text::one_line(&args.scenario.display().to_string())
+            );
             if let Some(hint) = e.hint() {
                 stderr!("  hint: {hint}");
             }
@@ -171,7 +183,7 @@ fn design_changes(
     args: &RankArgs,
     model: &crate::model::Model,
 ) -> Vec<(Change, crate::model::Model)> {
-    let name = args.scenario.display().to_string();
+    let name = crate::text::one_line(&args.scenario.display().to_string()).into_owned();
     let mut out = Vec::new();
     for change in rank::changes(model) {
         let sets: Vec<Assignment> = change.sets.iter().filter_map(|s| assignment(s)).collect();

@@ -446,7 +446,7 @@ fn refused(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError, signals: &Si
     if *e == RunError::Interrupted {
         stderr!(
             "{}: interrupted: nothing was written",
-            args.scenario.display()
+            crate::text::one_line(&args.scenario.display().to_string())
         );
         return signals.exit();
     }

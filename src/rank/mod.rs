@@ -221,13 +221,17 @@ fn saving(
     }
 }
 
+/// The mean and 95% CI of per-trial values; from fewer than two trials the
+/// interval is unknown (`[-f64::MAX, f64::MAX]`), so nothing is significant.
 fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
     let mut m = Moments::default();
     values.for_each(|x| m.push(x));
-    Estimate {
-        mean: m.mean,
-        ci95: m.ci95(),
-    }
+    let ci95 = if m.n < 2 {
+        [-f64::MAX, f64::MAX]
+    } else {
+        m.ci95()
+    };
+    Estimate { mean: m.mean, ci95 }
 }
 
 /// The name of a candidate: the failure's name or the domain's path.

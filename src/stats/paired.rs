@@ -54,8 +54,24 @@ pub struct Difference {
     pub verdict: Verdict,
 }
 
+/// The difference of a run of fewer than two trials: one value says
+/// nothing of the spread, so every interval spans every number and nothing
+/// is decided.
+fn unknown(mean: f64) -> Difference {
+    Difference {
+        mean,
+        ci95: [-f64::MAX, f64::MAX],
+        unpaired_ci95: [-f64::MAX, f64::MAX],
+        variance_reduction: None,
+        p_better: 0.5,
+        verdict: Verdict::NoSignificantDifference,
+    }
+}
+
 /// The paired difference `design - baseline` of two per-trial series of the
-/// same length (trial i of each saw the same failures).
+/// same length (trial i of each saw the same failures). From fewer than two
+/// trials the difference is unknown: intervals `[-f64::MAX, f64::MAX]`, no
+/// significant difference.
 pub fn difference(baseline: &[f64], design: &[f64], better: Better) -> Difference {
     let mut paired = Moments::default();
     let (mut a, mut b) = (Moments::default(), Moments::default());
@@ -64,7 +80,10 @@ pub fn difference(baseline: &[f64], design: &[f64], better: Better) -> Differenc
         a.push(x);
         b.push(y);
     }
-    let n = paired.n.max(1) as f64;
+    if paired.n < 2 {
+        return unknown(paired.mean);
+    }
+    let n = paired.n as f64;
     let var = |m: &Moments| m.std_dev() * m.std_dev();
     let unpaired_half = Z95 * ((var(&a) + var(&b)) / n).sqrt();
     let se = paired.std_error();
@@ -138,6 +157,22 @@ mod tests {
         assert!((normal_cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-7);
         assert!((normal_cdf(-1.0) - 0.158_655_253_931_457).abs() < 1e-7);
         assert!((normal_cdf(3.0) - 0.998_650_101_968_37).abs() < 1e-7);
+    }
+
+    #[test]
+    fn one_trial_decides_nothing_whatever_its_difference() {
+        for better in [Better::Lower, Better::Higher] {
+            let d = difference(&[5.0], &[1.0], better);
+            assert_eq!(d.mean, -4.0);
+            assert_eq!(d.ci95, [-f64::MAX, f64::MAX]);
+            assert_eq!(d.unpaired_ci95, [-f64::MAX, f64::MAX]);
+            assert_eq!(d.verdict, Verdict::NoSignificantDifference);
+            assert_eq!(d.p_better, 0.5);
+            assert!(d.variance_reduction.is_none());
+        }
+        // two trials are enough to decide a difference that is always there
+        let d = difference(&[5.0, 6.0], &[1.0, 1.5], Better::Lower);
+        assert_eq!(d.verdict, Verdict::Better);
     }
 
     #[test]

@@ -289,3 +289,53 @@ fn compare_refuses_designs_of_different_horizons_with_exit_code_1() {
     assert!(output.stdout.is_empty());
     faultline_compare(&[a.to_str().unwrap()]).assert().code(2);
 }
+
+#[test]
+fn one_trial_decides_nothing_in_compare_sweep_or_rank() {
+    // One value says nothing of the spread: no verdict, no cheapest
+    // variant, no suggested change, whatever the one trial showed.
+    let compare = super::support::faultline(&[
+        "compare",
+        "scenarios/shop-one-zone.ron",
+        "scenarios/shop-two-regions.ron",
+        "--trials",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&compare).expect("json");
+    let verdicts: Vec<&str> = doc["differences"][0]
+        .as_object()
+        .expect("differences")
+        .values()
+        .filter_map(|d| d.get("verdict").and_then(|v| v.as_str()))
+        .collect();
+    assert!(!verdicts.is_empty());
+    assert!(
+        verdicts.iter().all(|v| *v == "no_significant_difference"),
+        "{verdicts:?}"
+    );
+    let sweep = super::support::faultline(&[
+        "sweep",
+        "scenarios/shop-two-regions.ron",
+        "--set",
+        "services.db.deployments.1.replicas=2,3",
+        "--trials",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&sweep).expect("json");
+    assert_ne!(doc["verdict"], "cheapest", "{sweep}");
+    let rank = super::support::faultline(&[
+        "rank",
+        "scenarios/shop-two-regions-auto-failover.ron",
+        "--trials",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&rank).expect("json");
+    assert_eq!(doc["changes"].as_array().map(Vec::len), Some(0), "{rank}");
+    assert!(doc["best_per_dollar"].is_null(), "{rank}");
+}

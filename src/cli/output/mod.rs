@@ -18,6 +18,13 @@ use std::path::{Path, PathBuf};
 use super::Exit;
 use target::Kind;
 
+/// A path as it may be printed to a terminal or a CI log: control and
+/// bidirectional characters written escaped (a path can come from a
+/// scenario's `extends` or from a link a pull request planted).
+fn shown(path: &std::path::Path) -> String {
+    crate::text::one_line(&path.display().to_string()).into_owned()
+}
+
 /// Prints a line on stderr, ignoring a closed or failing stderr (where
 /// `eprintln!` panics).
 macro_rules! stderr {
@@ -44,7 +51,7 @@ pub const JUNIT: &str = "--junit";
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// The path names a folder.
-    #[error("{}: error: `{flag}` names a folder; give a file name", .path.display())]
+    #[error("{}: error: `{flag}` names a folder; give a file name", shown(.path))]
     Folder {
         /// The flag that named it.
         flag: &'static str,
@@ -52,7 +59,7 @@ pub enum OutputError {
         path: PathBuf,
     },
     /// The folder the file would go in does not exist.
-    #[error("{}: error: the folder `{}` does not exist", .path.display(), .folder.display())]
+    #[error("{}: error: the folder `{}` does not exist", shown(.path), shown(.folder))]
     MissingFolder {
         /// The path as given.
         path: PathBuf,
@@ -61,7 +68,7 @@ pub enum OutputError {
     },
     /// A symbolic link to a regular file, or to nothing: faultline replaces
     /// files atomically and does not follow a link to do it.
-    #[error("{}: error: `{flag}` names a symbolic link (to `{}`); give the file itself\n  hint: faultline follows links only to a FIFO or a device such as `/dev/stdout`", .path.display(), .target.display())]
+    #[error("{}: error: `{flag}` names a symbolic link (to `{}`); give the file itself\n  hint: faultline follows links only to a FIFO or a device such as `/dev/stdout`", shown(.path), shown(.target))]
     Link {
         /// The flag that named it.
         flag: &'static str,
@@ -71,7 +78,7 @@ pub enum OutputError {
         target: PathBuf,
     },
     /// A block device or a socket.
-    #[error("{}: error: `{flag}` names a {kind}; give a regular file, a FIFO or a character device such as `/dev/null`", .path.display())]
+    #[error("{}: error: `{flag}` names a {kind}; give a regular file, a FIFO or a character device such as `/dev/null`", shown(.path))]
     Unsupported {
         /// The flag that named it.
         flag: &'static str,
@@ -81,7 +88,7 @@ pub enum OutputError {
         kind: &'static str,
     },
     /// The output would overwrite a file the command reads.
-    #[error("{}: error: `{flag}` would overwrite `{}`, an input of this command\n  hint: write the output elsewhere; the input is left as it is", .path.display(), .input.display())]
+    #[error("{}: error: `{flag}` would overwrite `{}`, an input of this command\n  hint: write the output elsewhere; the input is left as it is", shown(.path), shown(.input))]
     Input {
         /// The flag that named it.
         flag: &'static str,
@@ -91,7 +98,7 @@ pub enum OutputError {
         input: PathBuf,
     },
     /// Two outputs of one command name the same file.
-    #[error("{}: error: `{first}` and `{second}` name the same file; give each its own", .path.display())]
+    #[error("{}: error: `{first}` and `{second}` name the same file; give each its own", shown(.path))]
     SameFile {
         /// The first flag.
         first: &'static str,
@@ -101,7 +108,7 @@ pub enum OutputError {
         path: PathBuf,
     },
     /// Writing the file failed.
-    #[error("{}: error: cannot write the output: {}", .path.display(), describe(.source))]
+    #[error("{}: error: cannot write the output: {}", shown(.path), describe(.source))]
     File {
         /// The path as given.
         path: PathBuf,

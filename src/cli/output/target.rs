@@ -204,8 +204,13 @@ impl Inputs {
         }
     }
 
-    /// Refuses `output` when it is the same file as an input.
+    /// Refuses `output` when it is the same regular file as an input (a
+    /// FIFO or a device is written in place, never replaced: `faultline
+    /// run /dev/stdin --output /dev/stdout` reads and writes one terminal).
     fn refuse(&self, flag: &'static str, output: &Path) -> Result<(), OutputError> {
+        if !std::fs::metadata(output).is_ok_and(|m| m.is_file()) {
+            return Ok(());
+        }
         let Some(out) = Identity::of(output) else {
             return Ok(());
         };

@@ -600,18 +600,19 @@ fn credits(
             if visited % STOP_EVERY == 0 {
                 stopped(stop)?;
             }
-            let w = (t / sla.window).floor();
+            let mut w = (t / sla.window).floor();
+            if (w + 1.0) * sla.window <= t {
+                // rounding put t at the end of window w: it starts the next
+                w += 1.0;
+            }
             if w != window {
                 if lost > 0.0 {
                     settle(window, lost);
                 }
                 (window, lost) = (w, 0.0);
             }
-            let mut until = end.min((w + 1.0) * sla.window);
-            if until <= t {
-                // rounding at a window boundary: finish the step in this window
-                until = end;
-            }
+            // past t: every window is measured, however small
+            let until = end.min((w + 1.0) * sla.window);
             lost += (1.0 - step.v) * (until - t);
             t = until;
         }
@@ -746,6 +747,33 @@ mod tests {
             );
             let per_step = visits as f64 / steps as f64;
             assert!(per_step < 3.0, "{n}: {per_step} nodes walked per loss step");
+        }
+    }
+
+    #[test]
+    fn sla_windows_of_a_tenth_of_a_second_are_each_measured() {
+        // down from the first failure (within seconds) to the horizon: every
+        // 0.1 s window from there on is below 50% and owes its refund
+        let text = r#"Scenario(horizon: "1h", seed: 9, domains: ["aws/r/a"],
+            failures: [(name: "host", on: EachReplica(), every: "1s", lasts: Fixed("2h"))],
+            services: { "web": (deployments: [(in: "aws/r/a")],
+                sla: (window: "0.1s", revenue: 1, credits: [(below: 0.5, refund: 1)])) })"#;
+        let model = crate::scenario::load("sla.ron", text.as_bytes()).unwrap();
+        let plan = Plan::new(&model);
+        let window = 0.1 / 3600.0;
+        for trial in 0..5 {
+            let story = trace(&model, &plan, trial, &mut Workspace::default());
+            let start = story.occurrences[0].start;
+            // windows wholly down, and the one the failure starts in if it
+            // starts in its first half (36,000 windows in the hour)
+            let first = (start / window).floor();
+            let into = start / window - first;
+            let expected = 36_000.0 - first - 1.0 + if into < 0.5 { 1.0 } else { 0.0 };
+            let breaches = f64::from(story.outcome.services[0].sla_breaches);
+            assert!(
+                (breaches - expected).abs() <= 1.0,
+                "trial {trial}: {breaches} vs {expected}"
+            );
         }
     }
 

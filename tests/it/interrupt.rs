@@ -102,9 +102,9 @@ fn sigterm_exits_143_and_leaves_an_existing_output_intact() {
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
 
-/// A scenario whose single trial takes a minute: an SLA measured over
+/// A scenario whose single trial takes minutes: an SLA measured over
 /// 3e10 windows of a millisecond on a service down all year (allowed only
-/// with `--max-trial-events` raised).
+/// with `--max-trial-events` raised), in little memory.
 fn long_trial_scenario(dir: &Path) -> PathBuf {
     let text = "Scenario(trials: 1, domains: [\"aws/r/a\"],\n\
          failures: [(name: \"host\", on: EachReplica(), every: \"1m\", lasts: Fixed(\"2y\"))],\n\

@@ -241,9 +241,11 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
                 // timeline: its remembered step is this walk (a chain of
                 // services is then walked one link per loss, not to its root)
                 let r = ws.deployment[d].clone();
-                let j = ws.arena.index_at(&r, a);
-                if recall(&r, j, (a, b), model.horizon, ws) {
-                    continue;
+                if ws.service[model.deployments[d].service] == r {
+                    let j = ws.arena.index_at(&r, a);
+                    if recall(&r, j, (a, b), model.horizon, ws) {
+                        continue;
+                    }
                 }
                 own_culprits(plan, d, a, b, ws);
                 for source in &plan.sources[plan.deployment_sources[d].start as usize

@@ -597,7 +597,7 @@ fn credits(
         let mut t = step.t;
         while step.v < 1.0 && t < end {
             visited += 1;
-            if visited % STOP_EVERY == 0 {
+            if visited.is_multiple_of(STOP_EVERY) {
                 stopped(stop)?;
             }
             let mut w = (t / sla.window).floor();

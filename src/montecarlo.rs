@@ -91,6 +91,38 @@ pub enum RunError {
         /// The limit.
         limit: f64,
     },
+    /// A command of many runs would take far too long.
+    #[error("its {runs} runs would simulate about {estimate:.2e} events in all, above the limit of {limit:.2e}")]
+    TooManyRuns {
+        /// The runs.
+        runs: usize,
+        /// Expected events of all of them (and what their trials handle).
+        estimate: f64,
+        /// The limit in force.
+        limit: f64,
+    },
+    /// The services' timelines of one trial would hold too many changes.
+    #[error("one trial's service timelines would hold about {estimate:.2e} changes (each holds those of everything it depends on), above the limit of {limit:.2e} per trial; `{service}` alone holds about {share:.2e}")]
+    TimelinesTooLarge {
+        /// The service whose timeline holds the most.
+        service: String,
+        /// Its changes per trial.
+        share: f64,
+        /// The changes of all timelines of one trial.
+        estimate: f64,
+        /// The limit.
+        limit: f64,
+    },
+    /// A service's SLA would measure too many windows in one trial.
+    #[error("the SLA of `{service}` measures about {windows:.2e} windows a trial (`horizon` / `window`), above the limit of {limit:.2e} per trial")]
+    SlaWindows {
+        /// The service.
+        service: String,
+        /// Its windows per trial.
+        windows: f64,
+        /// The limit.
+        limit: f64,
+    },
     /// The per-trial values kept for percentiles would not fit in memory.
     #[error(
         "keeping percentiles of {trials} trials for {services} services needs too much memory"
@@ -123,6 +155,15 @@ impl RunError {
             ),
             RunError::TrialTooLarge { .. } => Some(
                 "check `every` and `horizon` for a unit mistake (`s` for `d`?), or raise the limit with `--max-trial-events`".into(),
+            ),
+            RunError::TooManyRuns { .. } => Some(
+                "lower `--trials`, or raise the limit with `--max-events`".into(),
+            ),
+            RunError::TimelinesTooLarge { .. } => Some(
+                "shorten the chain of dependencies or lower the failure rates, or raise the limit with `--max-trial-events`".into(),
+            ),
+            RunError::SlaWindows { .. } => Some(
+                "check the unit of `window` (`s` for `d`?), or raise the limit with `--max-trial-events`".into(),
             ),
             RunError::TooManyValues { .. } => {
                 Some("lower `--trials` (a run keeps at most 1.5e8 exact values: one a trial for the scenario's cost, more for `compare`, `rank` and `--variance-reduction`)".into())
@@ -163,6 +204,7 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
             limit: options.max_trial_events,
         });
     }
+    check_trial_work(model, options.max_trial_events)?;
     let estimate = per_trial * trials as f64;
     if estimate.is_nan() || estimate > options.max_events {
         return Err(RunError::TooManyEvents {
@@ -181,6 +223,76 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
             trials,
             services: model.services.len(),
         });
+    }
+    Ok(())
+}
+
+/// Checks a command made of `runs` runs of `model`'s size (such as `rank`,
+/// one run per candidate): each run within the limits of [`check_work`],
+/// and all of them together within [`RunOptions::max_events`], counting
+/// per trial its events plus one per failure process, definition and
+/// service (what a trial handles however few events it has), and per run
+/// one per process, service, deployment and replica (building its model).
+///
+/// # Errors
+/// As [`check_work`], or [`RunError::TooManyRuns`].
+pub fn check_runs(model: &Model, runs: usize, options: &RunOptions) -> Result<(), RunError> {
+    let trials = options.trials.unwrap_or(model.trials);
+    check_work(model, trials, options)?;
+    let fixed = model.processes.len() + model.failures.len() + model.services.len();
+    let per_trial = model.expected_events_per_trial() + fixed as f64;
+    let size = model.processes.len()
+        + model.services.len()
+        + model.deployments.len()
+        + model.replicas.len();
+    let estimate = (per_trial * trials as f64 + size as f64) * runs as f64;
+    if estimate.is_nan() || estimate > options.max_events {
+        return Err(RunError::TooManyRuns {
+            runs,
+            estimate,
+            limit: options.max_events,
+        });
+    }
+    Ok(())
+}
+
+/// Checks the work of one trial beyond its events: the changes the
+/// services' timelines hold ([`Model::timeline_changes`]) and each service's
+/// SLA windows, both within `limit`.
+///
+/// # Errors
+/// [`RunError::TimelinesTooLarge`] or [`RunError::SlaWindows`].
+pub fn check_trial_work(model: &Model, limit: f64) -> Result<(), RunError> {
+    let changes = model.timeline_changes();
+    let estimate: f64 = changes.iter().sum();
+    if estimate.is_nan() || estimate > limit {
+        // the service with the most, among those with dependencies (where
+        // the error is placed)
+        let dependent = |s: usize| !model.services[s].depends_on.is_empty();
+        let (worst, share) = (changes.iter().enumerate())
+            .max_by(|a, b| {
+                (dependent(a.0), a.1)
+                    .partial_cmp(&(dependent(b.0), b.1))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .map_or((0, 0.0), |(s, &x)| (s, x));
+        let service = model.services.get(worst).map(|s| s.name.clone());
+        return Err(RunError::TimelinesTooLarge {
+            service: service.unwrap_or_default(),
+            share,
+            estimate,
+            limit,
+        });
+    }
+    for (s, service) in model.services.iter().enumerate() {
+        let windows = model.sla_windows(s);
+        if windows.is_nan() || windows > limit {
+            return Err(RunError::SlaWindows {
+                service: service.name.clone(),
+                windows,
+                limit,
+            });
+        }
     }
     Ok(())
 }
@@ -555,7 +667,9 @@ impl Trials<'_> {
             if self.stop.load(Ordering::Relaxed) {
                 break;
             }
-            engine::run_trial(self.model, self.plan, trial, self.ws);
+            if !engine::run_trial_until(self.model, self.plan, trial, self.ws, self.stop) {
+                break;
+            }
             f(self.ws.outcome());
             self.progress.fetch_add(1, Ordering::Relaxed);
         }

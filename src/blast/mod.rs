@@ -113,7 +113,67 @@ impl Analysis {
     }
 }
 
-/// Analyses every domain and every service of `model`.
+/// The default bound on [`work`]: a few seconds, and the states of every
+/// unit (two fractions per service) within a few hundred MB.
+pub const DEFAULT_MAX_WORK: f64 = 2e8;
+
+/// Why an analysis was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BlastError {
+    /// Every unit evaluates the whole model twice: too many units on too large a model.
+    #[error("the analysis would take about {estimate:.2e} steps ({units} domains and services each failing alone, each evaluating every service, deployment, replica and dependency twice), above the limit of {limit:.2e}")]
+    TooMuchWork {
+        /// Domains and services.
+        units: usize,
+        /// The steps of the analysis.
+        estimate: f64,
+        /// The limit in force.
+        limit: f64,
+    },
+}
+
+impl BlastError {
+    /// How to get past the error.
+    pub fn hint(&self) -> &'static str {
+        "split the scenario, or raise the limit with `--max-work`"
+    }
+}
+
+/// The steps of [`analyse`]: per unit (domain or service) and phase, one per
+/// service, deployment, replica (and level of its domain) and dependency
+/// deployment looked at; it also bounds the memory of the states kept.
+pub fn work(model: &Model) -> f64 {
+    let units = model.domains.len() + model.services.len() + 1;
+    let links: usize = (model.services.iter())
+        .map(|s| {
+            let targets: usize = (s.depends_on.iter())
+                .map(|d| model.services[d.service].deployments.len())
+                .sum();
+            s.deployments.len() * (1 + targets)
+        })
+        .sum();
+    let model_size = model.services.len() + links + 3 * model.replicas.len();
+    2.0 * units as f64 * model_size as f64
+}
+
+/// Refuses an analysis whose [`work`] is above `limit`.
+///
+/// # Errors
+/// [`BlastError::TooMuchWork`] with the estimate.
+pub fn check_work(model: &Model, limit: f64) -> Result<(), BlastError> {
+    let estimate = work(model);
+    if estimate > limit {
+        return Err(BlastError::TooMuchWork {
+            units: model.domains.len() + model.services.len(),
+            estimate,
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// Analyses every domain and every service of `model` (see [`check_work`]
+/// for its bound).
 pub fn analyse(model: &Model) -> Analysis {
     let units = (0..model.domains.len())
         .map(Unit::Domain)

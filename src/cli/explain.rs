@@ -7,9 +7,9 @@ use clap::ValueEnum;
 
 use super::output::stderr;
 use super::report::print_document;
-use super::{load, read_bounded, Exit, Signals};
+use super::{load, positive_number, print_refusal, read_bounded, Exit, Signals};
 use crate::explain::{self, ExplainError, Pick};
-use crate::montecarlo::{RunError, RunOptions};
+use crate::montecarlo::{RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
 use crate::rank::{self, Change};
 use crate::scenario::{self, compose::Assignment};
 
@@ -40,6 +40,12 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StoryFormat::Table)]
     pub format: StoryFormat,
+    /// Refuse runs expected to simulate more events than this.
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
+    pub max_events: f64,
+    /// Refuse runs expected to simulate more events than this in one trial.
+    #[arg(long, default_value_t = DEFAULT_MAX_TRIAL_EVENTS, value_parser = positive_number)]
+    pub max_trial_events: f64,
 }
 
 /// Formats of `explain` and `rank`.
@@ -65,7 +71,7 @@ fn percentile(text: &str) -> Result<f64, String> {
 
 /// `faultline explain`.
 pub fn explain(args: &ExplainArgs) -> Exit {
-    let Some((model, _)) = load(&args.scenario) else {
+    let Some((model, bytes)) = load(&args.scenario) else {
         return Exit::Failure;
     };
     let pick = match (args.trial, args.percentile) {
@@ -77,6 +83,8 @@ pub fn explain(args: &ExplainArgs) -> Exit {
         trials: args.trials,
         seed: args.seed,
         threads: args.threads.map(usize::from),
+        max_events: args.max_events,
+        max_trial_events: args.max_trial_events,
         ..RunOptions::default()
     };
     let signals = Signals::register();
@@ -88,6 +96,10 @@ pub fn explain(args: &ExplainArgs) -> Exit {
                 crate::text::one_line(&args.scenario.display().to_string())
             );
             return signals.exit();
+        }
+        Err(ExplainError::Run(e)) => {
+            print_refusal(&args.scenario, &bytes, &e, args.trials.is_none());
+            return Exit::Failure;
         }
         Err(e) => {
             stderr!(
@@ -128,23 +140,47 @@ pub struct RankArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StoryFormat::Table)]
     pub format: StoryFormat,
+    /// Refuse runs expected to simulate more events than this (all runs together).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
+    pub max_events: f64,
+    /// Refuse runs expected to simulate more events than this in one trial.
+    #[arg(long, default_value_t = DEFAULT_MAX_TRIAL_EVENTS, value_parser = positive_number)]
+    pub max_trial_events: f64,
 }
 
 /// `faultline rank`.
 pub fn rank(args: &RankArgs) -> Exit {
-    let Some((model, _)) = load(&args.scenario) else {
+    let Some((model, bytes)) = load(&args.scenario) else {
         return Exit::Failure;
-    };
-    let changes = if rank::changes::priced(&model) {
-        design_changes(args, &model)
-    } else {
-        Vec::new()
     };
     let options = RunOptions {
         trials: args.trials,
         seed: args.seed,
         threads: args.threads.map(usize::from),
+        max_events: args.max_events,
+        max_trial_events: args.max_trial_events,
         ..RunOptions::default()
+    };
+    let priced = rank::changes::priced(&model);
+    // refused before the changes are loaded (one load of the file each)
+    let changes = if priced {
+        rank::changes(&model).len()
+    } else {
+        0
+    };
+    let runs = 1 + model.failures.len() + model.domains.len() + changes;
+    let rank_options = RunOptions {
+        trials: Some(args.trials.unwrap_or(rank::DEFAULT_RANK_TRIALS)),
+        ..options.clone()
+    };
+    if let Err(e) = crate::montecarlo::check_runs(&model, runs, &rank_options) {
+        print_refusal(&args.scenario, &bytes, &e, false);
+        return Exit::Failure;
+    }
+    let changes = if priced {
+        design_changes(args, &model)
+    } else {
+        Vec::new()
     };
     let signals = Signals::register();
     let ranking = match rank::rank(&model, &options, &changes, &signals.stop) {
@@ -157,13 +193,7 @@ pub fn rank(args: &RankArgs) -> Exit {
             return signals.exit();
         }
         Err(e) => {
-            stderr!(
-                "{}: error: {e}",
-                crate::text::one_line(&args.scenario.display().to_string())
-            );
-            if let Some(hint) = e.hint() {
-                stderr!("  hint: {hint}");
-            }
+            print_refusal(&args.scenario, &bytes, &e, false);
             return Exit::Failure;
         }
     };

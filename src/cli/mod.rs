@@ -654,17 +654,7 @@ fn report_refusal(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError) {
         Some(c) => c.text.as_bytes(),
         None => &loaded.bytes,
     };
-    let position = match e {
-        RunError::TooManyEvents { .. } | RunError::TooManyValues { .. }
-            if args.trials.is_none() =>
-        {
-            scenario::field_position(bytes, None, "trials")
-        }
-        RunError::TrialTooLarge { failure, .. } => {
-            scenario::field_position(bytes, Some(failure), "every")
-        }
-        _ => None,
-    };
+    let position = refusal_position(bytes, e, args.trials.is_none());
     let mut file =
         scenario::diagnostic::one_line(&args.scenario.display().to_string()).into_owned();
     // in a composed scenario, the file of the chain that wrote the field
@@ -690,6 +680,55 @@ fn report_refusal(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError) {
 /// `inputs`, checked before a long run rather than after.
 fn check_output(path: Option<&Path>, inputs: &Inputs) -> Result<(), OutputError> {
     path.map_or(Ok(()), |p| output::check(OUTPUT, p, inputs))
+}
+
+/// `FILE:LINE:COL: error: MESSAGE` and the hint of a refused run of the
+/// scenario at `path` (with its bytes), for the commands other than `run`.
+fn print_refusal(path: &Path, bytes: &[u8], e: &RunError, trials_from_file: bool) {
+    let file = crate::text::one_line(&path.display().to_string()).into_owned();
+    let message = scenario::diagnostic::one_line(&e.to_string()).into_owned();
+    match refusal_position(bytes, e, trials_from_file) {
+        Some(p) => stderr!("{file}:{}:{}: error: {message}", p.line, p.col),
+        None => stderr!("{file}: error: {message}"),
+    }
+    if let Some(hint) = e.hint() {
+        stderr!("  hint: {hint}");
+    }
+}
+
+/// Where the field that made a run too large is written (`trials` only when
+/// the file set them).
+fn refusal_position(
+    bytes: &[u8],
+    e: &RunError,
+    trials_from_file: bool,
+) -> Option<scenario::Position> {
+    match e {
+        RunError::TooManyEvents { .. } | RunError::TooManyValues { .. } if trials_from_file => {
+            scenario::field_position(bytes, None, "trials")
+        }
+        RunError::TrialTooLarge { failure, .. } => {
+            scenario::field_position(bytes, Some(failure), "every")
+        }
+        RunError::TimelinesTooLarge { service, .. } => {
+            scenario::service_field_position(bytes, service, &["depends_on"])
+        }
+        RunError::SlaWindows { service, .. } => {
+            scenario::service_field_position(bytes, service, &["sla", "window"])
+        }
+        RunError::TooManyRuns { .. } => scenario::field_position(bytes, None, "failures"),
+        _ => None,
+    }
+}
+
+/// `FILE:LINE:COL` of `field` (inside the failure named `failure`, if
+/// any) in a scenario's bytes, or `FILE` when it cannot be found.
+fn located(path: &Path, bytes: &[u8], failure: Option<&str>, field: &'static str) -> String {
+    let file = crate::text::one_line(&path.display().to_string()).into_owned();
+    match scenario::field_position(bytes, failure, field) {
+        Some(p) => format!("{file}:{}:{}", p.line, p.col),
+        None => file.to_string(),
+    }
 }
 
 /// Writes `bytes` to `path` as `--output` does: a regular file (or a new

@@ -56,6 +56,10 @@ pub struct BlastArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = BlastFormat::Table)]
     pub format: BlastFormat,
+    /// Refuse an analysis expected to take more steps than this (units
+    /// failing alone x the model's size).
+    #[arg(long, default_value_t = blast::DEFAULT_MAX_WORK, value_parser = super::positive_number)]
+    pub max_work: f64,
 }
 
 /// Formats of `blast`.
@@ -105,9 +109,14 @@ pub fn graph(args: &GraphArgs) -> Exit {
 
 /// `faultline blast`.
 pub fn blast(args: &BlastArgs) -> Exit {
-    let Some((model, _)) = load(&args.scenario) else {
+    let Some((model, bytes)) = load(&args.scenario) else {
         return Exit::Failure;
     };
+    if let Err(e) = blast::check_work(&model, args.max_work) {
+        let at = super::located(&args.scenario, &bytes, None, "services");
+        stderr!("{at}: error: {e}\n  hint: {}", e.hint());
+        return Exit::Failure;
+    }
     let analysis = blast::analyse(&model);
     let text = match args.format {
         BlastFormat::Table => Ok(blast::table(&model, &analysis)),

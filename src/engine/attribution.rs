@@ -71,6 +71,9 @@ pub struct Scratch {
     /// The trial counter of `culprit_stamp` and `memo_stamp` (never 0 once a
     /// trial began).
     trial: u32,
+    /// Nodes the dependency walks visited (tests check they stay few).
+    #[cfg(test)]
+    pub visits: u64,
     /// Lost hours no culprit could be found for, and their cost.
     pub unattributed: f64,
     /// The cost of `unattributed`.
@@ -223,6 +226,10 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
     blame.stack.clear();
     push_contributors(model, s, mask, &mut blame.stack);
     while let Some(node) = ws.blame.stack.pop() {
+        #[cfg(test)]
+        {
+            ws.blame.visits += 1;
+        }
         match node {
             Node::Deployment(d) => {
                 let d = d as usize;
@@ -230,6 +237,16 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
                     continue;
                 }
                 ws.blame.visited_deployment[d] = ws.blame.epoch;
+                // a service served by this deployment alone shares its
+                // timeline: its remembered step is this walk (a chain of
+                // services is then walked one link per loss, not to its root)
+                let r = ws.deployment[d].clone();
+                if ws.service[model.deployments[d].service] == r {
+                    let j = ws.arena.index_at(&r, a);
+                    if recall(&r, j, (a, b), model.horizon, ws) {
+                        continue;
+                    }
+                }
                 own_culprits(plan, d, a, b, ws);
                 for source in &plan.sources[plan.deployment_sources[d].start as usize
                     ..plan.deployment_sources[d].end as usize]

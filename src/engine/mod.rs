@@ -32,11 +32,12 @@ pub mod timeline;
 pub mod trace;
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use plan::Plan;
 pub use routing::RoutingStats;
 use timeline::Arena;
-pub use trace::{trace, Occurrence, Trace};
+pub use trace::{trace, trace_until, Occurrence, Trace};
 
 use crate::model::{Model, Service, Sla};
 
@@ -199,6 +200,20 @@ impl Workspace {
 /// in the engine's numbering of it ([`layout`]) and its outcome is in the
 /// model's.
 pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
+    run_trial_until(model, plan, trial, ws, &AtomicBool::new(false));
+}
+
+/// As [`run_trial`], giving up as soon as `stop` is set: it is read before
+/// each service (or recovery cycle pass) is evaluated, so a
+/// long trial stops within about a service's work. Returns whether the
+/// trial finished; the outcome of one that did not means nothing.
+pub fn run_trial_until(
+    model: &Model,
+    plan: &Plan,
+    trial: u64,
+    ws: &mut Workspace,
+    stop: &AtomicBool,
+) -> bool {
     let engine = &plan.layout.model;
     debug_assert!(
         (
@@ -214,11 +229,11 @@ pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
         ),
         "the plan was built from another model (or before its seed was set)"
     );
-    simulate(plan, trial, ws);
+    simulate(plan, trial, ws, stop).is_some()
 }
 
-/// [`run_trial`] in the engine's numbering.
-fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
+/// [`run_trial_until`] in the engine's numbering; `None` when stopped.
+fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace, stop: &AtomicBool) -> Option<()> {
     let model = &plan.layout.model;
     reset(model, ws);
     attribution::start(ws);
@@ -228,6 +243,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
     let mut cycles = model.recovery_cycles.iter().peekable();
     let mut k = 0;
     while k < order.len() {
+        stopped(stop)?;
         let services = match cycles.peek() {
             Some(cycle) if cycle.start == k => {
                 let cycle = (*cycle).clone();
@@ -235,7 +251,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
                 for &s in &order[cycle.clone()] {
                     generate(model, plan, plan.service_processes[s].clone(), trial, ws);
                 }
-                evaluate_cycle(model, plan, cycle.clone(), trial, ws);
+                evaluate_cycle(model, plan, cycle.clone(), trial, ws, stop)?;
                 cycle
             }
             _ => {
@@ -255,7 +271,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
     release(ws, shared);
     tally(plan, ws);
     for &s in order {
-        measure(model, s, plan.layout.service[s], ws);
+        measure(model, s, plan.layout.service[s], ws, stop)?;
     }
     for cycle in &model.recovery_cycles {
         for &s in &order[cycle.clone()] {
@@ -267,6 +283,8 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
         }
     }
     attribution::begin(model, ws);
+    // not stopped from here on: the attribution resets what it touched at
+    // its end, for the next trial in this workspace
     for s in model.topological_order.iter().copied() {
         attribution::attribute(model, plan, s, ws);
     }
@@ -274,6 +292,13 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace) {
     let services = &ws.outcome.services;
     let model_service = |s: usize| plan.layout.service[s];
     ws.outcome.cost = order.iter().map(|&s| services[model_service(s)].cost).sum();
+    Some(())
+}
+
+/// `None` once `stop` is set (a relaxed load: a few cycles per service).
+#[inline]
+fn stopped(stop: &AtomicBool) -> Option<()> {
+    (!stop.load(Ordering::Relaxed)).then_some(())
 }
 
 /// Drops the outages of the services evaluated (those past the first
@@ -321,7 +346,14 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
 /// down throughout, and each pass can only shorten outages, so the passes
 /// settle on the worst consistent history: services that each wait for the
 /// other to recover stay down (a cold-start deadlock).
-fn evaluate_cycle(model: &Model, plan: &Plan, cycle: Range<usize>, trial: u64, ws: &mut Workspace) {
+fn evaluate_cycle(
+    model: &Model,
+    plan: &Plan,
+    cycle: Range<usize>,
+    trial: u64,
+    ws: &mut Workspace,
+    stop: &AtomicBool,
+) -> Option<()> {
     let services = &model.topological_order[cycle];
     let down = ws.arena.begin(0.0, 0);
     let down = ws.arena.finish(down);
@@ -332,6 +364,7 @@ fn evaluate_cycle(model: &Model, plan: &Plan, cycle: Range<usize>, trial: u64, w
         }
     }
     for pass in 0..MAX_RECOVERY_PASSES {
+        stopped(stop)?;
         ws.previous.clear();
         for &s in services {
             ws.previous.push(ws.service[s].clone());
@@ -343,9 +376,10 @@ fn evaluate_cycle(model: &Model, plan: &Plan, cycle: Range<usize>, trial: u64, w
             evaluate(model, plan, s, trial, ws);
         }
         if pass > 0 && settled(model, services, ws) {
-            return;
+            return Some(());
         }
     }
+    Some(())
 }
 
 /// Whether the cycle's timelines equal those of the previous pass.
@@ -471,7 +505,8 @@ fn tally(plan: &Plan, ws: &mut Workspace) {
 }
 
 /// Measures service `s` into the outcome's entry `m` (its model id).
-fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace) {
+/// `None` when `stop` was set while its SLA windows were measured.
+fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace, stop: &AtomicBool) -> Option<()> {
     let horizon = model.horizon;
     let service = &model.services[s];
     let range = ws.service[s].clone();
@@ -505,12 +540,13 @@ fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace) {
     out.failbacks = stats.failbacks;
     out.data_loss_hours = ws.data_lost[s];
     if let Some(sla) = &service.sla {
-        (out.sla_breaches, out.credits) = credits(sla, &ws.arena, &range, horizon);
+        (out.sla_breaches, out.credits) = credits(sla, &ws.arena, &range, horizon, stop)?;
     }
     ws.outcome.events += stats.events;
     out.downtime_cost = out.weighted_lost_hours * service.cost_per_hour;
     out.cost = out.downtime_cost + cost_of_data(service, out.data_loss_hours) + out.credits;
     ws.outcome.services[m] = out;
+    Some(())
 }
 
 fn cost_of_data(service: &Service, hours: f64) -> f64 {
@@ -525,7 +561,14 @@ fn cost_of_data(service: &Service, hours: f64) -> f64 {
 /// windows from time 0 (the last one may be shorter, its revenue pro rata),
 /// each window's availability measured, and the largest refund of the tiers
 /// it falls below paid on its revenue.
-fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32, f64) {
+/// `None` when `stop` is set meanwhile (read every [`STOP_EVERY`] windows).
+fn credits(
+    sla: &Sla,
+    arena: &Arena,
+    range: &Range<usize>,
+    horizon: f64,
+    stop: &AtomicBool,
+) -> Option<(u32, f64)> {
     let mut breaches = 0;
     let mut credits = 0.0;
     let mut settle = |window: f64, lost: f64| {
@@ -547,23 +590,29 @@ fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32
     };
     let mut window = 0.0;
     let mut lost = 0.0;
+    let mut visited: u64 = 0;
     for i in range.clone() {
         let step = arena.steps[i];
         let end = arena.step_end(range, i, horizon);
         let mut t = step.t;
         while step.v < 1.0 && t < end {
-            let w = (t / sla.window).floor();
+            visited += 1;
+            if visited.is_multiple_of(STOP_EVERY) {
+                stopped(stop)?;
+            }
+            let mut w = (t / sla.window).floor();
+            if (w + 1.0) * sla.window <= t {
+                // rounding put t at the end of window w: it starts the next
+                w += 1.0;
+            }
             if w != window {
                 if lost > 0.0 {
                     settle(window, lost);
                 }
                 (window, lost) = (w, 0.0);
             }
-            let mut until = end.min((w + 1.0) * sla.window);
-            if until <= t {
-                // rounding at a window boundary: finish the step in this window
-                until = end;
-            }
+            // past t: every window is measured, however small
+            let until = end.min((w + 1.0) * sla.window);
             lost += (1.0 - step.v) * (until - t);
             t = until;
         }
@@ -571,8 +620,11 @@ fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32
     if lost > 0.0 {
         settle(window, lost);
     }
-    (breaches, credits)
+    Some((breaches, credits))
 }
+
+/// SLA windows measured between two reads of the stop flag.
+const STOP_EVERY: u64 = 1 << 20;
 
 #[cfg(test)]
 mod tests {
@@ -641,6 +693,109 @@ mod tests {
             "f-control": (deployments: [(in: "aws/us-east-1", zones: ["a", "b"], replicas: 3, need: 2)],
                           depends_on: { "e-auth": Recovery() }),
         })"#;
+
+    /// `n` services in a chain (each hard-depends on the one before), one
+    /// replica each failing every 30 days.
+    fn chain(n: usize) -> Model {
+        let services: String = (0..n)
+            .map(|i| {
+                let dependency = if i > 0 {
+                    format!(", depends_on: {{ \"s{}\": Hard }}", i - 1)
+                } else {
+                    String::new()
+                };
+                format!("\"s{i}\": (deployments: [(in: \"aws/r/a\")]{dependency}),\n")
+            })
+            .collect();
+        let text = format!(
+            "Scenario(domains: [\"aws/r/a\"], seed: 5,\n\
+             failures: [(name: \"host\", on: EachReplica(), every: \"30d\", lasts: Exp(mean: \"1h\"))],\n\
+             services: {{ {services} }})"
+        );
+        crate::scenario::load("chain.ron", text.as_bytes()).unwrap()
+    }
+
+    /// The loss steps of a trial's service timelines (what is attributed).
+    fn loss_steps(model: &Model, ws: &Workspace) -> u64 {
+        (0..model.services.len())
+            .map(|s| {
+                let range = ws.service[s].clone();
+                ws.arena.steps[range].iter().filter(|x| x.v < 1.0).count() as u64
+            })
+            .sum()
+    }
+
+    #[test]
+    fn attributing_a_chain_walks_a_bounded_number_of_links_per_loss() {
+        // an outage at the head of a chain is lost by every service below
+        // it: walking each loss back to the head costs the chain's length
+        // per loss step, the cube of the chain in all
+        for n in [40, 160] {
+            let model = chain(n);
+            let plan = Plan::new(&model);
+            let mut ws = Workspace::default();
+            let (mut visits, mut steps) = (0, 0);
+            for trial in 0..3 {
+                ws.blame.visits = 0;
+                run_trial(&model, &plan, trial, &mut ws);
+                visits += ws.blame.visits;
+                steps += loss_steps(&plan.layout.model, &ws);
+            }
+            assert!(
+                steps > 20 * n as u64,
+                "{n}: {steps} loss steps: nothing is tested"
+            );
+            let per_step = visits as f64 / steps as f64;
+            assert!(per_step < 3.0, "{n}: {per_step} nodes walked per loss step");
+        }
+    }
+
+    #[test]
+    fn sla_windows_of_a_tenth_of_a_second_are_each_measured() {
+        // down from the first failure (within seconds) to the horizon: every
+        // 0.1 s window from there on is below 50% and owes its refund
+        let text = r#"Scenario(horizon: "1h", seed: 9, domains: ["aws/r/a"],
+            failures: [(name: "host", on: EachReplica(), every: "1s", lasts: Fixed("2h"))],
+            services: { "web": (deployments: [(in: "aws/r/a")],
+                sla: (window: "0.1s", revenue: 1, credits: [(below: 0.5, refund: 1)])) })"#;
+        let model = crate::scenario::load("sla.ron", text.as_bytes()).unwrap();
+        let plan = Plan::new(&model);
+        let window = 0.1 / 3600.0;
+        for trial in 0..5 {
+            let story = trace(&model, &plan, trial, &mut Workspace::default());
+            let start = story.occurrences[0].start;
+            // windows wholly down, and the one the failure starts in if it
+            // starts in its first half (36,000 windows in the hour)
+            let first = (start / window).floor();
+            let into = start / window - first;
+            let expected = 36_000.0 - first - 1.0 + if into < 0.5 { 1.0 } else { 0.0 };
+            let breaches = f64::from(story.outcome.services[0].sla_breaches);
+            assert!(
+                (breaches - expected).abs() <= 1.0,
+                "trial {trial}: {breaches} vs {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stopped_trial_gives_up_and_the_next_one_is_whole() {
+        let model = chain(30);
+        let plan = Plan::new(&model);
+        let mut ws = Workspace::default();
+        assert!(!run_trial_until(
+            &model,
+            &plan,
+            1,
+            &mut ws,
+            &AtomicBool::new(true)
+        ));
+        run_trial(&model, &plan, 1, &mut ws);
+        let after = ws.outcome().clone();
+        let mut fresh = Workspace::default();
+        run_trial(&model, &plan, 1, &mut fresh);
+        assert_eq!(&after, fresh.outcome());
+        assert!(after.services.iter().any(|s| s.lost_hours > 0.0));
+    }
 
     #[test]
     fn the_engine_numbering_changes_no_outcome_and_no_story() {

@@ -4,7 +4,9 @@
 //! read-only: the trial runs exactly as in a Monte Carlo run (the recording
 //! adds no draw and changes no number).
 
-use super::{run_trial, Plan, TrialOutcome, Workspace};
+use std::sync::atomic::AtomicBool;
+
+use super::{run_trial_until, Plan, TrialOutcome, Workspace};
 use crate::model::Model;
 
 /// One failure occurrence of the trial.
@@ -47,11 +49,39 @@ pub struct Trace {
 /// Runs trial `trial` of `model` with recording on and copies its story out.
 /// `model.seed` must be the run's seed (as `montecarlo` sets it).
 pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trace {
+    let never = AtomicBool::new(false);
+    let traced = trace_until(model, plan, trial, ws, &never);
+    traced.unwrap_or_else(|| empty_trace(trial))
+}
+
+/// An empty trace (a trial that was never stopped always finishes).
+fn empty_trace(trial: u64) -> Trace {
+    Trace {
+        trial,
+        outcome: TrialOutcome::default(),
+        occurrences: Vec::new(),
+        deployments: Vec::new(),
+        services: Vec::new(),
+    }
+}
+
+/// As [`trace`], giving up (`None`) as soon as `stop` is set (see
+/// [`run_trial_until`]).
+pub fn trace_until(
+    model: &Model,
+    plan: &Plan,
+    trial: u64,
+    ws: &mut Workspace,
+    stop: &AtomicBool,
+) -> Option<Trace> {
     ws.blame.set_record(true);
     ws.keep_outages = true;
-    run_trial(model, plan, trial, ws);
+    let finished = run_trial_until(model, plan, trial, ws, stop);
     ws.keep_outages = false;
     ws.blame.set_record(false);
+    if !finished {
+        return None;
+    }
     // every outage was kept, in generation order: its position is its id
     let mut occurrences: Vec<Occurrence> = (ws.outages.iter().enumerate())
         .map(|(k, &(start, end))| Occurrence {
@@ -70,10 +100,9 @@ pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trac
     }
     for &(o, s) in ws.blame.hits() {
         let s = plan.layout.service[s as usize];
-        let services = &mut occurrences[o as usize].services;
-        if !services.contains(&s) {
-            services.push(s);
-        }
+        // each (occurrence, service) pair is hit once: services are
+        // attributed one after the other
+        occurrences[o as usize].services.push(s);
     }
     occurrences.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.process.cmp(&b.process)));
     let steps = |range: &std::ops::Range<usize>| -> Steps {
@@ -90,19 +119,20 @@ pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trac
         }
         out
     };
-    Trace {
+    Some(Trace {
         trial,
         outcome: ws.outcome.clone(),
         occurrences,
         deployments: in_model_order(&ws.deployment, &plan.layout.deployment),
         services: in_model_order(&ws.service, &plan.layout.service),
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::engine::run_trial;
 
     const TEXT: &str = r#"Scenario(name: "t", horizon: "1y", trials: 10, seed: 3,
         domains: ["aws/r/a", "aws/r/b"],

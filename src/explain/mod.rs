@@ -93,6 +93,9 @@ pub fn explain(
 ) -> Result<Explained, ExplainError> {
     let trials = options.trials.unwrap_or(model.trials);
     let seed = options.seed.unwrap_or(model.seed);
+    // the trace's trial, within the limits of a run's (the run that finds
+    // a percentile checks its own)
+    montecarlo::check_work(model, 1, options)?;
     let (trial, rank) = match pick {
         Pick::Trial(trial) if trial < trials => (trial, None),
         Pick::Trial(trial) => return Err(ExplainError::NoSuchTrial { trial, trials }),
@@ -107,7 +110,8 @@ pub fn explain(
     let mut model = model.clone();
     model.seed = seed;
     let plan = Plan::new(&model);
-    let trace = engine::trace(&model, &plan, trial, &mut Workspace::default());
+    let trace = engine::trace_until(&model, &plan, trial, &mut Workspace::default(), stop)
+        .ok_or(RunError::Interrupted)?;
     Ok(Explained {
         selection: Selection {
             pick,

@@ -6,6 +6,7 @@
 mod distribution;
 mod duration;
 mod objective;
+mod work;
 
 pub use distribution::{gamma, Distribution, DistributionError, Z90};
 pub use duration::{Duration, DurationError};

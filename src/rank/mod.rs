@@ -115,6 +115,9 @@ pub fn rank(
         seed: Some(options.seed.unwrap_or(model.seed)),
         ..options.clone()
     };
+    // the scenario, once without each candidate, and each change
+    let runs = 1 + model.failures.len() + model.domains.len() + changes.len();
+    montecarlo::check_runs(model, runs, &options)?;
     let scale = HOURS_PER_YEAR / model.horizon;
     let base = samples(model, &options, stop)?;
     let baseline = (

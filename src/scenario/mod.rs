@@ -45,6 +45,24 @@ pub fn field_position(
     Some(locator.locate(&anchors))
 }
 
+/// Where the last of `fields` is written inside service `service`'s entry
+/// (`["sla", "window"]`: its SLA's `window`), or the nearest of them found.
+/// `None` when the text cannot be read.
+pub fn service_field_position(
+    bytes: &[u8],
+    service: &str,
+    fields: &[&'static str],
+) -> Option<Position> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut anchors = vec![
+        locate::Anchor::Field("services"),
+        locate::Anchor::Entry(service.to_string()),
+    ];
+    anchors.extend(fields.iter().map(|&f| locate::Anchor::Field(f)));
+    Some(Locator::new(text).locate(&anchors))
+}
+
 /// Parses and validates a scenario. `file` is the name used in diagnostics.
 ///
 /// # Errors

@@ -101,3 +101,44 @@ fn sigterm_exits_143_and_leaves_an_existing_output_intact() {
     assert_eq!(kept, "previous result\n");
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
+
+/// A scenario whose single trial takes minutes: an SLA measured over
+/// 3e10 windows of a millisecond on a service down all year (allowed only
+/// with `--max-trial-events` raised), in little memory.
+fn long_trial_scenario(dir: &Path) -> PathBuf {
+    let text = "Scenario(trials: 1, domains: [\"aws/r/a\"],\n\
+         failures: [(name: \"host\", on: EachReplica(), every: \"1m\", lasts: Fixed(\"2y\"))],\n\
+         services: { \"web\": (deployments: [(in: \"aws/r/a\")],\n\
+           sla: (window: \"0.001s\", revenue: 1, credits: [(below: 0.5, refund: 1)])) })";
+    let path = dir.join("long.ron");
+    std::fs::write(&path, text).expect("write the scenario");
+    path
+}
+
+/// SIGINT one second into `faultline ARGS` (a single long trial): exit 130
+/// within two seconds.
+fn interrupt_one_long_trial(name: &str, command: &[&str]) {
+    let dir = scratch(name);
+    let scenario = long_trial_scenario(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(command)
+        .arg(&scenario)
+        .args(["--max-trial-events", "1e12"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start faultline");
+    let (code, took) = interrupt(&mut child, "-INT");
+    assert_eq!(code, Some(130), "{name}");
+    assert!(took < Duration::from_secs(2), "{name}: took {took:?}");
+}
+
+#[test]
+fn ctrl_c_stops_a_single_long_trial_of_run_within_a_second() {
+    interrupt_one_long_trial("long-trial-run", &["run", "--threads", "1"]);
+}
+
+#[test]
+fn ctrl_c_stops_the_trial_explain_traces_within_a_second() {
+    interrupt_one_long_trial("long-trial-explain", &["explain", "--trial", "0"]);
+}

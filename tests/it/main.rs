@@ -16,6 +16,7 @@ mod explain;
 mod fuzz_corpus;
 mod graph;
 mod interrupt;
+mod limits;
 mod mechanics;
 mod objectives;
 mod output;

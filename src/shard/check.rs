@@ -390,7 +390,7 @@ impl<'m> OutcomeCheck<'m> {
         }
         for (i, &(count, hours)) in o.processes.iter().enumerate() {
             let bound = f64::from(count) * self.model.horizon;
-            within("1", hours, bound).map_err(|m| m.inside(&format_args!("processes[{i}]")))?;
+            within("[1]", hours, bound).map_err(|m| m.inside(&format_args!("processes[{i}]")))?;
         }
         for (field, value) in [
             ("cost", o.cost),
@@ -406,12 +406,14 @@ impl<'m> OutcomeCheck<'m> {
         )?;
         let costs: f64 = o.services.iter().map(|s| s.cost).sum();
         adds_up("cost", o.cost, costs, "the sum of the services' costs")?;
-        adds_up(
-            "unattributed_hours",
-            attributed,
-            lost,
-            "the services' lost hours, added to the failures' lost hours",
-        )?;
+        if adds_up("", attributed, lost, "").is_err() {
+            let reason = format!(
+                "with the failures' lost hours it makes {} hours, not the services' {}",
+                number(attributed),
+                number(lost)
+            );
+            return Err(Misfit::new("unattributed_hours", reason));
+        }
         self.events = (self.events.checked_add(o.events)).ok_or_else(|| {
             Misfit::new("events", "the run's events add up past 2^64".to_string())
         })?;

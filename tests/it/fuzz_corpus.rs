@@ -47,10 +47,13 @@ fn every_fuzz_corpus_entry_and_crash_case_loads_or_fails_cleanly() {
 /// Runs `harness` over the corpus and crash cases of fuzz target `target`:
 /// none may panic; returns how many gave a result.
 fn replay(target: &str, harness: fn(&[u8]) -> Option<faultline::stats::RunResult>) -> usize {
-    let cases: Vec<_> = [format!("fuzz/corpus/{target}"), format!("fuzz/artifacts/{target}")]
-        .iter()
-        .flat_map(|f| files(f))
-        .collect();
+    let cases: Vec<_> = [
+        format!("fuzz/corpus/{target}"),
+        format!("fuzz/artifacts/{target}"),
+    ]
+    .iter()
+    .flat_map(|f| files(f))
+    .collect();
     assert!(cases.len() >= 8, "the {target} corpus is missing");
     let mut valid = 0;
     for path in &cases {
@@ -74,7 +77,10 @@ fn every_extends_chain_of_the_corpus_composes_or_fails_with_located_messages() {
 #[test]
 fn every_partial_of_the_corpus_merges_or_is_refused_cleanly() {
     let valid = replay("merge_partials", faultline::fuzzing::merge_partials);
-    assert!(valid > 0, "no corpus entry merges: the corpus is not exercising merge");
+    assert!(
+        valid > 0,
+        "no corpus entry merges: the corpus is not exercising merge"
+    );
 }
 
 #[test]

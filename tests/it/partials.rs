@@ -182,6 +182,19 @@ fn cases() -> Vec<Case> {
             ),
         ),
         (
+            "lost hours no failure or `unattributed_hours` accounts for",
+            set("/outcomes/{t}/failures/0/lost_hours".into(), json!(0.0)),
+            at(
+                "outcomes[{t}].unattributed_hours",
+                "with the failures' lost hours it makes 0 hours, not the services' ",
+            ),
+        ),
+        (
+            "a process's negative hours",
+            set("/outcomes/{t}/processes/0/1".into(), json!(-1.0)),
+            at("outcomes[{t}].processes[0][1]", "-1 is negative"),
+        ),
+        (
             "an extra failure process entry",
             Box::new(|p: &mut Value, t: usize| {
                 let processes = p["outcomes"][t]["processes"].as_array_mut().expect("list");

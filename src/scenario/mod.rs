@@ -120,7 +120,7 @@ pub(crate) fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, FileDi
     if let Err(at) = starts_like_a_scenario(text) {
         // quote nothing: the file may be anything (a key file, an env file)
         return Err(fail(
-            Locator::new(text).position(at),
+            compose::position_of(text, at),
             "this file is not a scenario: it does not start with `Scenario(`",
             "a scenario starts with `Scenario(`; check the file named on the command line or in `extends`",
         ));

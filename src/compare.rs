@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::model::{Model, HOURS_PER_YEAR};
 use crate::montecarlo::{self, RunError, RunOptions};
-use crate::stats::paired::{difference, Better, Difference, Verdict};
+use crate::stats::paired::{self, difference, Better, Difference, Verdict};
 use crate::stats::RunResult;
 
 /// The result of `faultline compare`: the comparison document.
@@ -318,7 +318,7 @@ fn versus(
         })
         .collect();
     let loss = |s: &Sample| s.cost * scale;
-    let infra = difference(&[baseline.infra], &[design.infra], Better::Lower);
+    let infra = paired::exact(baseline.infra, design.infra, Better::Lower);
     let tco = difference(
         &tco_of(baseline, scale),
         &tco_of(design, scale),

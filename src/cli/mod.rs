@@ -327,14 +327,9 @@ fn load_with(
     }
 }
 
-/// Reads a file, refusing to read more than the scenario size limit.
+/// Reads a regular file, refusing to read more than the scenario size limit.
 fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(scenario::MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    crate::input::read_regular(path, scenario::MAX_FILE_BYTES)
 }
 
 fn check(paths: &[PathBuf]) -> Exit {

@@ -47,6 +47,7 @@ pub const MAX_RECOVERY_PASSES: usize = 1024;
 
 /// Measures of one service in one trial.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceOutcome {
     /// Lost-service hours: the integral of (1 - s).
     pub lost_hours: f64,
@@ -87,6 +88,7 @@ pub struct ServiceOutcome {
 
 /// Measures of one failure definition in one trial.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FailureOutcome {
     /// Occurrences that started within the horizon.
     pub occurrences: u64,
@@ -105,6 +107,7 @@ pub struct FailureOutcome {
 
 /// Everything one trial measured.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrialOutcome {
     /// Per service, in model order.
     pub services: Vec<ServiceOutcome>,

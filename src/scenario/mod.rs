@@ -138,7 +138,65 @@ pub(crate) fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, FileDi
             "a scenario starts with `Scenario(`; see scenarios/ for examples",
         ));
     }
+    if let Err(at) = starts_like_a_scenario(text) {
+        // quote nothing: the file may be anything (a key file, an env file)
+        return Err(fail(
+            compose::position_of(text, at),
+            "this file is not a scenario: it does not start with `Scenario(`",
+            "a scenario starts with `Scenario(`; check the file named on the command line or in `extends`",
+        ));
+    }
     Ok(text)
+}
+
+/// `Ok` when `text` starts, after white space, comments and `#![...]`
+/// attributes, with `Scenario` or `(` (or holds nothing else: the parser
+/// then says what is missing); else `Err` with the byte index of what it
+/// starts with.
+fn starts_like_a_scenario(text: &str) -> Result<(), usize> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(comment) = rest.strip_prefix("//") {
+            rest = comment.split_once('\n').map_or("", |(_, after)| after);
+        } else if rest.starts_with("/*") {
+            match block_comment_end(rest) {
+                Some(end) => rest = &rest[end..],
+                None => return Ok(()),
+            }
+        } else if let Some(attribute) = rest.strip_prefix("#![") {
+            rest = attribute.split_once(']').map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    let after = rest.strip_prefix("Scenario").map(|r| r.chars().next());
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    match after {
+        _ if rest.is_empty() || rest.starts_with('(') => Ok(()),
+        Some(next) if !next.is_some_and(word) => Ok(()),
+        _ => Err(text.len() - rest.len()),
+    }
+}
+
+/// The byte index just past the (nested) block comment `text` starts with.
+fn block_comment_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i + 1 < bytes.len() {
+        match &bytes[i..i + 2] {
+            b"/*" => (depth, i) = (depth + 1, i + 2),
+            b"*/" => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Parses and validates a scenario's text: the model and its warnings, or

@@ -1,8 +1,10 @@
 //! Why partials could not be merged, and the checks that they belong to
 //! one run.
 
+use std::fmt;
+
 use super::{Counted, Partial, Shard, PARTIAL_FORMAT};
-use crate::engine::TrialOutcome;
+use crate::engine::{FailureOutcome, ServiceOutcome, TrialOutcome};
 use crate::model::{fnv1a, Model};
 use crate::scenario::FileDiagnostics;
 use crate::stats::RNG_SCHEME;
@@ -73,6 +75,17 @@ pub enum MergeError {
         /// What does not add up.
         reason: String,
     },
+    /// A value no run writes: out of its range, or at odds with the values
+    /// it is computed from (an edited or damaged partial).
+    #[error("{file}: error: impossible value at `{path}`: {reason}")]
+    Impossible {
+        /// The file.
+        file: String,
+        /// Where in the partial, as a JSON path (`outcomes[3].cost`).
+        path: String,
+        /// What is wrong with the value.
+        reason: String,
+    },
     /// The embedded scenario no longer loads.
     #[error("{0}")]
     Scenario(FileDiagnostics),
@@ -90,7 +103,9 @@ impl MergeError {
             ),
             MergeError::Duplicate { .. } => Some("give each shard's partial once"),
             MergeError::Missing { .. } => Some("run the missing shards with `run --shard I/N` and merge again"),
-            MergeError::Corrupt { .. } => Some("run that shard again"),
+            MergeError::Corrupt { .. } | MergeError::Impossible { .. } => {
+                Some("the partial was edited or damaged: run that shard again")
+            }
             _ => None,
         }
     }
@@ -115,6 +130,7 @@ pub(super) fn check_part(
             expected: env!("CARGO_PKG_VERSION").to_string(),
         });
     }
+    check_header(file, part)?;
     let mismatch = |what, found: String, expected: String| MergeError::Mismatch {
         file: file.to_string(),
         first: first_file.to_string(),
@@ -146,15 +162,23 @@ pub(super) fn check_part(
             text(first.max_exact_values),
         ));
     }
-    check_header(file, part)
+    Ok(())
 }
 
-/// The header agrees with itself: the hash with the text, the range with the shard.
+/// The header agrees with itself: the hash with the text, the range with
+/// the shard; its numbers are within range.
 fn check_header(file: &str, part: &Partial<Counted>) -> Result<(), MergeError> {
     let corrupt = |reason: String| MergeError::Corrupt {
         file: file.to_string(),
         reason,
     };
+    within("seconds", part.seconds, MAX_MAGNITUDE).map_err(|m| m.of(file))?;
+    if let Some(x) = part.max_exact_values {
+        if !(x.is_finite() && x > 0.0) {
+            let reason = format!("{} is not a number greater than zero", number(x));
+            return Err(Misfit::new("max_exact_values", reason).of(file));
+        }
+    }
     if format!("{:016x}", fnv1a(part.scenario_source.as_bytes())) != part.scenario_fnv1a {
         return Err(corrupt("the scenario text does not match its hash".into()));
     }
@@ -217,32 +241,283 @@ pub(super) fn check_coverage(
     }
 }
 
-/// Every outcome measures the model's services and failures.
-pub(super) fn check_shape(
-    file: &str,
-    outcomes: &[TrialOutcome],
-    model: &Model,
-) -> Result<(), MergeError> {
-    let bad = outcomes.iter().position(|o| !fits(o, model));
-    match bad {
-        None => Ok(()),
-        Some(i) => Err(shape_error(file, i, model)),
+/// The largest magnitude a partial's number may have: far above any measure
+/// of a valid scenario (`per_hour` is at most 1e12), low enough that sums
+/// of squares over 2^64 trials stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// A value a run cannot have written, and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Misfit {
+    /// JSON path of the value, from the partial's top.
+    path: String,
+    /// What is wrong with it.
+    reason: String,
+}
+
+impl Misfit {
+    fn new(path: impl Into<String>, reason: String) -> Misfit {
+        Misfit {
+            path: path.into(),
+            reason,
+        }
+    }
+
+    /// The same misfit, one level down from `parent` (`outcomes[3]`).
+    fn inside(mut self, parent: &dyn fmt::Display) -> Misfit {
+        self.path = if self.path.starts_with('[') {
+            format!("{parent}{}", self.path)
+        } else {
+            format!("{parent}.{}", self.path)
+        };
+        self
+    }
+
+    /// The error of `file` holding it.
+    pub(super) fn of(self, file: &str) -> MergeError {
+        MergeError::Impossible {
+            file: file.to_string(),
+            path: self.path,
+            reason: self.reason,
+        }
     }
 }
 
-/// Whether an outcome measures the model's services and failures.
-pub(super) fn fits(outcome: &TrialOutcome, model: &Model) -> bool {
-    outcome.services.len() == model.services.len() && outcome.failures.len() == model.failures.len()
+/// `x` as written by hand: `1e300` rather than 301 digits.
+fn number(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// `Ok` when `value` is a number in `[0, max]`.
+fn within(field: &str, value: f64, max: f64) -> Result<(), Misfit> {
+    if (0.0..=max).contains(&value) {
+        return Ok(());
+    }
+    let reason = if value.is_nan() {
+        "it is not a number".to_string()
+    } else if value < 0.0 {
+        format!("{} is negative", number(value))
+    } else {
+        format!("{} is above {}", number(value), number(max))
+    };
+    Err(Misfit::new(field, reason))
+}
+
+/// `Ok` when `value` is at most `bound` (up to rounding).
+fn at_most(field: &str, value: f64, bound: f64, what: &str) -> Result<(), Misfit> {
+    if value <= bound + 1e-9 * bound.abs().max(1.0) {
+        return Ok(());
+    }
+    let (value, bound) = (number(value), number(bound));
+    Err(Misfit::new(
+        field,
+        format!("{value} is above {what} ({bound})"),
+    ))
+}
+
+/// `Ok` when `value` equals `expected` up to rounding (1e-6, relative).
+fn adds_up(field: &str, value: f64, expected: f64, what: &str) -> Result<(), Misfit> {
+    if (value - expected).abs() <= 1e-6 * expected.abs().max(1.0) {
+        return Ok(());
+    }
+    let (value, expected) = (number(value), number(expected));
+    Err(Misfit::new(
+        field,
+        format!("{value} differs from {what} ({expected})"),
+    ))
+}
+
+/// Checks each trial outcome of a merge against the scenario: shape, every
+/// field within its range, fields consistent with each other, and the
+/// run's counts summed without overflow. New fields of
+/// [`TrialOutcome`] get a line in the table of their part.
+pub(super) struct OutcomeCheck<'m> {
+    model: &'m Model,
+    /// Events of the outcomes checked so far.
+    events: u64,
+    /// Per failure: occurrences and services affected so far.
+    failures: Vec<(u64, u64)>,
+}
+
+impl<'m> OutcomeCheck<'m> {
+    /// A check of the outcomes of one run of `model`.
+    pub(super) fn new(model: &'m Model) -> OutcomeCheck<'m> {
+        OutcomeCheck {
+            model,
+            events: 0,
+            failures: vec![(0, 0); model.failures.len()],
+        }
+    }
+
+    /// Checks outcome `i` of `file` (and counts it into the run's sums).
+    ///
+    /// # Errors
+    /// [`MergeError::Corrupt`] when it does not measure the scenario's
+    /// services, failures and processes, [`MergeError::Impossible`] at the
+    /// first value no run writes.
+    pub(super) fn check(
+        &mut self,
+        file: &str,
+        i: usize,
+        outcome: &TrialOutcome,
+    ) -> Result<(), MergeError> {
+        if !fits(outcome, self.model) {
+            return Err(shape_error(file, i, self.model));
+        }
+        self.outcome(outcome)
+            .map_err(|m| m.inside(&format_args!("outcomes[{i}]")).of(file))
+    }
+
+    fn outcome(&mut self, o: &TrialOutcome) -> Result<(), Misfit> {
+        let lost: f64 = o.services.iter().map(|s| s.lost_hours).sum();
+        for (i, s) in o.services.iter().enumerate() {
+            self.service(s).map_err(|m| {
+                let name = self.model.services.get(i).map_or("", |s| s.name.as_str());
+                m.inside(&format_args!("services[{i}] (service `{name}`)"))
+            })?;
+        }
+        let mut attributed = o.unattributed_hours;
+        for (i, f) in o.failures.iter().enumerate() {
+            self.failure(i, f).map_err(|m| {
+                let name = self.model.failures.get(i).map_or("", |f| f.name.as_str());
+                m.inside(&format_args!("failures[{i}] (failure `{name}`)"))
+            })?;
+            attributed += f.lost_hours;
+        }
+        for (i, &(count, hours)) in o.processes.iter().enumerate() {
+            let bound = f64::from(count) * self.model.horizon;
+            within("[1]", hours, bound).map_err(|m| m.inside(&format_args!("processes[{i}]")))?;
+        }
+        for (field, value) in [
+            ("cost", o.cost),
+            ("weight", o.weight),
+            ("unattributed_cost", o.unattributed_cost),
+        ] {
+            within(field, value, MAX_MAGNITUDE)?;
+        }
+        within(
+            "unattributed_hours",
+            o.unattributed_hours,
+            lost.max(0.0) * (1.0 + 1e-9),
+        )?;
+        let costs: f64 = o.services.iter().map(|s| s.cost).sum();
+        adds_up("cost", o.cost, costs, "the sum of the services' costs")?;
+        if adds_up("", attributed, lost, "").is_err() {
+            let reason = format!(
+                "with the failures' lost hours it makes {} hours, not the services' {}",
+                number(attributed),
+                number(lost)
+            );
+            return Err(Misfit::new("unattributed_hours", reason));
+        }
+        self.events = (self.events.checked_add(o.events)).ok_or_else(|| {
+            Misfit::new("events", "the run's events add up past 2^64".to_string())
+        })?;
+        Ok(())
+    }
+
+    fn service(&self, s: &ServiceOutcome) -> Result<(), Misfit> {
+        let horizon = self.model.horizon;
+        for (field, value, max) in [
+            ("lost_hours", s.lost_hours, horizon),
+            ("downtime_hours", s.downtime_hours, horizon),
+            ("degraded_hours", s.degraded_hours, horizon),
+            ("shed_hours", s.shed_hours, horizon),
+            ("weighted_lost_hours", s.weighted_lost_hours, MAX_MAGNITUDE),
+            ("data_loss_hours", s.data_loss_hours, MAX_MAGNITUDE),
+            ("credits", s.credits, MAX_MAGNITUDE),
+            ("cost", s.cost, MAX_MAGNITUDE),
+            ("downtime_cost", s.downtime_cost, MAX_MAGNITUDE),
+        ] {
+            within(field, value, max)?;
+        }
+        let down_or_degraded = s.downtime_hours + s.degraded_hours;
+        at_most(
+            "downtime_hours",
+            s.downtime_hours,
+            s.lost_hours,
+            "`lost_hours`",
+        )?;
+        at_most(
+            "lost_hours",
+            s.lost_hours,
+            down_or_degraded,
+            "`downtime_hours` plus `degraded_hours`",
+        )?;
+        at_most(
+            "degraded_hours",
+            down_or_degraded,
+            horizon,
+            "the horizon, with `downtime_hours`",
+        )?;
+        at_most("downtime_cost", s.downtime_cost, s.cost, "`cost`")
+    }
+
+    fn failure(&mut self, i: usize, f: &FailureOutcome) -> Result<(), Misfit> {
+        let services = self.model.services.len();
+        let horizon = self.model.horizon;
+        for (field, value, max) in [
+            ("downtime_hours", f.downtime_hours, MAX_MAGNITUDE),
+            ("lost_hours", f.lost_hours, horizon * services as f64),
+            ("cost", f.cost, MAX_MAGNITUDE),
+        ] {
+            within(field, value, max)?;
+        }
+        if f.blast_max as usize > services {
+            return Err(Misfit::new(
+                "blast_max",
+                format!(
+                    "{} is above the scenario's {services} service(s)",
+                    f.blast_max
+                ),
+            ));
+        }
+        let most = u128::from(f.occurrences) * u128::from(f.blast_max);
+        if u128::from(f.blast_services) > most {
+            return Err(Misfit::new(
+                "blast_services",
+                format!(
+                    "{} is above `occurrences` times `blast_max` ({most})",
+                    f.blast_services
+                ),
+            ));
+        }
+        let overflow =
+            |field: &str| Misfit::new(field, "the run's sum adds up past 2^64".to_string());
+        let (occurrences, blast) = self
+            .failures
+            .get_mut(i)
+            .ok_or_else(|| overflow("occurrences"))?;
+        *occurrences = occurrences
+            .checked_add(f.occurrences)
+            .ok_or_else(|| overflow("occurrences"))?;
+        *blast = blast
+            .checked_add(f.blast_services)
+            .ok_or_else(|| overflow("blast_services"))?;
+        Ok(())
+    }
+}
+
+/// Whether an outcome measures the model's services, failures and processes.
+fn fits(outcome: &TrialOutcome, model: &Model) -> bool {
+    outcome.services.len() == model.services.len()
+        && outcome.failures.len() == model.failures.len()
+        && outcome.processes.len() == model.processes.len()
 }
 
 /// Outcome `i` of `file` does not fit the model.
-pub(super) fn shape_error(file: &str, i: usize, model: &Model) -> MergeError {
+fn shape_error(file: &str, i: usize, model: &Model) -> MergeError {
     MergeError::Corrupt {
         file: file.to_string(),
         reason: format!(
-            "outcome {i} does not measure the scenario's {} service(s) and {} failure(s)",
+            "outcome {i} does not measure the scenario's {} service(s), {} failure(s) and {} failure process(es)",
             model.services.len(),
-            model.failures.len()
+            model.failures.len(),
+            model.processes.len()
         ),
     }
 }

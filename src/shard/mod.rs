@@ -14,8 +14,8 @@ mod check;
 mod stream;
 mod write;
 
-pub use check::MergeError;
-use check::{check_coverage, check_part, check_shape, fits, shape_error};
+use check::{check_coverage, check_part, OutcomeCheck};
+pub use check::{MergeError, MAX_MAGNITUDE};
 pub use stream::merge_files;
 pub use write::{write_shard, WriteError};
 
@@ -244,9 +244,14 @@ pub fn merge(
         .collect();
     let plan = plan(&mut headers)?;
     parts.sort_by_key(|(_, p)| p.shard_index);
-    let mut reduction = montecarlo::Reduction::new(&plan.model, plan.trials, &plan.options);
+    let mut check = OutcomeCheck::new(&plan.model);
     for (file, part) in &parts {
-        check_shape(file, &part.outcomes, &plan.model)?;
+        for (i, outcome) in part.outcomes.iter().enumerate() {
+            check.check(file, i, outcome)?;
+        }
+    }
+    let mut reduction = montecarlo::Reduction::new(&plan.model, plan.trials, &plan.options);
+    for (_, part) in &parts {
         part.outcomes.iter().for_each(|o| reduction.push(o));
     }
     let total = reduction.finish();
@@ -284,11 +289,18 @@ fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeEr
         max_exact_values: first.max_exact_values.unwrap_or(DEFAULT_MAX_EXACT_VALUES),
         ..RunOptions::default()
     };
+    let seconds: f64 = headers.iter().map(|(_, p)| p.seconds).sum();
+    if seconds > MAX_MAGNITUDE {
+        return Err(MergeError::Corrupt {
+            file: first_file,
+            reason: format!("the shards' `seconds` add up to {seconds:e}, above {MAX_MAGNITUDE:e}"),
+        });
+    }
     Ok(MergePlan {
         model,
         trials: first.trials,
         options,
-        seconds: headers.iter().map(|(_, p)| p.seconds).sum(),
+        seconds,
     })
 }
 

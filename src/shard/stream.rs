@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{fits, plan, shape_error, Counted, MergeError, Partial};
+use super::{plan, Counted, MergeError, OutcomeCheck, Partial};
 use crate::engine::TrialOutcome;
 use crate::model::Model;
 use crate::montecarlo::Reduction;
@@ -33,9 +33,11 @@ pub fn merge_files(files: &[&Path]) -> Result<(Model, RunResult, TrialValues), M
     }
     let plan = plan(&mut headers)?;
     let mut reduction = Reduction::new(&plan.model, plan.trials, &plan.options);
+    let mut check = OutcomeCheck::new(&plan.model);
     for (name, header) in &headers {
         let mut sink = Sink {
-            model: &plan.model,
+            file: name,
+            check: &mut check,
             reduction: &mut reduction,
             count: 0,
             misfit: None,
@@ -43,8 +45,8 @@ pub fn merge_files(files: &[&Path]) -> Result<(Model, RunResult, TrialValues), M
         let parsed = read(name, Path::new(name), |d| {
             d.deserialize_map(Outcomes(&mut sink))
         });
-        if let Some(i) = sink.misfit {
-            return Err(shape_error(name, i, &plan.model));
+        if let Some(misfit) = sink.misfit {
+            return Err(misfit);
         }
         parsed?;
         if sink.count != header.outcomes.0 {
@@ -72,7 +74,8 @@ fn read<T>(
         file: name.to_string(),
         reason,
     };
-    let file = File::open(path).map_err(|e| not_a_partial(format!("cannot read it: {e}")))?;
+    let file = crate::input::open_regular(path)
+        .map_err(|e| not_a_partial(format!("cannot read it: {e}")))?;
     let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file));
     let value = parse(&mut de)
         .and_then(|v| de.end().map(|()| v))
@@ -104,12 +107,15 @@ impl<'de> serde::Deserialize<'de> for Counted {
 
 /// Where a partial's outcomes go, one by one.
 struct Sink<'a, 'm> {
-    model: &'m Model,
+    /// The partial's name.
+    file: &'a str,
+    /// The checks every outcome passes before it is counted.
+    check: &'a mut OutcomeCheck<'m>,
     reduction: &'a mut Reduction<'m>,
     /// Outcomes read.
     count: u64,
-    /// The first outcome that does not fit the model.
-    misfit: Option<usize>,
+    /// Why the first outcome that does not fit the model was refused.
+    misfit: Option<MergeError>,
 }
 
 /// The visitor of a partial's top-level object: skips every field but the
@@ -147,8 +153,8 @@ impl<'de> Visitor<'de> for &mut Sink<'_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(outcome) = seq.next_element::<TrialOutcome>()? {
-            if !fits(&outcome, self.model) {
-                self.misfit = Some(self.count as usize);
+            if let Err(e) = self.check.check(self.file, self.count as usize, &outcome) {
+                self.misfit = Some(e);
                 return Err(de::Error::custom("an outcome does not fit the scenario"));
             }
             self.reduction.push(&outcome);

@@ -68,6 +68,31 @@ fn unknown(mean: f64) -> Difference {
     }
 }
 
+/// The difference of two values known exactly (not estimated from trials,
+/// such as infrastructure prices): its interval is the value itself.
+pub fn exact(baseline: f64, design: f64, better: Better) -> Difference {
+    let mean = design - baseline;
+    let good = match better {
+        Better::Lower => -mean,
+        Better::Higher => mean,
+    };
+    let (p_better, verdict) = if good > 0.0 {
+        (1.0, Verdict::Better)
+    } else if good < 0.0 {
+        (0.0, Verdict::Worse)
+    } else {
+        (0.5, Verdict::NoSignificantDifference)
+    };
+    Difference {
+        mean,
+        ci95: [mean, mean],
+        unpaired_ci95: [mean, mean],
+        variance_reduction: None,
+        p_better,
+        verdict,
+    }
+}
+
 /// The paired difference `design - baseline` of two per-trial series of the
 /// same length (trial i of each saw the same failures). From fewer than two
 /// trials the difference is unknown: intervals `[-f64::MAX, f64::MAX]`, no

@@ -1,5 +1,5 @@
-//! Replays the fuzzer's corpus and every crash case it ever found through the
-//! fuzz harness, so each finding stays fixed under plain `cargo test`.
+//! Replays the fuzzers' corpora and every crash case they ever found through
+//! the fuzz harnesses, so each finding stays fixed under plain `cargo test`.
 
 use super::support::repo;
 
@@ -41,6 +41,45 @@ fn every_fuzz_corpus_entry_and_crash_case_loads_or_fails_cleanly() {
     assert!(
         valid > 0,
         "no corpus entry is a valid scenario: the corpus is not exercising the engine"
+    );
+}
+
+/// Runs `harness` over the corpus and crash cases of fuzz target `target`:
+/// none may panic; returns how many gave a result.
+fn replay(target: &str, harness: fn(&[u8]) -> Option<faultline::stats::RunResult>) -> usize {
+    let cases: Vec<_> = [
+        format!("fuzz/corpus/{target}"),
+        format!("fuzz/artifacts/{target}"),
+    ]
+    .iter()
+    .flat_map(|f| files(f))
+    .collect();
+    assert!(cases.len() >= 8, "the {target} corpus is missing");
+    let mut valid = 0;
+    for path in &cases {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        match std::panic::catch_unwind(|| harness(&bytes)) {
+            Ok(result) => valid += usize::from(result.is_some()),
+            Err(_) => panic!("{} panics the {target} harness", path.display()),
+        }
+    }
+    valid
+}
+
+#[test]
+fn every_extends_chain_of_the_corpus_composes_or_fails_with_located_messages() {
+    let valid = replay("compose_chain", faultline::fuzzing::compose_chain);
+    assert!(valid > 0, "no chain of the corpus is a valid design");
+}
+
+#[test]
+fn every_partial_of_the_corpus_merges_or_is_refused_cleanly() {
+    let valid = replay("merge_partials", faultline::fuzzing::merge_partials);
+    assert!(
+        valid > 0,
+        "no corpus entry merges: the corpus is not exercising merge"
     );
 }
 

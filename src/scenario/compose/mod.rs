@@ -283,9 +283,16 @@ impl Loader<'_> {
             .join(&relative)
             .display()
             .to_string();
-        let canonical = absolute(&base_path);
-        if !canonical.starts_with(&self.root) {
-            return Err(self.fail(span, format!("`{relative}` is outside the repository root"), Some("a base must live in the repository of the design: under the folder holding `.git` above it (or its own folder, outside git)".into())));
+        let outside = |canonical: &Path| {
+            (!canonical.starts_with(&self.root)).then(|| self.fail(span, format!("`{relative}` is outside the repository root"), Some("a base must live in the repository of the design: under the folder holding `.git` above it (or its own folder, outside git)".into())))
+        };
+        // judged by name first, so that nothing is said of files outside
+        if let Some(e) = outside(&absolute(&base_path)) {
+            return Err(e);
+        }
+        let canonical = self.resolve(&base_path, &base_name, span)?;
+        if let Some(e) = outside(&canonical) {
+            return Err(e);
         }
         if let Some(i) = self.chain.iter().position(|p| *p == canonical) {
             let cycle: Vec<String> = self.chain[i..]
@@ -310,6 +317,24 @@ impl Loader<'_> {
             ));
         }
         self.file(&base_path, &base_name, Some(span))
+    }
+
+    /// The canonical path of the base at `path`, which must be (or link to)
+    /// a regular file: a base whose links do not resolve (a link to a pipe
+    /// reads as `pipe:[...]`) is refused rather than judged by its name.
+    fn resolve(
+        &self,
+        path: &Path,
+        name: &str,
+        span: Span,
+    ) -> Result<PathBuf, Vec<FileDiagnostics>> {
+        let refused = |e: std::io::Error| {
+            let hint = (e.kind() == std::io::ErrorKind::InvalidInput)
+                .then(|| "`extends` names a scenario file (`.ron`) in the repository".into());
+            self.fail(span, format!("cannot read the base `{name}`: {e}"), hint)
+        };
+        crate::input::check_regular(path).map_err(refused)?;
+        std::fs::canonicalize(path).map_err(refused)
     }
 
     /// Applies a `remove` list to the base.

@@ -174,6 +174,9 @@ pub struct Workspace {
     scratch: quorum::Scratch,
     /// Scratch of the attribution.
     blame: attribution::Scratch,
+    /// What the evaluation leaves for the attribution: shortfalls of
+    /// capacity, data losses and SLA credits, with their times.
+    ledger: attribution::Ledger,
     /// The outcome being filled, in the model's numbering.
     outcome: TrialOutcome,
     /// The stream of the process being generated, restarted for each (its
@@ -298,6 +301,7 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
         }
     }
     let mut lost = 0.0;
+    let data_start = ws.ledger.data.len();
     let mut rng = service.data.as_ref().map(|_| data::stream(model, s, trial));
     if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
         lost += data::destroy(model, plan, s, policy, rng, ws);
@@ -305,12 +309,23 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
     for d in service.deployments.clone() {
         ws.deployment[d] = combine::deployment(plan, d, ws.quorum[d].clone(), ws);
     }
+    ws.ledger.switches.clear();
+    let reduced_start = ws.ledger.reduced.len();
     let (range, stats) = routing::service(model, s, trial, ws);
     if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
-        for _ in 0..stats.data_switches {
-            lost += data::lag(&policy.replication, rng);
+        // one lag per failover that moved traffic, charged to what caused it
+        let ledger = &mut ws.ledger;
+        for &t in &ledger.switches {
+            let hours = data::lag(&policy.replication, rng);
+            lost += hours;
+            ledger
+                .data
+                .push((t, hours, attribution::CAUSED_THE_FAILOVER));
         }
     }
+    let spans = &mut ws.ledger.spans[s];
+    spans.reduced = reduced_start..ws.ledger.reduced.len();
+    spans.data = data_start..ws.ledger.data.len();
     ws.service[s] = range;
     ws.routing[s] = stats;
     ws.data_lost[s] = lost;
@@ -385,6 +400,7 @@ fn reset(model: &Model, ws: &mut Workspace) {
     sized(&mut ws.service, s, 0..0);
     sized(&mut ws.routing, s, RoutingStats::default());
     sized(&mut ws.data_lost, s, 0.0);
+    ws.ledger.reset(s);
     sized(&mut ws.outcome.services, s, ServiceOutcome::default());
     sized(&mut ws.outcome.processes, p, (0, 0.0));
     // written in part
@@ -504,9 +520,12 @@ fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace) {
     out.failed_failovers = stats.failed_failovers;
     out.failbacks = stats.failbacks;
     out.data_loss_hours = ws.data_lost[s];
+    let credits_start = ws.ledger.credits.len();
     if let Some(sla) = &service.sla {
-        (out.sla_breaches, out.credits) = credits(sla, &ws.arena, &range, horizon);
+        (out.sla_breaches, out.credits) =
+            credits(sla, &ws.arena, &range, horizon, &mut ws.ledger.credits);
     }
+    ws.ledger.spans[s].credits = credits_start..ws.ledger.credits.len();
     ws.outcome.events += stats.events;
     out.downtime_cost = out.weighted_lost_hours * service.cost_per_hour;
     out.cost = out.downtime_cost + cost_of_data(service, out.data_loss_hours) + out.credits;
@@ -524,8 +543,15 @@ fn cost_of_data(service: &Service, hours: f64) -> f64 {
 /// SLA windows with a refund owed, and the credits: the horizon is cut into
 /// windows from time 0 (the last one may be shorter, its revenue pro rata),
 /// each window's availability measured, and the largest refund of the tiers
-/// it falls below paid on its revenue.
-fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32, f64) {
+/// it falls below paid on its revenue. Each window's credit goes to `owed`
+/// as (window index, money), for the attribution.
+fn credits(
+    sla: &Sla,
+    arena: &Arena,
+    range: &Range<usize>,
+    horizon: f64,
+    owed: &mut Vec<(f64, f64)>,
+) -> (u32, f64) {
     let mut breaches = 0;
     let mut credits = 0.0;
     let mut settle = |window: f64, lost: f64| {
@@ -542,7 +568,9 @@ fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32
             });
         if let Some(refund) = refund {
             breaches += 1;
-            credits += refund * sla.revenue * length / sla.window;
+            let credit = refund * sla.revenue * length / sla.window;
+            credits += credit;
+            owed.push((window, credit));
         }
     };
     let mut window = 0.0;
@@ -552,17 +580,12 @@ fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32
         let end = arena.step_end(range, i, horizon);
         let mut t = step.t;
         while step.v < 1.0 && t < end {
-            let w = (t / sla.window).floor();
+            let (w, until) = window_piece(t, end, sla.window);
             if w != window {
                 if lost > 0.0 {
                     settle(window, lost);
                 }
                 (window, lost) = (w, 0.0);
-            }
-            let mut until = end.min((w + 1.0) * sla.window);
-            if until <= t {
-                // rounding at a window boundary: finish the step in this window
-                until = end;
             }
             lost += (1.0 - step.v) * (until - t);
             t = until;
@@ -572,6 +595,16 @@ fn credits(sla: &Sla, arena: &Arena, range: &Range<usize>, horizon: f64) -> (u32
         settle(window, lost);
     }
     (breaches, credits)
+}
+
+/// The SLA window (its index from 0) that the time `t` falls in, and the
+/// end of the piece of `[t, end)` within it. The credits and their
+/// attribution cut time the same way.
+fn window_piece(t: f64, end: f64, window: f64) -> (f64, f64) {
+    let w = (t / window).floor();
+    let until = end.min((w + 1.0) * window);
+    // rounding at a window boundary: finish the stretch in this window
+    (w, if until <= t { end } else { until })
 }
 
 #[cfg(test)]

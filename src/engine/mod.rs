@@ -79,8 +79,7 @@ pub struct ServiceOutcome {
     /// Total money: `per_hour * weighted_lost_hours`, plus
     /// `per_data_loss_hour * data_loss_hours`, plus `credits`.
     pub cost: f64,
-    /// The downtime part of `cost` (`per_hour * weighted_lost_hours`), the
-    /// part attributed to failure modes.
+    /// The downtime part of `cost` (`per_hour * weighted_lost_hours`).
     pub downtime_cost: f64,
 }
 
@@ -98,7 +97,8 @@ pub struct FailureOutcome {
     pub blast_max: u32,
     /// Lost-service hours attributed to its occurrences.
     pub lost_hours: f64,
-    /// Cost attributed to its occurrences.
+    /// Money attributed to its occurrences: downtime cost, data losses
+    /// and SLA credits.
     pub cost: f64,
 }
 
@@ -122,7 +122,7 @@ pub struct TrialOutcome {
     /// Lost hours no failure occurrence caused (a design whose capacity is
     /// short of the demand with everything up).
     pub unattributed_hours: f64,
-    /// Their cost.
+    /// Their cost, with the data losses and SLA credits no occurrence caused.
     pub unattributed_cost: f64,
 }
 

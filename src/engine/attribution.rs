@@ -289,15 +289,18 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
     // the loss with everything up (time 0) is the design's, nobody's
     let shortfall = 1.0 - ws.arena.steps[range.start].v;
     ws.blame.fallback.clear();
-    ws.blame.windows.open(
-        service.sla.as_ref().map_or(f64::INFINITY, |sla| sla.window),
-        &ws.ledger.credits[spans.credits.clone()],
-    );
-    let mut data = spans.data.clone();
+    let sla = service.sla.as_ref();
+    match sla {
+        Some(sla) => (ws.blame.windows).open(sla.window, &ws.ledger.credits[spans.credits]),
+        None => ws.blame.windows.length = f64::INFINITY,
+    }
+    let mut data = spans.data;
     let price = (per_hour, traffic);
     for i in range.clone() {
         let step = ws.arena.steps[i];
-        charge_data(ws, &mut data, step.t, service.cost_per_data_loss_hour);
+        if !data.is_empty() {
+            charge_data(ws, &mut data, step.t, service.cost_per_data_loss_hour);
+        }
         if step.v >= 1.0 {
             continue;
         }
@@ -320,15 +323,14 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
         remember(i, ws);
         sweep(ws, s as u32, (step.t, b), (own, loss - own), price);
     }
-    charge_data(
-        ws,
-        &mut data,
-        f64::INFINITY,
-        service.cost_per_data_loss_hour,
-    );
-    let blame = &mut ws.blame;
-    blame.settle_window();
-    blame.settle_unmatched(f64::INFINITY);
+    if !data.is_empty() {
+        let per_hour = service.cost_per_data_loss_hour;
+        charge_data(ws, &mut data, f64::INFINITY, per_hour);
+    }
+    if sla.is_some() {
+        ws.blame.settle_window();
+        ws.blame.settle_unmatched(f64::INFINITY);
+    }
 }
 
 /// Charges the data losses of `data` (the service's span of the ledger,
@@ -471,6 +473,7 @@ fn capacity_culprits(model: &Model, d: usize, a: f64, b: f64, ws: &mut Workspace
 
 /// Appends to `culprits` the outages of `d`'s gates overlapping `[c, e)`;
 /// returns their span.
+#[inline]
 fn gate_outages(plan: &Plan, d: usize, (c, e): (f64, f64), ws: &mut Workspace) -> (u32, u32) {
     let blame = &mut ws.blame;
     let first = blame.culprits.len() as u32;
@@ -607,6 +610,7 @@ impl Scratch {
     /// Over `[from, to)`: the rate `rates.0` unattributed, the rate
     /// `rates.1` [shared](Scratch::share) by the culprits; cut at the
     /// service's SLA windows (their credits are shared as each one closes).
+    #[inline]
     fn spread(
         &mut self,
         (from, to): (f64, f64),
@@ -635,6 +639,7 @@ impl Scratch {
     }
 
     /// The two rates of [`spread`](Scratch::spread) over `[from, to)`.
+    #[inline]
     fn both(
         &mut self,
         from: f64,

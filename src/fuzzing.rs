@@ -22,7 +22,8 @@ pub fn load_and_run(bytes: &[u8]) -> Option<RunResult> {
 }
 
 /// Availability in [0, 1], lost hours within the horizon, downtime and
-/// degraded time within the lost hours' bounds, attributions adding up.
+/// degraded time within the lost hours' bounds, attributions adding up (lost
+/// hours and money, per failure and per cause).
 ///
 /// # Panics
 /// On the first invariant that does not hold.
@@ -66,6 +67,19 @@ pub fn check_invariants(result: &RunResult) {
     assert!(
         (lost - attributed).abs() <= 1e-6 * lost.max(1.0),
         "attributions {attributed} do not add up to lost hours {lost}"
+    );
+    let cost = result.cost.mean;
+    let charged: f64 =
+        result.failures.values().map(|f| f.cost.mean).sum::<f64>() + result.unattributed.cost.mean;
+    assert!(
+        (cost - charged).abs() <= 1e-6 * cost.max(1.0),
+        "attributed money {charged} does not add up to the cost {cost}"
+    );
+    let by_cause: f64 = result.causes.values().map(|c| c.lost_hours.mean).sum();
+    let by_failure = attributed - result.unattributed.lost_hours.mean;
+    assert!(
+        (by_cause - by_failure).abs() <= 1e-6 * by_failure.abs().max(1.0),
+        "causes {by_cause} do not add up to the failures {by_failure}"
     );
 }
 

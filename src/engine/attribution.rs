@@ -1,13 +1,23 @@
-//! Attribution of lost service to failure occurrences, and blast radius.
+//! Attribution of lost service and money to failure occurrences, and blast
+//! radius.
 //!
-//! During each step of a service's timeline with s < 1, the culprits are the
-//! outages in effect that hold down a replica of a deployment whose quorum is
-//! lost, among the deployments contributing to the loss (those receiving
+//! A service's loss with everything up (its fraction at time 0, below 1 when
+//! capacity falls short of demand) is nobody's: `unattributed`. During each
+//! step of its timeline with s < 1, the rest of the lost rate goes to the
+//! culprits: the outages in effect that hold down a replica of a deployment
+//! whose quorum is lost, or that took capacity from a deployment short of
+//! it, among the deployments contributing to the loss (those receiving
 //! traffic and below 1, or the active one) and, recursively, the deployments
 //! of their dependencies that are below 1 at the time. At every instant the
-//! lost rate `1 - s` is split equally among the distinct culprits, so the
-//! attributions add up to the service's lost hours exactly. An occurrence's
-//! blast radius is the number of services it was attributed a loss in.
+//! rate is split equally among the distinct culprits, so the attributions
+//! add up to the service's lost hours exactly. An occurrence's blast radius
+//! is the number of services it was attributed a loss in.
+//!
+//! Money follows: the downtime cost with the lost hours; writes lost at a
+//! failover to the culprits last in effect when it completed, writes a
+//! failure destroyed to that occurrence; an SLA window's credit to the
+//! occurrences that lost service in the window, pro rata to what they lost
+//! in it (the unattributed loss taking its part).
 
 use super::combine::source_range;
 use super::plan::{Node, Plan};
@@ -15,6 +25,91 @@ use super::Workspace;
 use crate::model::{Model, Traffic};
 use std::ops::Range;
 
+/// The "occurrence" of a data loss charged to the culprits of the failover
+/// that caused it (those last in effect for the service when it completed).
+pub const CAUSED_THE_FAILOVER: u32 = u32::MAX;
+
+/// A lost rate this close to the service's loss with everything up is that
+/// loss (rounding, not a failure).
+const NEGLIGIBLE: f64 = 1e-12;
+
+/// What a trial's evaluation leaves for its attribution besides the
+/// timelines, per service (entries of a service evaluated again, in a
+/// recovery cycle, are those of its last pass).
+#[derive(Debug, Default)]
+pub struct Ledger {
+    /// Stretches where a deployment served less than with every replica up,
+    /// for want of the capacity its failures took.
+    pub reduced: Vec<Shortfall>,
+    /// Times of the failovers of the service being routed that moved traffic
+    /// to another deployment.
+    pub switches: Vec<f64>,
+    /// Writes lost: (time, hours, occurrence that caused them, or
+    /// [`CAUSED_THE_FAILOVER`]).
+    pub data: Vec<(f64, f64, u32)>,
+    /// SLA credits owed: (window index, money), in window order.
+    pub credits: Vec<(f64, f64)>,
+    /// Per service: its entries in `reduced`, `data` and `credits`.
+    pub spans: Vec<Spans>,
+}
+
+/// A stretch where a deployment served less than with every replica up.
+#[derive(Debug, Clone, Copy)]
+pub struct Shortfall {
+    /// When it began (hours).
+    pub start: f64,
+    /// When it ended (hours).
+    pub end: f64,
+    /// The deployment.
+    pub deployment: u32,
+    /// The span in the attribution's culprits of the outages of its gates
+    /// overlapping it (found while the outages are at hand).
+    pub culprits: (u32, u32),
+}
+
+/// A service's entries in the lists of the [`Ledger`].
+#[derive(Debug, Default, Clone)]
+pub struct Spans {
+    /// In `reduced`.
+    pub reduced: Range<usize>,
+    /// In `data`.
+    pub data: Range<usize>,
+    /// In `credits`.
+    pub credits: Range<usize>,
+}
+
+impl Ledger {
+    /// Empties the lists for a trial of a model with `services` services
+    /// (every service's spans are written by its evaluation).
+    pub fn reset(&mut self, services: usize) {
+        self.reduced.clear();
+        self.data.clear();
+        self.credits.clear();
+        if self.spans.len() != services {
+            self.spans.clear();
+            self.spans.resize(services, Spans::default());
+        }
+    }
+}
+
+/// The SLA windows of the service being attributed: each window's lost
+/// service, per occurrence and unattributed, until its credit is shared.
+#[derive(Debug, Default)]
+struct Windows {
+    /// Window length (hours); infinite without an SLA.
+    length: f64,
+    /// Index of the window being filled.
+    index: f64,
+    /// Per occurrence: lost hours in the window.
+    lost: Vec<f64>,
+    /// Occurrences with lost hours in the window.
+    hit: Vec<u32>,
+    /// Lost hours in the window no occurrence caused.
+    unclaimed: f64,
+    /// The service's credits (window index, money), and the next one to share.
+    credits: Vec<(f64, f64)>,
+    next: usize,
+}
 /// Reused buffers of the attribution.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -39,13 +134,17 @@ pub struct Scratch {
     count: Vec<u32>,
     position: Vec<u32>,
     active: Vec<u32>,
-    /// Per occurrence: attributed lost hours, cost, services hit, last service.
+    /// Per occurrence: attributed lost hours, cost, services hit, last
+    /// service, and whether it was given anything this trial.
     lost: Vec<f64>,
     cost: Vec<f64>,
     blast: Vec<u32>,
     last_service: Vec<u32>,
+    seen: Vec<bool>,
     /// Occurrences given a share this trial (the only entries to collect and reset).
     touched: Vec<u32>,
+    /// The SLA windows of the service being attributed.
+    windows: Windows,
     /// `touched` as (model process, occurrence, engine process), in the
     /// order their attributions are added up.
     ordered: Vec<(usize, u32, usize)>,
@@ -93,6 +192,8 @@ impl Scratch {
             self.last_service.resize(outages, u32::MAX);
             self.lost.resize(outages, 0.0);
             self.cost.resize(outages, 0.0);
+            self.seen.resize(outages, false);
+            self.windows.lost.resize(outages, 0.0);
         }
         self.active.clear();
         self.touched.clear();
@@ -147,6 +248,11 @@ pub fn start(ws: &mut Workspace) {
 /// while their outages are at hand: the trial drops a service's own
 /// outages once it is evaluated (see `Plan::generation`).
 pub fn take_culprits(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
+    for k in ws.ledger.spans[s].reduced.clone() {
+        let x = ws.ledger.reduced[k];
+        let span = gate_outages(plan, x.deployment as usize, (x.start, x.end), ws);
+        ws.ledger.reduced[k].culprits = span;
+    }
     for d in model.services[s].deployments.clone() {
         let q = ws.quorum[d].clone();
         if ws.arena.constant_one(&q) {
@@ -167,10 +273,11 @@ pub fn begin(model: &Model, ws: &mut Workspace) {
     ws.blame.cover_steps(ws.arena.steps.len());
 }
 
-/// Attributes every loss step of service `s`.
+/// Attributes every loss step of service `s`, its data losses and its SLA credits.
 pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
     let range = ws.service[s].clone();
-    if ws.arena.constant_one(&range) {
+    let spans = ws.ledger.spans[s].clone();
+    if ws.arena.constant_one(&range) && spans.data.is_empty() {
         return;
     }
     let service = &model.services[s];
@@ -182,24 +289,72 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
             .deployments
             .clone()
             .any(|d| model.deployments[d].capacity.is_finite());
+    // the loss with everything up (time 0) is the design's, nobody's
+    let shortfall = 1.0 - ws.arena.steps[range.start].v;
     ws.blame.fallback.clear();
+    let sla = service.sla.as_ref();
+    match sla {
+        Some(sla) => (ws.blame.windows).open(sla.window, &ws.ledger.credits[spans.credits]),
+        None => ws.blame.windows.length = f64::INFINITY,
+    }
+    let mut data = spans.data;
+    let price = (per_hour, traffic);
     for i in range.clone() {
         let step = ws.arena.steps[i];
+        if !data.is_empty() {
+            charge_data(ws, &mut data, step.t, service.cost_per_data_loss_hour);
+        }
         if step.v >= 1.0 {
             continue;
         }
         let b = ws.arena.step_end(&range, i, model.horizon);
-        if routed && step.mask == 0 {
-            let lost = (b - step.t) * (1.0 - step.v);
-            let weighted = traffic.map_or(b - step.t, |t| t.between(step.t, b)) * (1.0 - step.v);
-            ws.blame.unattributed += lost;
-            ws.blame.unattributed_cost += weighted * per_hour;
+        let loss = 1.0 - step.v;
+        let mut own = if routed && step.mask == 0 {
+            loss
+        } else {
+            loss.min(shortfall)
+        };
+        if loss - own <= NEGLIGIBLE {
+            own = loss;
+        }
+        if own == loss {
+            ws.blame.spread((step.t, b), s as u32, (own, 0.0), price);
             ws.blame.fallback.clear();
             continue;
         }
         collect(model, plan, s, step.t, b, step.mask, ws);
         remember(i, ws);
-        sweep(ws, s as u32, (step.t, b), 1.0 - step.v, (per_hour, traffic));
+        sweep(ws, s as u32, (step.t, b), (own, loss - own), price);
+    }
+    if !data.is_empty() {
+        let per_hour = service.cost_per_data_loss_hour;
+        charge_data(ws, &mut data, f64::INFINITY, per_hour);
+    }
+    if sla.is_some() {
+        ws.blame.settle_window();
+        ws.blame.settle_unmatched(f64::INFINITY);
+    }
+}
+
+/// Charges the data losses of `data` (the service's span of the ledger,
+/// advanced past them) up to time `t`: a failover's to the culprits last in
+/// effect, a destroying failure's to its occurrence.
+fn charge_data(ws: &mut Workspace, data: &mut Range<usize>, t: f64, per_hour: f64) {
+    while data.start < data.end && ws.ledger.data[data.start].0 <= t {
+        let (_, hours, occurrence) = ws.ledger.data[data.start];
+        data.start += 1;
+        let money = hours * per_hour;
+        let blame = &mut ws.blame;
+        if occurrence != CAUSED_THE_FAILOVER {
+            blame.charge(occurrence as usize, money);
+        } else if blame.fallback.is_empty() {
+            blame.unattributed_cost += money;
+        } else {
+            let n = blame.fallback.len() as f64;
+            for k in 0..blame.fallback.len() {
+                blame.charge(blame.fallback[k] as usize, money / n);
+            }
+        }
     }
 }
 
@@ -248,6 +403,7 @@ fn collect(model: &Model, plan: &Plan, s: usize, a: f64, b: f64, mask: u64, ws: 
                     }
                 }
                 own_culprits(plan, d, a, b, ws);
+                capacity_culprits(model, d, a, b, ws);
                 for source in &plan.sources[plan.deployment_sources[d].start as usize
                     ..plan.deployment_sources[d].end as usize]
                 {
@@ -311,21 +467,32 @@ fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
     }
 }
 
-/// The span in `culprits` of the outages of `d`'s gates overlapping its
-/// quorum step `j` (at 0), found on the first visit of the trial.
-fn step_culprits(
-    plan: &Plan,
-    d: usize,
-    q: &Range<usize>,
-    j: usize,
-    ws: &mut Workspace,
-) -> (u32, u32) {
-    let blame = &mut ws.blame;
-    if blame.culprit_stamp[j] == blame.trial {
-        return blame.culprit_span[j];
+/// The outages holding `d`'s replicas down while it served less for want of
+/// the capacity they took, within `[a, b)`.
+fn capacity_culprits(model: &Model, d: usize, a: f64, b: f64, ws: &mut Workspace) {
+    let span = ws.ledger.spans[model.deployments[d].service]
+        .reduced
+        .clone();
+    for x in &ws.ledger.reduced[span] {
+        if x.deployment as usize != d || x.end <= a || x.start >= b {
+            continue;
+        }
+        let (c, e) = (x.start.max(a), x.end.min(b));
+        let blame = &mut ws.blame;
+        for i in x.culprits.0..x.culprits.1 {
+            let (start, end, k) = blame.culprits[i as usize];
+            if end > c && start < e {
+                blame.intervals.push((start.max(c), end.min(e), k));
+            }
+        }
     }
-    let c = ws.arena.steps[j].t;
-    let e = ws.arena.step_end(q, j, f64::INFINITY);
+}
+
+/// Appends to `culprits` the outages of `d`'s gates overlapping `[c, e)`;
+/// returns their span.
+#[inline]
+fn gate_outages(plan: &Plan, d: usize, (c, e): (f64, f64), ws: &mut Workspace) -> (u32, u32) {
+    let blame = &mut ws.blame;
     let first = blame.culprits.len() as u32;
     let gates = plan.deployment_gates[d].start as usize..plan.deployment_gates[d].end as usize;
     for gate in &plan.gates[gates] {
@@ -344,9 +511,26 @@ fn step_culprits(
                 .push((start, end, (first_id + k - outages.start) as u32));
         }
     }
-    let span = (first, blame.culprits.len() as u32);
-    blame.culprit_stamp[j] = blame.trial;
-    blame.culprit_span[j] = span;
+    (first, blame.culprits.len() as u32)
+}
+
+/// The span in `culprits` of the outages of `d`'s gates overlapping its
+/// quorum step `j` (at 0), found on the first visit of the trial.
+fn step_culprits(
+    plan: &Plan,
+    d: usize,
+    q: &Range<usize>,
+    j: usize,
+    ws: &mut Workspace,
+) -> (u32, u32) {
+    if ws.blame.culprit_stamp[j] == ws.blame.trial {
+        return ws.blame.culprit_span[j];
+    }
+    let c = ws.arena.steps[j].t;
+    let e = ws.arena.step_end(q, j, f64::INFINITY);
+    let span = gate_outages(plan, d, (c, e), ws);
+    ws.blame.culprit_stamp[j] = ws.blame.trial;
+    ws.blame.culprit_span[j] = span;
     span
 }
 
@@ -394,12 +578,13 @@ fn recall(
     true
 }
 
-/// Splits the loss rate `loss` over `[a, b)` equally among the culprits in effect.
+/// Leaves the rate `rates.0` over `[a, b)` unattributed and splits the rate
+/// `rates.1` equally among the culprits in effect.
 fn sweep(
     ws: &mut Workspace,
     s: u32,
     (a, b): (f64, f64),
-    loss: f64,
+    rates: (f64, f64),
     price: (f64, Option<&Traffic>),
 ) {
     let blame = &mut ws.blame;
@@ -414,7 +599,7 @@ fn sweep(
     let mut previous = a;
     let entries = std::mem::take(&mut blame.entries);
     for &(t, occurrence, is_start) in &entries {
-        blame.share(previous, t, s, loss, price);
+        blame.spread((previous, t), s, rates, price);
         previous = previous.max(t);
         let o = occurrence as usize;
         if is_start {
@@ -434,27 +619,90 @@ fn sweep(
             }
         }
     }
-    blame.share(previous, b, s, loss, price);
+    blame.spread((previous, b), s, rates, price);
     blame.entries = entries;
 }
 
 impl Scratch {
-    fn share(&mut self, from: f64, to: f64, s: u32, loss: f64, price: (f64, Option<&Traffic>)) {
+    /// Over `[from, to)`: the rate `rates.0` unattributed, the rate
+    /// `rates.1` [shared](Scratch::share) by the culprits; cut at the
+    /// service's SLA windows (their credits are shared as each one closes).
+    #[inline]
+    fn spread(
+        &mut self,
+        (from, to): (f64, f64),
+        s: u32,
+        rates: (f64, f64),
+        price: (f64, Option<&Traffic>),
+    ) {
         if to <= from {
             return;
         }
+        if self.windows.length == f64::INFINITY {
+            self.both(from, to, s, rates, price);
+            return;
+        }
+        let mut t = from;
+        while t < to {
+            let (index, until) = super::window_piece(t, to, self.windows.length);
+            if index != self.windows.index {
+                self.settle_window();
+                self.settle_unmatched(index);
+                self.windows.index = index;
+            }
+            self.both(t, until, s, rates, price);
+            t = until;
+        }
+    }
+
+    /// The two rates of [`spread`](Scratch::spread) over `[from, to)`.
+    #[inline]
+    fn both(
+        &mut self,
+        from: f64,
+        to: f64,
+        s: u32,
+        rates: (f64, f64),
+        price: (f64, Option<&Traffic>),
+    ) {
+        if rates.0 > 0.0 {
+            self.share(from, to, s, rates.0, price, false);
+        }
+        if rates.1 > 0.0 {
+            self.share(from, to, s, rates.1, price, true);
+        }
+    }
+
+    /// Splits the loss rate `loss` over `[from, to)` equally among the
+    /// culprits in effect (or, when none is, those last in effect), or
+    /// leaves it unattributed when it is not `claimed` or nobody is to blame.
+    fn share(
+        &mut self,
+        from: f64,
+        to: f64,
+        s: u32,
+        loss: f64,
+        price: (f64, Option<&Traffic>),
+        claimed: bool,
+    ) {
         let lost = (to - from) * loss;
         let (per_hour, traffic) = price;
         let weighted = traffic.map_or(to - from, |t| t.between(from, to)) * loss;
-        let culprits = if self.active.is_empty() {
+        let culprits = if !claimed {
+            &self.active[..0]
+        } else if self.active.is_empty() {
             &self.fallback
         } else {
             self.fallback.clone_from(&self.active);
             &self.active
         };
+        let windowed = self.windows.length < f64::INFINITY;
         if culprits.is_empty() {
             self.unattributed += lost;
             self.unattributed_cost += weighted * per_hour;
+            if windowed {
+                self.windows.unclaimed += lost;
+            }
             return;
         }
         let n = culprits.len() as f64;
@@ -462,10 +710,17 @@ impl Scratch {
             let o = o as usize;
             self.lost[o] += lost / n;
             self.cost[o] += weighted / n * per_hour;
-            if self.last_service[o] != s {
-                if self.blast[o] == 0 {
-                    self.touched.push(o as u32);
+            if !self.seen[o] {
+                self.seen[o] = true;
+                self.touched.push(o as u32);
+            }
+            if windowed {
+                if self.windows.lost[o] == 0.0 {
+                    self.windows.hit.push(o as u32);
                 }
+                self.windows.lost[o] += lost / n;
+            }
+            if self.last_service[o] != s {
                 if self.record {
                     self.hits.push((o as u32, s));
                 }
@@ -473,6 +728,70 @@ impl Scratch {
                 self.blast[o] += 1;
             }
         }
+    }
+
+    /// Gives occurrence `o` `money` (a data loss or a credit it caused).
+    fn charge(&mut self, o: usize, money: f64) {
+        self.cost[o] += money;
+        if !self.seen[o] {
+            self.seen[o] = true;
+            self.touched.push(o as u32);
+        }
+    }
+
+    /// Shares the credit of the window being filled, if it has one, pro rata
+    /// to the lost hours in it, and empties the window.
+    fn settle_window(&mut self) {
+        let w = &mut self.windows;
+        let credit = match w.credits.get(w.next) {
+            Some(&(index, credit)) if index == w.index => {
+                w.next += 1;
+                credit
+            }
+            _ => 0.0,
+        };
+        let total = w.unclaimed + w.hit.iter().map(|&o| w.lost[o as usize]).sum::<f64>();
+        if credit > 0.0 && total > 0.0 {
+            self.unattributed_cost += credit * w.unclaimed / total;
+            for k in 0..self.windows.hit.len() {
+                let o = self.windows.hit[k] as usize;
+                let part = credit * self.windows.lost[o] / total;
+                self.charge(o, part);
+            }
+        } else {
+            self.unattributed_cost += credit;
+        }
+        let w = &mut self.windows;
+        w.hit.iter().for_each(|&o| w.lost[o as usize] = 0.0);
+        w.hit.clear();
+        w.unclaimed = 0.0;
+    }
+
+    /// Leaves unattributed the credits of windows before `index` that no
+    /// lost hour was found in (none, unless rounding at a window boundary
+    /// put a window's last sliver of loss in the next one).
+    fn settle_unmatched(&mut self, index: f64) {
+        let w = &mut self.windows;
+        while let Some(&(i, credit)) = w.credits.get(w.next) {
+            if i >= index {
+                break;
+            }
+            w.next += 1;
+            self.unattributed_cost += credit;
+        }
+    }
+}
+
+impl Windows {
+    /// Starts the windows of a service: of `length` hours (infinite without
+    /// an SLA), with their `credits`.
+    fn open(&mut self, length: f64, credits: &[(f64, f64)]) {
+        self.length = length;
+        self.index = -1.0;
+        self.unclaimed = 0.0;
+        self.credits.clear();
+        self.credits.extend_from_slice(credits);
+        self.next = 0;
     }
 }
 
@@ -503,6 +822,7 @@ pub fn collect_failures(model: &Model, plan: &Plan, ws: &mut Workspace) {
         blame.cost[o] = 0.0;
         blame.blast[o] = 0;
         blame.last_service[o] = u32::MAX;
+        blame.seen[o] = false;
     }
     ws.blame.ordered = ordered;
     ws.outcome.unattributed_hours = ws.blame.unattributed;

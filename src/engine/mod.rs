@@ -81,8 +81,7 @@ pub struct ServiceOutcome {
     /// Total money: `per_hour * weighted_lost_hours`, plus
     /// `per_data_loss_hour * data_loss_hours`, plus `credits`.
     pub cost: f64,
-    /// The downtime part of `cost` (`per_hour * weighted_lost_hours`), the
-    /// part attributed to failure modes.
+    /// The downtime part of `cost` (`per_hour * weighted_lost_hours`).
     pub downtime_cost: f64,
 }
 
@@ -101,7 +100,8 @@ pub struct FailureOutcome {
     pub blast_max: u32,
     /// Lost-service hours attributed to its occurrences.
     pub lost_hours: f64,
-    /// Cost attributed to its occurrences.
+    /// Money attributed to its occurrences: downtime cost, data losses
+    /// and SLA credits.
     pub cost: f64,
 }
 
@@ -126,7 +126,7 @@ pub struct TrialOutcome {
     /// Lost hours no failure occurrence caused (a design whose capacity is
     /// short of the demand with everything up).
     pub unattributed_hours: f64,
-    /// Their cost.
+    /// Their cost, with the data losses and SLA credits no occurrence caused.
     pub unattributed_cost: f64,
 }
 
@@ -178,6 +178,9 @@ pub struct Workspace {
     scratch: quorum::Scratch,
     /// Scratch of the attribution.
     blame: attribution::Scratch,
+    /// What the evaluation leaves for the attribution: shortfalls of
+    /// capacity, data losses and SLA credits, with their times.
+    ledger: attribution::Ledger,
     /// The outcome being filled, in the model's numbering.
     outcome: TrialOutcome,
     /// The stream of the process being generated, restarted for each (its
@@ -326,6 +329,7 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
         }
     }
     let mut lost = 0.0;
+    let data_start = ws.ledger.data.len();
     let mut rng = service.data.as_ref().map(|_| data::stream(model, s, trial));
     if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
         lost += data::destroy(model, plan, s, policy, rng, ws);
@@ -333,12 +337,23 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
     for d in service.deployments.clone() {
         ws.deployment[d] = combine::deployment(plan, d, ws.quorum[d].clone(), ws);
     }
+    ws.ledger.switches.clear();
+    let reduced_start = ws.ledger.reduced.len();
     let (range, stats) = routing::service(model, s, trial, ws);
     if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
-        for _ in 0..stats.data_switches {
-            lost += data::lag(&policy.replication, rng);
+        // one lag per failover that moved traffic, charged to what caused it
+        let ledger = &mut ws.ledger;
+        for &t in &ledger.switches {
+            let hours = data::lag(&policy.replication, rng);
+            lost += hours;
+            ledger
+                .data
+                .push((t, hours, attribution::CAUSED_THE_FAILOVER));
         }
     }
+    let spans = &mut ws.ledger.spans[s];
+    spans.reduced = reduced_start..ws.ledger.reduced.len();
+    spans.data = data_start..ws.ledger.data.len();
     ws.service[s] = range;
     ws.routing[s] = stats;
     ws.data_lost[s] = lost;
@@ -422,6 +437,7 @@ fn reset(model: &Model, ws: &mut Workspace) {
     sized(&mut ws.service, s, 0..0);
     sized(&mut ws.routing, s, RoutingStats::default());
     sized(&mut ws.data_lost, s, 0.0);
+    ws.ledger.reset(s);
     sized(&mut ws.outcome.services, s, ServiceOutcome::default());
     sized(&mut ws.outcome.processes, p, (0, 0.0));
     // written in part
@@ -542,9 +558,18 @@ fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace, stop: &AtomicB
     out.failed_failovers = stats.failed_failovers;
     out.failbacks = stats.failbacks;
     out.data_loss_hours = ws.data_lost[s];
+    let credits_start = ws.ledger.credits.len();
     if let Some(sla) = &service.sla {
-        (out.sla_breaches, out.credits) = credits(sla, &ws.arena, &range, horizon, stop)?;
+        (out.sla_breaches, out.credits) = credits(
+            sla,
+            &ws.arena,
+            &range,
+            horizon,
+            &mut ws.ledger.credits,
+            stop,
+        )?;
     }
+    ws.ledger.spans[s].credits = credits_start..ws.ledger.credits.len();
     ws.outcome.events += stats.events;
     out.downtime_cost = out.weighted_lost_hours * service.cost_per_hour;
     out.cost = out.downtime_cost + cost_of_data(service, out.data_loss_hours) + out.credits;
@@ -563,13 +588,15 @@ fn cost_of_data(service: &Service, hours: f64) -> f64 {
 /// SLA windows with a refund owed, and the credits: the horizon is cut into
 /// windows from time 0 (the last one may be shorter, its revenue pro rata),
 /// each window's availability measured, and the largest refund of the tiers
-/// it falls below paid on its revenue.
-/// `None` when `stop` is set meanwhile (read every [`STOP_EVERY`] windows).
+/// it falls below paid on its revenue. Each window's credit goes to `owed`
+/// as (window index, money), for the attribution. `None` when `stop` is set
+/// meanwhile (read every [`STOP_EVERY`] windows).
 fn credits(
     sla: &Sla,
     arena: &Arena,
     range: &Range<usize>,
     horizon: f64,
+    owed: &mut Vec<(f64, f64)>,
     stop: &AtomicBool,
 ) -> Option<(u32, f64)> {
     let mut breaches = 0;
@@ -588,7 +615,9 @@ fn credits(
             });
         if let Some(refund) = refund {
             breaches += 1;
-            credits += refund * sla.revenue * length / sla.window;
+            let credit = refund * sla.revenue * length / sla.window;
+            credits += credit;
+            owed.push((window, credit));
         }
     };
     let mut window = 0.0;
@@ -603,19 +632,13 @@ fn credits(
             if visited.is_multiple_of(STOP_EVERY) {
                 stopped(stop)?;
             }
-            let mut w = (t / sla.window).floor();
-            if (w + 1.0) * sla.window <= t {
-                // rounding put t at the end of window w: it starts the next
-                w += 1.0;
-            }
+            let (w, until) = window_piece(t, end, sla.window);
             if w != window {
                 if lost > 0.0 {
                     settle(window, lost);
                 }
                 (window, lost) = (w, 0.0);
             }
-            // past t: every window is measured, however small
-            let until = end.min((w + 1.0) * sla.window);
             lost += (1.0 - step.v) * (until - t);
             t = until;
         }
@@ -628,6 +651,21 @@ fn credits(
 
 /// SLA windows measured between two reads of the stop flag.
 const STOP_EVERY: u64 = 1 << 20;
+
+/// The SLA window (its index from 0) that the time `t` falls in, and the
+/// end of the piece of `[t, end)` within it: every window is measured,
+/// however small. The credits and their attribution cut time the same way.
+fn window_piece(t: f64, end: f64, window: f64) -> (f64, f64) {
+    let mut w = (t / window).floor();
+    if (w + 1.0) * window <= t {
+        // rounding put t at the end of window w: it starts the next
+        w += 1.0;
+    }
+    let until = end.min((w + 1.0) * window);
+    // a window below the precision of t (only with the limits raised far):
+    // finish the stretch here rather than never advance
+    (w, if until <= t { end } else { until })
+}
 
 #[cfg(test)]
 mod tests {

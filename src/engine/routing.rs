@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use rand::RngExt;
 
+use super::attribution::Shortfall;
 use super::streams::{self, Stream};
 use super::timeline::Arena;
 use super::Workspace;
@@ -85,6 +86,11 @@ pub struct Route {
     overload_since: f64,
     /// ActiveActive: collapsed until this time (infinite past when not).
     collapsed_until: f64,
+    /// Its capacity with every replica up (infinite when unlimited).
+    nominal: f64,
+    /// Since when it has served less than it would with every replica up
+    /// (infinite when it does not): failures took capacity it needed.
+    short_since: f64,
 }
 
 impl Route {
@@ -97,7 +103,10 @@ impl Route {
     }
 }
 
-/// Builds service `s`'s timeline; returns it and what the routing did.
+/// Builds service `s`'s timeline; returns it and what the routing did. The
+/// stretches where a deployment served less for want of the capacity its
+/// failures took go to `ws.ledger.reduced`, the times of the failovers that
+/// moved traffic to `ws.ledger.switches`.
 pub fn service(
     model: &Model,
     s: usize,
@@ -118,11 +127,12 @@ pub fn service(
     }
     let mut routes = std::mem::take(&mut ws.scratch.routes);
     routes.clear();
-    for d in deployments {
+    for d in deployments.clone() {
+        let nominal = model.deployments[d].capacity;
         let capacity = if ws.capacity[d].is_empty() {
             Track::new(0..0, f64::INFINITY)
         } else {
-            Track::new(ws.capacity[d].clone(), model.deployments[d].capacity)
+            Track::new(ws.capacity[d].clone(), nominal)
         };
         routes.push(Route {
             fraction: Track::new(ws.deployment[d].clone(), 1.0),
@@ -131,9 +141,16 @@ pub fn service(
             drain_at: f64::INFINITY,
             overload_since: f64::INFINITY,
             collapsed_until: f64::NEG_INFINITY,
+            nominal,
+            short_since: f64::INFINITY,
         });
     }
     let horizon = model.horizon;
+    let shortfalls = Shortfalls {
+        capped,
+        first: deployments.start as u32,
+        out: &mut ws.ledger.reduced,
+    };
     let result = match &service.routing {
         Routing::ActiveActive { shift } => {
             let collapse = match &service.overload {
@@ -142,7 +159,13 @@ pub fn service(
                     Some((*after, recover, routing_stream(model, s, trial)))
                 }
             };
-            active_active(&mut ws.arena, &mut routes, (*shift, collapse), horizon)
+            active_active(
+                &mut ws.arena,
+                &mut routes,
+                (*shift, collapse),
+                shortfalls,
+                horizon,
+            )
         }
         Routing::ActivePassive {
             detect,
@@ -161,8 +184,8 @@ pub fn service(
             failover(
                 &mut ws.arena,
                 &mut routes,
-                policy,
-                routing_stream(model, s, trial),
+                (policy, routing_stream(model, s, trial)),
+                (shortfalls, &mut ws.ledger.switches),
                 horizon,
             )
         }
@@ -171,8 +194,8 @@ pub fn service(
             failover(
                 &mut ws.arena,
                 &mut routes,
-                policy,
-                routing_stream(model, s, trial),
+                (policy, routing_stream(model, s, trial)),
+                (shortfalls, &mut ws.ledger.switches),
                 horizon,
             )
         }
@@ -185,6 +208,48 @@ fn routing_stream(model: &Model, s: usize, trial: u64) -> Stream {
     // 0xFE never occurs in UTF-8: no failure name can make the same key.
     let key = stream_key(&[b"\xferouting", model.services[s].name.as_bytes()]);
     streams::stream(model.seed, key, trial)
+}
+
+/// Where a service's routing records the stretches in which a deployment
+/// served less than it would with every replica up (the capacity its
+/// failures took): `(start, end, deployment)`.
+struct Shortfalls<'a> {
+    /// Whether any deployment has a finite capacity (else there is nothing
+    /// to record).
+    capped: bool,
+    /// The id of the service's first deployment.
+    first: u32,
+    out: &'a mut Vec<Shortfall>,
+}
+
+impl Shortfalls<'_> {
+    /// Opens or closes each deployment's stretch at `t`, as `short` says
+    /// it is short of capacity at `t`.
+    #[inline]
+    fn note(&mut self, routes: &mut [Route], t: f64, short: impl Fn(usize, &Route) -> bool) {
+        if !self.capped {
+            return;
+        }
+        for (k, r) in routes.iter_mut().enumerate() {
+            let now = r.capacity.value < r.nominal && short(k, r);
+            if now && r.short_since == f64::INFINITY {
+                r.short_since = t;
+            } else if !now && r.short_since < f64::INFINITY {
+                (self.out).push(Shortfall {
+                    start: r.short_since,
+                    end: t,
+                    deployment: self.first + k as u32,
+                    culprits: (0, 0),
+                });
+                r.short_since = f64::INFINITY;
+            }
+        }
+    }
+
+    /// Closes the stretches still open at the horizon.
+    fn close(&mut self, routes: &mut [Route], horizon: f64) {
+        self.note(routes, horizon, |_, _| false);
+    }
 }
 
 /// The earliest next change among the deployments' timelines.
@@ -223,6 +288,7 @@ fn active_active(
     arena: &mut Arena,
     routes: &mut [Route],
     (shift, mut collapse): (f64, Collapse<'_>),
+    mut shortfalls: Shortfalls<'_>,
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
     let mut stats = RoutingStats::default();
@@ -230,6 +296,7 @@ fn active_active(
     while overload(routes, 0.0, &mut collapse, &mut stats) {}
     let (v, shed, mask) = split(routes);
     let start = arena.begin(v, if v < 1.0 { mask } else { 0 });
+    shortfalls.note(routes, 0.0, shedding(routes));
     let (mut last_t, mut last_shed) = (0.0, shed);
     let after = collapse.as_ref().map_or(f64::INFINITY, |c| c.0);
     loop {
@@ -247,6 +314,7 @@ fn active_active(
         let t = next_change(arena, routes).min(timers);
         stats.shed_hours += last_shed * (t.min(horizon) - last_t);
         if t >= horizon {
+            shortfalls.close(routes, horizon);
             return (arena.finish(start), stats);
         }
         let (fell, rose) = advance(arena, routes, t);
@@ -272,8 +340,16 @@ fn active_active(
         while overload(routes, t, &mut collapse, &mut stats) {}
         let (v, shed, mask) = split(routes);
         arena.push(start, t, v, mask);
+        shortfalls.note(routes, t, shedding(routes));
         (last_t, last_shed) = (t, shed);
     }
+}
+
+/// ActiveActive: whether deployment `k` serves and sheds part of its share
+/// (its capacity times the deployments receiving traffic is below 1).
+fn shedding(routes: &[Route]) -> impl Fn(usize, &Route) -> bool {
+    let receiving = routes.iter().filter(|r| r.receiving).count() as f64;
+    move |_, r| r.receiving && r.value() > 0.0 && r.capacity.value * receiving < 1.0
 }
 
 /// Updates who is overloaded at `t` and collapses those overloaded for
@@ -332,10 +408,11 @@ fn split(routes: &[Route]) -> (f64, f64, u64) {
             mask |= 1 << i;
         }
     }
-    // shedding is caused by the deployments whose share moved away; with
-    // every deployment receiving and whole, it is the design's own shortfall
-    // (mask 0: no failure to blame)
-    let whole = idle == 0 && routes.iter().all(|r| r.value() >= 1.0);
+    // shedding is caused by the deployments whose share moved away or whose
+    // replicas are down; with every deployment receiving and whole, it is
+    // the design's own shortfall (mask 0: no failure to blame)
+    let whole =
+        idle == 0 && (routes.iter()).all(|r| r.value() >= 1.0 && r.capacity.value >= r.nominal);
     if whole {
         mask = 0;
     } else if shed > 0.0 {
@@ -408,22 +485,24 @@ impl Failover<'_> {
         }
     }
 
-    /// Makes `d` active after a failover.
-    fn switch_to(&mut self, d: usize) {
+    /// Makes `d` active after a failover at `t` (noted in `switches` when
+    /// traffic moves to another deployment).
+    fn switch_to(&mut self, t: f64, d: usize, switches: &mut Vec<f64>) {
         if d != self.active {
             self.stats.data_switches += 1;
+            switches.push(t);
         }
         self.active = d;
     }
 
     /// Deployments came back above 0: end a wait, or cancel a detection (or
     /// a human response) of an active deployment that recovered.
-    fn on_rise(&mut self, t: f64, rose: u64) {
+    fn on_rise(&mut self, t: f64, rose: u64, switches: &mut Vec<f64>) {
         if rose & 1 != 0 {
             self.first_up_since = t;
         }
         if self.phase == Phase::Waiting && rose != 0 {
-            self.switch_to(rose.trailing_zeros() as usize);
+            self.switch_to(t, rose.trailing_zeros() as usize, switches);
             self.phase = Phase::Normal;
             self.stats.events += 1;
         }
@@ -439,7 +518,7 @@ impl Failover<'_> {
     }
 
     /// The timer ending at `t`, if still pending.
-    fn on_timer(&mut self, t: f64, routes: &[Route]) {
+    fn on_timer(&mut self, t: f64, routes: &[Route], switches: &mut Vec<f64>) {
         if self.timer(routes) != t {
             return;
         }
@@ -479,7 +558,7 @@ impl Failover<'_> {
                 self.stats.failovers += 1;
                 match routes.iter().position(|r| r.value() > 0.0) {
                     Some(d) => {
-                        self.switch_to(d);
+                        self.switch_to(t, d, switches);
                         Phase::Normal
                     }
                     None => Phase::Waiting,
@@ -514,6 +593,13 @@ impl Failover<'_> {
         active.value() * active.capacity.value.min(1.0)
     }
 
+    /// Whether deployment `k` serves and sheds part of the traffic: it is
+    /// the active one, above 0 and short of capacity (not failing back).
+    fn shedding(&self) -> impl Fn(usize, &Route) -> bool {
+        let (active, serving) = (self.active, !matches!(self.phase, Phase::FailingBack(_)));
+        move |k, r| serving && k == active && r.value() > 0.0 && r.capacity.value < 1.0
+    }
+
     /// The deployments carrying the loss: the active one, or all of them
     /// while waiting (every one is at 0 and each holds the service down).
     fn mask(&self, n: usize) -> u64 {
@@ -532,8 +618,8 @@ impl Failover<'_> {
 fn failover(
     arena: &mut Arena,
     routes: &mut [Route],
-    policy: Policy<'_>,
-    rng: Stream,
+    (policy, rng): (Policy<'_>, Stream),
+    (mut shortfalls, switches): (Shortfalls<'_>, &mut Vec<f64>),
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
     let mut state = Failover {
@@ -546,17 +632,19 @@ fn failover(
     };
     // the state at time 0: the active one's capacity may fall short
     let start = arena.begin(state.fraction(routes), 1);
+    shortfalls.note(routes, 0.0, state.shedding());
     let mut last_t = 0.0;
     let mut last_shed = routes[0].value() - state.fraction(routes);
     loop {
         let t = next_change(arena, routes).min(state.timer(routes));
         state.stats.shed_hours += last_shed * (t.min(horizon) - last_t);
         if t >= horizon {
+            shortfalls.close(routes, horizon);
             return (arena.finish(start), state.stats);
         }
         let (fell, rose) = advance(arena, routes, t);
-        state.on_rise(t, rose);
-        state.on_timer(t, routes);
+        state.on_rise(t, rose, switches);
+        state.on_timer(t, routes, switches);
         state.on_fall(t, fell);
         let v = state.fraction(routes);
         let active = &routes[state.active];
@@ -567,6 +655,7 @@ fn failover(
         };
         last_t = t;
         arena.push(start, t, v, state.mask(routes.len()));
+        shortfalls.note(routes, t, state.shedding());
     }
 }
 
@@ -591,6 +680,8 @@ mod tests {
             drain_at: f64::INFINITY,
             overload_since: f64::INFINITY,
             collapsed_until: f64::NEG_INFINITY,
+            nominal: f64::INFINITY,
+            short_since: f64::INFINITY,
         }
     }
 
@@ -609,7 +700,19 @@ mod tests {
             failback: None,
         };
         let rng = streams::stream(1, 2, 3);
-        let (range, stats) = failover(&mut arena, &mut routes, policy, rng, 100.0);
+        let (mut reduced, mut switches) = (Vec::new(), Vec::new());
+        let shortfalls = Shortfalls {
+            capped: false,
+            first: 0,
+            out: &mut reduced,
+        };
+        let (range, stats) = failover(
+            &mut arena,
+            &mut routes,
+            (policy, rng),
+            (shortfalls, &mut switches),
+            100.0,
+        );
         let steps: Vec<(f64, f64, u64)> = arena.steps[range]
             .iter()
             .map(|s| (s.t, s.v, s.mask))
@@ -627,5 +730,6 @@ mod tests {
             ]
         );
         assert_eq!(stats.failovers, 1);
+        assert_eq!(switches, vec![12.0]);
     }
 }

@@ -20,7 +20,8 @@ pub struct Occurrence {
     pub end: f64,
     /// Lost-service hours attributed to it, over all services.
     pub lost_hours: f64,
-    /// Cost attributed to it (the downtime part of the services' cost).
+    /// Money attributed to it: the downtime cost of its lost hours, the
+    /// writes it lost or destroyed, its part of SLA credits.
     pub cost: f64,
     /// The services it was attributed a loss in (its blast radius), in the
     /// order it first hit them.

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    cost_summary, failures_by_loss, hours, mechanics_lines, money, percent, services_by_loss,
-    Render, RenderError,
+    causes_by_cost, cost_summary, failures_by_loss, hours, mechanics_lines, money, percent,
+    services_by_loss, with_ci, Render, RenderError,
 };
 use crate::stats::RunResult;
 use crate::text::markdown;
@@ -62,6 +62,21 @@ impl Render for Markdown {
                 f.blast_radius.services_max,
                 hours(f.lost_hours.mean),
                 money(f.cost.mean)
+            );
+        }
+        out.push_str("\n| cause | failures | occurrences | blast radius (max) | lost / trial [95% CI] | cost / trial [95% CI] |\n");
+        out.push_str("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (name, c) in causes_by_cost(r) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.3} | {:.2} ({}) | {} | {} |",
+                name,
+                c.failures.len(),
+                c.occurrences.mean,
+                c.blast_radius.services_mean,
+                c.blast_radius.services_max,
+                with_ci(&c.lost_hours, hours),
+                with_ci(&c.cost, money)
             );
         }
         Ok(out)

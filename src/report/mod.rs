@@ -18,7 +18,7 @@ pub use table::Table;
 
 use std::collections::BTreeMap;
 
-use crate::stats::{FailureStats, RunResult, ServiceStats};
+use crate::stats::{CauseStats, Estimate, FailureStats, RunResult, ServiceStats};
 pub use crate::text::{hours, money, percent};
 
 /// An output format.
@@ -58,6 +58,28 @@ pub fn failures_by_loss(result: &RunResult) -> Vec<(&String, &FailureStats)> {
     by_loss(&result.failures, |f| f.lost_hours.mean)
 }
 
+/// Causes sorted by mean attributed cost, most first, then by lost hours
+/// and name.
+pub fn causes_by_cost(result: &RunResult) -> Vec<(&String, &CauseStats)> {
+    let mut entries: Vec<_> = result.causes.iter().collect();
+    entries.sort_by(|a, b| {
+        (b.1.cost.mean.total_cmp(&a.1.cost.mean))
+            .then(b.1.lost_hours.mean.total_cmp(&a.1.lost_hours.mean))
+            .then(a.0.cmp(b.0))
+    });
+    entries
+}
+
+/// A mean and its 95% CI, each formatted by `unit`: `12.00h [10.10h, 13.90h]`.
+pub fn with_ci(e: &Estimate, unit: fn(f64) -> String) -> String {
+    format!(
+        "{} [{}, {}]",
+        unit(e.mean),
+        unit(e.ci95[0]),
+        unit(e.ci95[1])
+    )
+}
+
 /// One line per service whose outage mechanics did anything (shedding,
 /// collapses, failovers, data loss, SLA credits, deadlocks, traffic
 /// weighting), in the order of `services_by_loss`, then one for the loss no
@@ -71,11 +93,15 @@ pub fn mechanics_lines(result: &RunResult) -> Vec<String> {
         }
     }
     let u = &result.unattributed;
-    if u.lost_hours.mean > 0.0 {
+    if u.lost_hours.mean > 0.0 || u.cost.mean > 0.0 {
         lines.push(format!(
-            "not caused by any failure (capacity short of demand): {}/trial lost, {}/trial",
+            "not caused by any failure (capacity short of demand): {}/trial lost (95% CI {} to {}), {}/trial (95% CI {} to {})",
             hours(u.lost_hours.mean),
-            money(u.cost.mean)
+            hours(u.lost_hours.ci95[0]),
+            hours(u.lost_hours.ci95[1]),
+            money(u.cost.mean),
+            money(u.cost.ci95[0]),
+            money(u.cost.ci95[1])
         ));
     }
     lines

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    cost_summary, failures_by_loss, hours, mechanics_lines, money, percent, services_by_loss,
-    Render, RenderError,
+    causes_by_cost, cost_summary, failures_by_loss, hours, mechanics_lines, money, percent,
+    services_by_loss, with_ci, Render, RenderError,
 };
 use crate::stats::{Distribution, RunResult};
 use crate::text::one_line;
@@ -34,6 +34,7 @@ impl Render for Table {
         }
         cost(&mut out, &r.cost);
         failures(&mut out, r);
+        causes(&mut out, r);
         let e = &r.engine;
         let seconds = e.seconds.max(1e-9);
         let _ = writeln!(
@@ -102,6 +103,35 @@ fn failures(out: &mut String, r: &RunResult) {
             blast,
             hours(f.lost_hours.mean),
             money(f.cost.mean)
+        );
+    }
+}
+
+fn causes(out: &mut String, r: &RunResult) {
+    let _ = writeln!(
+        out,
+        "\n{:<11} {:>8} {:>11} {:>12} {:>30} {:>34}",
+        "cause",
+        "failures",
+        "occurrences",
+        "blast (max)",
+        "lost/trial [95% CI]",
+        "cost/trial [95% CI]"
+    );
+    for (name, c) in causes_by_cost(r) {
+        let blast = format!(
+            "{:.2} ({})",
+            c.blast_radius.services_mean, c.blast_radius.services_max
+        );
+        let _ = writeln!(
+            out,
+            "{:<11} {:>8} {:>11.3} {:>12} {:>30} {:>34}",
+            name,
+            c.failures.len(),
+            c.occurrences.mean,
+            blast,
+            with_ci(&c.lost_hours, hours),
+            with_ci(&c.cost, money)
         );
     }
 }

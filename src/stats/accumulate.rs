@@ -4,8 +4,8 @@ use rayon::prelude::*;
 
 use super::objective::{self, Sample};
 use super::result::{
-    BlastRadius, Distribution, EngineStats, FailureStats, Mean, RunResult, ServiceStats,
-    Unattributed,
+    BlastRadius, CauseStats, Distribution, EngineStats, Estimate, FailureStats, Mean, RunResult,
+    ServiceStats, Unattributed,
 };
 use super::result::{PercentileSketch, Provenance};
 use super::values::{Values, NO_VALUES};
@@ -49,6 +49,17 @@ pub struct TrialValues {
 pub struct Accumulator {
     services: Vec<ServiceAccumulator>,
     failures: Vec<FailureAccumulator>,
+    /// Per cause of the scenario's failures, in order of first use.
+    causes: Vec<FailureAccumulator>,
+    /// Those causes.
+    cause_names: Vec<crate::model::Cause>,
+    /// The entry in `causes` of each failure.
+    cause_of: Vec<usize>,
+    /// The failures by name: the order they are added up in per cause (so
+    /// that the sums do not depend on the order of the file).
+    by_name: Vec<usize>,
+    /// The trial's sums per cause: (occurrences, lost hours, cost, services hit).
+    cause_sums: Vec<(u64, f64, f64, u64, u32)>,
     cost: Moments,
     /// The scenario's cost of each trial: always exact.
     cost_values: Values,
@@ -118,9 +129,26 @@ impl Accumulator {
                 ..ServiceAccumulator::default()
             }
         };
+        let mut causes: Vec<crate::model::Cause> = Vec::new();
+        let cause_of = (model.failures.iter())
+            .map(|f| match causes.iter().position(|&c| c == f.cause) {
+                Some(k) => k,
+                None => {
+                    causes.push(f.cause);
+                    causes.len() - 1
+                }
+            })
+            .collect();
+        let mut by_name: Vec<usize> = (0..model.failures.len()).collect();
+        by_name.sort_by(|&a, &b| model.failures[a].name.cmp(&model.failures[b].name));
         Accumulator {
             services: model.services.iter().map(service).collect(),
             failures: vec![FailureAccumulator::default(); model.failures.len()],
+            causes: vec![FailureAccumulator::default(); causes.len()],
+            cause_names: causes,
+            cause_of,
+            by_name,
+            cause_sums: Vec::new(),
             cost_values: Values::with_capacity(trials, false),
             ..Accumulator::default()
         }
@@ -140,13 +168,14 @@ impl Accumulator {
             acc.push_mechanics(s);
         }
         for (acc, f) in self.failures.iter_mut().zip(&outcome.failures) {
-            acc.occurrences.push(f.occurrences as f64);
-            acc.lost.push(f.lost_hours);
-            acc.cost.push(f.cost);
-            acc.blast_sum += f.blast_services;
-            acc.blast_max = acc.blast_max.max(f.blast_max);
-            acc.occurrence_total += f.occurrences;
+            acc.push(
+                f.occurrences,
+                f.lost_hours,
+                f.cost,
+                (f.blast_services, f.blast_max),
+            );
         }
+        self.push_causes(outcome);
         self.cost.push(outcome.cost);
         self.cost_values.push(outcome.cost);
         self.events += outcome.events;
@@ -167,19 +196,38 @@ impl Accumulator {
             acc.downtime_values.append(&other.downtime_values);
             acc.cost_values.append(&other.cost_values);
         }
-        for (acc, other) in self.failures.iter_mut().zip(next.failures) {
-            acc.occurrences.merge(&other.occurrences);
-            acc.lost.merge(&other.lost);
-            acc.cost.merge(&other.cost);
-            acc.blast_sum += other.blast_sum;
-            acc.blast_max = acc.blast_max.max(other.blast_max);
-            acc.occurrence_total += other.occurrence_total;
+        for (acc, other) in self.failures.iter_mut().zip(&next.failures) {
+            acc.merge(other);
+        }
+        for (acc, other) in self.causes.iter_mut().zip(&next.causes) {
+            acc.merge(other);
         }
         self.cost.merge(&next.cost);
         self.cost_values.append(&next.cost_values);
         self.events += next.events;
         self.unattributed.0.merge(&next.unattributed.0);
         self.unattributed.1.merge(&next.unattributed.1);
+    }
+
+    /// Adds the trial's failures up per cause, in the order of their names.
+    fn push_causes(&mut self, outcome: &TrialOutcome) {
+        self.cause_sums.clear();
+        self.cause_sums
+            .resize(self.causes.len(), (0, 0.0, 0.0, 0, 0));
+        for &i in &self.by_name {
+            let (Some(f), Some(&k)) = (outcome.failures.get(i), self.cause_of.get(i)) else {
+                continue;
+            };
+            let sum = &mut self.cause_sums[k];
+            sum.0 += f.occurrences;
+            sum.1 += f.lost_hours;
+            sum.2 += f.cost;
+            sum.3 += f.blast_services;
+            sum.4 = sum.4.max(f.blast_max);
+        }
+        for (acc, &(n, lost, cost, blast, max)) in self.causes.iter_mut().zip(&self.cause_sums) {
+            acc.push(n, lost, cost, (blast, max));
+        }
     }
 
     /// The per-trial values of `measure` (in trial order until [`finish`]
@@ -290,6 +338,15 @@ impl Accumulator {
                 )
             })
             .collect();
+        let causes = (self.causes.iter().zip(&self.cause_names).enumerate())
+            .map(|(k, (acc, cause))| {
+                let names = (self.by_name.iter())
+                    .filter(|&&f| self.cause_of[f] == k)
+                    .map(|&f| model.failures[f].name.clone())
+                    .collect();
+                (format!("{cause:?}"), acc.finish_cause(names))
+            })
+            .collect();
         RunResult {
             scenario: model.name.clone(),
             seed,
@@ -299,13 +356,10 @@ impl Accumulator {
             cost: distribution(&self.cost, &mut self.cost_values),
             infra_cost: (0..model.services.len()).map(|s| model.infra_cost(s)).sum(),
             failures,
+            causes,
             unattributed: Unattributed {
-                lost_hours: Mean {
-                    mean: self.unattributed.0.mean,
-                },
-                cost: Mean {
-                    mean: self.unattributed.1.mean,
-                },
+                lost_hours: estimate(&self.unattributed.0),
+                cost: estimate(&self.unattributed.1),
             },
             engine: EngineStats {
                 events: self.events,
@@ -397,29 +451,72 @@ impl ServiceAccumulator {
 }
 
 impl FailureAccumulator {
-    /// The failure's statistics.
-    fn finish(&self, cause: crate::model::Cause) -> FailureStats {
+    /// Adds one trial: occurrences, attributed lost hours and cost, and
+    /// (services hit summed over occurrences, most services one hit).
+    fn push(&mut self, occurrences: u64, lost: f64, cost: f64, (blast, max): (u64, u32)) {
+        self.occurrences.push(occurrences as f64);
+        self.lost.push(lost);
+        self.cost.push(cost);
+        self.blast_sum += blast;
+        self.blast_max = self.blast_max.max(max);
+        self.occurrence_total += occurrences;
+    }
+
+    /// Appends the trials of `other`, which must directly follow.
+    fn merge(&mut self, other: &FailureAccumulator) {
+        self.occurrences.merge(&other.occurrences);
+        self.lost.merge(&other.lost);
+        self.cost.merge(&other.cost);
+        self.blast_sum += other.blast_sum;
+        self.blast_max = self.blast_max.max(other.blast_max);
+        self.occurrence_total += other.occurrence_total;
+    }
+
+    /// Services affected per occurrence (0 without occurrences).
+    fn blast_radius(&self) -> BlastRadius {
         let services_mean = if self.occurrence_total == 0 {
             0.0
         } else {
             self.blast_sum as f64 / self.occurrence_total as f64
         };
+        BlastRadius {
+            services_mean,
+            services_max: self.blast_max,
+        }
+    }
+
+    /// The failure's statistics.
+    fn finish(&self, cause: crate::model::Cause) -> FailureStats {
         FailureStats {
             cause,
             occurrences: Mean {
                 mean: self.occurrences.mean,
             },
-            blast_radius: BlastRadius {
-                services_mean,
-                services_max: self.blast_max,
-            },
-            lost_hours: Mean {
-                mean: self.lost.mean,
-            },
-            cost: Mean {
-                mean: self.cost.mean,
-            },
+            blast_radius: self.blast_radius(),
+            lost_hours: estimate(&self.lost),
+            cost: estimate(&self.cost),
         }
+    }
+
+    /// The statistics of a cause whose failures are `failures`.
+    fn finish_cause(&self, failures: Vec<String>) -> CauseStats {
+        CauseStats {
+            failures,
+            occurrences: Mean {
+                mean: self.occurrences.mean,
+            },
+            blast_radius: self.blast_radius(),
+            lost_hours: estimate(&self.lost),
+            cost: estimate(&self.cost),
+        }
+    }
+}
+
+/// The mean of a per-trial measure and its 95% confidence interval.
+fn estimate(moments: &Moments) -> Estimate {
+    Estimate {
+        mean: moments.mean,
+        ci95: objective::mean_ci(moments),
     }
 }
 

@@ -28,9 +28,14 @@ pub struct RunResult {
     pub infra_cost: f64,
     /// Per failure definition, by name.
     pub failures: BTreeMap<String, FailureStats>,
+    /// Per cause (`Hardware`, `Power`, ...), by name: the failures of that
+    /// cause added up, trial by trial. Only the causes of the scenario's
+    /// failures appear.
+    pub causes: BTreeMap<String, CauseStats>,
     /// Lost service no failure occurrence caused: a design whose capacity
     /// falls short of the demand with everything up. With the failures'
-    /// attributions it adds up to the services' lost hours and downtime cost.
+    /// attributions it adds up to the services' lost hours and to the
+    /// scenario's cost (downtime, data loss and SLA credits).
     pub unattributed: Unattributed,
     /// How much work the engine did.
     pub engine: EngineStats,
@@ -207,6 +212,15 @@ pub struct Distribution {
     pub max: f64,
 }
 
+/// A mean over trials with its 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Mean over trials.
+    pub mean: f64,
+    /// 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+}
+
 /// Measures of one failure definition over trials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailureStats {
@@ -217,9 +231,26 @@ pub struct FailureStats {
     /// Services affected per occurrence.
     pub blast_radius: BlastRadius,
     /// Lost-service hours attributed to it, per trial, summed over services.
-    pub lost_hours: Mean,
-    /// Cost attributed to it, per trial.
-    pub cost: Mean,
+    pub lost_hours: Estimate,
+    /// Money attributed to it, per trial: the downtime cost of its lost
+    /// hours, the writes it lost or destroyed, and its part of SLA credits.
+    pub cost: Estimate,
+}
+
+/// Measures of the failures of one cause over trials (their sums, trial by
+/// trial).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseStats {
+    /// The failure definitions of this cause, by name.
+    pub failures: Vec<String>,
+    /// Occurrences per trial.
+    pub occurrences: Mean,
+    /// Services affected per occurrence, over all its failures' occurrences.
+    pub blast_radius: BlastRadius,
+    /// Lost-service hours attributed to its failures, per trial.
+    pub lost_hours: Estimate,
+    /// Money attributed to its failures, per trial.
+    pub cost: Estimate,
 }
 
 /// Services affected by one occurrence of a failure.
@@ -231,13 +262,14 @@ pub struct BlastRadius {
     pub services_max: u32,
 }
 
-/// Lost service not attributed to any failure, per trial.
+/// Lost service and money not attributed to any failure, per trial.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Unattributed {
     /// Lost-service hours, per trial.
-    pub lost_hours: Mean,
-    /// Their downtime cost, per trial.
-    pub cost: Mean,
+    pub lost_hours: Estimate,
+    /// Their downtime cost, and the data losses and SLA credits no failure
+    /// caused (the credits' part of the unattributed lost hours), per trial.
+    pub cost: Estimate,
 }
 
 /// Work done by the engine.

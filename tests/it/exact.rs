@@ -301,27 +301,50 @@ fn cost_is_per_hour_times_lost_hours_and_the_scenario_cost_is_their_sum() {
 
 #[test]
 fn attributions_add_up_to_the_lost_hours_and_costs() {
-    for file in [
-        "shop-one-zone",
-        "shop-three-zones",
-        "shop-two-regions",
-        "shop-two-providers",
-    ] {
-        let path = super::support::repo(&format!("scenarios/{file}.ron"));
-        let text = std::fs::read_to_string(&path).expect("example scenario");
-        let r = run(&text, 2000, 13);
+    // every example: capacity short of demand, collapses, failovers, data
+    // loss, SLA credits, traffic curves, recovery cycles; the failures and
+    // `unattributed` add up to the lost hours and to the scenario's cost
+    // (downtime, data loss and credits), and the causes to the failures
+    for path in super::results::scenario_files() {
+        let file = path.display();
+        let read = |p: &std::path::Path| std::fs::read(p);
+        let model = faultline::scenario::load_path(&path, "example.ron", &read, &[])
+            .unwrap_or_else(|e| panic!("{file}: {e:?}"))
+            .model;
+        let options = faultline::montecarlo::RunOptions {
+            trials: Some(1000),
+            seed: Some(13),
+            ..faultline::montecarlo::RunOptions::default()
+        };
+        let r = faultline::montecarlo::run(&model, &options).expect("run");
         let lost: f64 = r.services.values().map(|s| s.lost_hours.mean).sum();
-        let attributed: f64 = r.failures.values().map(|f| f.lost_hours.mean).sum();
+        let attributed: f64 = r.failures.values().map(|f| f.lost_hours.mean).sum::<f64>()
+            + r.unattributed.lost_hours.mean;
         assert!(
             (lost - attributed).abs() <= 1e-9 * lost.max(1.0),
             "{file}: {lost} vs {attributed}"
         );
-        let cost: f64 = r.failures.values().map(|f| f.cost.mean).sum();
+        let cost: f64 =
+            r.failures.values().map(|f| f.cost.mean).sum::<f64>() + r.unattributed.cost.mean;
         assert!(
             (r.cost.mean - cost).abs() <= 1e-9 * cost.max(1.0),
             "{file}: {} vs {cost}",
             r.cost.mean
         );
+        let by_cause: f64 = r.causes.values().map(|c| c.cost.mean).sum();
+        let by_failure: f64 = r.failures.values().map(|f| f.cost.mean).sum();
+        assert!(
+            (by_cause - by_failure).abs() <= 1e-9 * by_failure.max(1.0),
+            "{file}: {by_cause} vs {by_failure}"
+        );
+        for (name, c) in &r.causes {
+            let of_cause = r
+                .failures
+                .values()
+                .filter(|f| format!("{:?}", f.cause) == *name);
+            let occurrences: f64 = of_cause.map(|f| f.occurrences.mean).sum();
+            assert!((c.occurrences.mean - occurrences).abs() <= 1e-9 * occurrences.max(1.0));
+        }
     }
 }
 
@@ -426,4 +449,74 @@ fn a_deployment_uses_the_same_region_deployment_of_an_active_active_dependency()
         exact,
         0.002,
     );
+}
+
+/// Asserts an attributed mean with its CI is within 4 standard errors plus
+/// `slack` (relative) of `exact`.
+fn assert_estimate_close(what: &str, e: &faultline::stats::Estimate, exact: f64, slack: f64) {
+    let se = (e.ci95[1] - e.ci95[0]) / (2.0 * 1.959_963_984_540_054);
+    let tolerance = 4.0 * se + slack * exact.abs();
+    assert!(
+        (e.mean - exact).abs() <= tolerance && se > 0.0,
+        "{what}: {} vs exact {exact} (tolerance {tolerance})",
+        e.mean
+    );
+}
+
+#[test]
+fn capacity_a_replica_failure_takes_is_attributed_to_it() {
+    // one deployment of 2 replicas, need 1, capacity 1.0: one replica down
+    // serves 0.5, both down 0, so the lost rate is 0.5 * 2p(1 - p) + p^2 = p
+    // for each replica down with probability p. Everything up serves 100%:
+    // nothing is unattributed, and every host failure costs web something.
+    let text = scenario(
+        r#""aws/r/a""#,
+        r#"(name: "host", on: EachReplica(), every: "200h", lasts: Exp(mean: "10h"), cause: Hardware)"#,
+        r#""web": (deployments: [(in: "aws/r/a", replicas: 2, need: 1, capacity: 1.0)],
+                   cost: (per_hour: 100))"#,
+    );
+    let r = run(&text, 4000, 31);
+    let exact = integrate(|t| p_down(200.0, 10.0, t));
+    assert_close("lost hours", &lost(&r, "web"), exact, 0.0);
+    let host = &r.failures["host"];
+    assert_estimate_close("host lost hours", &host.lost_hours, exact, 0.0);
+    assert_estimate_close("host cost", &host.cost, 100.0 * exact, 0.0);
+    assert_eq!(r.unattributed.lost_hours.mean, 0.0);
+    assert_eq!(r.unattributed.cost.mean, 0.0);
+    assert_eq!(host.blast_radius.services_mean, 1.0);
+    let cause = &r.causes["Hardware"];
+    assert_eq!(cause.lost_hours, host.lost_hours);
+    assert_eq!(cause.cost, host.cost);
+}
+
+#[test]
+fn a_capacity_shortfall_is_unattributed_and_what_failures_take_beyond_it_is_theirs() {
+    // two regions of capacity 0.45 serve 0.9 with everything up: 0.1 of
+    // the demand is lost all year, nobody's fault. A region outage drains
+    // its region (shift 0): the other serves 0.45, a loss of 0.55, of which
+    // 0.45 is the outage's. Both down: 1, of which 0.9 is theirs.
+    let text = scenario(
+        r#""aws/r1/a", "aws/r2/a""#,
+        r#"(name: "region", on: EachRegion(), every: "300h", lasts: Exp(mean: "12h"), cause: Power)"#,
+        r#""web": (deployments: [(in: "aws/r1", capacity: 0.45), (in: "aws/r2", capacity: 0.45)],
+                   cost: (per_hour: 10))"#,
+    );
+    let r = run(&text, 4000, 32);
+    let p = |t| p_down(300.0, 12.0, t);
+    let one_down = |t| 2.0 * p(t) * (1.0 - p(t));
+    let both_down = |t| p(t) * p(t);
+    let theirs = integrate(|t| 0.45 * one_down(t) + 0.9 * both_down(t));
+    assert_estimate_close(
+        "region lost hours",
+        &r.failures["region"].lost_hours,
+        theirs,
+        0.0,
+    );
+    assert_close("lost hours", &lost(&r, "web"), 0.1 * HORIZON + theirs, 0.0);
+    assert!(
+        (r.unattributed.lost_hours.mean - 0.1 * HORIZON).abs() < 1e-6,
+        "{}",
+        r.unattributed.lost_hours.mean
+    );
+    assert!((r.unattributed.cost.mean - 10.0 * 0.1 * HORIZON).abs() < 1e-5);
 }

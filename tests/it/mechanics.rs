@@ -634,3 +634,120 @@ fn a_symmetric_recovery_cycle_treats_its_members_alike_whatever_the_file_order()
     let d = |s: &str| r.services[s].recovery_deadlocks.mean;
     assert!((d("a") - d("b")).abs() < 0.02 && (d("b") - d("c")).abs() < 0.02);
 }
+
+#[test]
+fn destroyed_writes_are_charged_to_the_failure_that_destroyed_them() {
+    // as above (no surviving copy): each flood costs its 3 h of lost service
+    // and the writes since the last daily backup, 12 h on average
+    let text = scenario(
+        r#""aws/r1/a""#,
+        r#"(name: "flood", on: Domain("aws/r1"), every: "1000h", lasts: Fixed("1h"), destroys_data: true, cause: Disaster)"#,
+        r#""db": (deployments: [(in: "aws/r1")],
+                  data: (replication: Sync, backup: (every: "1d", restore: Fixed("2h"))),
+                  cost: (per_hour: 100, per_data_loss_hour: 1000))"#,
+        4000,
+    );
+    let r = run(&text, 4000, 14);
+    let outages = expected_outages(1000.0, 1.0, HORIZON);
+    let flood = &r.failures["flood"].cost;
+    let exact = (100.0 * 3.0 + 1000.0 * 12.0) * outages;
+    let se = (flood.ci95[1] - flood.ci95[0]) / (2.0 * 1.959_963_984_540_054);
+    assert_mean("flood cost", flood.mean, exact, se, 0.01);
+    assert_eq!(r.unattributed.cost.mean, 0.0);
+    assert!((flood.mean - r.cost.mean).abs() <= 1e-9 * r.cost.mean);
+    assert_eq!(r.causes["Disaster"].cost, *flood);
+}
+
+#[test]
+fn writes_lost_at_a_failover_are_charged_to_the_outage_behind_it() {
+    // ActivePassive, no failback: the first outage of r1 (2 h, longer than
+    // detect + switch = 2 min) moves traffic to r2 for good, losing one lag
+    // (3 min) of writes; later outages of r1 cost nothing. So each trial
+    // with an outage costs 2 min of service and 3 min of writes:
+    // P(an outage) = 1 - e^{-8760/1000}.
+    let text = scenario(
+        r#""aws/r1/a", "aws/r2/a""#,
+        r#"(name: "r1", on: Domain("aws/r1"), every: "1000h", lasts: Fixed("2h"), cause: Power)"#,
+        r#""db": (deployments: [(in: "aws/r1"), (in: "aws/r2")],
+                  routing: ActivePassive(detect: Fixed("1m"), switch: Fixed("1m")),
+                  data: (replication: Async(lag: Fixed("3m")), backup: (every: "1d", restore: Fixed("2h"))),
+                  cost: (per_hour: 600, per_data_loss_hour: 10000))"#,
+        2000,
+    );
+    let r = run(&text, 2000, 15);
+    let p_outage = 1.0 - (-HORIZON / 1000.0_f64).exp();
+    let exact = p_outage * (600.0 / 30.0 + 10_000.0 * 0.05);
+    let cost = &r.failures["r1"].cost;
+    let se = (cost.ci95[1] - cost.ci95[0]) / (2.0 * 1.959_963_984_540_054);
+    assert_mean("r1 cost", cost.mean, exact, se.max(1e-9), 1e-9);
+    assert_eq!(r.unattributed.cost.mean, 0.0);
+    assert!((cost.mean - r.cost.mean).abs() <= 1e-9 * r.cost.mean);
+}
+
+#[test]
+fn sla_credits_are_shared_pro_rata_by_the_loss_in_their_window() {
+    // capacity 0.99 with everything up: 1% of each window is lost, nobody's
+    // fault, and already below 99.99% (refund 10%); a replica down halves
+    // the capacity (the failure's part is the loss beyond 1%), and a window
+    // below 98% refunds 30%. Each window's credit is split between the host
+    // failures and `unattributed` in proportion to their lost hours in it,
+    // computed here from the service's timeline.
+    let text = scenario(
+        r#""aws/r1/a""#,
+        r#"(name: "host", on: EachReplica(), every: "400h", lasts: Exp(mean: "6h"), cause: Hardware)"#,
+        r#""api": (deployments: [(in: "aws/r1", replicas: 2, need: 1, capacity: 0.99)],
+                   sla: (window: "30d", revenue: 1000, credits: [(below: 0.9999, refund: 0.10), (below: 0.98, refund: 0.30)]))"#,
+        100,
+    );
+    let m = model(&text);
+    let plan = faultline::engine::Plan::new(&m);
+    let mut ws = faultline::engine::Workspace::default();
+    let window = 720.0;
+    let mut shared = 0;
+    for trial in 0..100 {
+        let t = faultline::engine::trace(&m, &plan, trial, &mut ws);
+        let steps = &t.services[0];
+        // per window: (unattributed lost hours, the failures' lost hours)
+        let mut windows = vec![(0.0, 0.0); (HORIZON / window).ceil() as usize];
+        for (i, &(start, v)) in steps.iter().enumerate() {
+            let end = steps.get(i + 1).map_or(HORIZON, |s| s.0);
+            let mut a = start;
+            while a < end {
+                let w = (a / window).floor();
+                let b = end.min((w + 1.0) * window);
+                let own = (1.0 - v).min(0.01);
+                windows[w as usize].0 += own * (b - a);
+                windows[w as usize].1 += (1.0 - v - own) * (b - a);
+                a = b;
+            }
+        }
+        let (mut theirs, mut nobodys, mut total) = (0.0, 0.0, 0.0);
+        for (w, &(u, f)) in windows.iter().enumerate() {
+            let length = (HORIZON - w as f64 * window).min(window);
+            let availability = 1.0 - (u + f) / length;
+            let refund = if availability < 0.98 { 0.30 } else { 0.10 };
+            let credit = refund * 1000.0 * length / window;
+            total += credit;
+            theirs += credit * f / (u + f);
+            nobodys += credit * u / (u + f);
+            if f > 0.0 {
+                shared += 1;
+            }
+        }
+        let o = &t.outcome;
+        assert!(
+            (o.services[0].credits - total).abs() < 1e-9,
+            "trial {trial}"
+        );
+        let host = o.failures[0].cost;
+        assert!(
+            (host - theirs).abs() < 1e-9 * total,
+            "trial {trial}: {host} vs {theirs}"
+        );
+        assert!(
+            (o.unattributed_cost - nobodys).abs() < 1e-9 * total,
+            "trial {trial}"
+        );
+    }
+    assert!(shared > 50, "too few windows with a failure: {shared}");
+}

@@ -18,6 +18,8 @@ struct DeploymentSpec {
     zones: Vec<usize>,
     replicas: u32,
     need: u32,
+    /// Capacity, when the money property renders it.
+    capacity: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +30,9 @@ struct ServiceSpec {
     shift_minutes: u32,
     /// (offset to a later service, soft impact if soft).
     depends_on: Vec<(usize, Option<f64>)>,
+    /// When the money property renders them: a data policy, an SLA.
+    data: bool,
+    sla: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +42,8 @@ struct FailureSpec {
     distribution: u8,
     hours: f64,
     spread: f64,
+    /// When the money property renders it.
+    destroys_data: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -63,14 +70,18 @@ fn deployment(
         proptest::sample::subsequence((0..zones).collect::<Vec<_>>(), 0..=zones),
         1u32..=4,
         0.0..1.0f64,
+        proptest::option::of(0.2..1.5f64),
     )
-        .prop_map(|(provider, region, zones, replicas, need)| DeploymentSpec {
-            provider,
-            region,
-            zones,
-            replicas,
-            need: 1 + (need * f64::from(replicas)) as u32 % replicas,
-        })
+        .prop_map(
+            |(provider, region, zones, replicas, need, capacity)| DeploymentSpec {
+                provider,
+                region,
+                zones,
+                replicas,
+                need: 1 + (need * f64::from(replicas)) as u32 % replicas,
+                capacity,
+            },
+        )
 }
 
 fn service(providers: usize, regions: usize, zones: usize) -> impl Strategy<Value = ServiceSpec> {
@@ -79,27 +90,39 @@ fn service(providers: usize, regions: usize, zones: usize) -> impl Strategy<Valu
         0u8..3,
         0u32..30,
         proptest::collection::vec((1usize..4, proptest::option::of(0.05..=1.0f64)), 0..=2),
+        (proptest::bool::ANY, proptest::bool::ANY),
     )
         .prop_map(
-            |(deployments, routing, shift_minutes, depends_on)| ServiceSpec {
+            |(deployments, routing, shift_minutes, depends_on, (data, sla))| ServiceSpec {
                 deployments,
                 routing,
                 shift_minutes,
                 depends_on,
+                data,
+                sla,
             },
         )
 }
 
 fn failure() -> impl Strategy<Value = FailureSpec> {
-    (0u8..8, 20.0..2000.0f64, 0u8..6, 0.05..20.0f64, 1.5..6.0f64).prop_map(
-        |(target, every_hours, distribution, hours, spread)| FailureSpec {
-            target,
-            every_hours,
-            distribution,
-            hours,
-            spread,
-        },
+    (
+        0u8..8,
+        20.0..2000.0f64,
+        0u8..6,
+        0.05..20.0f64,
+        1.5..6.0f64,
+        proptest::bool::ANY,
     )
+        .prop_map(
+            |(target, every_hours, distribution, hours, spread, destroys_data)| FailureSpec {
+                target,
+                every_hours,
+                distribution,
+                hours,
+                spread,
+                destroys_data,
+            },
+        )
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -151,7 +174,19 @@ fn target(t: u8) -> &'static str {
 }
 
 /// The scenario text; `reverse` lists everything in the opposite order.
+/// Capacities, data policies, SLAs and destroying failures are left out
+/// (see [`render_with_money`]).
 fn render(spec: &Spec, reverse: bool) -> String {
+    render_all(spec, reverse, false)
+}
+
+/// The scenario text with the capacities, data policies, SLAs and
+/// destroying failures of the spec as well.
+fn render_with_money(spec: &Spec) -> String {
+    render_all(spec, false, true)
+}
+
+fn render_all(spec: &Spec, reverse: bool, money: bool) -> String {
     let mut domains: Vec<String> = (0..spec.providers)
         .flat_map(|p| {
             (0..spec.regions)
@@ -164,10 +199,16 @@ fn render(spec: &Spec, reverse: bool) -> String {
         .enumerate()
         .map(|(i, f)| {
             format!(
-                "(name: \"f{i}\", on: {}, every: \"{}h\", lasts: {})",
+                "(name: \"f{i}\", on: {}, every: \"{}h\", lasts: {}, cause: {}{})",
                 target(f.target),
                 f.every_hours,
-                distribution(f)
+                distribution(f),
+                ["Hardware", "Power", "Config"][i % 3],
+                if money && f.destroys_data {
+                    ", destroys_data: true"
+                } else {
+                    ""
+                }
             )
         })
         .collect();
@@ -176,7 +217,7 @@ fn render(spec: &Spec, reverse: bool) -> String {
         .services
         .iter()
         .enumerate()
-        .map(|(i, s)| service_text(i, s, n))
+        .map(|(i, s)| service_text(i, s, n, money))
         .collect();
     if reverse {
         domains.reverse();
@@ -199,7 +240,7 @@ fn render(spec: &Spec, reverse: bool) -> String {
     )
 }
 
-fn service_text(i: usize, s: &ServiceSpec, n: usize) -> String {
+fn service_text(i: usize, s: &ServiceSpec, n: usize, money: bool) -> String {
     let deployments: Vec<String> = s
         .deployments
         .iter()
@@ -210,8 +251,12 @@ fn service_text(i: usize, s: &ServiceSpec, n: usize) -> String {
                 let z: Vec<String> = d.zones.iter().map(|z| format!("\"z{z}\"")).collect();
                 format!(", zones: [{}]", z.join(", "))
             };
+            let capacity = match d.capacity {
+                Some(c) if money => format!(", capacity: {c}"),
+                _ => String::new(),
+            };
             format!(
-                "(in: \"p{}/r{}\"{zones}, replicas: {}, need: {})",
+                "(in: \"p{}/r{}\"{zones}, replicas: {}, need: {}{capacity})",
                 d.provider, d.region, d.replicas, d.need
             )
         })
@@ -232,8 +277,20 @@ fn service_text(i: usize, s: &ServiceSpec, n: usize) -> String {
             });
         }
     }
+    let mut extra = String::new();
+    if money && s.data {
+        extra.push_str(", data: (replication: Async(lag: Exp(mean: \"2m\")), backup: (every: \"1d\", restore: Exp(mean: \"3h\")))");
+    }
+    if money && s.sla {
+        extra.push_str(", sla: (window: \"300h\", revenue: 5000, credits: [(below: 0.999, refund: 0.1), (below: 0.99, refund: 0.5)])");
+    }
+    let data_price = if money {
+        ", per_data_loss_hour: 700"
+    } else {
+        ""
+    };
     format!(
-        "\"s{i}\": (deployments: [{}], routing: {routing}, depends_on: {{ {} }}, cost: (per_hour: {}))",
+        "\"s{i}\": (deployments: [{}], routing: {routing}, depends_on: {{ {} }}, cost: (per_hour: {}{data_price}){extra})",
         deployments.join(", "),
         deps.join(", "),
         100 * (i + 1)
@@ -288,6 +345,24 @@ proptest! {
         let one = document(&text, 1);
         prop_assert_eq!(&one, &document(&text, 2));
         prop_assert_eq!(&one, &document(&render(&spec, true), 1));
+    }
+
+    #[test]
+    fn attributions_add_up_to_lost_hours_and_money_in_every_trial(spec in spec()) {
+        // with capacities (short of demand or not), data losses, SLA credits
+        // and destroying failures: in every trial the failures and
+        // `unattributed` add up to the services' lost hours and to the cost
+        let text = render_with_money(&spec);
+        let m = model(&text);
+        for (trial, o) in outcomes(&m).iter().enumerate() {
+            let lost: f64 = o.services.iter().map(|s| s.lost_hours).sum();
+            let attributed: f64 =
+                o.failures.iter().map(|f| f.lost_hours).sum::<f64>() + o.unattributed_hours;
+            prop_assert!((lost - attributed).abs() <= 1e-9 * lost.max(1.0), "trial {trial}: lost {lost} vs {attributed}");
+            let charged: f64 = o.failures.iter().map(|f| f.cost).sum::<f64>() + o.unattributed_cost;
+            prop_assert!((o.cost - charged).abs() <= 1e-9 * o.cost.max(1.0), "trial {trial}: cost {} vs {charged}", o.cost);
+        }
+        let _ = document(&text, 1);
     }
 
     #[test]

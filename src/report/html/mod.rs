@@ -205,6 +205,32 @@ fn failure_modes(out: &mut String, model: &Model, r: &RunResult) {
         );
     }
     out.push_str("</table>\n");
+    causes(out, r);
+}
+
+/// The failure modes added up by cause, most costly first.
+fn causes(out: &mut String, r: &RunResult) {
+    let p = period(r);
+    out.push_str("<h3>By cause</h3>\n<table>\n");
+    let _ = writeln!(
+        out,
+        "<tr><th>cause</th><th>failures</th><th>frequency / {p}</th><th>scope</th>\
+         <th>lost hours / {p} [95% CI]</th><th>cost / {p} [95% CI]</th></tr>"
+    );
+    for (name, c) in super::causes_by_cost(r) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.2} (max {})</td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            escape(&c.failures.join(", ")),
+            c.occurrences.mean,
+            c.blast_radius.services_mean,
+            c.blast_radius.services_max,
+            super::with_ci(&c.lost_hours, hours),
+            super::with_ci(&c.cost, money)
+        );
+    }
+    out.push_str("</table>\n");
 }
 
 /// Text safe inside HTML elements and quoted attributes.

@@ -381,12 +381,14 @@ impl<'m> OutcomeCheck<'m> {
             })?;
         }
         let mut attributed = o.unattributed_hours;
+        let mut attributed_cost = o.unattributed_cost;
         for (i, f) in o.failures.iter().enumerate() {
             self.failure(i, f).map_err(|m| {
                 let name = self.model.failures.get(i).map_or("", |f| f.name.as_str());
                 m.inside(&format_args!("failures[{i}] (failure `{name}`)"))
             })?;
             attributed += f.lost_hours;
+            attributed_cost += f.cost;
         }
         for (i, &(count, hours)) in o.processes.iter().enumerate() {
             let bound = f64::from(count) * self.model.horizon;
@@ -413,6 +415,14 @@ impl<'m> OutcomeCheck<'m> {
                 number(lost)
             );
             return Err(Misfit::new("unattributed_hours", reason));
+        }
+        if adds_up("", attributed_cost, o.cost, "").is_err() {
+            let reason = format!(
+                "with the failures' costs it makes {}, not the trial's cost {}",
+                number(attributed_cost),
+                number(o.cost)
+            );
+            return Err(Misfit::new("unattributed_cost", reason));
         }
         self.events = (self.events.checked_add(o.events)).ok_or_else(|| {
             Misfit::new("events", "the run's events add up past 2^64".to_string())

@@ -190,6 +190,14 @@ fn cases() -> Vec<Case> {
             ),
         ),
         (
+            "money no failure or `unattributed_cost` accounts for",
+            set("/outcomes/{t}/failures/0/cost".into(), json!(12345.0)),
+            at(
+                "outcomes[{t}].unattributed_cost",
+                "with the failures' costs it makes ",
+            ),
+        ),
+        (
             "a process's negative hours",
             set("/outcomes/{t}/processes/0/1".into(), json!(-1.0)),
             at("outcomes[{t}].processes[0][1]", "-1 is negative"),

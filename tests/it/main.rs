@@ -25,5 +25,6 @@ mod shards;
 mod sketch;
 mod support;
 mod sweep;
+mod third_party;
 mod variance;
 mod workload;

@@ -30,6 +30,7 @@ mod sketch;
 mod special_files;
 mod support;
 mod sweep;
+mod third_party;
 mod untrusted;
 mod variance;
 mod workload;

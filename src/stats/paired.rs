@@ -4,10 +4,7 @@
 
 use serde::Serialize;
 
-use super::Moments;
-
-/// The 97.5% quantile of the standard normal distribution.
-const Z95: f64 = 1.959_963_984_540_054;
+use super::{Moments, Z95};
 
 /// Which way a measure improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

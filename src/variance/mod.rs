@@ -25,11 +25,8 @@ use crate::model::{Measure, Statistic};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, MeanView};
-use crate::stats::{Availability, TrialValues, Values};
+use crate::stats::{Availability, TrialValues, Values, Z95};
 use crate::stats::{RunResult, VarianceReduction};
-
-/// The two-sided 95% normal quantile.
-const Z95: f64 = 1.959_963_984_540_054;
 
 /// Histories of one process simulated for the reference means.
 pub const REFERENCE_HISTORIES: u64 = 200_000;

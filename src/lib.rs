@@ -43,5 +43,7 @@ pub mod scenario;
 pub mod shard;
 pub mod stats;
 pub mod sweep;
+#[cfg(test)]
+mod test_scenarios;
 pub mod text;
 pub mod variance;

@@ -150,6 +150,37 @@ pub fn money(x: f64) -> String {
     }
 }
 
+/// A time as `day D HH:MM:SS` (day 1 starts at hour 0), to the second.
+pub fn timestamp(t: f64) -> String {
+    let seconds = (t * 3600.0).round().max(0.0) as u64;
+    let day = seconds / 86_400 + 1;
+    let rest = seconds % 86_400;
+    format!(
+        "day {day:>3} {:02}:{:02}:{:02}",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// A duration in hours as `2d 3h`, `5h 20m`, `12m 30s` or `40s`.
+pub fn span(hours: f64) -> String {
+    let seconds = (hours * 3600.0).round().max(0.0) as u64;
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) if s > 0 => format!("{m}m {s}s"),
+        (0, 0, _) => format!("{m}m"),
+        (0, _, _) => format!("{h}h {m:02}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +232,16 @@ mod tests {
         assert_eq!(column_width([3, 7], 5), 7);
         assert_eq!(column_width([], 5), 5);
         assert_eq!(column_width([100_000], 5), MAX_COLUMN_WIDTH);
+    }
+
+    #[test]
+    fn times_and_spans_read_as_days_hours_minutes() {
+        assert_eq!(timestamp(0.0), "day   1 00:00:00");
+        assert_eq!(timestamp(24.0 * 41.0 + 7.25), "day  42 07:15:00");
+        assert_eq!(span(9.5), "9h 30m");
+        assert_eq!(span(0.2), "12m");
+        assert_eq!(span(0.21), "12m 36s");
+        assert_eq!(span(50.0), "2d 2h");
+        assert_eq!(span(1.0 / 3600.0 * 40.0), "40s");
     }
 }

@@ -23,7 +23,7 @@ mod render;
 pub use render::{json, markdown, percent, table, BlastDocument};
 
 use crate::engine::plan::local_deployment;
-use crate::model::{DependencyKind, DomainId, Level, Model, Overload, Routing, ServiceId};
+use crate::model::{DomainId, Level, Model, Overload, Routing, ServiceId};
 
 /// What fails alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +253,7 @@ fn evaluate(model: &Model, down: &dyn Fn(usize) -> bool, phase: Phase) -> State 
             for dependency in &model.services[s].depends_on {
                 let source = local_deployment(model, d, dependency.service)
                     .map_or(state.fractions[dependency.service], |x| deployment[x]);
-                v *= factor(dependency.kind, source);
+                v *= dependency.kind.factor(source);
             }
             deployment[d] = v;
             capacity[d] = dep.capacity * up as f64 / dep.replicas.len() as f64;
@@ -272,15 +272,6 @@ fn evaluate(model: &Model, down: &dyn Fn(usize) -> bool, phase: Phase) -> State 
         .map(|(service, s)| service.cost_per_hour * (1.0 - s))
         .sum();
     state
-}
-
-/// A dependency's factor on the fraction (as in the engine).
-fn factor(kind: DependencyKind, s: f64) -> f64 {
-    match kind {
-        DependencyKind::Hard => s,
-        DependencyKind::Soft { impact } => 1.0 - impact * (1.0 - s),
-        DependencyKind::Recovery { .. } => 1.0,
-    }
 }
 
 /// The service's fraction from its deployments' fractions and capacities.

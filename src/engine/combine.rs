@@ -16,16 +16,6 @@ pub fn source_range(ws: &Workspace, node: Node) -> Range<usize> {
     }
 }
 
-/// Factor a dependency at fraction `s` applies.
-#[inline]
-pub fn factor(kind: DependencyKind, s: f64) -> f64 {
-    match kind {
-        DependencyKind::Hard => s,
-        DependencyKind::Soft { impact } => 1.0 - impact * (1.0 - s),
-        DependencyKind::Recovery { .. } => 1.0,
-    }
-}
-
 /// One input of the product: a timeline and how its value enters.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -107,7 +97,7 @@ fn product(arena: &mut Arena, inputs: &mut [Input]) -> Range<usize> {
         for input in inputs.iter_mut() {
             if input.cursor + 1 < input.range.end && arena.steps[input.cursor + 1].t == next {
                 input.cursor += 1;
-                input.value = factor(input.kind, arena.steps[input.cursor].v);
+                input.value = input.kind.factor(arena.steps[input.cursor].v);
             }
             v *= input.value;
         }

@@ -735,25 +735,9 @@ mod tests {
                           depends_on: { "e-auth": Recovery() }),
         })"#;
 
-    /// `n` services in a chain (each hard-depends on the one before), one
-    /// replica each failing every 30 days.
-    fn chain(n: usize) -> Model {
-        let services: String = (0..n)
-            .map(|i| {
-                let dependency = if i > 0 {
-                    format!(", depends_on: {{ \"s{}\": Hard }}", i - 1)
-                } else {
-                    String::new()
-                };
-                format!("\"s{i}\": (deployments: [(in: \"aws/r/a\")]{dependency}),\n")
-            })
-            .collect();
-        let text = format!(
-            "Scenario(domains: [\"aws/r/a\"], seed: 5,\n\
-             failures: [(name: \"host\", on: EachReplica(), every: \"30d\", lasts: Exp(mean: \"1h\"))],\n\
-             services: {{ {services} }})"
-        );
-        crate::scenario::load("chain.ron", text.as_bytes()).unwrap()
+    /// `n` services in a chain (see [`crate::test_scenarios::chain`]).
+    fn chain(n: usize) -> crate::model::Model {
+        crate::test_scenarios::chain(n, "30d")
     }
 
     /// The loss steps of a trial's service timelines (what is attributed).

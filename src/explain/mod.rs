@@ -9,10 +9,7 @@ mod render;
 mod story;
 
 pub use render::{json, markdown, table, ExplainDocument};
-pub use story::{
-    deployment_name, span, story, target_name, timestamp, Entry, Event, RoutingNote, Story,
-    MAX_STORY_EVENTS,
-};
+pub use story::{story, target_name, Entry, Event, RoutingNote, Story, MAX_STORY_EVENTS};
 
 use std::sync::atomic::AtomicBool;
 

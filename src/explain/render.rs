@@ -4,13 +4,11 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::story::{
-    deployment_name, span, story, target_name, timestamp, Event, Story, MAX_STORY_EVENTS,
-};
+use super::story::{story, target_name, Event, Story, MAX_STORY_EVENTS};
 use super::{Explained, Pick};
 use crate::engine::{Occurrence, ServiceOutcome};
 use crate::model::{Cause, Model};
-use crate::text::{hours, markdown as cell, money, terminal};
+use crate::text::{hours, markdown as cell, money, span, terminal, timestamp};
 
 /// Text escaped for the output's format ([`terminal`] or [`cell`]).
 type Escape = fn(&str) -> String;
@@ -125,34 +123,7 @@ fn event_text(
     escape: Escape,
 ) -> (&'static str, String) {
     match *event {
-        Event::FailureStart(k) => {
-            let o = &e.trace.occurrences[k];
-            let failure = &model.failures[model.processes[o.process].failure];
-            let mut hit: Vec<String> = (o.services.iter().take(MAX_HIT_NAMES))
-                .map(|&s| escape(&model.services[s].name))
-                .collect();
-            if o.services.len() > MAX_HIT_NAMES {
-                hit.push(format!("{} more", o.services.len() - MAX_HIT_NAMES));
-            }
-            let effect = if hit.is_empty() {
-                "no loss".to_string()
-            } else {
-                format!(
-                    "{} lost, cost {}, hit {}",
-                    hours(o.lost_hours),
-                    money(o.cost),
-                    hit.join(", ")
-                )
-            };
-            let text = format!(
-                "{} on {} ({:?}), lasts {}: {effect}",
-                escape(&failure.name),
-                escape(&target_name(model, o.process)),
-                failure.cause,
-                span(o.end - o.start)
-            );
-            ("FAIL", text)
-        }
+        Event::FailureStart(k) => ("FAIL", failure_start_text(model, e, k, escape)),
         Event::FailureEnd(k) => {
             let o = &e.trace.occurrences[k];
             let failure = &model.failures[model.processes[o.process].failure];
@@ -173,7 +144,7 @@ fn event_text(
             "",
             format!(
                 "{}: {} -> {}",
-                escape(&deployment_name(model, deployment)),
+                escape(&model.deployment_name(deployment)),
                 served(from),
                 served(to)
             ),
@@ -196,6 +167,36 @@ fn event_text(
             )
         }
     }
+}
+
+/// The text of a failure's start: what it hit, what it cost and how long it lasts.
+fn failure_start_text(model: &Model, e: &Explained, k: usize, escape: Escape) -> String {
+    let o = &e.trace.occurrences[k];
+    let failure = &model.failures[model.processes[o.process].failure];
+    let mut hit: Vec<String> = (o.services.iter().take(MAX_HIT_NAMES))
+        .map(|&s| escape(&model.services[s].name))
+        .collect();
+    if o.services.len() > MAX_HIT_NAMES {
+        hit.push(format!("{} more", o.services.len() - MAX_HIT_NAMES));
+    }
+    let effect = if hit.is_empty() {
+        "no loss".to_string()
+    } else {
+        format!(
+            "{} lost, cost {}, hit {}",
+            hours(o.lost_hours),
+            money(o.cost),
+            hit.join(", ")
+        )
+    };
+    let text = format!(
+        "{} on {} ({:?}), lasts {}: {effect}",
+        escape(&failure.name),
+        escape(&target_name(model, o.process)),
+        failure.cause,
+        span(o.end - o.start)
+    );
+    text
 }
 
 /// A served fraction as a percentage without trailing zeros.
@@ -529,7 +530,7 @@ fn event_entry(model: &Model, t: f64, event: &Event) -> EventEntry {
         } => {
             entry.kind = "deployment";
             (entry.name, entry.from, entry.to) = (
-                Some(deployment_name(model, deployment)),
+                Some(model.deployment_name(deployment)),
                 Some(from),
                 Some(to),
             );

@@ -97,6 +97,25 @@ pub struct Story {
 /// service change, and routing notes.
 pub fn story(model: &Model, trace: &Trace) -> Story {
     let mut entries = Vec::new();
+    let changes = deployment_changes(model, trace, &mut entries);
+    let quiet = failure_entries(trace, &changes, &mut entries);
+    service_entries(model, trace, &mut entries);
+    entries.sort_by(|a, b| {
+        a.t.total_cmp(&b.t)
+            .then(order(&a.event).cmp(&order(&b.event)))
+    });
+    let left_out = entries.len().saturating_sub(MAX_STORY_EVENTS);
+    entries.truncate(MAX_STORY_EVENTS);
+    Story {
+        entries,
+        left_out,
+        quiet,
+    }
+}
+
+/// Adds the changes of deployments of services with several deployments to
+/// `entries`; returns the sorted times at which any deployment changed.
+fn deployment_changes(model: &Model, trace: &Trace, entries: &mut Vec<Entry>) -> Vec<f64> {
     let mut changes: Vec<f64> = Vec::new();
     for (d, steps) in trace.deployments.iter().enumerate() {
         changes.extend(steps.iter().skip(1).map(|s| s.0));
@@ -120,6 +139,12 @@ pub fn story(model: &Model, trace: &Trace) -> Story {
         }
     }
     changes.sort_by(f64::total_cmp);
+    changes
+}
+
+/// Adds the start and end of every occurrence that mattered (a loss, or a
+/// deployment change at its start) to `entries`; returns the quiet ones.
+fn failure_entries(trace: &Trace, changes: &[f64], entries: &mut Vec<Entry>) -> Vec<usize> {
     let mut quiet = Vec::new();
     for (k, o) in trace.occurrences.iter().enumerate() {
         let visible =
@@ -137,6 +162,11 @@ pub fn story(model: &Model, trace: &Trace) -> Story {
             event: Event::FailureEnd(k),
         });
     }
+    quiet
+}
+
+/// Adds every change of a service's served fraction, with its routing note.
+fn service_entries(model: &Model, trace: &Trace, entries: &mut Vec<Entry>) {
     for (s, steps) in trace.services.iter().enumerate() {
         let mut last = None;
         for w in steps.windows(2) {
@@ -160,17 +190,6 @@ pub fn story(model: &Model, trace: &Trace) -> Story {
                 },
             });
         }
-    }
-    entries.sort_by(|a, b| {
-        a.t.total_cmp(&b.t)
-            .then(order(&a.event).cmp(&order(&b.event)))
-    });
-    let left_out = entries.len().saturating_sub(MAX_STORY_EVENTS);
-    entries.truncate(MAX_STORY_EVENTS);
-    Story {
-        entries,
-        left_out,
-        quiet,
     }
 }
 
@@ -209,82 +228,13 @@ pub fn target_name(model: &Model, process: usize) -> String {
     match model.processes[process].target {
         Target::Domain(d) => model.domains[d].path.clone(),
         Target::Service(s) => format!("service {}", model.services[s].name),
-        Target::Deployment(d) => deployment_name(model, d),
+        Target::Deployment(d) => model.deployment_name(d),
         Target::Replica(r) => {
             let replica = &model.replicas[r];
             let d = replica.deployment;
             let local = r - model.deployments[d].replicas.start;
             let zone = &model.domains[replica.domain].path;
-            format!("{} replica {local} in {zone}", deployment_name(model, d))
+            format!("{} replica {local} in {zone}", model.deployment_name(d))
         }
-    }
-}
-
-/// `service @ domain`, with `#k` (from 1) when the service has another
-/// deployment in the same domain.
-pub fn deployment_name(model: &Model, d: usize) -> String {
-    let deployment = &model.deployments[d];
-    let service = &model.services[deployment.service];
-    let path = &model.domains[deployment.domain].path;
-    let twins = service
-        .deployments
-        .clone()
-        .filter(|&x| model.deployments[x].domain == deployment.domain)
-        .count();
-    if twins > 1 {
-        format!(
-            "{} @ {path} #{}",
-            service.name,
-            d - service.deployments.start + 1
-        )
-    } else {
-        format!("{} @ {path}", service.name)
-    }
-}
-
-/// A time as `day D HH:MM:SS` (day 1 starts at hour 0), to the second.
-pub fn timestamp(t: f64) -> String {
-    let seconds = (t * 3600.0).round().max(0.0) as u64;
-    let day = seconds / 86_400 + 1;
-    let rest = seconds % 86_400;
-    format!(
-        "day {day:>3} {:02}:{:02}:{:02}",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
-}
-
-/// A duration in hours as `2d 3h`, `5h 20m`, `12m 30s` or `40s`.
-pub fn span(hours: f64) -> String {
-    let seconds = (hours * 3600.0).round().max(0.0) as u64;
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60,
-    );
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) if s > 0 => format!("{m}m {s}s"),
-        (0, 0, _) => format!("{m}m"),
-        (0, _, _) => format!("{h}h {m:02}m"),
-        _ => format!("{d}d {h}h"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_and_spans_read_as_days_hours_minutes() {
-        assert_eq!(timestamp(0.0), "day   1 00:00:00");
-        assert_eq!(timestamp(24.0 * 41.0 + 7.25), "day  42 07:15:00");
-        assert_eq!(span(9.5), "9h 30m");
-        assert_eq!(span(0.2), "12m");
-        assert_eq!(span(0.21), "12m 36s");
-        assert_eq!(span(50.0), "2d 2h");
-        assert_eq!(span(1.0 / 3600.0 * 40.0), "40s");
     }
 }

@@ -128,6 +128,20 @@ pub enum DependencyKind {
 }
 
 impl DependencyKind {
+    /// The factor a dependency at fraction `s` applies to its dependent's
+    /// fraction: `s` for `Hard`, `1 - impact (1 - s)` for `Soft`, and 1 for
+    /// `Recovery` (static stability).
+    #[inline]
+    pub fn factor(self, s: f64) -> f64 {
+        match self {
+            DependencyKind::Hard => s,
+            DependencyKind::Soft { impact } => 1.0 - impact * (1.0 - s),
+            DependencyKind::Recovery { .. } => 1.0,
+        }
+    }
+}
+
+impl DependencyKind {
     /// Whether the dependency multiplies the served fraction (hard or soft).
     pub fn affects_fraction(self) -> bool {
         !matches!(self, DependencyKind::Recovery { .. })
@@ -366,6 +380,29 @@ pub struct Model {
 }
 
 impl Model {
+    /// `service @ domain`, with `#k` (from 1) when the service has another
+    /// deployment in the same domain.
+    pub fn deployment_name(&self, d: usize) -> String {
+        let model = self;
+        let deployment = &model.deployments[d];
+        let service = &model.services[deployment.service];
+        let path = &model.domains[deployment.domain].path;
+        let twins = service
+            .deployments
+            .clone()
+            .filter(|&x| model.deployments[x].domain == deployment.domain)
+            .count();
+        if twins > 1 {
+            format!(
+                "{} @ {path} #{}",
+                service.name,
+                d - service.deployments.start + 1
+            )
+        } else {
+            format!("{} @ {path}", service.name)
+        }
+    }
+
     /// The domain and all its ancestors, innermost first.
     pub fn domain_chain(&self, domain: DomainId) -> impl Iterator<Item = DomainId> + '_ {
         std::iter::successors(Some(domain), |&d| self.domains[d].parent)

@@ -101,24 +101,9 @@ impl Model {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    /// `n` services in a chain, each of one replica failing once a year.
+    /// `n` services in a chain (see [`crate::test_scenarios::chain`]).
     fn chain(n: usize) -> crate::model::Model {
-        let services: String = (0..n)
-            .map(|i| {
-                let dependency = if i > 0 {
-                    format!(", depends_on: {{ \"s{}\": Hard }}", i - 1)
-                } else {
-                    String::new()
-                };
-                format!("\"s{i}\": (deployments: [(in: \"aws/r/a\")]{dependency}),\n")
-            })
-            .collect();
-        let text = format!(
-            "Scenario(domains: [\"aws/r/a\"],\n\
-             failures: [(name: \"host\", on: EachReplica(), every: \"1y\", lasts: Exp(mean: \"1h\"))],\n\
-             services: {{ {services} }})"
-        );
-        crate::scenario::load("chain.ron", text.as_bytes()).unwrap()
+        crate::test_scenarios::chain(n, "1y")
     }
 
     #[test]

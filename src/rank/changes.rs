@@ -80,7 +80,7 @@ pub fn changes(model: &Model) -> Vec<Change> {
                 kind: ChangeKind::Replica { deployment: d },
                 label: format!(
                     "one more replica: {} ({n} -> {})",
-                    crate::explain::deployment_name(model, d),
+                    model.deployment_name(d),
                     n + 1
                 ),
                 sets: vec![format!("{path}.deployments.{k}.replicas={}", n + 1)],
@@ -95,7 +95,7 @@ pub fn changes(model: &Model) -> Vec<Change> {
                 label: format!(
                     "{}: ActiveActive (shift {})",
                     service.name,
-                    crate::explain::span(shift)
+                    crate::text::span(shift)
                 ),
                 sets: vec![format!(
                     "{path}.routing=ActiveActive(shift: \"{}s\")",
@@ -184,7 +184,7 @@ fn zone_change(model: &Model, d: usize, path: &str) -> Option<Change> {
         },
         label: format!(
             "one more zone: {} + {} ({n} -> {} replicas)",
-            crate::explain::deployment_name(model, d),
+            model.deployment_name(d),
             model.domains[zone].path,
             n + added
         ),

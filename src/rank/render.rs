@@ -8,8 +8,8 @@ use super::{
     candidate_kind, candidate_name, net, significant, Change, Estimate, Ranking, RuledOut, Saving,
 };
 use crate::model::Model;
-use crate::report::{hours, money};
 use crate::text::{column_width, markdown as cell, terminal};
+use crate::text::{hours, money};
 
 /// Aligned plain text: the savings, then the design changes. `top` keeps
 /// the first rows of each.

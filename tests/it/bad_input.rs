@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
-use super::support::repo;
+use super::support::{self, repo};
 
 /// The fixtures, relative to the repository root (also how they are named on
 /// the command line, so the snapshots do not depend on the checkout's path).
@@ -163,13 +163,9 @@ fn assert_located(stderr: &str, path: &str) -> Vec<(usize, usize)> {
     positions
 }
 
-/// A scratch folder of its own for one test, under cargo's target folder.
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("bad_input")
-        .join(test);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
+    support::scratch("bad_input", test)
 }
 
 /// The smallest valid scenario.

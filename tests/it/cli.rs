@@ -2,12 +2,12 @@
 //! scenario, `check`, exit codes (0 success, 1 invalid scenario or failed
 //! run, 2 usage error) and `--output`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-use super::support::{repo, without_key};
+use super::support::{self, repo, without_key};
 
 /// Small enough to keep each run well under a second.
 const TRIALS: &str = "200";
@@ -67,24 +67,9 @@ fn parse(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{json}"))
 }
 
-/// A fresh, empty folder for one test.
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(format!("{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
-}
-
-/// The names of the entries of a folder, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read scratch folder")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    support::scratch("cli", test)
 }
 
 /// The value at a path of keys (a slice, since failure names hold spaces).
@@ -395,7 +380,11 @@ fn output_writes_what_stdout_would_show() {
         without_key("seconds", &printed)
     );
     assert!(written.ends_with("}\n"), "the file ends with a newline");
-    assert_eq!(entries(&dir), ["result.json"], "no temporary file is left");
+    assert_eq!(
+        support::entries(&dir),
+        ["result.json"],
+        "no temporary file is left"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -422,7 +411,7 @@ fn output_replaces_an_existing_file_by_renaming_over_it() {
         "old result\n"
     );
     assert_eq!(
-        entries(&dir),
+        support::entries(&dir),
         ["old.md", "result.md"],
         "no temporary file is left"
     );
@@ -443,7 +432,11 @@ fn output_into_a_missing_folder_fails_and_leaves_nothing() {
         stderr.contains("result.json"),
         "the message names the file:\n{stderr}"
     );
-    assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
+    assert!(
+        support::entries(&dir).is_empty(),
+        "{:?}",
+        support::entries(&dir)
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -465,7 +458,7 @@ fn output_is_untouched_when_the_scenario_is_invalid() {
         std::fs::read_to_string(&file).expect("old file"),
         "previous\n"
     );
-    assert_eq!(entries(&dir), ["bad.ron", "result.json"]);
+    assert_eq!(support::entries(&dir), ["bad.ron", "result.json"]);
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -5,9 +5,10 @@
 //! with the flag that raises the limit; small inputs whose cost grows
 //! faster than their size stand in for the large ones.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::support;
 use assert_cmd::Command;
 
 /// Runs `faultline ARGS`; returns the exit code and stderr (a hang fails).
@@ -22,12 +23,9 @@ fn faultline(args: &[&str]) -> (Option<i32>, String) {
     (output.status.code(), stderr)
 }
 
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("limits")
-        .join(test);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
+    support::scratch("limits", test)
 }
 
 /// `n` services in a chain, each hard-depending on the one before, one

@@ -9,7 +9,7 @@ use faultline::stats::{RunResult, Verdict};
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use super::support::{run, without_key};
+use super::support::{self, run, without_key};
 
 /// One replica that fails every 30 days (exponential) for exactly 10 hours:
 /// availability about 720 / 730, 120 lost hours a year.
@@ -144,14 +144,9 @@ fn cost_and_mean_lost_hours_objectives_use_the_document_numbers() {
     assert_eq!(l.service.as_deref(), Some("web"));
 }
 
-/// A fresh folder for one test.
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("objectives")
-        .join(format!("{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
+    support::scratch("objectives", test)
 }
 
 /// Writes [`one_box`] with `objectives` to `dir/one-box.ron`.

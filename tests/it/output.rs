@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::support::{repo, without_key};
+use super::support::{self, repo, without_key};
 
 /// A scenario without objectives.
 const EXAMPLE: &str = "scenarios/shop-two-regions.ron";
@@ -17,24 +17,9 @@ const EXAMPLE: &str = "scenarios/shop-two-regions.ron";
 /// A scenario with objectives (all met): a summary line goes to stderr after the run.
 const GATED: &str = "examples/ci/shop-gated.ron";
 
-/// A fresh, empty folder for one test.
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("output")
-        .join(format!("{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
-}
-
-/// The names of the entries of a folder, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read scratch folder")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    support::scratch("output", test)
 }
 
 /// The binary with `args`, run from the repository root.
@@ -231,7 +216,7 @@ fn output_into_a_fifo_is_written_in_place_not_replaced() {
         );
     }
     assert_eq!(
-        entries(&dir),
+        support::entries(&dir),
         ["link.json", "result.fifo"],
         "no temporary file"
     );
@@ -272,7 +257,10 @@ fn output_through_a_symbolic_link_to_a_regular_file_is_refused() {
         .expect("link")
         .file_type()
         .is_symlink());
-    assert_eq!(entries(&dir), ["dangling.json", "link.json", "real.json"]);
+    assert_eq!(
+        support::entries(&dir),
+        ["dangling.json", "link.json", "real.json"]
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -311,7 +299,7 @@ fn an_output_naming_an_input_is_a_usage_error_and_the_input_is_kept() {
         ];
         assert_eq!(in_dir(&dir, &args).0, Some(0));
     }
-    let before: Vec<Vec<u8>> = entries(&dir)
+    let before: Vec<Vec<u8>> = support::entries(&dir)
         .iter()
         .map(|n| std::fs::read(dir.join(n)).expect("read"))
         .collect();
@@ -359,12 +347,12 @@ fn an_output_naming_an_input_is_a_usage_error_and_the_input_is_kept() {
             "{args:?}: {stderr}"
         );
     }
-    let after: Vec<Vec<u8>> = entries(&dir)
+    let after: Vec<Vec<u8>> = support::entries(&dir)
         .iter()
         .map(|n| std::fs::read(dir.join(n)).expect("read"))
         .collect();
     assert_eq!(
-        entries(&dir),
+        support::entries(&dir),
         ["auto.ron", "p0.json", "p1.json", "shop-two-regions.ron"]
     );
     assert!(before == after, "every input is unchanged");
@@ -391,7 +379,7 @@ fn output_and_junit_naming_one_file_is_a_usage_error() {
         assert_eq!(code, Some(2), "{stderr}");
         assert!(stderr.contains("name the same file"), "{stderr}");
     }
-    assert_eq!(entries(&dir), ["gated.ron", "old.xml"]);
+    assert_eq!(support::entries(&dir), ["gated.ron", "old.xml"]);
     assert_eq!(
         std::fs::read_to_string(dir.join("old.xml")).expect("old"),
         "old\n"

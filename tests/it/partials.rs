@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use super::support;
 use assert_cmd::Command;
 use faultline::montecarlo::RunOptions;
 use faultline::shard::{self, Shard};
@@ -48,14 +49,9 @@ fn partials() -> Vec<Value> {
         .collect()
 }
 
-/// A fresh folder for one test.
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("partials")
-        .join(format!("{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
+    support::scratch("partials", test)
 }
 
 /// Writes `parts` as `part-I.json` in `dir` and merges them to

@@ -7,15 +7,13 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 
-use super::support::repo;
+use super::support::{self, repo};
 
 const EXAMPLE: &str = "scenarios/shop-two-regions.ron";
 
+/// A fresh scratch folder for test `name`.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a scratch folder");
-    dir
+    support::scratch("report", name)
 }
 
 /// Runs faultline from the repository root; returns stdout, checking success.

@@ -13,7 +13,7 @@ use faultline::shard::{self, Shard};
 use faultline::stats::sketch::RELATIVE_ERROR;
 use faultline::stats::{Distribution, RunResult, Verdict};
 
-use super::support::{faultline, model, repo, without_key};
+use super::support::{self, faultline, model, repo, without_key};
 
 const EXAMPLE: &str = "scenarios/shop-two-regions.ron";
 
@@ -99,11 +99,9 @@ fn a_sketched_document_is_the_same_for_one_and_two_threads_over_several_windows(
     assert!(one.percentile_sketch.is_some());
 }
 
+/// A fresh scratch folder for test `name`.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sketch-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a scratch folder");
-    dir
+    support::scratch("sketch", name)
 }
 
 #[test]

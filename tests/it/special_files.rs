@@ -8,15 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::support;
 use assert_cmd::Command;
 
-/// A folder of its own for one test, holding `.git` (the repository root).
+/// A fresh scratch folder for test `test`, with a `.git` in it.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("special_files")
-        .join(format!("{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join(".git")).expect("create scratch folder");
+    let dir = support::scratch("special_files", test);
+    std::fs::create_dir_all(dir.join(".git")).expect("create .git");
     dir
 }
 

@@ -7,15 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
+use super::support;
 use assert_cmd::Command;
 
-/// A scratch folder of its own for one test, under cargo's target folder.
+/// A fresh scratch folder for test `test`.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("untrusted")
-        .join(test);
-    std::fs::create_dir_all(&dir).expect("create scratch folder");
-    dir
+    support::scratch("untrusted", test)
 }
 
 /// Runs `faultline ARGS` in `dir`; a hang fails the test.

@@ -27,22 +27,17 @@
 //! assert!((availability - 720.0 / 730.0).abs() < 0.002);
 //! ```
 
-pub mod blast;
+pub mod analysis;
 pub mod cli;
-pub mod compare;
 pub mod engine;
-pub mod explain;
 pub mod fuzzing;
-pub mod graph;
 pub mod input;
 pub mod model;
 pub mod montecarlo;
-pub mod rank;
 pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
-pub mod sweep;
 #[cfg(test)]
 mod test_scenarios;
 pub mod text;

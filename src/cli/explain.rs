@@ -8,9 +8,9 @@ use clap::ValueEnum;
 use super::output::stderr;
 use super::report::print_document;
 use super::{load, positive_number, print_refusal, read_bounded, Exit, Signals};
-use crate::explain::{self, ExplainError, Pick};
+use crate::analysis::explain::{self, ExplainError, Pick};
+use crate::analysis::rank::{self, Change};
 use crate::montecarlo::{RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
-use crate::rank::{self, Change};
 use crate::scenario::{self, compose::Assignment};
 
 /// Arguments of `explain`.

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::compare::CompareError;
+use crate::analysis::compare::CompareError;
 use crate::model::Model;
 use crate::montecarlo::{
     self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_EXACT_VALUES,
@@ -160,7 +160,7 @@ pub struct SweepArgs {
     /// Values to try at a dot path: `services.db.deployments.0.replicas=1,2,3`
     /// (repeat for a grid).
     #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true, value_parser = parse_set)]
-    pub sets: Vec<crate::sweep::SetArg>,
+    pub sets: Vec<crate::analysis::sweep::SetArg>,
     /// Number of trials (overrides the scenario's `trials`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub trials: Option<u64>,
@@ -181,8 +181,8 @@ pub struct SweepArgs {
 /// The most variants one sweep runs.
 pub const MAX_VARIANTS: usize = 1000;
 
-fn parse_set(text: &str) -> Result<crate::sweep::SetArg, String> {
-    crate::sweep::SetArg::parse(text)
+fn parse_set(text: &str) -> Result<crate::analysis::sweep::SetArg, String> {
+    crate::analysis::sweep::SetArg::parse(text)
 }
 
 /// Output formats of `run` and `merge`.
@@ -471,7 +471,7 @@ fn compare(args: &CompareArgs) -> Exit {
         ..RunOptions::default()
     };
     let signals = Signals::register();
-    let comparison = match crate::compare::compare(&designs, &options, &signals.stop) {
+    let comparison = match crate::analysis::compare::compare(&designs, &options, &signals.stop) {
         Ok(c) => c,
         Err(CompareError::Run {
             error: RunError::Interrupted,
@@ -510,10 +510,10 @@ fn compare(args: &CompareArgs) -> Exit {
 fn show(path: &Path, sets: &[String]) -> Exit {
     let mut assignments = Vec::new();
     for set in sets {
-        match crate::sweep::SetArg::parse(set) {
+        match crate::analysis::sweep::SetArg::parse(set) {
             Ok(arg) if arg.values.len() == 1 => {
                 assignments.extend(
-                    crate::sweep::grid(&[arg])
+                    crate::analysis::sweep::grid(&[arg])
                         .into_iter()
                         .flat_map(|v| v.assignments),
                 );
@@ -548,7 +548,7 @@ fn show(path: &Path, sets: &[String]) -> Exit {
 }
 
 fn sweep(args: &SweepArgs) -> Exit {
-    let variants = crate::sweep::grid(&args.sets);
+    let variants = crate::analysis::sweep::grid(&args.sets);
     if variants.len() > MAX_VARIANTS {
         stderr!(
             "error: the grid has {} variants; at most {MAX_VARIANTS} are run",
@@ -576,8 +576,8 @@ fn sweep(args: &SweepArgs) -> Exit {
     };
     let signals = Signals::register();
     // a variant qualifies when every objective of the scenario is met
-    let meets = |_: usize, s: &crate::compare::DesignSummary| s.meets_objectives;
-    let result = match crate::sweep::sweep(&designs, &options, &signals.stop, &meets) {
+    let meets = |_: usize, s: &crate::analysis::compare::DesignSummary| s.meets_objectives;
+    let result = match crate::analysis::sweep::sweep(&designs, &options, &signals.stop, &meets) {
         Ok(s) => s,
         Err(CompareError::Run {
             error: RunError::Interrupted,

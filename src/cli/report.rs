@@ -7,7 +7,7 @@ use clap::ValueEnum;
 
 use super::output::{self, stderr, OUTPUT};
 use super::{load, run, Exit, Format, RunArgs};
-use crate::blast;
+use crate::analysis::blast;
 use crate::montecarlo::{DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
 
 /// Arguments of `report`.
@@ -101,8 +101,8 @@ pub fn graph(args: &GraphArgs) -> Exit {
         return Exit::Failure;
     };
     let text = match args.format {
-        GraphFormat::Dot => crate::graph::dot(&model),
-        GraphFormat::Mermaid => crate::graph::mermaid(&model),
+        GraphFormat::Dot => crate::analysis::graph::dot(&model),
+        GraphFormat::Mermaid => crate::analysis::graph::mermaid(&model),
     };
     print(&text)
 }

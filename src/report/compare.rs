@@ -3,9 +3,9 @@
 use std::fmt::Write;
 
 use super::{hours, json_text, money, percent, RenderError};
-use crate::compare::{Comparison, DesignDifference};
+use crate::analysis::compare::{Comparison, DesignDifference};
+use crate::analysis::sweep::{Choice, Sweep};
 use crate::stats::paired::{Difference, Verdict};
-use crate::sweep::{Choice, Sweep};
 use crate::text::{column_width, markdown as markdown_text, terminal};
 
 /// The formats a comparison renders to.
@@ -375,13 +375,13 @@ fn table(rows: &[Row], markdown: bool) -> String {
 /// A shared service's measures in one design (zeros if it is missing, which
 /// `compare` never lets happen: shared services exist in every design).
 fn shared(
-    services: &std::collections::BTreeMap<String, crate::compare::SharedService>,
+    services: &std::collections::BTreeMap<String, crate::analysis::compare::SharedService>,
     name: &str,
-) -> crate::compare::SharedService {
+) -> crate::analysis::compare::SharedService {
     services
         .get(name)
         .copied()
-        .unwrap_or(crate::compare::SharedService {
+        .unwrap_or(crate::analysis::compare::SharedService {
             availability: 0.0,
             lost_hours: 0.0,
         })

@@ -3,7 +3,7 @@
 //! quorum, hard and soft dependencies, locality, capacity), and snapshots of
 //! the table, Markdown and JSON on the example scenarios.
 
-use faultline::blast::{self, Blast, Overflow, Unit};
+use faultline::analysis::blast::{self, Blast, Overflow, Unit};
 use faultline::model::Model;
 
 use super::support::{faultline, model, repo};

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use faultline::compare::{compare, CompareError, Comparison};
+use faultline::analysis::compare::{compare, CompareError, Comparison};
 use faultline::montecarlo::RunOptions;
 use faultline::stats::paired::Verdict;
 

@@ -6,7 +6,7 @@
 use std::sync::atomic::AtomicBool;
 
 use assert_cmd::Command;
-use faultline::explain::{self, Event, Pick};
+use faultline::analysis::explain::{self, Event, Pick};
 use faultline::montecarlo::{self, RunOptions};
 
 use super::support::{model, repo};

@@ -9,8 +9,8 @@
 use std::sync::atomic::AtomicBool;
 
 use assert_cmd::Command;
+use faultline::analysis::rank::{self, Candidate};
 use faultline::montecarlo::RunOptions;
-use faultline::rank::{self, Candidate};
 
 use super::exact::{integrate, p_down};
 use super::support::{model, repo, run};

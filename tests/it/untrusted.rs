@@ -130,7 +130,7 @@ fn the_story_of_a_trial_with_many_events_is_bounded() {
     services: {{ "{name}": (deployments: [(in: "aws/us-east-1/a")]) }})"#
     );
     std::fs::write(dir.join("busy.ron"), text_of_file).expect("write");
-    let max = faultline::explain::MAX_STORY_EVENTS;
+    let max = faultline::analysis::explain::MAX_STORY_EVENTS;
     for format in ["table", "markdown"] {
         let out = faultline(
             &dir,

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::{escape, head};
-use crate::compare::Comparison;
+use crate::analysis::compare::Comparison;
 use crate::report::compare::{
     designs, differences, reduction_line, signed_money, verdict_words, Row,
 };

@@ -1,12 +1,12 @@
 //! The dependency graph as inline SVG: services in layers by dependency
-//! depth, left to right ([`crate::graph::layers`]), ordered within a layer by
+//! depth, left to right ([`crate::analysis::graph::layers`]), ordered within a layer by
 //! the mean position of their dependents (one barycentre pass, which removes
 //! most crossings of small graphs), filled by mean lost hours.
 
 use std::fmt::Write;
 
 use super::escape;
-use crate::graph::{edges, label_lines, layers, routing_name};
+use crate::analysis::graph::{edges, label_lines, layers, routing_name};
 use crate::model::{DependencyKind, Model};
 use crate::report::hours;
 use crate::stats::RunResult;

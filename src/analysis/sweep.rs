@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::compare::{
+use crate::analysis::compare::{
     compare_with_tco, CompareError, Comparison, Design, DesignDifference, DesignSummary,
 };
 use crate::montecarlo::RunOptions;
@@ -183,7 +183,7 @@ pub struct VariantRow {
     /// The edits that make it: `path=value`, space-separated.
     pub set: String,
     /// Each service's availability and lost hours per trial.
-    pub services: std::collections::BTreeMap<String, crate::compare::SharedService>,
+    pub services: std::collections::BTreeMap<String, crate::analysis::compare::SharedService>,
     /// Mean downtime cost per year.
     pub annual_loss: f64,
     /// 99th percentile of the downtime cost per year.
@@ -209,7 +209,7 @@ impl VariantRow {
 /// that has objectives against them.
 ///
 /// # Errors
-/// As [`compare`](crate::compare::compare).
+/// As [`compare`](crate::analysis::compare::compare).
 pub fn sweep(
     variants: &[Design],
     options: &RunOptions,

@@ -28,8 +28,10 @@
 //! ```
 
 pub mod blast;
+pub mod catalog;
 pub mod cli;
 pub mod compare;
+pub mod drill;
 pub mod engine;
 pub mod explain;
 pub mod fuzzing;

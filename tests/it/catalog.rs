@@ -115,7 +115,8 @@ fn every_rate_and_duration_is_recomputed_from_its_rows() {
             .filter(|(_, (_, scope, d))| *scope == class.name && d.is_some())
             .map(|(id, _)| id)
             .collect();
-        let listed: Vec<&String> = class.rows.iter().collect();
+        let mut listed: Vec<&String> = class.rows.iter().collect();
+        listed.sort();
         assert_eq!(listed, expected, "class {}", class.name);
     }
     for p in &loaded.catalog.processes {

@@ -28,6 +28,7 @@
 //! ```
 
 pub mod analysis;
+pub mod catalog;
 pub mod cli;
 pub mod engine;
 pub mod fuzzing;

@@ -6,10 +6,12 @@
 //! - [`rank`]: which failure or domain costs the most, and what a change saves;
 //! - [`explain`]: the story of one simulated year;
 //! - [`blast`]: what one failure takes down, with no randomness;
-//! - [`graph`]: the dependency graph as a picture.
+//! - [`graph`]: the dependency graph as a picture;
+//! - [`drill`]: what one forced outage of a domain would cost.
 
 pub mod blast;
 pub mod compare;
+pub mod drill;
 pub mod explain;
 pub mod graph;
 pub mod rank;

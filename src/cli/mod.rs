@@ -4,6 +4,8 @@
 //! `stderr!` printer for diagnostics (`eprintln!` panics on a closed stderr).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod catalog;
+mod drill;
 mod explain;
 mod output;
 mod progress;
@@ -79,6 +81,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// What to fix next: the loss each failure and domain causes, on common random numbers.
     Rank(RankArgs),
+    /// The built-in catalog of failure processes and real incidents, from public outage history.
+    Catalog(catalog::CatalogArgs),
+    /// What one outage would cost: each trial with and without it, on the same random numbers.
+    Drill(drill::DrillArgs),
 }
 
 /// Arguments of `run`.
@@ -270,6 +276,8 @@ pub fn main(cli: Cli) -> Exit {
         Command::Blast(args) => report::blast(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Rank(args) => explain::rank(&args),
+        Command::Catalog(args) => catalog::run(&args),
+        Command::Drill(args) => drill::run(&args),
     }
 }
 

@@ -10,7 +10,7 @@ use chacha20::{ChaChaCore, R8};
 use rand::{RngExt, TryRng};
 use rand_distr::Exp1;
 
-use crate::model::{Distribution, Failure};
+use crate::model::{Distribution, Failure, Once};
 
 /// Bytes of a stream's buffer: room for eight 64-byte ChaCha blocks.
 const BLOCK_BYTES: usize = 512;
@@ -280,6 +280,9 @@ pub fn generate_outages(
     rng: &mut Stream,
     out: &mut Vec<(f64, f64)>,
 ) -> (u64, f64) {
+    if let Some(once) = failure.once {
+        return single_outage(once, &failure.lasts, horizon, rng, out);
+    }
     // The loop is specialised for exponential outages, the common case: the
     // draw is then inlined (the same numbers as `Distribution::sample`).
     match failure.lasts {
@@ -320,6 +323,31 @@ fn alternate(
         }
         t = end;
     }
+}
+
+/// The one outage of a [`Once`] failure: a `lasts` draw, then (without a
+/// fixed start) a uniform start in `[0, horizon - duration]`, both from the
+/// process's stream; clipped at the horizon. Returns the state changes
+/// within the horizon and the outage hours, as [`generate_outages`].
+fn single_outage(
+    once: Once,
+    lasts: &Distribution,
+    horizon: f64,
+    rng: &mut Stream,
+    out: &mut Vec<(f64, f64)>,
+) -> (u64, f64) {
+    let duration = lasts.sample(rng);
+    let start = match once.at {
+        Some(at) => at,
+        None => (horizon - duration).max(0.0) * rng.random::<f64>(),
+    };
+    if start >= horizon {
+        return (0, 0.0);
+    }
+    let end = (start + duration).min(horizon);
+    out.push((start, end));
+    let events = if end < horizon { 2 } else { 1 };
+    (events, end - start)
 }
 
 /// A draw clamped like [`Distribution::sample`]: never infinite.
@@ -535,6 +563,7 @@ mod tests {
             every: 2000.0,
             lasts: Distribution::Fixed(10.0),
             destroys_data: false,
+            once: None,
         };
         let (horizon, n) = (1000.0, 100_000u64);
         let mut out = Vec::new();

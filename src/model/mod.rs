@@ -92,6 +92,20 @@ pub struct Failure {
     /// Whether an occurrence destroys the data of every deployment it takes
     /// down on its own (a flood, a deleted account, a bad migration).
     pub destroys_data: bool,
+    /// `Some`: the failure happens exactly once per trial instead of
+    /// alternating (an incident drill's forced outage); `every` is then
+    /// unused but for bounds of the work.
+    pub once: Option<Once>,
+}
+
+/// When the single occurrence of a [`Failure::once`] starts. It lasts one
+/// `lasts` draw, clipped at the horizon.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Once {
+    /// Its start (hours); `None`: uniform in `[0, horizon - duration]`
+    /// (`[0, 0]` when the duration is the horizon or more), drawn after the
+    /// duration from the process's own stream.
+    pub at: Option<f64>,
 }
 
 /// One independent alternating up/down process: a failure applied to one target.

@@ -12,7 +12,8 @@ use std::path::Path;
 use super::results::{files_with_extension, scenario_files};
 use super::support::repo;
 
-const OUTAGE_COLUMNS: [&str; 12] = [
+pub(super) const OUTAGE_COLUMNS: [&str; 13] = [
+    "id",
     "date",
     "provider",
     "scope",
@@ -111,7 +112,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 /// The records of a CSV file in `data/`, checking its header.
-fn read_table(name: &str, columns: &[&str]) -> Vec<Vec<String>> {
+pub(super) fn read_table(name: &str, columns: &[&str]) -> Vec<Vec<String>> {
     let path = repo("data").join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -149,13 +150,13 @@ fn outages() -> Vec<Outage> {
     read_table("outages.csv", &OUTAGE_COLUMNS)
         .into_iter()
         .map(|f| Outage {
-            date: f[0].clone(),
-            provider: f[1].clone(),
-            scope: f[2].clone(),
-            regions: f[3].clone(),
-            cause_class: f[5].clone(),
-            cascaded: f[8].clone(),
-            what_happened: f[9].clone(),
+            date: f[1].clone(),
+            provider: f[2].clone(),
+            scope: f[3].clone(),
+            regions: f[4].clone(),
+            cause_class: f[6].clone(),
+            cascaded: f[9].clone(),
+            what_happened: f[10].clone(),
         })
         .collect()
 }
@@ -433,20 +434,30 @@ fn the_data_files_are_well_formed() {
             "outages.csv:{line}: cascaded"
         );
     }
+    let mut ids = std::collections::BTreeSet::new();
     for (i, f) in read_table("outages.csv", &OUTAGE_COLUMNS)
         .iter()
         .enumerate()
     {
         let line = i + 2;
-        let duration_ok = f[7].is_empty() || f[7].parse::<f64>().is_ok_and(|h| h > 0.0);
-        assert!(duration_ok, "outages.csv:{line}: duration_h {:?}", f[7]);
-        let others = f[6].split("; ").filter(|c| !c.is_empty());
+        let slug: String = f[2]
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let id = format!("{}-{slug}", f[1]);
+        assert_eq!(f[0], id, "outages.csv:{line}: id is the date and provider");
+        assert!(ids.insert(id), "outages.csv:{line}: id {:?} twice", f[0]);
+        let duration_ok = f[8].is_empty() || f[8].parse::<f64>().is_ok_and(|h| h > 0.0);
+        assert!(duration_ok, "outages.csv:{line}: duration_h {:?}", f[8]);
+        let others = f[7].split("; ").filter(|c| !c.is_empty());
         assert!(
             others.clone().all(|c| CAUSE_CLASSES.contains(&c)),
             "outages.csv:{line}: other_causes"
         );
         assert!(
-            f[10].split(' ').all(|u| u.starts_with("http")),
+            f[11].split(' ').all(|u| u.starts_with("http")),
             "outages.csv:{line}: sources"
         );
     }

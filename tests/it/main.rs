@@ -5,12 +5,14 @@
 
 mod bad_input;
 mod blast;
+mod catalog;
 mod cli;
 mod compare;
 mod compose;
 mod data;
 mod determinism;
 mod docs;
+mod drill;
 mod exact;
 mod explain;
 mod fuzz_corpus;

@@ -69,6 +69,7 @@ impl Validator<'_> {
             every: raw.every.0.hours(),
             lasts: raw.lasts.0.clone(),
             destroys_data: raw.destroys_data.unwrap_or(false),
+            once: None,
         });
         if self.too_many_processes {
             return;

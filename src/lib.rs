@@ -37,6 +37,7 @@ pub mod graph;
 pub mod input;
 pub mod model;
 pub mod montecarlo;
+pub mod precision;
 pub mod rank;
 pub mod report;
 pub mod scenario;

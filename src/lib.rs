@@ -45,4 +45,5 @@ pub mod shard;
 pub mod stats;
 pub mod sweep;
 pub mod text;
+pub mod uncertainty;
 pub mod variance;

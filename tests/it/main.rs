@@ -33,6 +33,7 @@ mod special_files;
 mod support;
 mod sweep;
 mod third_party;
+mod uncertainty;
 mod untrusted;
 mod variance;
 mod workload;

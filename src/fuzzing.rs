@@ -36,7 +36,7 @@ pub fn check_invariants(result: &RunResult) {
             ("availability", &s.availability),
             ("availability_weighted", &s.availability_weighted),
         ] {
-            let [lo, hi] = a.ci95;
+            let [lo, hi] = a.ci95.unwrap_or([a.mean, a.mean]);
             assert!(
                 0.0 <= lo && lo <= a.mean && a.mean <= hi && hi <= 1.0,
                 "{name}: {what} {} outside [0, 1] or its ci95 [{lo}, {hi}]",

@@ -35,6 +35,7 @@ pub mod fuzzing;
 pub mod input;
 pub mod model;
 pub mod montecarlo;
+pub mod precision;
 pub mod report;
 pub mod scenario;
 pub mod shard;
@@ -42,4 +43,5 @@ pub mod stats;
 #[cfg(test)]
 mod test_scenarios;
 pub mod text;
+pub mod uncertainty;
 pub mod variance;

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::engine::{self, Plan, TrialOutcome, Workspace};
 use crate::model::Model;
+use crate::precision::Precision;
 use crate::stats::{Accumulator, RunResult, TrialValues};
 
 /// Trials per block. Blocks are the unit of parallel work and of merging; the
@@ -483,10 +484,12 @@ pub const PRECISION_BATCH_TRIALS: u64 = 16 * BLOCK_TRIALS;
 /// [`RunOptions::trials`] does not set the cap.
 pub const DEFAULT_PRECISION_CAP: u64 = 1_000_000;
 
-/// Runs batches of [`PRECISION_BATCH_TRIALS`] trials until every objective
-/// is decided (met or failed), or the 95% CI of the mean lost hours of
-/// every service an objective names (every service, when none does) is
-/// narrower than `+- half_width` hours, or the cap is reached
+/// Runs batches of [`PRECISION_BATCH_TRIALS`] trials until `precision` is
+/// reached ([`Precision::reached`]: for an absolute target, every
+/// objective decided, or the 95% CI of the mean lost hours of every
+/// service an objective names, every service when none does, narrower
+/// than `+-` that many hours; for a relative one, the CI half-width of
+/// every judged measure at most that share of its mean), or the cap is reached
 /// ([`RunOptions::trials`], default [`DEFAULT_PRECISION_CAP`]). The result
 /// is the document (and the per-trial values) of a plain run of as many trials.
 ///
@@ -495,7 +498,7 @@ pub const DEFAULT_PRECISION_CAP: u64 = 1_000_000;
 pub fn run_to_precision(
     model: &Model,
     options: &RunOptions,
-    half_width: f64,
+    precision: Precision,
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
     let cap = options.trials.unwrap_or(DEFAULT_PRECISION_CAP);
@@ -513,7 +516,7 @@ pub fn run_to_precision(
             for block in simulate(&model, &plan, first..last, watch, accumulate) {
                 total.merge(block);
             }
-            if precise_enough(&model, &total, half_width) {
+            if precise_enough(&model, &total, precision) {
                 break;
             }
         }
@@ -522,24 +525,14 @@ pub fn run_to_precision(
     finished.ok_or(RunError::Interrupted)
 }
 
-/// The stopping rule of [`run_to_precision`].
-fn precise_enough(model: &Model, total: &Accumulator, half_width: f64) -> bool {
-    if !model.objectives.is_empty() && total.objectives_decided(model) {
-        return true;
-    }
-    let named: Vec<usize> = model
-        .objectives
-        .iter()
-        .filter_map(|o| o.measure.service())
-        .collect();
-    let services = if named.is_empty() {
-        (0..model.services.len()).collect()
-    } else {
-        named
+/// The stopping rule of [`run_to_precision`] on the trials so far.
+fn precise_enough(model: &Model, total: &Accumulator, precision: Precision) -> bool {
+    let estimate = |m| {
+        let moments = total.sample(m).moments;
+        let half = total.half_width(m);
+        (moments.mean, half.is_finite().then_some(half))
     };
-    services
-        .into_iter()
-        .all(|s| total.lost_half_width(s) < half_width)
+    precision.reached(model, estimate, || total.objectives_decided(model))
 }
 
 /// The model with the seed of `options` (or its own).

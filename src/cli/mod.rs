@@ -27,6 +27,7 @@ use crate::montecarlo::{
     self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_EXACT_VALUES,
     DEFAULT_MAX_TRIAL_EVENTS,
 };
+use crate::precision::Precision;
 use crate::report::compare::{
     render as render_comparison, render_html as render_comparison_html, render_sweep, CompareFormat,
 };
@@ -106,12 +107,14 @@ pub struct RunArgs {
     pub output: emit::OutputArgs,
     /// Run batches of 1024 trials until every objective is decided or the 95% CI
     /// of the lost hours of the objectives' services is narrower than +- this
-    /// duration (e.g. `0.5h`); `--trials` caps the run (default 1,000,000).
-    #[arg(long, value_parser = positive_duration, conflicts_with = "shard")]
-    pub precision: Option<f64>,
+    /// duration (e.g. `0.5h`), or, given as a share (e.g. `10%`), until the CI
+    /// half-width of every judged measure is at most that share of its mean;
+    /// `--trials` caps the run (default 1,000,000).
+    #[arg(long, value_parser = Precision::parse, conflicts_with = "shard")]
+    pub precision: Option<Precision>,
     /// Estimate the means with a variance-reduction method: the same
     /// precision from fewer trials (percentiles stay those of the trials).
-    #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with_all = ["precision", "shard"])]
+    #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with = "shard")]
     pub variance_reduction: VarianceMethod,
     /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
     /// partial result for `faultline merge` to `--output` (or stdout).
@@ -404,17 +407,21 @@ fn run(args: &RunArgs) -> Exit {
             }
         };
     }
-    let outcome = match args.precision {
-        Some(x) => montecarlo::run_to_precision(model, &options, x, &signals.stop),
-        None if args.variance_reduction == VarianceMethod::ControlVariates => {
-            let method = crate::variance::Method::ControlVariates;
+    let method = match args.variance_reduction {
+        VarianceMethod::ControlVariates => Some(crate::variance::Method::ControlVariates),
+        VarianceMethod::ExactControls => Some(crate::variance::Method::ExactControls),
+        VarianceMethod::None => None,
+    };
+    let outcome = match (args.precision, method) {
+        (Some(p), None) => montecarlo::run_to_precision(model, &options, p, &signals.stop),
+        (Some(p), Some(method)) => {
+            let target = (p, &*signals.stop);
+            crate::precision::run_reduced_to_precision(model, &options, method, target)
+        }
+        (None, Some(method)) => {
             crate::variance::run_reduced(model, &options, method, &signals.stop)
         }
-        None if args.variance_reduction == VarianceMethod::ExactControls => {
-            let method = crate::variance::Method::ExactControls;
-            crate::variance::run_reduced(model, &options, method, &signals.stop)
-        }
-        None => {
+        (None, None) => {
             let total = options.trials.unwrap_or(model.trials);
             progress::with_progress(total, |counter| {
                 montecarlo::run_watched(model, &options, &signals.stop, counter)

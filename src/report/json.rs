@@ -12,7 +12,8 @@ impl Render for Json {
     }
 }
 
-/// Pretty-printed JSON of a document none of whose fields is optional.
+/// Pretty-printed JSON of a document none of whose fields is optional
+/// (but the null `ci95` of a rare measure).
 ///
 /// # Errors
 /// [`RenderError::NotFinite`] when a number is NaN or infinite.
@@ -28,12 +29,17 @@ pub fn json_text(document: &impl serde::Serialize) -> Result<String, RenderError
     Ok(text)
 }
 
-/// serde_json writes NaN and infinities as `null`; no field of the document is optional.
+/// serde_json writes NaN and infinities as `null`; no field of the document
+/// is optional but the `ci95` of a rare measure (one whose object holds
+/// `rare`), which is null by design.
 fn contains_null(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::Null => true,
         serde_json::Value::Array(items) => items.iter().any(contains_null),
-        serde_json::Value::Object(map) => map.values().any(contains_null),
+        serde_json::Value::Object(map) => map.iter().any(|(key, v)| {
+            let rare_ci = key == "ci95" && v.is_null() && map.contains_key("rare");
+            !rare_ci && contains_null(v)
+        }),
         _ => false,
     }
 }

@@ -29,17 +29,23 @@ impl Render for Markdown {
         for (name, s) in services_by_loss(r) {
             let _ = writeln!(
                 out,
-                "| <code>{}</code> | {} | {} – {} | {} | {} | {} | {:.2} | {} |",
+                "| <code>{}</code> | {} | {} | {} | {} | {} | {:.2} | {} |",
                 markdown(name),
-                percent(s.availability.mean),
-                percent(s.availability.ci95[0]),
-                percent(s.availability.ci95[1]),
+                super::rare::marked(percent(s.availability.mean), s.availability.rare.as_ref()),
+                super::rare::interval(s.availability.ci95, percent),
                 hours(s.lost_hours.mean),
                 hours(s.downtime_hours.mean),
                 hours(s.downtime_hours.p99),
                 s.outages.mean,
                 money(s.cost.mean)
             );
+        }
+        let notes = super::rare::footnotes(r);
+        if !notes.is_empty() {
+            out.push('\n');
+            for note in notes {
+                let _ = writeln!(out, "{}  ", markdown(&note));
+            }
         }
         let mechanics = mechanics_lines(r);
         if !mechanics.is_empty() {
@@ -48,7 +54,7 @@ impl Render for Markdown {
                 let _ = writeln!(out, "- {}", markdown(&line));
             }
         }
-        let _ = writeln!(out, "\n**Cost per trial:** {}\n", cost_summary(&r.cost));
+        let _ = writeln!(out, "\n**Cost per trial:** {}\n", cost_summary(r));
         out.push_str("| failure | cause | occurrences | blast radius (max) | lost / trial | cost / trial |\n");
         out.push_str("| --- | --- | ---: | ---: | ---: | ---: |\n");
         for (name, f) in failures_by_loss(r) {

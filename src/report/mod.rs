@@ -8,6 +8,7 @@ mod json;
 mod junit;
 mod markdown;
 pub mod objectives;
+pub mod rare;
 mod table;
 
 pub use html::{escape, Html};
@@ -70,14 +71,28 @@ pub fn causes_by_cost(result: &RunResult) -> Vec<(&String, &CauseStats)> {
     entries
 }
 
-/// A mean and its 95% CI, each formatted by `unit`: `12.00h [10.10h, 13.90h]`.
+/// A mean and its 95% CI, each formatted by `unit`: `12.00h [10.10h, 13.90h]`;
+/// a rare mean is marked `~12.00h [~ rare]`.
 pub fn with_ci(e: &Estimate, unit: fn(f64) -> String) -> String {
     format!(
-        "{} [{}, {}]",
-        unit(e.mean),
-        unit(e.ci95[0]),
-        unit(e.ci95[1])
+        "{} {}",
+        rare::marked(unit(e.mean), e.rare.as_ref()),
+        rare::interval(e.ci95, unit)
     )
+}
+
+/// A CI in words, `95% CI LO to HI`, or for a rare measure its footnote.
+fn ci_words(
+    ci95: Option<[f64; 2]>,
+    rare: Option<&crate::stats::Rare>,
+    (what, result): (&str, &RunResult),
+    unit: fn(f64) -> String,
+) -> String {
+    match (ci95, rare) {
+        (Some([lo, hi]), _) => format!("95% CI {} to {}", unit(lo), unit(hi)),
+        (None, Some(r)) => rare::footnote(r, what, result),
+        (None, None) => "no CI".into(),
+    }
 }
 
 /// One line per service whose outage mechanics did anything (shedding,
@@ -95,13 +110,11 @@ pub fn mechanics_lines(result: &RunResult) -> Vec<String> {
     let u = &result.unattributed;
     if u.lost_hours.mean > 0.0 || u.cost.mean > 0.0 {
         lines.push(format!(
-            "not caused by any failure (capacity short of demand): {}/trial lost (95% CI {} to {}), {}/trial (95% CI {} to {})",
-            hours(u.lost_hours.mean),
-            hours(u.lost_hours.ci95[0]),
-            hours(u.lost_hours.ci95[1]),
-            money(u.cost.mean),
-            money(u.cost.ci95[0]),
-            money(u.cost.ci95[1])
+            "not caused by any failure (capacity short of demand): {}/trial lost ({}), {}/trial ({})",
+            rare::marked(hours(u.lost_hours.mean), u.lost_hours.rare.as_ref()),
+            ci_words(u.lost_hours.ci95, u.lost_hours.rare.as_ref(), ("loss", result), hours),
+            rare::marked(money(u.cost.mean), u.cost.rare.as_ref()),
+            ci_words(u.cost.ci95, u.cost.rare.as_ref(), ("cost", result), money),
         ));
     }
     lines
@@ -157,13 +170,14 @@ fn mechanics_of(s: &ServiceStats) -> Vec<String> {
     parts
 }
 
-/// The scenario cost per trial in words: mean with its CI, then percentiles.
-pub fn cost_summary(c: &crate::stats::Distribution) -> String {
+/// The scenario cost per trial in words: mean with its CI (a rare cost:
+/// marked `~`, with its footnote), then percentiles.
+pub fn cost_summary(result: &RunResult) -> String {
+    let c = &result.cost;
     format!(
-        "mean {} (95% CI {} to {}), p50 {}, p90 {}, p99 {}, max {}",
-        money(c.mean),
-        money(c.ci95[0]),
-        money(c.ci95[1]),
+        "mean {} ({}), p50 {}, p90 {}, p99 {}, max {}",
+        rare::marked(money(c.mean), c.rare.as_ref()),
+        ci_words(c.ci95, c.rare.as_ref(), ("cost", result), money),
         money(c.p50),
         money(c.p90),
         money(c.p99),

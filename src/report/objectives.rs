@@ -17,16 +17,19 @@ pub fn value(o: &ObjectiveResult, x: f64) -> String {
 
 /// The CI of an objective, with `..` on a side that has no bound yet.
 pub fn interval(o: &ObjectiveResult) -> String {
+    let Some(ci95) = o.ci95 else {
+        return format!("{} rare", super::rare::MARK);
+    };
     let open = o.ci95_open.as_deref().unwrap_or("");
     let lo = if matches!(open, "below" | "both") {
         "..".to_string()
     } else {
-        value(o, o.ci95[0])
+        value(o, ci95[0])
     };
     let hi = if matches!(open, "above" | "both") {
         "..".to_string()
     } else {
-        value(o, o.ci95[1])
+        value(o, ci95[1])
     };
     format!("[{lo}, {hi}]")
 }
@@ -43,6 +46,13 @@ pub fn target(o: &ObjectiveResult) -> String {
 /// The verdict, with the trials that would decide an undecided objective.
 pub fn verdict(o: &ObjectiveResult) -> String {
     match (o.verdict, o.more_trials) {
+        (Verdict::Undecided, _) if o.rare.is_some() => {
+            let k = o.rare.map_or(0, |r| r.nonzero_trials);
+            match o.more_trials {
+                Some(n) => format!("undecided (rare: nonzero in {k} trials; ~{n} more trials)"),
+                None => format!("undecided (rare: nonzero in {k} trials)"),
+            }
+        }
         (Verdict::Undecided, Some(n)) => format!("undecided (~{n} more trials)"),
         (Verdict::Undecided, None) if o.ci95_open.is_some() => "undecided (too few trials)".into(),
         (Verdict::Undecided, None) => "undecided (on the target)".into(),

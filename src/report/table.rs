@@ -6,7 +6,7 @@ use super::{
     causes_by_cost, cost_summary, failures_by_loss, hours, mechanics_lines, money, percent,
     services_by_loss, with_ci, Render, RenderError,
 };
-use crate::stats::{Distribution, RunResult};
+use crate::stats::RunResult;
 use crate::text::one_line;
 
 /// Aligned plain-text tables.
@@ -32,7 +32,7 @@ impl Render for Table {
                 let _ = writeln!(out, "{}", one_line(&line));
             }
         }
-        cost(&mut out, &r.cost);
+        cost(&mut out, r);
         failures(&mut out, r);
         causes(&mut out, r);
         let e = &r.engine;
@@ -63,13 +63,13 @@ fn services(out: &mut String, r: &RunResult) {
         "cost/trial"
     );
     for (name, s) in services_by_loss(r) {
-        let [lo, hi] = s.availability.ci95;
+        let rare = s.availability.rare.as_ref();
         let _ = writeln!(
             out,
             "{:<18} {:>12} {:>27} {:>10} {:>10} {:>10} {:>8.2} {:>13}",
             one_line(name),
-            percent(s.availability.mean),
-            format!("[{}, {}]", percent(lo), percent(hi)),
+            super::rare::marked(percent(s.availability.mean), rare),
+            super::rare::interval(s.availability.ci95, percent),
             hours(s.lost_hours.mean),
             hours(s.downtime_hours.mean),
             hours(s.downtime_hours.p99),
@@ -77,10 +77,13 @@ fn services(out: &mut String, r: &RunResult) {
             money(s.cost.mean)
         );
     }
+    for note in super::rare::footnotes(r) {
+        let _ = writeln!(out, "{}", one_line(&note));
+    }
 }
 
-fn cost(out: &mut String, c: &Distribution) {
-    let _ = writeln!(out, "\ncost per trial: {}\n", cost_summary(c));
+fn cost(out: &mut String, r: &RunResult) {
+    let _ = writeln!(out, "\ncost per trial: {}\n", cost_summary(r));
 }
 
 fn failures(out: &mut String, r: &RunResult) {

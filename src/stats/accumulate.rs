@@ -29,6 +29,7 @@ const EMPTY: Sample<'static> = Sample {
         n: 0,
         mean: 0.0,
         m2: 0.0,
+        nonzero: 0,
     },
     values: &NO_VALUES,
 };
@@ -276,11 +277,11 @@ impl Accumulator {
         })
     }
 
-    /// Half the width of the 95% CI of the mean lost hours of service `s`.
-    pub fn lost_half_width(&self, s: usize) -> f64 {
-        self.services
-            .get(s)
-            .map_or(0.0, |acc| super::Z95 * acc.lost.std_error())
+    /// Half the width of the 95% CI of the mean of `measure` (an
+    /// availability: of its lost hours); infinite when it is
+    /// [rare](super::rare) (the document gives no CI).
+    pub fn half_width(&self, measure: Measure) -> f64 {
+        half_width(self.sample(measure).moments)
     }
 
     /// The result document. `seconds` is the wall-clock time of the run.
@@ -512,11 +513,21 @@ impl FailureAccumulator {
     }
 }
 
+/// Half the width of the 95% CI of a mean; infinite for a rare measure.
+fn half_width(moments: &Moments) -> f64 {
+    match super::rare::rare(moments) {
+        Some(_) => f64::INFINITY,
+        None => super::Z95 * moments.std_error(),
+    }
+}
+
 /// The mean of a per-trial measure and its 95% confidence interval.
 fn estimate(moments: &Moments) -> Estimate {
+    let (ci95, rare) = objective::known_ci(moments);
     Estimate {
         mean: moments.mean,
-        ci95: objective::mean_ci(moments),
+        ci95,
+        rare,
     }
 }
 
@@ -524,9 +535,11 @@ fn estimate(moments: &Moments) -> Estimate {
 /// measure that is 0 in every trial for this scenario) every percentile is 0.
 fn distribution(moments: &Moments, values: &mut Values) -> Distribution {
     values.sort();
+    let (ci95, rare) = objective::known_ci(moments);
     Distribution {
         mean: moments.mean,
-        ci95: objective::mean_ci(moments),
+        ci95,
+        rare,
         p50: values.percentile(0.5),
         p90: values.percentile(0.9),
         p99: values.percentile(0.99),

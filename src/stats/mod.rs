@@ -6,12 +6,14 @@ pub mod control;
 pub mod objective;
 pub mod paired;
 mod quantile;
+pub mod rare;
 mod result;
 pub mod sketch;
 mod values;
 
 pub use accumulate::{traffic_carried, Accumulator, TrialValues, RNG_SCHEME};
 pub use quantile::quantile_ci_ranks;
+pub use rare::Rare;
 pub use sketch::Sketch;
 pub use values::{Values, NO_VALUES};
 
@@ -34,6 +36,8 @@ pub struct Moments {
     pub mean: f64,
     /// Sum of squared deviations from the mean.
     pub m2: f64,
+    /// How many of the values are not zero (for [`rare`] measures).
+    pub nonzero: u64,
 }
 
 impl Moments {
@@ -44,6 +48,7 @@ impl Moments {
         let delta = x - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (x - self.mean);
+        self.nonzero += u64::from(x != 0.0);
     }
 
     /// Merges another set of values in (Chan et al.).
@@ -61,6 +66,7 @@ impl Moments {
         self.m2 += other.m2 + delta * delta * (self.n as f64 * other.n as f64) / n as f64;
         self.mean = mean;
         self.n = n;
+        self.nonzero += other.nonzero;
     }
 
     /// Sample standard deviation (0 for fewer than two values).

@@ -1,6 +1,7 @@
 //! Verdicts on objectives: met, failed or undecided, from the 95% confidence
 //! interval of the statistic each objective judges.
 
+use super::rare::{self, Rare};
 use super::result::{Availability, Bound, ObjectiveResult, Verdict};
 use super::{quantile_ci_ranks, Moments, Values, Z95};
 use crate::model::{Measure, Model, Objective, Statistic};
@@ -24,6 +25,8 @@ pub struct Sample<'a> {
 /// mean and both ends lie in [0, 1], the mean within its interval. From
 /// fewer than two trials the CI is unknown: it spans every availability,
 /// `[0, 1]`.
+/// When the lost hours are [rare](super::rare), the CI is null and the
+/// availability carries their rare record.
 pub fn availability(lost: &Moments, total: f64) -> Availability {
     let [lo, hi] = lost.ci95();
     let share = |x: f64| (1.0 - x / total).clamp(0.0, 1.0);
@@ -32,9 +35,11 @@ pub fn availability(lost: &Moments, total: f64) -> Availability {
     } else {
         [share(hi), share(lo)]
     };
+    let rare = rare::rare(lost);
     Availability {
         mean: share(lost.mean),
-        ci95,
+        ci95: rare.is_none().then_some(ci95),
+        rare,
     }
 }
 
@@ -47,6 +52,13 @@ pub fn mean_ci(moments: &Moments) -> [f64; 2] {
     }
     let [lo, hi] = moments.ci95();
     [lo.max(0.0), hi]
+}
+
+/// The document's CI of a non-negative measure's mean and its rare record:
+/// no CI (null) when the measure is [rare](super::rare), else [`mean_ci`].
+pub fn known_ci(moments: &Moments) -> (Option<[f64; 2]>, Option<Rare>) {
+    let rare = rare::rare(moments);
+    (rare.is_none().then(|| mean_ci(moments)), rare)
 }
 
 /// The side of the target `objective` asks for.
@@ -77,8 +89,11 @@ pub fn judge(objective: &Objective, sample: Sample<'_>, horizon: f64) -> (Verdic
 pub struct MeanView {
     /// The estimate (the document's mean).
     pub estimate: f64,
-    /// Its 95% confidence interval (the document's `ci95`).
-    pub ci95: [f64; 2],
+    /// Its 95% confidence interval (the document's `ci95`); `None` for a
+    /// rare measure, which no objective decides.
+    pub ci95: Option<[f64; 2]>,
+    /// The rare record of the measure, when it is rare.
+    pub rare: Option<Rare>,
     /// The per-trial standard deviation whose standard error gives the CI.
     pub sd: f64,
     /// The trials.
@@ -93,12 +108,13 @@ fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> MeanView {
             (a.mean, a.ci95, m.std_dev() / horizon)
         }
         Measure::LostHours(_) | Measure::Cost | Measure::DataLoss(_) => {
-            (m.mean, mean_ci(m), m.std_dev())
+            (m.mean, known_ci(m).0, m.std_dev())
         }
     };
     MeanView {
         estimate,
         ci95,
+        rare: rare::rare(m),
         sd,
         n: m.n,
     }
@@ -106,12 +122,16 @@ fn mean_view(measure: Measure, m: &Moments, horizon: f64) -> MeanView {
 
 /// Judges an objective on a mean from the CI of `view`: undecided from
 /// fewer than two trials (no spread, no interval), with no estimate of the
-/// trials that would decide it.
+/// trials that would decide it, and undecided on a rare measure (see
+/// [`rare_more_trials`]).
 fn judge_mean(objective: &Objective, view: &MeanView) -> (Verdict, Option<u64>) {
     if view.n < 2 {
         return (Verdict::Undecided, None);
     }
-    let (estimate, [lo, hi], sd) = (view.estimate, view.ci95, view.sd);
+    let Some([lo, hi]) = view.ci95 else {
+        return (Verdict::Undecided, rare_more_trials(view));
+    };
+    let (estimate, sd) = (view.estimate, view.sd);
     let t = objective.target;
     let verdict = match bound(objective) {
         Bound::AtLeast if lo >= t => Verdict::Met,
@@ -128,6 +148,18 @@ fn judge_mean(objective: &Objective, view: &MeanView) -> (Verdict, Option<u64>) 
     let gap = (estimate - t).abs();
     let needed = (Z95 * sd / gap).powi(2).ceil();
     (verdict, more_trials(needed, view.n))
+}
+
+/// The trials beyond `n` that would make a rare measure nonzero in ten
+/// trials at its current rate (what its interval needs to be reported at
+/// all); `None` when no trial was nonzero yet (no rate to extrapolate).
+fn rare_more_trials(view: &MeanView) -> Option<u64> {
+    let k = view.rare.map_or(0, |r| r.nonzero_trials);
+    if k == 0 {
+        return None;
+    }
+    let needed = (view.n as f64 * rare::RARE_BELOW as f64 / k as f64).ceil();
+    more_trials(needed, view.n)
 }
 
 /// The trials beyond `n` to reach `needed` (at least one); `None` when
@@ -234,14 +266,15 @@ pub fn report(objective: &Objective, sample: Sample<'_>, model: &Model) -> Objec
 pub fn report_mean(objective: &Objective, view: &MeanView, model: &Model) -> ObjectiveResult {
     let open = (view.n < 2).then(|| "both".to_string());
     let judged = judge_mean(objective, view);
-    result(objective, model, (view.estimate, view.ci95, open), judged)
+    let shown = (view.estimate, view.ci95, open, view.rare);
+    result(objective, model, shown, judged)
 }
 
 /// An objective's result from its estimate, CI and verdict.
 fn result(
     objective: &Objective,
     model: &Model,
-    (estimate, ci95, ci95_open): (f64, [f64; 2], Option<String>),
+    (estimate, ci95, ci95_open, rare): (f64, Option<[f64; 2]>, Option<String>, Option<Rare>),
     (verdict, more_trials): (Verdict, Option<u64>),
 ) -> ObjectiveResult {
     ObjectiveResult {
@@ -255,6 +288,7 @@ fn result(
         target: objective.target,
         estimate,
         ci95,
+        rare,
         ci95_open,
         verdict,
         more_trials,
@@ -263,7 +297,7 @@ fn result(
 
 /// The nearest-rank quantile of sorted values (or a sketch) and its
 /// order-statistic CI (widened by the sketch's relative error).
-fn quantile_view(sorted: &Values, p: f64) -> (f64, [f64; 2], Option<String>) {
+fn quantile_view(sorted: &Values, p: f64) -> (f64, Option<[f64; 2]>, Option<String>, Option<Rare>) {
     let n = sorted.len();
     let (l, u) = quantile_ci_ranks(n, p);
     let open = match (l == 0, u > n) {
@@ -272,7 +306,12 @@ fn quantile_view(sorted: &Values, p: f64) -> (f64, [f64; 2], Option<String>) {
         (false, true) => Some("above".to_string()),
         (false, false) => None,
     };
-    (sorted.percentile(p), sorted.rank_bounds(l, u), open)
+    (
+        sorted.percentile(p),
+        Some(sorted.rank_bounds(l, u)),
+        open,
+        None,
+    )
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Rare;
 use crate::model::Cause;
 
 /// The whole result of a run.
@@ -183,8 +184,12 @@ pub struct Availability {
     /// Mean over trials.
     pub mean: f64,
     /// 95% confidence interval of the mean (`[0, 1]` from fewer than two
-    /// trials: unknown).
-    pub ci95: [f64; 2],
+    /// trials: unknown); `None` (null) when the lost hours are rare.
+    pub ci95: Option<[f64; 2]>,
+    /// For a mean from fewer than ten nonzero trials (its `ci95` is then
+    /// null): the nonzero trials and the upper bound on their chance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare: Option<Rare>,
 }
 
 /// A mean over trials.
@@ -200,8 +205,12 @@ pub struct Distribution {
     /// Mean over trials.
     pub mean: f64,
     /// 95% confidence interval of the mean (`[0, f64::MAX]` from fewer than
-    /// two trials: unknown).
-    pub ci95: [f64; 2],
+    /// two trials: unknown); `None` (null) when the measure is rare.
+    pub ci95: Option<[f64; 2]>,
+    /// For a mean from fewer than ten nonzero trials (its `ci95` is then
+    /// null): the nonzero trials and the upper bound on their chance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare: Option<Rare>,
     /// Median over trials (nearest rank).
     pub p50: f64,
     /// 90th percentile over trials (nearest rank).
@@ -217,8 +226,13 @@ pub struct Distribution {
 pub struct Estimate {
     /// Mean over trials.
     pub mean: f64,
-    /// 95% confidence interval of the mean.
-    pub ci95: [f64; 2],
+    /// 95% confidence interval of the mean; `None` (null) when the measure
+    /// is rare.
+    pub ci95: Option<[f64; 2]>,
+    /// For a mean from fewer than ten nonzero trials (its `ci95` is then
+    /// null): the nonzero trials and the upper bound on their chance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare: Option<Rare>,
 }
 
 /// Measures of one failure definition over trials.
@@ -304,7 +318,13 @@ pub struct ObjectiveResult {
     /// range, with `ci95_open: both`); for a quantile, the order statistics given by
     /// [`quantile_ci_ranks`](crate::stats::quantile_ci_ranks), clamped to the
     /// smallest and largest value when too few trials bound it (see `ci95_open`).
-    pub ci95: [f64; 2],
+    /// `None` (null) for a mean of a rare measure (see `rare`): the
+    /// objective is then undecided.
+    pub ci95: Option<[f64; 2]>,
+    /// For a mean of a measure nonzero in fewer than ten trials: the
+    /// nonzero trials and the upper bound on their chance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rare: Option<Rare>,
     /// `below`, `above` or `both` when the interval has no bound on that
     /// side yet (too few trials; a mean from fewer than two trials has none
     /// on either); absent otherwise.

@@ -25,7 +25,7 @@ use crate::model::{Measure, Statistic};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, MeanView};
-use crate::stats::{Availability, TrialValues, Values, Z95};
+use crate::stats::{Availability, Rare, TrialValues, Values, Z95};
 use crate::stats::{RunResult, VarianceReduction};
 
 /// Histories of one process simulated for the reference means.
@@ -255,14 +255,21 @@ impl Estimate {
     }
 
     /// The availability of lost hours over `horizon`, within `[0, 1]` (the
-    /// interval still holds the estimate: both move the same way).
-    fn availability(&self, horizon: f64) -> Availability {
+    /// interval still holds the estimate: both move the same way); without
+    /// an interval when the lost hours are `rare` (in the plain trials).
+    fn availability(&self, horizon: f64, rare: Option<Rare>) -> Availability {
         let [lo, hi] = self.ci95;
         let of = |hours: f64| (1.0 - hours / horizon).clamp(0.0, 1.0);
         Availability {
             mean: of(self.mean),
-            ci95: [of(hi), of(lo)],
+            ci95: rare.is_none().then_some([of(hi), of(lo)]),
+            rare,
         }
+    }
+
+    /// The interval, unless the measure is `rare` (then none).
+    fn known(&self, rare: Option<Rare>) -> Option<[f64; 2]> {
+        rare.is_none().then_some(self.ci95)
     }
 }
 
@@ -325,25 +332,27 @@ impl Controlled {
             let Some(stats) = result.services.get_mut(&service.name) else {
                 continue;
             };
+            // a measure nonzero in too few trials keeps no interval
+            let rare = stats.lost_hours.rare;
             stats.lost_hours.mean = lost.mean;
-            stats.lost_hours.ci95 = lost.ci95;
-            stats.availability = lost.availability(horizon);
+            stats.lost_hours.ci95 = lost.known(rare);
+            stats.availability = lost.availability(horizon, rare);
             // a horizon that carries no traffic reports the time-based
             // availability, as plain runs do
             let carried = crate::stats::traffic_carried(service, horizon);
             stats.availability_weighted = if carried > 0.0 {
-                weighted.availability(carried)
+                weighted.availability(carried, stats.availability_weighted.rare)
             } else {
-                lost.availability(horizon)
+                lost.availability(horizon, rare)
             };
             stats.cost.mean = cost.mean;
-            stats.cost.ci95 = cost.ci95;
+            stats.cost.ci95 = cost.known(stats.cost.rare);
             let key = format!("{} lost_hours", service.name);
             report.factors.insert(key.clone(), lost.adjusted.factor);
             report.floors.insert(key, lost.adjusted.floor);
         }
         result.cost.mean = self.total.mean;
-        result.cost.ci95 = self.total.ci95;
+        result.cost.ci95 = self.total.known(result.cost.rare);
         report
             .factors
             .insert("cost".to_string(), self.total.adjusted.factor);
@@ -361,30 +370,39 @@ impl Controlled {
             if o.statistic != Statistic::Mean {
                 continue;
             }
-            let (estimate, ci95, sd) = match o.measure {
+            let rare_of = |s: usize| {
+                let name = model.services.get(s).map(|x| &x.name);
+                name.and_then(|n| result.services.get(n))
+                    .and_then(|x| x.lost_hours.rare)
+            };
+            let (estimate, ci95, sd, rare) = match o.measure {
                 Measure::Availability(s) => {
                     let Some([lost, ..]) = self.services.get(s) else {
                         continue;
                     };
-                    let a = lost.availability(model.horizon);
-                    (a.mean, a.ci95, lost.adjusted.std_error / model.horizon)
+                    let a = lost.availability(model.horizon, rare_of(s));
+                    let sd = lost.adjusted.std_error / model.horizon;
+                    (a.mean, a.ci95, sd, a.rare)
                 }
                 Measure::LostHours(s) => {
                     let Some([lost, ..]) = self.services.get(s) else {
                         continue;
                     };
-                    (lost.mean, lost.ci95, lost.adjusted.std_error)
+                    let rare = rare_of(s);
+                    (lost.mean, lost.known(rare), lost.adjusted.std_error, rare)
                 }
                 Measure::Cost => (
                     self.total.mean,
-                    self.total.ci95,
+                    self.total.known(result.cost.rare),
                     self.total.adjusted.std_error,
+                    result.cost.rare,
                 ),
                 Measure::DataLoss(_) => continue,
             };
             let view = MeanView {
                 estimate,
                 ci95,
+                rare,
                 // the per-trial spread whose standard error is the controlled one
                 sd: sd * (n as f64).sqrt(),
                 n,

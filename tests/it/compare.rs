@@ -72,7 +72,8 @@ fn the_unpaired_ci_matches_the_spread_of_independent_runs() {
     let c = compare_texts(&[&base, &fast], n).unwrap();
     let a = run(&base, n, 42);
     let b = run(&fast, n, 42);
-    let se = |d: &faultline::stats::Distribution| width(d.ci95) / (2.0 * 1.959_963_984_540_054);
+    let se =
+        |d: &faultline::stats::Distribution| width(d.ci95.unwrap()) / (2.0 * 1.959_963_984_540_054);
     let (sa, sb) = (
         se(&a.services["db"].lost_hours),
         se(&b.services["db"].lost_hours),

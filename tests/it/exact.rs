@@ -32,7 +32,7 @@ pub fn integrate(f: impl Fn(f64) -> f64) -> f64 {
 
 /// Standard error of a mean, recovered from its 95% CI.
 pub fn std_error(d: &Distribution) -> f64 {
-    (d.ci95[1] - d.ci95[0]) / (2.0 * 1.959_963_984_540_054)
+    (d.ci95.unwrap()[1] - d.ci95.unwrap()[0]) / (2.0 * 1.959_963_984_540_054)
 }
 
 /// Asserts a simulated mean is within 4 standard errors plus `slack` (relative) of `exact`.
@@ -169,7 +169,7 @@ fn lognormal_durations_given_as_median_and_p90_have_the_lognormal_mean() {
     let availability = r.services["web"].availability;
     // long-run fraction down of an alternating renewal process: E[D] / (E[U] + E[D])
     let exact = 100.0 / (100.0 + mean_down);
-    let se = (availability.ci95[1] - availability.ci95[0]) / (2.0 * 1.96);
+    let se = (availability.ci95.unwrap()[1] - availability.ci95.unwrap()[0]) / (2.0 * 1.96);
     let slack = 0.001 * (1.0 - exact); // the start-up transient over a 100-year horizon
     assert!(
         (availability.mean - exact).abs() <= 4.0 * se + slack,
@@ -419,7 +419,7 @@ fn confidence_intervals_cover_the_exact_mean_about_95_percent_of_the_time() {
     let covered = (0..runs)
         .filter(|&seed| {
             let d = lost(&run(&text, 200, 1000 + seed), "web");
-            d.ci95[0] <= exact && exact <= d.ci95[1]
+            d.ci95.unwrap()[0] <= exact && exact <= d.ci95.unwrap()[1]
         })
         .count();
     let rate = covered as f64 / runs as f64;
@@ -454,7 +454,7 @@ fn a_deployment_uses_the_same_region_deployment_of_an_active_active_dependency()
 /// Asserts an attributed mean with its CI is within 4 standard errors plus
 /// `slack` (relative) of `exact`.
 fn assert_estimate_close(what: &str, e: &faultline::stats::Estimate, exact: f64, slack: f64) {
-    let se = (e.ci95[1] - e.ci95[0]) / (2.0 * 1.959_963_984_540_054);
+    let se = (e.ci95.unwrap()[1] - e.ci95.unwrap()[0]) / (2.0 * 1.959_963_984_540_054);
     let tolerance = 4.0 * se + slack * exact.abs();
     assert!(
         (e.mean - exact).abs() <= tolerance && se > 0.0,

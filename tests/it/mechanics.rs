@@ -520,7 +520,7 @@ fn traffic_weighted_availability_is_the_share_of_requests_served_for_any_horizon
         assert_mean(horizon, a.mean, exact, se, 0.0);
         assert!((0.0..=1.0).contains(&a.mean), "{horizon}: {a:?}");
         assert!(
-            a.ci95[0] <= a.mean && a.mean <= a.ci95[1],
+            a.ci95.unwrap()[0] <= a.mean && a.mean <= a.ci95.unwrap()[1],
             "{horizon}: {a:?}"
         );
     }
@@ -651,7 +651,7 @@ fn destroyed_writes_are_charged_to_the_failure_that_destroyed_them() {
     let outages = expected_outages(1000.0, 1.0, HORIZON);
     let flood = &r.failures["flood"].cost;
     let exact = (100.0 * 3.0 + 1000.0 * 12.0) * outages;
-    let se = (flood.ci95[1] - flood.ci95[0]) / (2.0 * 1.959_963_984_540_054);
+    let se = (flood.ci95.unwrap()[1] - flood.ci95.unwrap()[0]) / (2.0 * 1.959_963_984_540_054);
     assert_mean("flood cost", flood.mean, exact, se, 0.01);
     assert_eq!(r.unattributed.cost.mean, 0.0);
     assert!((flood.mean - r.cost.mean).abs() <= 1e-9 * r.cost.mean);
@@ -678,7 +678,7 @@ fn writes_lost_at_a_failover_are_charged_to_the_outage_behind_it() {
     let p_outage = 1.0 - (-HORIZON / 1000.0_f64).exp();
     let exact = p_outage * (600.0 / 30.0 + 10_000.0 * 0.05);
     let cost = &r.failures["r1"].cost;
-    let se = (cost.ci95[1] - cost.ci95[0]) / (2.0 * 1.959_963_984_540_054);
+    let se = (cost.ci95.unwrap()[1] - cost.ci95.unwrap()[0]) / (2.0 * 1.959_963_984_540_054);
     assert_mean("r1 cost", cost.mean, exact, se.max(1e-9), 1e-9);
     assert_eq!(r.unattributed.cost.mean, 0.0);
     assert!((cost.mean - r.cost.mean).abs() <= 1e-9 * r.cost.mean);

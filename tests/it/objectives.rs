@@ -38,7 +38,7 @@ fn judged(objectives: &str, trials: u64) -> RunResult {
 fn availability_verdicts_follow_where_the_confidence_interval_lies() {
     let plain = judged("", TRIALS);
     let a = plain.services["web"].availability;
-    let [lo, hi] = a.ci95;
+    let [lo, hi] = a.ci95.unwrap();
     let half = hi - a.mean;
     let objectives = format!(
         "Availability(service: \"web\", at_least: {}),
@@ -79,7 +79,11 @@ fn the_exact_availability_lies_inside_an_undecided_interval() {
         TRIALS,
     );
     let o = &r.objectives[0];
-    assert!(o.ci95[0] < exact && exact < o.ci95[1], "{:?}", o.ci95);
+    assert!(
+        o.ci95.unwrap()[0] < exact && exact < o.ci95.unwrap()[1],
+        "{:?}",
+        o.ci95.unwrap()
+    );
     assert_eq!(o.verdict, Verdict::Undecided);
 }
 
@@ -109,13 +113,13 @@ fn a_p99_objective_fails_when_its_interval_is_above_the_target() {
     );
     let [low, high] = [&r.objectives[0], &r.objectives[1]];
     assert_eq!(low.verdict, Verdict::Failed);
-    assert!(low.ci95[0] > 10.0, "{:?}", low.ci95);
+    assert!(low.ci95.unwrap()[0] > 10.0, "{:?}", low.ci95.unwrap());
     assert_eq!(high.verdict, Verdict::Met);
-    assert!(high.ci95[1] <= 2000.0, "{:?}", high.ci95);
+    assert!(high.ci95.unwrap()[1] <= 2000.0, "{:?}", high.ci95.unwrap());
     // outages last exactly 10h, so lost hours are multiples of 10 but for the
     // last outage of a year, cut at the horizon
     let p99 = r.services["web"].lost_hours.p99;
-    assert!(low.ci95[0] <= p99 && p99 <= low.ci95[1]);
+    assert!(low.ci95.unwrap()[0] <= p99 && p99 <= low.ci95.unwrap()[1]);
 }
 
 #[test]
@@ -126,8 +130,8 @@ fn cost_and_mean_lost_hours_objectives_use_the_document_numbers() {
     let r = judged(
         &format!(
             "AnnualCost(mean_at_most: {}), LostHours(service: \"web\", mean_at_most: \"{}h\")",
-            cost.ci95[1] + 1.0,
-            lost.ci95[0] - 0.5
+            cost.ci95.unwrap()[1] + 1.0,
+            lost.ci95.unwrap()[0] - 0.5
         ),
         TRIALS,
     );
@@ -406,7 +410,7 @@ fn precision_stops_at_the_first_batch_whose_interval_is_narrow_enough() {
     let trials = doc["trials"].as_u64().expect("trials");
     assert_eq!(trials % 1024, 0, "whole batches: {trials}");
     let half = |r: &RunResult| {
-        let ci = r.services["web"].lost_hours.ci95;
+        let ci = r.services["web"].lost_hours.ci95.unwrap();
         (ci[1] - ci[0]) / 2.0
     };
     let text = one_box("");
@@ -470,7 +474,7 @@ fn data_loss_objectives_judge_the_documented_data_loss() {
         ("orders data_loss_hours p99 <= 1m", loss.p99)
     );
     assert_eq!(p99.verdict, Verdict::Failed, "{p99:?}");
-    assert!(p99.ci95[0] > 1.0 / 60.0, "{p99:?}");
+    assert!(p99.ci95.unwrap()[0] > 1.0 / 60.0, "{p99:?}");
     assert_eq!((mean.estimate, mean.ci95), (loss.mean, loss.ci95));
     assert_eq!(mean.verdict, Verdict::Met);
 }
@@ -505,15 +509,24 @@ fn one_trial_decides_no_objective_and_bounds_no_mean() {
         1,
     );
     let web = &r.services["web"];
-    // one value says nothing of the spread: the interval is everything
-    assert_eq!(web.availability.ci95, [0.0, 1.0]);
-    assert_eq!(web.lost_hours.ci95, [0.0, f64::MAX]);
-    assert_eq!(r.cost.ci95, [0.0, f64::MAX]);
+    // one value says nothing of the spread: fewer than ten nonzero trials,
+    // no interval, only the bound on a nonzero trial's chance (0.95 from a
+    // zero trial, 1 from a nonzero one)
+    for (ci95, rare) in [
+        (web.availability.ci95, web.availability.rare),
+        (web.lost_hours.ci95, web.lost_hours.rare),
+        (r.cost.ci95, r.cost.rare),
+    ] {
+        assert_eq!(ci95, None);
+        let rare = rare.expect("rare");
+        let bound = if rare.nonzero_trials == 0 { 0.95 } else { 1.0 };
+        assert!((rare.p_nonzero_upper95 - bound).abs() < 1e-12);
+    }
     for o in &r.objectives {
         assert_eq!(o.verdict, Verdict::Undecided, "{}", o.name);
         assert_eq!(o.ci95_open.as_deref(), Some("both"), "{}", o.name);
         assert_eq!(o.more_trials, None, "{}", o.name);
-        assert!(o.ci95[0] < o.ci95[1], "{}: {:?}", o.name, o.ci95);
+        assert_eq!(o.ci95, None, "{}", o.name);
     }
     // two trials give a spread, an interval and verdicts again
     let r = judged(r#"Availability(service: "web", at_least: 0.5)"#, 2);

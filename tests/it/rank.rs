@@ -94,7 +94,7 @@ fn a_saving_is_the_difference_with_a_run_without_the_failure() {
         big.lost_hours.mean
     );
     // paired: the saving's CI is far narrower than the run's own
-    let own = both.cost.ci95[1] - both.cost.ci95[0];
+    let own = both.cost.ci95.unwrap()[1] - both.cost.ci95.unwrap()[0];
     let small = saving(&r, &m, "small");
     assert!(small.cost.ci95[1] - small.cost.ci95[0] < own / 3.0);
 }

@@ -178,11 +178,15 @@ fn sketched_percentile_objectives_keep_their_verdicts_on_intervals_widened_by_th
         // the sketched interval contains the exact one, and is wider by at
         // most the error on each side (twice: estimate, then widening)
         assert!(
-            s.ci95[0] <= e.ci95[0] && s.ci95[1] >= e.ci95[1],
+            s.ci95.unwrap()[0] <= e.ci95.unwrap()[0] && s.ci95.unwrap()[1] >= e.ci95.unwrap()[1],
             "{s:?} {e:?}"
         );
-        assert!(e.ci95[0] - s.ci95[0] <= 2.1 * RELATIVE_ERROR * e.ci95[0]);
-        assert!(s.ci95[1] - e.ci95[1] <= 2.1 * RELATIVE_ERROR * e.ci95[1]);
+        assert!(
+            e.ci95.unwrap()[0] - s.ci95.unwrap()[0] <= 2.1 * RELATIVE_ERROR * e.ci95.unwrap()[0]
+        );
+        assert!(
+            s.ci95.unwrap()[1] - e.ci95.unwrap()[1] <= 2.1 * RELATIVE_ERROR * e.ci95.unwrap()[1]
+        );
     }
 }
 

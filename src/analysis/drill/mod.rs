@@ -27,13 +27,10 @@ use crate::model::{
 use crate::montecarlo::{RunError, RunOptions};
 use crate::stats::paired::{difference, Better};
 use crate::stats::percentile;
+use crate::stats::rare::{clopper_pearson_upper, RARE_BELOW};
 
 /// The name of the drill's failure in the drilled model.
 pub const DRILL_FAILURE: &str = "drill";
-
-/// Fewer nonzero per-trial differences than this: the mean is not reported
-/// as known (no interval; a bound on the chance of a nonzero trial instead).
-pub const RARE_BELOW: u64 = 10;
 
 /// The incident to drill.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,53 +227,5 @@ pub fn summary(differences: &[f64]) -> Summary {
         p99: percentile(&sorted, 0.99),
         nonzero_trials: nonzero,
         p_nonzero_upper95: clopper_pearson_upper(nonzero, n),
-    }
-}
-
-/// The exact one-sided 95% upper bound on a binomial probability after `k`
-/// successes in `n` trials: the `u` with `P(X <= k | n, u) = 0.05` (`1 -
-/// 0.05^(1/n)` for `k = 0`; 1 for `k = n`).
-pub fn clopper_pearson_upper(k: u64, n: u64) -> f64 {
-    if k >= n {
-        return 1.0;
-    }
-    let cdf = |u: f64| -> f64 {
-        // sum of C(n, i) u^i (1 - u)^(n - i), i = 0..=k, in logarithms
-        let (ln_u, ln_v) = (u.ln(), (-u).ln_1p());
-        let mut ln_choose = 0.0;
-        let mut total = 0.0;
-        for i in 0..=k {
-            if i > 0 {
-                ln_choose += ((n - i + 1) as f64).ln() - (i as f64).ln();
-            }
-            total += (ln_choose + i as f64 * ln_u + (n - i) as f64 * ln_v).exp();
-        }
-        total
-    };
-    let (mut low, mut high) = (0.0f64, 1.0f64);
-    for _ in 0..200 {
-        let mid = 0.5 * (low + high);
-        if cdf(mid) > 0.05 {
-            low = mid;
-        } else {
-            high = mid;
-        }
-    }
-    0.5 * (low + high)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clopper_pearson_bounds_match_their_closed_forms() {
-        for n in [1u64, 10, 400, 10_000] {
-            let exact = 1.0 - 0.05f64.powf(1.0 / n as f64);
-            assert!((clopper_pearson_upper(0, n) - exact).abs() < 1e-12, "{n}");
-        }
-        // k = n - 1 of n: 1 - u^n = 0.05, u = 0.95^(1/n)
-        let u = 0.95f64.powf(1.0 / 5.0);
-        assert!((clopper_pearson_upper(4, 5) - u).abs() < 1e-12);
     }
 }

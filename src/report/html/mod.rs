@@ -16,7 +16,7 @@ pub(super) use compare::page as comparison;
 
 use std::fmt::Write;
 
-use super::{hours, mechanics_lines, money, percent, services_by_loss, Render, RenderError};
+use super::{hours, mechanics_lines, money, percent, rare, services_by_loss, Render, RenderError};
 use crate::model::Model;
 use crate::stats::{RunResult, TrialValues};
 
@@ -110,11 +110,13 @@ fn summary(out: &mut String, r: &RunResult) {
     for (name, s) in services_by_loss(r) {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(name),
-            percent(s.availability.mean),
-            percent(s.availability.ci95[0]),
-            percent(s.availability.ci95[1]),
+            escape(&rare::marked(
+                percent(s.availability.mean),
+                s.availability.rare.as_ref()
+            )),
+            escape(&rare::interval(s.availability.ci95, percent)),
             hours(s.lost_hours.mean),
             money(s.cost.mean),
             money(s.cost.p99)
@@ -127,12 +129,19 @@ fn summary(out: &mut String, r: &RunResult) {
         money(c.mean),
         money(c.p99)
     );
+    for note in rare::footnotes(r) {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&note));
+    }
+    let ci = match (c.ci95, &c.rare) {
+        (Some([lo, hi]), _) => format!("95% CI {} to {}", money(lo), money(hi)),
+        (None, Some(rare)) => rare::footnote(rare, "cost", r),
+        (None, None) => "no CI".into(),
+    };
     let _ = writeln!(
         out,
-        "<p>Cost per {p}: mean {} (95% CI {} to {}), median {}, p90 {}, p99 {}, worst {}.</p>",
-        money(c.mean),
-        money(c.ci95[0]),
-        money(c.ci95[1]),
+        "<p>Cost per {p}: mean {} ({}), median {}, p90 {}, p99 {}, worst {}.</p>",
+        escape(&rare::marked(money(c.mean), c.rare.as_ref())),
+        escape(&ci),
         money(c.p50),
         money(c.p90),
         money(c.p99),

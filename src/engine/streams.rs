@@ -535,6 +535,7 @@ mod tests {
             every: 2000.0,
             lasts: Distribution::Fixed(10.0),
             destroys_data: false,
+            effect: crate::model::Effect::Down,
         };
         let (horizon, n) = (1000.0, 100_000u64);
         let mut out = Vec::new();

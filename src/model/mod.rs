@@ -92,6 +92,20 @@ pub struct Failure {
     /// Whether an occurrence destroys the data of every deployment it takes
     /// down on its own (a flood, a deleted account, a bad migration).
     pub destroys_data: bool,
+    /// What an occurrence does to its target.
+    pub effect: Effect,
+}
+
+/// What a failure's occurrence does to what it targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Effect {
+    /// Takes it down (v1).
+    #[default]
+    Down,
+    /// Takes nothing down, but nothing under it can be relaunched or switched
+    /// to while it lasts: an outage under it that would end stays down until
+    /// it ends, and a failover to a deployment under it completes no sooner.
+    ControlPlane,
 }
 
 /// One independent alternating up/down process: a failure applied to one target.
@@ -359,6 +373,10 @@ pub struct Model {
     /// Runs of `topological_order` that form cycles through recovery edges,
     /// evaluated together until they agree.
     pub recovery_cycles: Vec<Range<usize>>,
+    /// Per recovery cycle: the time people take to break a deadlock of it
+    /// (`Recovery(manual: ...)`), `None` when nobody does (it lasts to the
+    /// horizon).
+    pub recovery_manual: Vec<Option<Distribution>>,
     /// FNV-1a of the scenario file's bytes, to trace a result to its input.
     pub source_hash: u64,
     /// What the run is judged against, in file order.

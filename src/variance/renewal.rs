@@ -169,6 +169,7 @@ mod tests {
             every,
             lasts,
             destroys_data: false,
+            effect: crate::model::Effect::Down,
         }
     }
 

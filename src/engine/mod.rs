@@ -585,6 +585,10 @@ fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace, stop: &AtomicB
         }
         previous = step.v;
     }
+    // sums of many steps can pass the horizon by a rounding
+    out.lost_hours = out.lost_hours.min(horizon);
+    out.downtime_hours = out.downtime_hours.min(horizon);
+    out.degraded_hours = out.degraded_hours.min(horizon);
     let stats = ws.routing[s];
     out.shed_hours = stats.shed_hours;
     out.collapses = stats.collapses;

@@ -116,12 +116,12 @@ fn replica_changes(
     scratch.changes.clear();
     let (mut stuck, mut since) = (false, f64::NEG_INFINITY);
     let held = !plan.deployment_holds[d].is_empty();
-    let ready = |b: f64| ready_at(model, plan, recovery.clone(), ws, b);
+    let ready = |b: f64, from: f64| ready_at(model, plan, recovery.clone(), ws, (b, from));
     let back_at = |outage: Outage, end: f64, record: Option<&mut Vec<Held>>| {
         if held {
             back_held(plan, (outage, end, model.horizon), ws, (&ready, record))
         } else {
-            (ready(end), end)
+            (ready(end, end), end)
         }
     };
     let mut i = 0;
@@ -136,6 +136,21 @@ fn replica_changes(
         let (mut back, mut waits) = back_at(outage(whole), end, None);
         i += 1;
         while i < intervals.len() && intervals[i].0 == replica && intervals[i].1 < back {
+            if back == f64::INFINITY {
+                // it waits from `waits` on: its later outages change nothing
+                i += 1;
+                continue;
+            }
+            let next = intervals[i].1;
+            if held && next > end {
+                // down from `end` to the next outage only for the holds
+                let from = scratch.held.len();
+                back_at(outage(whole), end, Some(&mut scratch.held));
+                for x in &mut scratch.held[from..] {
+                    x.end = x.end.min(next);
+                }
+                scratch.held.retain(|x| x.end > x.start);
+            }
             if intervals[i].2 >= end {
                 whole = intervals[i].3 || (whole && intervals[i].2 == end);
                 end = intervals[i].2;
@@ -165,12 +180,17 @@ fn back_held(
     plan: &Plan,
     (outage, end, horizon): (Outage, f64, f64),
     ws: &Workspace,
-    (ready, mut record): (&dyn Fn(f64) -> f64, Option<&mut Vec<Held>>),
+    (ready, mut record): (&dyn Fn(f64, f64) -> f64, Option<&mut Vec<Held>>),
 ) -> (f64, f64) {
     let mut x = end;
+    // the wait on the dependencies began when the first hold ended
+    let mut from = f64::NAN;
     loop {
         let released = held_end(plan, outage, x, ws, record.as_deref_mut());
-        let back = ready(released);
+        if from.is_nan() {
+            from = released;
+        }
+        let back = ready(released, from);
         if back == released || back >= horizon {
             return (back, released);
         }
@@ -181,18 +201,25 @@ fn back_held(
 /// The earliest time from `b` on at which every recovery dependency has
 /// been above 0 for its catch-up time without interruption (infinite if
 /// never within the horizon). A deadlock broken by hand at a time `B` while
-/// the wait is on (`ws.breaks`) counts a dependency of the cycle as back at
-/// `B`.
-fn ready_at(model: &Model, plan: &Plan, recovery: Range<u32>, ws: &Workspace, b: f64) -> f64 {
+/// the wait is on (`ws.breaks`, from `from` on) counts a dependency of the
+/// cycle as back at `B`.
+fn ready_at(
+    model: &Model,
+    plan: &Plan,
+    recovery: Range<u32>,
+    ws: &Workspace,
+    (b, from): (f64, f64),
+) -> f64 {
     let horizon = model.horizon;
     let mut t = b;
+    // a break ends the wait that began at `from` if it comes before its end
     loop {
         let mut latest = t;
         for &(node, catch_up) in &plan.recovery[recovery.start as usize..recovery.end as usize] {
             let range = source_range(ws, node);
             let mut ready = ready_one(&ws.arena, &range, t, catch_up);
             if !ws.breaks.is_empty() && in_cycle(model, ws, node) {
-                if let Some(&broken) = ws.breaks.iter().find(|&&x| x >= t && x < ready) {
+                if let Some(&broken) = ws.breaks.iter().find(|&&x| x >= from && x < ready) {
                     ready = ready.min(broken + catch_up);
                 }
             }

@@ -418,9 +418,13 @@ impl Model {
     /// An upper bound on the expected number of state-change events of one
     /// trial: two per outage, and no more outages than up periods of mean
     /// `every` fit in the horizon, however long or heavy-tailed the outages
-    /// are. Used to refuse runs beyond reason before they start.
+    /// are, plus the changes of demand that capacities follow. Used to refuse runs beyond reason before they start.
     pub fn expected_events_per_trial(&self) -> f64 {
-        self.expected_events_by_failure().iter().sum::<f64>() + self.collapse_events_bound()
+        self.expected_events_by_failure().iter().sum::<f64>()
+            + self.collapse_events_bound()
+            + (0..self.services.len())
+                .map(|s| self.demand_changes(s))
+                .sum::<f64>()
     }
 
     /// A bound on the routing events of overload collapses in one trial:

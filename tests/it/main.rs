@@ -8,6 +8,7 @@ mod blast;
 mod cli;
 mod compare;
 mod compose;
+mod control_plane;
 mod data;
 mod determinism;
 mod docs;

@@ -127,24 +127,8 @@ pub enum Level {
     Zone,
 }
 
-/// What an incident did to its scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum Effect {
-    /// Everything under the scope was down.
-    Down,
-    /// The control plane failed; the data plane kept serving.
-    ControlPlane,
-}
-
-impl Effect {
-    /// The command-line spelling (`down`, `control-plane`).
-    pub fn word(self) -> &'static str {
-        match self {
-            Effect::Down => "down",
-            Effect::ControlPlane => "control-plane",
-        }
-    }
-}
+/// What an incident did to its scope: the same as a failure's effect.
+pub use crate::model::Effect;
 
 /// A real incident: one row of data/outages.csv.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -120,11 +120,6 @@ pub fn run(args: &DrillArgs) -> Exit {
             print_refusal(path, &bytes, &e, args.trials.is_none());
             return Exit::Failure;
         }
-        Err(e @ DrillError::ControlPlaneUnsupported) => {
-            stderr!("error: {e}");
-            stderr!("  hint: drill the domain with `--effect down` (everything under it down)");
-            return Exit::Usage;
-        }
         Err(e @ DrillError::PastHorizon { .. }) => {
             stderr!("error: {e}");
             stderr!("  hint: start it earlier with `--at`, or shorten `--lasts`");

@@ -20,9 +20,10 @@
 //! in it (the unattributed loss taking its part).
 
 use super::combine::source_range;
+use super::hold::Held;
 use super::plan::{Node, Plan};
 use super::Workspace;
-use crate::model::{Model, Traffic};
+use crate::model::{Model, Routing, Traffic};
 use std::ops::Range;
 
 /// The "occurrence" of a data loss charged to the culprits of the failover
@@ -49,7 +50,14 @@ pub struct Ledger {
     pub data: Vec<(f64, f64, u32)>,
     /// SLA credits owed: (window index, money), in window order.
     pub credits: Vec<(f64, f64)>,
-    /// Per service: its entries in `reduced`, `data` and `credits`.
+    /// Stretches control-plane occurrences held outages of the service's
+    /// deployments beyond their own ends.
+    pub held: Vec<Held>,
+    /// Stretches they held the service's switches: the service's loss in
+    /// each is the occurrence's alone.
+    pub held_switches: Vec<Held>,
+    /// Per service: its entries in `reduced`, `data`, `credits`, `held`
+    /// and `held_switches`.
     pub spans: Vec<Spans>,
 }
 
@@ -76,6 +84,10 @@ pub struct Spans {
     pub data: Range<usize>,
     /// In `credits`.
     pub credits: Range<usize>,
+    /// In `held`.
+    pub held: Range<usize>,
+    /// In `held_switches`.
+    pub held_switches: Range<usize>,
 }
 
 impl Ledger {
@@ -85,6 +97,8 @@ impl Ledger {
         self.reduced.clear();
         self.data.clear();
         self.credits.clear();
+        self.held.clear();
+        self.held_switches.clear();
         if self.spans.len() != services {
             self.spans.clear();
             self.spans.resize(services, Spans::default());
@@ -289,8 +303,11 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
             .deployments
             .clone()
             .any(|d| model.deployments[d].capacity.is_finite());
-    // the loss with everything up (time 0) is the design's, nobody's
+    // the loss with everything up (time 0) is the design's, nobody's;
+    // against a traffic curve, the design's loss at the hour's demand
     let shortfall = 1.0 - ws.arena.steps[range.start].v;
+    let capped = (service.deployments.clone()).any(|d| model.deployments[d].capacity.is_finite());
+    let curve = traffic.filter(|_| capped);
     ws.blame.fallback.clear();
     let sla = service.sla.as_ref();
     match sla {
@@ -317,12 +334,31 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
         if loss - own <= NEGLIGIBLE {
             own = loss;
         }
+        if let Some(curve) = curve.filter(|_| own < loss) {
+            // the design's own shortfall follows the demand hour by hour
+            collect(model, plan, s, step.t, b, step.mask, ws);
+            held_switches(ws, s, (step.t, b));
+            remember(i, ws);
+            let mut p = step.t;
+            while p < b {
+                let q = super::demand::next_change(curve, p).min(b);
+                let design = design_loss(model, s, super::demand::weight_at(curve, p));
+                let mut own = loss.min(design);
+                if loss - own <= NEGLIGIBLE {
+                    own = loss;
+                }
+                sweep(ws, s as u32, (p, q), (own, loss - own), price);
+                p = q;
+            }
+            continue;
+        }
         if own == loss {
             ws.blame.spread((step.t, b), s as u32, (own, 0.0), price);
             ws.blame.fallback.clear();
             continue;
         }
         collect(model, plan, s, step.t, b, step.mask, ws);
+        held_switches(ws, s, (step.t, b));
         remember(i, ws);
         sweep(ws, s as u32, (step.t, b), (own, loss - own), price);
     }
@@ -339,6 +375,51 @@ pub fn attribute(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
 /// Charges the data losses of `data` (the service's span of the ledger,
 /// advanced past them) up to time `t`: a failover's to the culprits last in
 /// effect, a destroying failure's to its occurrence.
+/// Gives the stretches of `(a, b)` in which a control-plane occurrence held
+/// a switch of service `s` to that occurrence alone: every culprit interval
+/// gathered for the step is cut out of them.
+fn held_switches(ws: &mut Workspace, s: usize, (a, b): (f64, f64)) {
+    let span = ws.ledger.spans[s].held_switches.clone();
+    let intervals = &mut ws.blame.intervals;
+    for held in &ws.ledger.held_switches[span] {
+        let (h0, h1) = (held.start.max(a), held.end.min(b));
+        if h1 <= h0 {
+            continue;
+        }
+        for k in 0..intervals.len() {
+            let (from, to, o) = intervals[k];
+            if to <= h0 || from >= h1 {
+                continue;
+            }
+            // keep what lies before the stretch here, what lies after at the end
+            intervals[k] = (from, h0.max(from), o);
+            if to > h1 {
+                intervals.push((h1, to, o));
+            }
+        }
+        intervals.retain(|x| x.1 > x.0);
+        intervals.push((h0, h1, held.occurrence));
+    }
+}
+
+/// The share of service `s`'s demand lost with every replica of every
+/// deployment up when the demand is `w` times its mean: an even split over
+/// the deployments under ActiveActive, the first deployment alone
+/// otherwise, each serving at most its capacity.
+fn design_loss(model: &Model, s: usize, w: f64) -> f64 {
+    let service = &model.services[s];
+    let deployments = service.deployments.clone();
+    let capacity = |d: usize| model.deployments[d].capacity;
+    match service.routing {
+        Routing::ActiveActive { .. } => {
+            let n = deployments.len() as f64;
+            let served: f64 = deployments.map(|d| (capacity(d) * n / w).min(1.0)).sum();
+            1.0 - served / n
+        }
+        _ => 1.0 - (capacity(deployments.start) / w).min(1.0),
+    }
+}
+
 fn charge_data(ws: &mut Workspace, data: &mut Range<usize>, t: f64, per_hour: f64) {
     while data.start < data.end && ws.ledger.data[data.start].0 <= t {
         let (_, hours, occurrence) = ws.ledger.data[data.start];
@@ -511,6 +592,16 @@ fn gate_outages(plan: &Plan, d: usize, (c, e): (f64, f64), ws: &mut Workspace) -
                 .push((start, end, (first_id + k - outages.start) as u32));
         }
     }
+    if plan.holds.is_empty() {
+        return (first, blame.culprits.len() as u32);
+    }
+    // the stretches control-plane occurrences held its outages
+    let service = plan.layout.model.deployments[d].service;
+    for held in &ws.ledger.held[ws.ledger.spans[service].held.clone()] {
+        if held.deployment as usize == d && held.end > c && held.start < e {
+            blame.culprits.push((held.start, held.end, held.occurrence));
+        }
+    }
     (first, blame.culprits.len() as u32)
 }
 
@@ -599,7 +690,8 @@ fn sweep(
     let mut previous = a;
     let entries = std::mem::take(&mut blame.entries);
     for &(t, occurrence, is_start) in &entries {
-        blame.spread((previous, t), s, rates, price);
+        // intervals of a whole step swept piece by piece reach outside (a, b)
+        blame.spread((previous.max(a), t.min(b)), s, rates, price);
         previous = previous.max(t);
         let o = occurrence as usize;
         if is_start {

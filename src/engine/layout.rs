@@ -111,6 +111,7 @@ impl Layout {
                 .collect(),
             topological_order: (0..service.len()).collect(),
             recovery_cycles: model.recovery_cycles.clone(),
+            recovery_manual: model.recovery_manual.clone(),
             source_hash: model.source_hash,
             objectives: Vec::new(),
         };

@@ -22,6 +22,9 @@
 mod attribution;
 mod combine;
 mod data;
+mod deadlock;
+mod demand;
+mod hold;
 pub mod layout;
 pub mod plan;
 mod quorum;
@@ -164,6 +167,14 @@ pub struct Workspace {
     capacity: Vec<Range<usize>>,
     /// Per deployment: a replica still waiting on a recovery dependency at the horizon.
     stuck: Vec<bool>,
+    /// Per deployment, where `stuck`: when its waiting replicas' own outages
+    /// had all ended.
+    stuck_since: Vec<f64>,
+    /// Times at which people broke a deadlock of the recovery cycle being
+    /// evaluated (ascending; empty outside a cycle with `manual`).
+    breaks: Vec<f64>,
+    /// That cycle, as positions in the topological order.
+    break_cycle: Range<usize>,
     /// What each service's routing did.
     routing: Vec<RoutingStats>,
     /// Hours of writes each service lost.
@@ -318,12 +329,14 @@ fn release(ws: &mut Workspace, shared: usize) {
 /// Builds service `s`'s deployment and service timelines.
 fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace) {
     let service = &model.services[s];
+    let held_start = ws.ledger.held.len();
     for d in service.deployments.clone() {
         if plan.exact[d] {
             let exact = replicas::build(model, plan, d, ws);
             ws.quorum[d] = exact.quorum;
             ws.capacity[d] = exact.capacity;
             ws.stuck[d] = exact.stuck;
+            ws.stuck_since[d] = exact.stuck_since;
         } else {
             ws.quorum[d] = quorum::sweep(model, plan, d, ws);
         }
@@ -339,7 +352,8 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
     }
     ws.ledger.switches.clear();
     let reduced_start = ws.ledger.reduced.len();
-    let (range, stats) = routing::service(model, s, trial, ws);
+    let switches_start = ws.ledger.held_switches.len();
+    let (range, stats) = routing::service(model, plan, s, trial, ws);
     if let (Some(policy), Some(rng)) = (&service.data, rng.as_mut()) {
         // one lag per failover that moved traffic, charged to what caused it
         let ledger = &mut ws.ledger;
@@ -352,6 +366,8 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
         }
     }
     let spans = &mut ws.ledger.spans[s];
+    spans.held = held_start..ws.ledger.held.len();
+    spans.held_switches = switches_start..ws.ledger.held_switches.len();
     spans.reduced = reduced_start..ws.ledger.reduced.len();
     spans.data = data_start..ws.ledger.data.len();
     ws.service[s] = range;
@@ -360,11 +376,27 @@ fn evaluate(model: &Model, plan: &Plan, s: usize, trial: u64, ws: &mut Workspace
 }
 
 /// Evaluates the services of a recovery cycle (`model.topological_order[cycle]`)
-/// until a pass changes nothing. The first pass assumes every one of them
-/// down throughout, and each pass can only shorten outages, so the passes
-/// settle on the worst consistent history: services that each wait for the
-/// other to recover stay down (a cold-start deadlock).
+/// until a pass changes nothing; then, when people break its deadlocks
+/// (`Recovery(manual: ...)`), breaks each one and evaluates it again
+/// ([`deadlock`]).
 fn evaluate_cycle(
+    model: &Model,
+    plan: &Plan,
+    cycle: Range<usize>,
+    trial: u64,
+    ws: &mut Workspace,
+    stop: &AtomicBool,
+) -> Option<()> {
+    settle_cycle(model, plan, cycle.clone(), trial, ws, stop)?;
+    deadlock::break_deadlocks(model, plan, cycle, trial, ws, stop)
+}
+
+/// Evaluates a recovery cycle's services until a pass changes nothing. The
+/// first pass assumes every one of them down throughout, and each pass can
+/// only shorten outages, so the passes settle on the worst consistent
+/// history: services that each wait for the other to recover stay down (a
+/// cold-start deadlock), unless people break it at a time in `ws.breaks`.
+fn settle_cycle(
     model: &Model,
     plan: &Plan,
     cycle: Range<usize>,
@@ -445,6 +477,8 @@ fn reset(model: &Model, ws: &mut Workspace) {
     ws.capacity.resize(d, 0..0);
     ws.stuck.clear();
     ws.stuck.resize(d, false);
+    sized(&mut ws.stuck_since, d, f64::NEG_INFINITY);
+    ws.breaks.clear();
     ws.outcome.failures.clear();
     ws.outcome
         .failures
@@ -551,6 +585,10 @@ fn measure(model: &Model, s: usize, m: usize, ws: &mut Workspace, stop: &AtomicB
         }
         previous = step.v;
     }
+    // sums of many steps can pass the horizon by a rounding
+    out.lost_hours = out.lost_hours.min(horizon);
+    out.downtime_hours = out.downtime_hours.min(horizon);
+    out.degraded_hours = out.degraded_hours.min(horizon);
     let stats = ws.routing[s];
     out.shed_hours = stats.shed_hours;
     out.collapses = stats.collapses;

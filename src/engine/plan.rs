@@ -6,8 +6,9 @@ use std::ops::Range;
 
 use std::collections::BTreeMap;
 
+use super::hold::Hold;
 use super::layout::Layout;
-use crate::model::{DependencyKind, DomainId, Model, Routing, Target};
+use crate::model::{DependencyKind, DomainId, Effect, Model, Routing, Target};
 
 /// Importance sampling tilts the processes expecting fewer outages than
 /// this per trial.
@@ -80,6 +81,10 @@ pub struct Plan {
     /// Per deployment: whether its timelines are built replica by replica
     /// (it has a finite capacity or recovery dependencies).
     pub exact: Vec<bool>,
+    /// Control-plane holds of each deployment, as ranges into `holds`.
+    pub deployment_holds: Vec<Range<u32>>,
+    /// All control-plane holds.
+    pub holds: Vec<Hold>,
     /// Per gate: whether an occurrence destroys the deployment's data (the
     /// failure destroys data, the service models it, and the gate alone
     /// takes the deployment down).
@@ -141,6 +146,8 @@ impl Plan {
             deployment_recovery: Vec::with_capacity(model.deployments.len()),
             recovery: Vec::new(),
             exact: Vec::with_capacity(model.deployments.len()),
+            deployment_holds: Vec::with_capacity(model.deployments.len()),
+            holds: Vec::new(),
             destroys: Vec::new(),
             tilt: vec![1.0; model.processes.len()],
             tilted: false,
@@ -153,7 +160,8 @@ impl Plan {
         let placements: Vec<Placements> = (0..model.deployments.len())
             .map(|d| placements(model, d))
             .collect();
-        let mut by_deployment = processes_by_deployment(model, &placements);
+        let mut by_deployment = processes_by_deployment(model, &placements, Effect::Down);
+        let holding = processes_by_deployment(model, &placements, Effect::ControlPlane);
         for (d, processes) in by_deployment.iter_mut().enumerate() {
             processes.sort_by_key(|&p| process_ids[p]);
             let start = plan.gates.len() as u32;
@@ -161,6 +169,7 @@ impl Plan {
                 plan.add_gate(model, d, p, &placements[d]);
             }
             plan.deployment_gates.push(start..plan.gates.len() as u32);
+            plan.add_holds(model, d, (&holding, process_ids), &placements[d]);
             plan.add_sources(model, d);
         }
         plan.order_generation(model);
@@ -182,6 +191,11 @@ impl Plan {
             }
         }
         let span = |generation: &Vec<u32>, start: usize| start as u32..generation.len() as u32;
+        // control-plane processes are read by every deployment they hold
+        // and by routing: kept all trial
+        for hold in &self.holds {
+            owner[hold.process as usize] = MANY;
+        }
         let start = self.generation.len();
         let shared = (0..owner.len()).filter(|&p| owner[p] == MANY);
         self.generation.extend(shared.map(|p| p as u32));
@@ -245,8 +259,69 @@ impl Plan {
         self.deployment_recovery
             .push(recovery_start..self.recovery.len() as u32);
         let recovers = self.recovery.len() as u32 > recovery_start;
+        let held = !self.deployment_holds[d].is_empty();
         self.exact
-            .push(recovers || model.deployments[d].capacity.is_finite());
+            .push(recovers || held || model.deployments[d].capacity.is_finite());
+    }
+
+    /// Adds deployment `d`'s control-plane holds: the processes of
+    /// `holding[d]` (covering a replica of it), then those covering only
+    /// another deployment of its service, each in the order of `ids`.
+    fn add_holds(
+        &mut self,
+        model: &Model,
+        d: usize,
+        (holding, ids): (&[Vec<usize>], &[usize]),
+        placements: &Placements,
+    ) {
+        let start = self.holds.len() as u32;
+        let mut direct = holding[d].clone();
+        direct.sort_by_key(|&p| ids[p]);
+        for &p in &direct {
+            let members = self.members_of(model, d, p, placements);
+            self.holds.push(Hold {
+                process: p as u32,
+                members,
+                direct: true,
+            });
+        }
+        let mut others: Vec<usize> = model.services[model.deployments[d].service]
+            .deployments
+            .clone()
+            .flat_map(|x| holding[x].iter().copied())
+            .filter(|p| !direct.contains(p))
+            .collect();
+        others.sort_by_key(|&p| ids[p]);
+        others.dedup();
+        self.holds.extend(others.into_iter().map(|p| Hold {
+            process: p as u32,
+            members: Members::All,
+            direct: false,
+        }));
+        self.deployment_holds.push(start..self.holds.len() as u32);
+    }
+
+    /// The replicas of deployment `d` that process `p` covers (`All` for a
+    /// whole deployment or service, or every replica).
+    fn members_of(
+        &mut self,
+        model: &Model,
+        d: usize,
+        p: usize,
+        placements: &Placements,
+    ) -> Members {
+        let locals = covered(model, d, p, placements);
+        if locals.len() == model.deployments[d].replicas.len()
+            || matches!(
+                model.processes[p].target,
+                Target::Deployment(_) | Target::Service(_)
+            )
+        {
+            return Members::All;
+        }
+        let start = self.members.len() as u32;
+        self.members.extend(locals);
+        Members::Some(start..self.members.len() as u32)
     }
 
     fn add_gate(&mut self, model: &Model, d: usize, p: usize, placements: &Placements) {
@@ -323,9 +398,35 @@ fn placements(model: &Model, d: usize) -> Placements {
     groups.into_iter().collect()
 }
 
-/// For each deployment, the processes whose target may cover it, in process
-/// order. Linear in processes plus placements (domains index their deployments).
-fn processes_by_deployment(model: &Model, placements: &[Placements]) -> Vec<Vec<usize>> {
+/// The local indices of deployment `d`'s replicas that process `p`'s target
+/// covers (sorted).
+fn covered(model: &Model, d: usize, p: usize, placements: &Placements) -> Vec<u32> {
+    let deployment = &model.deployments[d];
+    match model.processes[p].target {
+        Target::Replica(r) => vec![(r - deployment.replicas.start) as u32],
+        Target::Domain(x) => {
+            let mut members: Vec<u32> = placements
+                .iter()
+                .filter(|(z, _)| model.domain_chain(*z).any(|a| a == x))
+                .flat_map(|(_, locals)| locals.iter().copied())
+                .collect();
+            members.sort_unstable();
+            members
+        }
+        Target::Deployment(_) | Target::Service(_) => {
+            (0..deployment.replicas.len() as u32).collect()
+        }
+    }
+}
+
+/// For each deployment, the processes of failures with `effect` whose target
+/// may cover it, in process order. Linear in processes plus placements
+/// (domains index their deployments).
+fn processes_by_deployment(
+    model: &Model,
+    placements: &[Placements],
+    effect: Effect,
+) -> Vec<Vec<usize>> {
     let mut covering: Vec<Vec<usize>> = vec![Vec::new(); model.domains.len()];
     for (d, groups) in placements.iter().enumerate() {
         for (z, _) in groups {
@@ -338,6 +439,9 @@ fn processes_by_deployment(model: &Model, placements: &[Placements]) -> Vec<Vec<
     }
     let mut out = vec![Vec::new(); model.deployments.len()];
     for (p, process) in model.processes.iter().enumerate() {
+        if model.failures[process.failure].effect != effect {
+            continue;
+        }
         match process.target {
             Target::Replica(r) => out[model.replicas[r].deployment].push(p),
             Target::Deployment(d) => out[d].push(p),

@@ -10,16 +10,20 @@
 use std::ops::Range;
 
 use super::combine::source_range;
-use super::plan::{Members, Plan};
+use super::hold::{held_end, Held, Outage};
+use super::plan::{Members, Node, Plan};
 use super::timeline::Arena;
 use super::Workspace;
-use crate::model::Model;
+use crate::model::{Model, Target};
 
 /// Reused buffers.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// Outages per local replica: (replica, start, end).
-    intervals: Vec<(u32, f64, f64)>,
+    /// Outages per local replica: (replica, start, end, an outage of the
+    /// whole service).
+    intervals: Vec<(u32, f64, f64, bool)>,
+    /// Stretches control-plane occurrences held the deployment's outages.
+    pub held: Vec<Held>,
     /// Changes of the count of replicas down: (time, +1 or -1).
     changes: Vec<(f64, i32)>,
 }
@@ -33,6 +37,9 @@ pub struct Exact {
     pub capacity: Range<usize>,
     /// Whether a replica was still waiting on a recovery dependency at the horizon.
     pub stuck: bool,
+    /// When the last of those waiting replicas' own outages ended (from then
+    /// on they only wait); `-inf` when none waits.
+    pub stuck_since: f64,
 }
 
 /// Builds deployment `d`'s timelines replica by replica.
@@ -41,6 +48,7 @@ pub fn build(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Exact 
     let n = deployment.replicas.len();
     let mut scratch = std::mem::take(&mut ws.exact);
     scratch.intervals.clear();
+    scratch.held.clear();
     for g in plan.deployment_gates[d].clone() {
         let gate = &plan.gates[g as usize];
         let outages = &ws.outages[ws.process_outages[gate.process as usize].clone()];
@@ -48,11 +56,19 @@ pub fn build(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Exact 
             Members::All => &[],
             Members::Some(r) => &plan.members[r.start as usize..r.end as usize],
         };
+        let whole = matches!(
+            model.processes[gate.process as usize].target,
+            Target::Service(_)
+        );
         for &(a, b) in outages {
             if matches!(gate.members, Members::All) {
-                scratch.intervals.extend((0..n as u32).map(|i| (i, a, b)));
+                scratch
+                    .intervals
+                    .extend((0..n as u32).map(|i| (i, a, b, whole)));
             } else {
-                scratch.intervals.extend(members.iter().map(|&i| (i, a, b)));
+                scratch
+                    .intervals
+                    .extend(members.iter().map(|&i| (i, a, b, whole)));
             }
         }
     }
@@ -60,7 +76,8 @@ pub fn build(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Exact 
         .intervals
         .sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
     let recovery = plan.deployment_recovery[d].clone();
-    let stuck = replica_changes(model, plan, recovery, ws, &mut scratch);
+    let (stuck, stuck_since) = replica_changes(model, plan, (d, recovery), ws, &mut scratch);
+    ws.ledger.held.extend_from_slice(&scratch.held);
     scratch
         .changes
         .sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
@@ -81,59 +98,148 @@ pub fn build(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Exact 
         quorum,
         capacity,
         stuck,
+        stuck_since,
     }
 }
 
 /// Unites each replica's outages, delays each end until the recovery
 /// dependencies are ready, and records the count changes. Returns whether a
-/// replica never came back because of a recovery dependency.
+/// replica never came back because of a recovery dependency, and when the
+/// last such replica's own outage ended.
 fn replica_changes(
     model: &Model,
     plan: &Plan,
-    recovery: Range<u32>,
+    (d, recovery): (usize, Range<u32>),
     ws: &Workspace,
     scratch: &mut Scratch,
-) -> bool {
+) -> (bool, f64) {
     scratch.changes.clear();
-    let mut stuck = false;
-    let ready = |b: f64| ready_at(plan, recovery.clone(), ws, b, model.horizon);
+    let (mut stuck, mut since) = (false, f64::NEG_INFINITY);
+    let held = !plan.deployment_holds[d].is_empty();
+    let ready = |b: f64, from: f64| ready_at(model, plan, recovery.clone(), ws, (b, from));
+    let back_at = |outage: Outage, end: f64, record: Option<&mut Vec<Held>>| {
+        if held {
+            back_held(plan, (outage, end, model.horizon), ws, (&ready, record))
+        } else {
+            (ready(end, end), end)
+        }
+    };
     let mut i = 0;
     let intervals = &scratch.intervals;
     while i < intervals.len() {
-        let (replica, start, mut end) = intervals[i];
-        let mut back = ready(end);
+        let (replica, start, mut end, mut whole) = intervals[i];
+        let outage = |service| Outage {
+            deployment: d,
+            replica,
+            service,
+        };
+        let (mut back, mut waits) = back_at(outage(whole), end, None);
         i += 1;
         while i < intervals.len() && intervals[i].0 == replica && intervals[i].1 < back {
-            end = end.max(intervals[i].2);
-            back = ready(end);
+            if back == f64::INFINITY {
+                // it waits from `waits` on: its later outages change nothing
+                i += 1;
+                continue;
+            }
+            let next = intervals[i].1;
+            if held && next > end {
+                // down from `end` to the next outage only for the holds
+                let from = scratch.held.len();
+                back_at(outage(whole), end, Some(&mut scratch.held));
+                for x in &mut scratch.held[from..] {
+                    x.end = x.end.min(next);
+                }
+                scratch.held.retain(|x| x.end > x.start);
+            }
+            if intervals[i].2 >= end {
+                whole = intervals[i].3 || (whole && intervals[i].2 == end);
+                end = intervals[i].2;
+            }
+            (back, waits) = back_at(outage(whole), end, None);
             i += 1;
+        }
+        if held {
+            back_at(outage(whole), end, Some(&mut scratch.held));
         }
         scratch.changes.push((start, 1));
         if back < model.horizon {
             scratch.changes.push((back, -1));
         } else if back == f64::INFINITY {
             stuck = true;
+            since = since.max(waits);
         }
     }
-    stuck
+    (stuck, since)
+}
+
+/// When an outage that would end at `end` ends under control-plane holds
+/// and recovery dependencies: held while an occurrence is in effect, then
+/// waiting until the dependencies are ready (`ready`), and so on. Returns
+/// that time and the time its last wait on the dependencies began.
+fn back_held(
+    plan: &Plan,
+    (outage, end, horizon): (Outage, f64, f64),
+    ws: &Workspace,
+    (ready, mut record): (&dyn Fn(f64, f64) -> f64, Option<&mut Vec<Held>>),
+) -> (f64, f64) {
+    let mut x = end;
+    // the wait on the dependencies began when the first hold ended
+    let mut from = f64::NAN;
+    loop {
+        let released = held_end(plan, outage, x, ws, record.as_deref_mut());
+        if from.is_nan() {
+            from = released;
+        }
+        let back = ready(released, from);
+        if back == released || back >= horizon {
+            return (back, released);
+        }
+        x = back;
+    }
 }
 
 /// The earliest time from `b` on at which every recovery dependency has
 /// been above 0 for its catch-up time without interruption (infinite if
-/// never within the horizon).
-fn ready_at(plan: &Plan, recovery: Range<u32>, ws: &Workspace, b: f64, horizon: f64) -> f64 {
+/// never within the horizon). A deadlock broken by hand at a time `B` while
+/// the wait is on (`ws.breaks`, from `from` on) counts a dependency of the
+/// cycle as back at `B`.
+fn ready_at(
+    model: &Model,
+    plan: &Plan,
+    recovery: Range<u32>,
+    ws: &Workspace,
+    (b, from): (f64, f64),
+) -> f64 {
+    let horizon = model.horizon;
     let mut t = b;
+    // a break ends the wait that began at `from` if it comes before its end
     loop {
         let mut latest = t;
         for &(node, catch_up) in &plan.recovery[recovery.start as usize..recovery.end as usize] {
             let range = source_range(ws, node);
-            latest = latest.max(ready_one(&ws.arena, &range, t, catch_up));
+            let mut ready = ready_one(&ws.arena, &range, t, catch_up);
+            if !ws.breaks.is_empty() && in_cycle(model, ws, node) {
+                if let Some(&broken) = ws.breaks.iter().find(|&&x| x >= from && x < ready) {
+                    ready = ready.min(broken + catch_up);
+                }
+            }
+            latest = latest.max(ready);
         }
         if latest == t || latest >= horizon {
             return latest;
         }
         t = latest;
     }
+}
+
+/// Whether the dependency `node` belongs to the recovery cycle whose
+/// deadlocks are being broken (`ws.break_cycle`, positions in the order).
+fn in_cycle(model: &Model, ws: &Workspace, node: Node) -> bool {
+    let service = match node {
+        Node::Service(x) => x as usize,
+        Node::Deployment(d) => model.deployments[d as usize].service,
+    };
+    model.topological_order[ws.break_cycle.clone()].contains(&service)
 }
 
 /// The earliest time from `b` on at which the timeline `range` has been above

@@ -7,6 +7,9 @@ use std::ops::Range;
 use rand::RngExt;
 
 use super::attribution::Shortfall;
+use super::demand::Demand;
+use super::hold::{Outages, Switches};
+use super::plan::Plan;
 use super::streams::{self, Stream};
 use super::timeline::Arena;
 use super::Workspace;
@@ -109,6 +112,7 @@ impl Route {
 /// moved traffic to `ws.ledger.switches`.
 pub fn service(
     model: &Model,
+    plan: &Plan,
     s: usize,
     trial: u64,
     ws: &mut Workspace,
@@ -146,11 +150,25 @@ pub fn service(
         });
     }
     let horizon = model.horizon;
+    // the curve matters only against a capacity
+    let demand = Demand::new(service.traffic.as_deref().filter(|_| capped));
     let shortfalls = Shortfalls {
         capped,
         first: deployments.start as u32,
         out: &mut ws.ledger.reduced,
     };
+    // control-plane occurrences on its deployments hold its switches
+    let held = (deployments.clone()).any(|d| !plan.deployment_holds[d].is_empty());
+    let holds = held.then(|| Switches {
+        plan,
+        outages: Outages {
+            outages: &ws.outages,
+            ranges: &ws.process_outages,
+            first: &ws.process_first,
+        },
+        first: deployments.start,
+        held: &mut ws.ledger.held_switches,
+    });
     let result = match &service.routing {
         Routing::ActiveActive { shift } => {
             let collapse = match &service.overload {
@@ -162,7 +180,7 @@ pub fn service(
             active_active(
                 &mut ws.arena,
                 &mut routes,
-                (*shift, collapse),
+                (*shift, collapse, demand),
                 shortfalls,
                 horizon,
             )
@@ -184,7 +202,7 @@ pub fn service(
             failover(
                 &mut ws.arena,
                 &mut routes,
-                (policy, routing_stream(model, s, trial)),
+                (policy, routing_stream(model, s, trial), demand, holds),
                 (shortfalls, &mut ws.ledger.switches),
                 horizon,
             )
@@ -194,7 +212,7 @@ pub fn service(
             failover(
                 &mut ws.arena,
                 &mut routes,
-                (policy, routing_stream(model, s, trial)),
+                (policy, routing_stream(model, s, trial), demand, holds),
                 (shortfalls, &mut ws.ledger.switches),
                 horizon,
             )
@@ -287,16 +305,17 @@ type Collapse<'a> = Option<(f64, &'a Distribution, Stream)>;
 fn active_active(
     arena: &mut Arena,
     routes: &mut [Route],
-    (shift, mut collapse): (f64, Collapse<'_>),
+    (shift, mut collapse, mut demand): (f64, Collapse<'_>, Demand<'_>),
     mut shortfalls: Shortfalls<'_>,
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
     let mut stats = RoutingStats::default();
     // the state at time 0: capacity may fall short with everything up
-    while overload(routes, 0.0, &mut collapse, &mut stats) {}
-    let (v, shed, mask) = split(routes);
+    let mut w = demand.weight;
+    while overload(routes, (0.0, w), &mut collapse, &mut stats) {}
+    let (v, shed, mask) = split(routes, w);
     let start = arena.begin(v, if v < 1.0 { mask } else { 0 });
-    shortfalls.note(routes, 0.0, shedding(routes));
+    shortfalls.note(routes, 0.0, shedding(routes, w));
     let (mut last_t, mut last_shed) = (0.0, shed);
     let after = collapse.as_ref().map_or(f64::INFINITY, |c| c.0);
     loop {
@@ -311,13 +330,15 @@ fn active_active(
                 r.drain_at.min(back).min(r.overload_since + after)
             })
             .fold(f64::INFINITY, f64::min);
-        let t = next_change(arena, routes).min(timers);
+        let t = next_change(arena, routes).min(timers).min(demand.next());
         stats.shed_hours += last_shed * (t.min(horizon) - last_t);
         if t >= horizon {
             shortfalls.close(routes, horizon);
             return (arena.finish(start), stats);
         }
         let (fell, rose) = advance(arena, routes, t);
+        demand.advance(t);
+        w = demand.weight;
         for (i, r) in routes.iter_mut().enumerate() {
             if fell & (1 << i) != 0 {
                 r.drain_at = t + shift;
@@ -337,33 +358,34 @@ fn active_active(
                 stats.events += 1;
             }
         }
-        while overload(routes, t, &mut collapse, &mut stats) {}
-        let (v, shed, mask) = split(routes);
+        while overload(routes, (t, w), &mut collapse, &mut stats) {}
+        let (v, shed, mask) = split(routes, w);
         arena.push(start, t, v, mask);
-        shortfalls.note(routes, t, shedding(routes));
+        shortfalls.note(routes, t, shedding(routes, w));
         (last_t, last_shed) = (t, shed);
     }
 }
 
 /// ActiveActive: whether deployment `k` serves and sheds part of its share
-/// (its capacity times the deployments receiving traffic is below 1).
-fn shedding(routes: &[Route]) -> impl Fn(usize, &Route) -> bool {
+/// (its capacity times the deployments receiving traffic is below the
+/// demand's weight `w`).
+fn shedding(routes: &[Route], w: f64) -> impl Fn(usize, &Route) -> bool {
     let receiving = routes.iter().filter(|r| r.receiving).count() as f64;
-    move |_, r| r.receiving && r.value() > 0.0 && r.capacity.value * receiving < 1.0
+    move |_, r| r.receiving && r.value() > 0.0 && r.capacity.value * receiving < w
 }
 
 /// Updates who is overloaded at `t` and collapses those overloaded for
 /// `after`; returns whether any collapsed (the shares then change again).
 fn overload(
     routes: &mut [Route],
-    t: f64,
+    (t, w): (f64, f64),
     collapse: &mut Collapse<'_>,
     stats: &mut RoutingStats,
 ) -> bool {
     let receiving = routes.iter().filter(|r| r.receiving).count() as f64;
     let mut collapsed = false;
     for r in routes.iter_mut() {
-        let overloaded = r.receiving && r.value() > 0.0 && r.capacity.value * receiving < 1.0;
+        let overloaded = r.receiving && r.value() > 0.0 && r.capacity.value * receiving < w;
         if !overloaded {
             r.overload_since = f64::INFINITY;
             continue;
@@ -386,9 +408,9 @@ fn overload(
 }
 
 /// The traffic-weighted served fraction, the fraction shed for want of
-/// capacity, and the deployments behind the loss (below 1, drained,
-/// collapsed or shedding).
-fn split(routes: &[Route]) -> (f64, f64, u64) {
+/// capacity at the demand's weight `w`, and the deployments behind the loss
+/// (below 1, drained, collapsed or shedding).
+fn split(routes: &[Route], w: f64) -> (f64, f64, u64) {
     let receiving = routes.iter().filter(|r| r.receiving).count();
     if receiving == 0 {
         // None receives traffic: all share the blame.
@@ -401,7 +423,7 @@ fn split(routes: &[Route]) -> (f64, f64, u64) {
             idle |= 1 << i;
             continue;
         }
-        let kept = (r.capacity.value * n).min(1.0);
+        let kept = (r.capacity.value * n / w).min(1.0);
         served += r.value() * kept;
         shed += r.value() * (1.0 - kept);
         if r.value() < 1.0 || kept < 1.0 {
@@ -462,6 +484,8 @@ struct Failover<'a> {
     /// Since when the first deployment has been above 0 (infinite while at 0).
     first_up_since: f64,
     stats: RoutingStats,
+    /// What holds its switches (`None`: nothing can).
+    holds: Option<Switches<'a>>,
 }
 
 impl Failover<'_> {
@@ -495,6 +519,15 @@ impl Failover<'_> {
         self.active = d;
     }
 
+    /// When a switch to deployment `d` completing at `t` is held by a
+    /// control-plane occurrence (and moves traffic): the occurrence's end.
+    fn held_switch(&mut self, d: usize, t: f64) -> Option<f64> {
+        if d == self.active {
+            return None;
+        }
+        self.holds.as_mut()?.held_until(d, t)
+    }
+
     /// Deployments came back above 0: end a wait, or cancel a detection (or
     /// a human response) of an active deployment that recovered.
     fn on_rise(&mut self, t: f64, rose: u64, switches: &mut Vec<f64>) {
@@ -502,7 +535,12 @@ impl Failover<'_> {
             self.first_up_since = t;
         }
         if self.phase == Phase::Waiting && rose != 0 {
-            self.switch_to(t, rose.trailing_zeros() as usize, switches);
+            let d = rose.trailing_zeros() as usize;
+            if let Some(until) = self.held_switch(d, t) {
+                self.phase = Phase::Switching(until);
+                return;
+            }
+            self.switch_to(t, d, switches);
             self.phase = Phase::Normal;
             self.stats.events += 1;
         }
@@ -554,9 +592,15 @@ impl Failover<'_> {
                 Phase::Switching(done)
             }
             _ => {
+                let target = routes.iter().position(|r| r.value() > 0.0);
+                if let Some(until) = target.and_then(|d| self.held_switch(d, t)) {
+                    // the control plane holds the switch: it completes then
+                    self.phase = Phase::Switching(until);
+                    return;
+                }
                 self.stats.events += 1;
                 self.stats.failovers += 1;
-                match routes.iter().position(|r| r.value() > 0.0) {
+                match target {
                     Some(d) => {
                         self.switch_to(t, d, switches);
                         Phase::Normal
@@ -585,19 +629,19 @@ impl Failover<'_> {
 
     /// The served fraction: the active one's, within its capacity (it takes
     /// all the traffic); 0 while failing back.
-    fn fraction(&self, routes: &[Route]) -> f64 {
+    fn fraction(&self, routes: &[Route], w: f64) -> f64 {
         if matches!(self.phase, Phase::FailingBack(_)) {
             return 0.0;
         }
         let active = &routes[self.active];
-        active.value() * active.capacity.value.min(1.0)
+        active.value() * (active.capacity.value / w).min(1.0)
     }
 
     /// Whether deployment `k` serves and sheds part of the traffic: it is
     /// the active one, above 0 and short of capacity (not failing back).
-    fn shedding(&self) -> impl Fn(usize, &Route) -> bool {
+    fn shedding(&self, w: f64) -> impl Fn(usize, &Route) -> bool {
         let (active, serving) = (self.active, !matches!(self.phase, Phase::FailingBack(_)));
-        move |k, r| serving && k == active && r.value() > 0.0 && r.capacity.value < 1.0
+        move |k, r| serving && k == active && r.value() > 0.0 && r.capacity.value < w
     }
 
     /// The deployments carrying the loss: the active one, or all of them
@@ -618,7 +662,7 @@ impl Failover<'_> {
 fn failover(
     arena: &mut Arena,
     routes: &mut [Route],
-    (policy, rng): (Policy<'_>, Stream),
+    (policy, rng, mut demand, holds): (Policy<'_>, Stream, Demand<'_>, Option<Switches<'_>>),
     (mut shortfalls, switches): (Shortfalls<'_>, &mut Vec<f64>),
     horizon: f64,
 ) -> (Range<usize>, RoutingStats) {
@@ -629,24 +673,30 @@ fn failover(
         phase: Phase::Normal,
         first_up_since: 0.0,
         stats: RoutingStats::default(),
+        holds,
     };
     // the state at time 0: the active one's capacity may fall short
-    let start = arena.begin(state.fraction(routes), 1);
-    shortfalls.note(routes, 0.0, state.shedding());
+    let mut w = demand.weight;
+    let start = arena.begin(state.fraction(routes, w), 1);
+    shortfalls.note(routes, 0.0, state.shedding(w));
     let mut last_t = 0.0;
-    let mut last_shed = routes[0].value() - state.fraction(routes);
+    let mut last_shed = routes[0].value() - state.fraction(routes, w);
     loop {
-        let t = next_change(arena, routes).min(state.timer(routes));
+        let t = next_change(arena, routes)
+            .min(state.timer(routes))
+            .min(demand.next());
         state.stats.shed_hours += last_shed * (t.min(horizon) - last_t);
         if t >= horizon {
             shortfalls.close(routes, horizon);
             return (arena.finish(start), state.stats);
         }
         let (fell, rose) = advance(arena, routes, t);
+        demand.advance(t);
+        w = demand.weight;
         state.on_rise(t, rose, switches);
         state.on_timer(t, routes, switches);
         state.on_fall(t, fell);
-        let v = state.fraction(routes);
+        let v = state.fraction(routes, w);
         let active = &routes[state.active];
         last_shed = if matches!(state.phase, Phase::FailingBack(_)) {
             0.0
@@ -655,7 +705,7 @@ fn failover(
         };
         last_t = t;
         arena.push(start, t, v, state.mask(routes.len()));
-        shortfalls.note(routes, t, state.shedding());
+        shortfalls.note(routes, t, state.shedding(w));
     }
 }
 
@@ -709,7 +759,7 @@ mod tests {
         let (range, stats) = failover(
             &mut arena,
             &mut routes,
-            (policy, rng),
+            (policy, rng, Demand::new(None), None),
             (shortfalls, &mut switches),
             100.0,
         );

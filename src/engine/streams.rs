@@ -564,6 +564,7 @@ mod tests {
             lasts: Distribution::Fixed(10.0),
             destroys_data: false,
             once: None,
+            effect: crate::model::Effect::Down,
         };
         let (horizon, n) = (1000.0, 100_000u64);
         let mut out = Vec::new();

@@ -96,6 +96,8 @@ pub struct Failure {
     /// alternating (an incident drill's forced outage); `every` is then
     /// unused but for bounds of the work.
     pub once: Option<Once>,
+    /// What an occurrence does to its target.
+    pub effect: Effect,
 }
 
 /// When the single occurrence of a [`Failure::once`] starts. It lasts one
@@ -106,6 +108,28 @@ pub struct Once {
     /// (`[0, 0]` when the duration is the horizon or more), drawn after the
     /// duration from the process's own stream.
     pub at: Option<f64>,
+}
+
+/// What a failure's occurrence does to what it targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub enum Effect {
+    /// Takes it down (v1).
+    #[default]
+    Down,
+    /// Takes nothing down, but nothing under it can be relaunched or switched
+    /// to while it lasts: an outage under it that would end stays down until
+    /// it ends, and a failover to a deployment under it completes no sooner.
+    ControlPlane,
+}
+
+impl Effect {
+    /// The command-line spelling (`down`, `control-plane`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Effect::Down => "down",
+            Effect::ControlPlane => "control-plane",
+        }
+    }
 }
 
 /// One independent alternating up/down process: a failure applied to one target.
@@ -387,6 +411,10 @@ pub struct Model {
     /// Runs of `topological_order` that form cycles through recovery edges,
     /// evaluated together until they agree.
     pub recovery_cycles: Vec<Range<usize>>,
+    /// Per recovery cycle: the time people take to break a deadlock of it
+    /// (`Recovery(manual: ...)`), `None` when nobody does (it lasts to the
+    /// horizon).
+    pub recovery_manual: Vec<Option<Distribution>>,
     /// FNV-1a of the scenario file's bytes, to trace a result to its input.
     pub source_hash: u64,
     /// What the run is judged against, in file order.
@@ -451,9 +479,13 @@ impl Model {
     /// An upper bound on the expected number of state-change events of one
     /// trial: two per outage, and no more outages than up periods of mean
     /// `every` fit in the horizon, however long or heavy-tailed the outages
-    /// are. Used to refuse runs beyond reason before they start.
+    /// are, plus the changes of demand that capacities follow. Used to refuse runs beyond reason before they start.
     pub fn expected_events_per_trial(&self) -> f64 {
-        self.expected_events_by_failure().iter().sum::<f64>() + self.collapse_events_bound()
+        self.expected_events_by_failure().iter().sum::<f64>()
+            + self.collapse_events_bound()
+            + (0..self.services.len())
+                .map(|s| self.demand_changes(s))
+                .sum::<f64>()
     }
 
     /// A bound on the routing events of overload collapses in one trial:

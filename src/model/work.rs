@@ -84,7 +84,27 @@ impl Model {
                 + by_service[s]
                 + domains.iter().map(|&x| by_domain[x]).sum::<f64>();
         }
+        for (s, changes) in own.iter_mut().enumerate() {
+            *changes += self.demand_changes(s);
+        }
         own
+    }
+
+    /// The changes of service `s`'s demand that its routing follows in one
+    /// trial: each change of its traffic curve's weight from one hour to the
+    /// next, every day, when one of its deployments has a capacity (0
+    /// otherwise: the curve then only weights the loss).
+    pub fn demand_changes(&self, s: usize) -> f64 {
+        let service = &self.services[s];
+        let capped =
+            (service.deployments.clone()).any(|d| self.deployments[d].capacity.is_finite());
+        let Some(traffic) = service.traffic.as_ref().filter(|_| capped) else {
+            return 0.0;
+        };
+        let per_day = (0..24)
+            .filter(|&h| traffic.hourly[h] != traffic.hourly[(h + 23) % 24])
+            .count() as f64;
+        per_day * (self.horizon / 24.0 + 1.0)
     }
 
     /// The SLA windows of service `s` in one trial (0 without an SLA): the

@@ -112,6 +112,18 @@ pub struct RawFailure {
     /// Whether it destroys the data of the deployments it takes down.
     #[serde(default)]
     pub destroys_data: Option<bool>,
+    /// What an occurrence does; defaults to `Down`.
+    #[serde(default)]
+    pub effect: Option<RawEffect>,
+}
+
+/// A failure's `effect` as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename = "effect")]
+#[allow(missing_docs)]
+pub enum RawEffect {
+    Down,
+    ControlPlane,
 }
 
 /// A failure target as written.
@@ -293,7 +305,7 @@ pub enum RawRouting {
 }
 
 /// A dependency kind as written.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename = "dependency")]
 #[allow(missing_docs)]
 pub enum RawDependency {
@@ -304,6 +316,9 @@ pub enum RawDependency {
     Recovery {
         #[serde(default)]
         catch_up: Option<NonNegativeDuration>,
+        /// Time people take to break a deadlock of the recovery cycle.
+        #[serde(default)]
+        manual: Option<RawDistribution>,
     },
 }
 

@@ -170,6 +170,7 @@ mod tests {
             lasts,
             destroys_data: false,
             once: None,
+            effect: crate::model::Effect::Down,
         }
     }
 

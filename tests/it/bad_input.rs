@@ -87,6 +87,9 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("sla_refund_above_one", "6:102"),
     ("unknown_overload_variant", "4:67"),
     ("recovery_catch_up_without_unit", "4:96"),
+    ("recovery_manual_not_positive", "4:104"),
+    ("unknown_effect", "5:42"),
+    ("control_plane_destroys_data", "5:56"),
     // Objectives.
     ("unknown_service_in_objective", "6:31"),
     ("objective_with_two_bounds", "6:9"),
@@ -439,4 +442,33 @@ fn a_collapse_under_active_passive_is_a_located_warning() {
         )),
         "{first}"
     );
+}
+
+#[test]
+fn a_manual_break_outside_every_recovery_cycle_is_a_located_warning() {
+    let path = "tests/fixtures/warning/recovery_manual_outside_a_cycle.ron";
+    let (code, stderr) = faultline(&repo(""), &["check", path]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!(
+            "{path}:5:63: warning: `manual` of `api` on `cp` is never used"
+        )),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_recovery_cycle_broken_by_hand_is_not_warned_about() {
+    let dir = scratch("manual_break");
+    let path = dir.join("broken.ron");
+    let text = std::fs::read_to_string(repo(&format!(
+        "{FIXTURES}/recovery_manual_not_positive.ron"
+    )))
+    .unwrap()
+    .replace("\"0s\"", "\"2h\"");
+    std::fs::write(&path, text).unwrap();
+    let (code, stderr) = faultline(&dir, &["check", "broken.ron"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("recovery cycle"), "{stderr}");
 }

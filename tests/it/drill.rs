@@ -46,6 +46,16 @@ fn own_failures() -> String {
 }
 
 fn drill_of(text: &str, domain: &str, lasts: f64, at: Option<f64>, trials: u64) -> Outcome {
+    drill_with(text, domain, (lasts, at, Effect::Down), trials)
+}
+
+/// The drill of `domain` for `lasts` hours at `at` with `effect`.
+fn drill_with(
+    text: &str,
+    domain: &str,
+    (lasts, at, effect): (f64, Option<f64>, Effect),
+    trials: u64,
+) -> Outcome {
     let model = model(text);
     let drill = Drill {
         domain: model
@@ -53,7 +63,7 @@ fn drill_of(text: &str, domain: &str, lasts: f64, at: Option<f64>, trials: u64) 
             .expect("a domain of the scenario"),
         lasts,
         at,
-        effect: Effect::Down,
+        effect,
     };
     let options = RunOptions {
         trials: Some(trials),
@@ -219,17 +229,6 @@ fn a_domain_the_scenario_does_not_list_is_a_located_error_with_a_hint() {
         "1h",
     ]);
     assert!(out.status.success());
-    // a control-plane drill is a usage error until the engine models them
-    let args = [
-        "--domain",
-        "aws/r",
-        "--lasts",
-        "1h",
-        "--effect",
-        "control-plane",
-    ];
-    let out = command(&[&["drill", path.to_str().unwrap()], &args[..]].concat());
-    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -282,4 +281,31 @@ fn an_incident_takes_its_scope_and_duration_from_the_catalog() {
     let document: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(document["drill"]["domain"], "aws/us-east-1/a");
     assert_eq!(document["drill"]["lasts_hours"], 8.2);
+}
+
+#[test]
+fn a_control_plane_drill_takes_nothing_down_and_holds_only_what_would_have_ended() {
+    // static stability: with no outage of its own to hold, the replica
+    // loses nothing, in every trial; the same window as `down` costs it all
+    let quiet = design(1, "");
+    let held = drill_with(
+        &quiet,
+        "aws/r",
+        (10.0, Some(100.0), Effect::ControlPlane),
+        200,
+    );
+    assert_eq!(held.services[0].lost_hours.mean, 0.0);
+    assert_eq!(held.services[0].lost_hours.nonzero_trials, 0);
+    let down = drill_with(&quiet, "aws/r", (10.0, Some(100.0), Effect::Down), 200);
+    assert_eq!(down.services[0].lost_hours.mean, 10.0);
+    // with outages of its own, a control-plane outage only ever adds to the
+    // loss, never more than a `down` outage of the same window would
+    let busy = design(1, &own_failures());
+    let window = (48.0, Some(1000.0), Effect::ControlPlane);
+    let held = drill_with(&busy, "aws/r", window, 2000);
+    let down = drill_with(&busy, "aws/r", (48.0, Some(1000.0), Effect::Down), 2000);
+    let (h, d) = (&held.services[0].lost_hours, &down.services[0].lost_hours);
+    assert!(h.p50 >= 0.0 && h.mean >= 0.0, "{h:?}");
+    assert!(h.nonzero_trials > 0, "some outage is held: {h:?}");
+    assert!(h.mean < d.mean, "held {h:?} down {d:?}");
 }

@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod compare;
 mod compose;
+mod control_plane;
 mod data;
 mod determinism;
 mod docs;

@@ -33,6 +33,10 @@ struct ServiceSpec {
     /// When the money property renders them: a data policy, an SLA.
     data: bool,
     sla: bool,
+    /// When the money property renders it: a `Recovery` edge to the
+    /// service before it (a recovery cycle when that one depends on this
+    /// one), broken by hand (`manual`) when true.
+    recovery: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +48,8 @@ struct FailureSpec {
     spread: f64,
     /// When the money property renders it.
     destroys_data: bool,
+    /// When the money property renders it: `effect: ControlPlane`.
+    control_plane: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -91,15 +97,19 @@ fn service(providers: usize, regions: usize, zones: usize) -> impl Strategy<Valu
         0u32..30,
         proptest::collection::vec((1usize..4, proptest::option::of(0.05..=1.0f64)), 0..=2),
         (proptest::bool::ANY, proptest::bool::ANY),
+        proptest::option::of(proptest::bool::ANY),
     )
         .prop_map(
-            |(deployments, routing, shift_minutes, depends_on, (data, sla))| ServiceSpec {
-                deployments,
-                routing,
-                shift_minutes,
-                depends_on,
-                data,
-                sla,
+            |(deployments, routing, shift_minutes, depends_on, (data, sla), recovery)| {
+                ServiceSpec {
+                    deployments,
+                    routing,
+                    shift_minutes,
+                    depends_on,
+                    data,
+                    sla,
+                    recovery,
+                }
             },
         )
 }
@@ -112,15 +122,19 @@ fn failure() -> impl Strategy<Value = FailureSpec> {
         0.05..20.0f64,
         1.5..6.0f64,
         proptest::bool::ANY,
+        0u8..4,
     )
         .prop_map(
-            |(target, every_hours, distribution, hours, spread, destroys_data)| FailureSpec {
-                target,
-                every_hours,
-                distribution,
-                hours,
-                spread,
-                destroys_data,
+            |(target, every_hours, distribution, hours, spread, destroys_data, effect)| {
+                FailureSpec {
+                    target,
+                    every_hours,
+                    distribution,
+                    hours,
+                    spread,
+                    destroys_data,
+                    control_plane: effect == 0,
+                }
             },
         )
 }
@@ -204,10 +218,10 @@ fn render_all(spec: &Spec, reverse: bool, money: bool) -> String {
                 f.every_hours,
                 distribution(f),
                 ["Hardware", "Power", "Config"][i % 3],
-                if money && f.destroys_data {
-                    ", destroys_data: true"
-                } else {
-                    ""
+                match (money, f.control_plane, f.destroys_data) {
+                    (true, true, _) => ", effect: ControlPlane",
+                    (true, false, true) => ", destroys_data: true",
+                    _ => "",
                 }
             )
         })
@@ -277,6 +291,18 @@ fn service_text(i: usize, s: &ServiceSpec, n: usize, money: bool) -> String {
             });
         }
     }
+    match s.recovery {
+        Some(manual) if money && i > 0 => deps.push(format!(
+            "\"s{}\": Recovery(catch_up: \"10m\"{})",
+            i - 1,
+            if manual {
+                ", manual: Exp(mean: \"2h\")"
+            } else {
+                ""
+            }
+        )),
+        _ => {}
+    }
     let mut extra = String::new();
     if money && s.data {
         extra.push_str(", data: (replication: Async(lag: Exp(mean: \"2m\")), backup: (every: \"1d\", restore: Exp(mean: \"3h\")))");
@@ -304,6 +330,27 @@ fn document(text: &str, threads: usize) -> String {
         ..RunOptions::default()
     };
     let mut result = montecarlo::run(&model(text), &options).expect("run");
+    faultline::fuzzing::check_invariants(&result);
+    result.engine.seconds = 0.0;
+    result.faultline.scenario_fnv1a.clear();
+    Json.render(&result).expect("render")
+}
+
+/// The JSON document of a run split into `count` shards and merged, as
+/// [`document`] cleans it.
+fn sharded(text: &str, count: u64) -> String {
+    let m = model(text);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let options = RunOptions::default();
+    let parts: Vec<(String, faultline::shard::Partial)> = (0..count)
+        .map(|index| {
+            let shard = faultline::shard::Shard { index, count };
+            let p = faultline::shard::run_shard(&m, ("test.ron", text), &options, shard, &stop)
+                .expect("run a shard");
+            (format!("part-{index}.json"), p)
+        })
+        .collect();
+    let (_, mut result, _) = faultline::shard::merge(parts).expect("merge");
     faultline::fuzzing::check_invariants(&result);
     result.engine.seconds = 0.0;
     result.faultline.scenario_fnv1a.clear();
@@ -363,6 +410,16 @@ proptest! {
             prop_assert!((o.cost - charged).abs() <= 1e-9 * o.cost.max(1.0), "trial {trial}: cost {} vs {charged}", o.cost);
         }
         let _ = document(&text, 1);
+    }
+
+    #[test]
+    fn control_planes_and_broken_deadlocks_give_the_same_bytes_for_any_threads_and_shards(spec in spec()) {
+        // the money rendering carries control-plane failures, recovery
+        // cycles broken by hand (or not), capacities and traffic curves
+        let text = render_with_money(&spec);
+        let one = document(&text, 1);
+        prop_assert_eq!(&one, &document(&text, 2));
+        prop_assert_eq!(&one, &sharded(&text, 3));
     }
 
     #[test]

@@ -58,11 +58,6 @@ pub enum DrillError {
         /// The scenario's horizon.
         horizon: f64,
     },
-    /// `--effect control-plane` needs control-plane failures in the engine.
-    #[error(
-        "`--effect control-plane` is not supported yet: this engine has no control-plane failures"
-    )]
-    ControlPlaneUnsupported,
     /// The run was refused or interrupted.
     #[error(transparent)]
     Run(#[from] RunError),
@@ -132,8 +127,7 @@ pub struct Outcome {
 ///
 /// # Errors
 /// [`DrillError::PastHorizon`] when the outage does not fit in the
-/// horizon; [`DrillError::ControlPlaneUnsupported`] for a control-plane
-/// drill.
+/// horizon.
 pub fn drilled_model(model: &Model, drill: &Drill) -> Result<Model, DrillError> {
     let start = drill.at.unwrap_or(0.0);
     if start + drill.lasts > model.horizon {
@@ -142,10 +136,6 @@ pub fn drilled_model(model: &Model, drill: &Drill) -> Result<Model, DrillError> 
             lasts: drill.lasts,
             horizon: model.horizon,
         });
-    }
-    if drill.effect == Effect::ControlPlane {
-        // wired up once failures carry an effect: set it on the failure below
-        return Err(DrillError::ControlPlaneUnsupported);
     }
     let mut drilled = model.clone();
     let path = drilled.domains[drill.domain].path.clone();
@@ -156,6 +146,7 @@ pub fn drilled_model(model: &Model, drill: &Drill) -> Result<Model, DrillError> 
         lasts: Distribution::Fixed(drill.lasts),
         destroys_data: false,
         once: Some(Once { at: drill.at }),
+        effect: drill.effect,
     });
     drilled.processes.push(Process {
         failure: drilled.failures.len() - 1,

@@ -2,9 +2,9 @@
 
 use super::super::diagnostic::name_hint;
 use super::super::locate::Anchor;
-use super::super::raw::{RawFailure, RawTarget};
+use super::super::raw::{RawEffect, RawFailure, RawTarget};
 use super::{Ids, Validator, MAX_PROCESSES};
-use crate::model::{stream_key, Cause, DomainId, Failure, Level, Model, Process, Target};
+use crate::model::{stream_key, Cause, DomainId, Effect, Failure, Level, Model, Process, Target};
 
 const PROCESSES_HINT: &str = "an `Each...` target is one process per domain, service, \
     deployment or replica: narrow it with `under` or `of`";
@@ -62,6 +62,19 @@ impl Validator<'_> {
             );
             return;
         }
+        let effect = match raw.effect {
+            None | Some(RawEffect::Down) => Effect::Down,
+            Some(RawEffect::ControlPlane) => Effect::ControlPlane,
+        };
+        if effect == Effect::ControlPlane && raw.destroys_data == Some(true) {
+            let mut at = at.clone();
+            at.push(Anchor::Field("destroys_data"));
+            self.report(
+                &at,
+                format!("failure `{}` has `effect: ControlPlane` and `destroys_data: true`: a control-plane failure takes nothing down, so it destroys nothing", raw.name),
+                || Some("remove `destroys_data`, or describe the data loss as a failure with `effect: Down`".into()),
+            );
+        }
         let failure = model.failures.len();
         model.failures.push(Failure {
             name: raw.name.clone(),
@@ -70,6 +83,7 @@ impl Validator<'_> {
             lasts: raw.lasts.0.clone(),
             destroys_data: raw.destroys_data.unwrap_or(false),
             once: None,
+            effect,
         });
         if self.too_many_processes {
             return;

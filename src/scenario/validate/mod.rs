@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::diagnostic::{name_hint, Diagnostic};
 use super::locate::{Anchor, Locator};
 use super::raw::{RawDependency, RawScenario, RawService};
-use crate::model::{Dependency, DependencyKind, Domain, DomainId, Level, Model, Service, Traffic};
+use crate::model::{
+    Dependency, DependencyKind, Distribution, Domain, DomainId, Level, Model, Service, Traffic,
+};
 
 pub use names::MAX_NAME_CHARS;
 pub use order::topological_order;
@@ -63,6 +65,9 @@ pub struct Validator<'a> {
     /// Set once the failures define too many processes: later failures are
     /// then checked but not expanded.
     too_many_processes: bool,
+    /// The `manual` of each `Recovery` edge that has one: (service, the
+    /// service it depends on, the time to break a deadlock), in file order.
+    manual_breaks: Vec<(String, usize, Distribution)>,
 }
 
 impl<'a> Validator<'a> {
@@ -76,6 +81,7 @@ impl<'a> Validator<'a> {
             ids: Ids::default(),
             failure_names: BTreeSet::new(),
             too_many_processes: false,
+            manual_breaks: Vec::new(),
         }
     }
 
@@ -184,6 +190,7 @@ impl<'a> Validator<'a> {
             self.service(&mut model, name, service, &names, traffic.as_ref());
         }
         (model.topological_order, model.recovery_cycles) = self.evaluation_order(&model);
+        model.recovery_manual = self.recovery_manual(&model);
         for (index, failure) in raw.failures.iter().enumerate() {
             self.failure(&mut model, index, failure);
         }
@@ -379,15 +386,21 @@ impl<'a> Validator<'a> {
                 self.report(&at, message, || name_hint(target, names, "services"));
                 continue;
             };
-            let kind = match *kind {
+            let kind = match kind {
                 RawDependency::Hard => DependencyKind::Hard,
-                RawDependency::Recovery { catch_up } => DependencyKind::Recovery {
-                    catch_up: catch_up.map_or(0.0, |c| c.0.hours()),
-                },
-                RawDependency::Soft { impact } if impact > 0.0 && impact <= 1.0 => {
+                RawDependency::Recovery { catch_up, manual } => {
+                    if let Some(manual) = manual {
+                        self.manual_breaks
+                            .push((name.to_string(), service, manual.0.clone()));
+                    }
+                    DependencyKind::Recovery {
+                        catch_up: catch_up.map_or(0.0, |c| c.0.hours()),
+                    }
+                }
+                &RawDependency::Soft { impact } if impact > 0.0 && impact <= 1.0 => {
                     DependencyKind::Soft { impact }
                 }
-                RawDependency::Soft { impact } => {
+                &RawDependency::Soft { impact } => {
                     at.push(Anchor::Field("impact"));
                     self.report(
                         &at,

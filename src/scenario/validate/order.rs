@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::super::locate::Anchor;
 use super::Validator;
-use crate::model::Model;
+use crate::model::{Distribution, Model};
 
 impl Validator<'_> {
     /// The engine's evaluation order and its recovery cycles (see
@@ -17,6 +17,14 @@ impl Validator<'_> {
         }
         let (order, cycles) = evaluation_order(model, &order);
         for cycle in &cycles {
+            let broken = self.manual_breaks.iter().any(|(from, to, _)| {
+                let member = |s: usize| order[cycle.clone()].contains(&s);
+                model.service_by_name(from).is_some_and(member) && member(*to)
+            });
+            if broken {
+                // people break its deadlocks (`Recovery(manual: ...)`)
+                continue;
+            }
             let path = recovery_cycle_path(model, &order[cycle.clone()]);
             let names: Vec<&str> = path
                 .iter()
@@ -33,10 +41,52 @@ impl Validator<'_> {
                     "recovery cycle: `{}`: if these are down at once, none can recover (a cold-start deadlock)",
                     names.join(" -> ")
                 ),
-                Some("break the cycle, e.g. keep what recovery needs out of the services that need it; runs count the deadlocks".into()),
+                Some("break the cycle, e.g. keep what recovery needs out of the services that need it, or say how long people take to break a deadlock: `Recovery(manual: ...)`; runs count the deadlocks".into()),
             );
         }
         (order, cycles)
+    }
+
+    /// Per recovery cycle of `model`: the `manual` of the first of its
+    /// `Recovery` edges (in evaluation order of the services, then file
+    /// order) that gives one. Warns about a `manual` on an edge outside
+    /// every cycle: no deadlock can form there.
+    pub(super) fn recovery_manual(&mut self, model: &Model) -> Vec<Option<Distribution>> {
+        let order = &model.topological_order;
+        let cycle_of = |s: usize| {
+            let k = order.iter().position(|&x| x == s)?;
+            model.recovery_cycles.iter().position(|c| c.contains(&k))
+        };
+        let mut manual = vec![None; model.recovery_cycles.len()];
+        let mut stray = Vec::new();
+        for (from, to, distribution) in &self.manual_breaks {
+            let Some(s) = model.service_by_name(from) else {
+                continue;
+            };
+            match (cycle_of(s), cycle_of(*to)) {
+                (Some(a), Some(b)) if a == b => {
+                    let k = order.iter().position(|&x| x == s).unwrap_or(usize::MAX);
+                    let slot: &mut Option<(usize, Distribution)> = &mut manual[a];
+                    if slot.as_ref().is_none_or(|(first, _)| k < *first) {
+                        *slot = Some((k, distribution.clone()));
+                    }
+                }
+                _ => stray.push((from.clone(), model.services[*to].name.clone())),
+            }
+        }
+        for (from, to) in stray {
+            self.warn(
+                &[
+                    Anchor::Entry(from.clone()),
+                    Anchor::Field("depends_on"),
+                    Anchor::Key(to.clone()),
+                    Anchor::Field("manual"),
+                ],
+                format!("`manual` of `{from}` on `{to}` is never used: the edge is in no recovery cycle, so no deadlock forms there"),
+                Some("`manual` is how long people take to break a cold-start deadlock of a recovery cycle; remove it".into()),
+            );
+        }
+        manual.into_iter().map(|m| m.map(|(_, d)| d)).collect()
     }
 
     /// The services in dependency order of hard and soft edges, or empty

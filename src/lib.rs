@@ -32,6 +32,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod explain;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod graph;
 pub mod input;

@@ -10,6 +10,7 @@ mod compare;
 mod compose;
 mod data;
 mod determinism;
+mod diagnostics;
 mod docs;
 mod exact;
 mod explain;

@@ -31,6 +31,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod cli;
 pub mod engine;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod input;
 pub mod model;

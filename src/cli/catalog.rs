@@ -2,8 +2,7 @@
 
 use clap::ValueEnum;
 
-use super::output::stderr;
-use super::report::print_document;
+use super::output::{self, stderr};
 use super::Exit;
 use crate::catalog;
 
@@ -48,5 +47,5 @@ pub fn run(args: &CatalogArgs) -> Exit {
         CatalogFormat::Ron => Ok(catalog::ron(&loaded)),
         CatalogFormat::Json => catalog::json(&loaded),
     };
-    print_document("catalog", text)
+    output::print_document("catalog", None, text)
 }

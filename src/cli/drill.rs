@@ -4,16 +4,18 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
+use super::args::{positive_duration, Limits, RunSettings, TextFormat};
 use super::catalog::loaded;
-use super::explain::StoryFormat;
-use super::output::stderr;
-use super::report::print_document;
-use super::{load, located, positive_duration, positive_number, print_refusal, Exit, Signals};
+use super::load::load_with;
+use super::output::{self, stderr, Inputs, Problem};
+use super::refusal::{locate, print_refusal};
+use super::signals::Signals;
+use super::Exit;
 use crate::analysis::drill::{self, Drill, DrillError};
 use crate::catalog::{self, Effect, Incident, Level};
 use crate::model::{Duration, Model};
-use crate::montecarlo::{RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
-use crate::scenario::diagnostic::closest;
+use crate::montecarlo::RunError;
+use crate::scenario::{self, diagnostic::closest, Loaded};
 
 /// Arguments of `drill`.
 #[derive(Debug, clap::Args)]
@@ -41,24 +43,15 @@ pub struct DrillArgs {
     /// List the catalog's incidents with their sources.
     #[arg(long, conflicts_with_all = ["scenario", "domain", "lasts", "at", "incident"])]
     pub list: bool,
-    /// Number of trials (overrides the scenario's `trials`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub trials: Option<u64>,
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
+    /// Trials, seed and threads.
+    #[command(flatten)]
+    pub settings: RunSettings,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = StoryFormat::Table)]
-    pub format: StoryFormat,
-    /// Refuse drills expected to simulate more events than this (both runs together).
-    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
-    pub max_events: f64,
-    /// Refuse runs expected to simulate more events than this in one trial.
-    #[arg(long, default_value_t = DEFAULT_MAX_TRIAL_EVENTS, value_parser = positive_number)]
-    pub max_trial_events: f64,
+    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
+    /// Refusal limits (both runs of each trial together).
+    #[command(flatten)]
+    pub limits: Limits,
 }
 
 /// `--effect`.
@@ -94,60 +87,56 @@ pub fn run(args: &DrillArgs) -> Exit {
     let Some(path) = &args.scenario else {
         return Exit::Usage;
     };
-    let Some((model, bytes)) = load(path) else {
+    let Some(loaded) = load_with(path, &[], &mut Inputs::default()) else {
         return Exit::Failure;
     };
-    let Some(drill) = resolve(args, path, &bytes, &model) else {
+    let model = &loaded.model;
+    let Some(drill) = resolve(args, path, &loaded) else {
         return Exit::Failure;
     };
-    let options = RunOptions {
-        trials: args.trials,
-        seed: args.seed,
-        threads: args.threads.map(usize::from),
-        max_events: args.max_events,
-        max_trial_events: args.max_trial_events,
-        ..RunOptions::default()
-    };
+    let options = args.settings.options(&args.limits);
     let file = crate::text::one_line(&path.display().to_string()).into_owned();
     let signals = Signals::register();
-    let outcome = match drill::drill(&model, &drill, &options, &signals.stop) {
+    let outcome = match drill::drill(model, &drill, &options, &signals.stop) {
         Ok(o) => o,
         Err(DrillError::Run(RunError::Interrupted)) => {
             stderr!("{file}: interrupted");
             return signals.exit();
         }
         Err(DrillError::Run(e)) => {
-            print_refusal(path, &bytes, &e, args.trials.is_none());
+            print_refusal(path, &loaded, &e, args.settings.trials.is_none());
             return Exit::Failure;
         }
         Err(e @ DrillError::PastHorizon { .. }) => {
-            stderr!("error: {e}");
-            stderr!("  hint: start it earlier with `--at`, or shorten `--lasts`");
+            Problem::error(e.to_string())
+                .with_hint(Some("start it earlier with `--at`, or shorten `--lasts`"))
+                .print();
             return Exit::Usage;
         }
     };
     let text = match args.format {
-        StoryFormat::Table => Ok(drill::table(&model, &outcome)),
-        StoryFormat::Markdown => Ok(drill::markdown(&model, &outcome)),
-        StoryFormat::Json => drill::json(&model, &outcome),
+        TextFormat::Table => Ok(drill::table(model, &outcome)),
+        TextFormat::Markdown => Ok(drill::markdown(model, &outcome)),
+        TextFormat::Json => drill::json(model, &outcome),
     };
-    print_document("drill", text)
+    output::print_document("drill", None, text)
 }
 
 /// `drill --list`.
-fn list(format: StoryFormat) -> Exit {
+fn list(format: TextFormat) -> Exit {
     let Some(loaded) = loaded() else {
         return Exit::Failure;
     };
     let text = match format {
-        StoryFormat::Table | StoryFormat::Markdown => Ok(catalog::incidents_table(&loaded)),
-        StoryFormat::Json => catalog::incidents_json(&loaded),
+        TextFormat::Table | TextFormat::Markdown => Ok(catalog::incidents_table(&loaded)),
+        TextFormat::Json => catalog::incidents_json(&loaded),
     };
-    print_document("incident list", text)
+    output::print_document("incident list", None, text)
 }
 
 /// The drill the arguments describe, or `None` after printing why not.
-fn resolve(args: &DrillArgs, path: &Path, bytes: &[u8], model: &Model) -> Option<Drill> {
+fn resolve(args: &DrillArgs, path: &Path, loaded: &Loaded) -> Option<Drill> {
+    let model = &loaded.model;
     let (domain, lasts, effect) = match &args.incident {
         Some(name) => from_incident(args, model, name)?,
         None => (
@@ -157,7 +146,7 @@ fn resolve(args: &DrillArgs, path: &Path, bytes: &[u8], model: &Model) -> Option
         ),
     };
     let Some(id) = model.domain_by_path(&domain) else {
-        unknown_domain(path, bytes, model, &domain, args.incident.is_some());
+        unknown_domain(path, loaded, &domain, args.incident.is_some());
         return None;
     };
     Some(Drill {
@@ -212,20 +201,24 @@ fn incident_domain(incident: &Incident, model: &Model) -> Option<String> {
 }
 
 /// `FILE:LINE:COL: error: ...` for a domain the scenario does not list.
-fn unknown_domain(path: &Path, bytes: &[u8], model: &Model, domain: &str, incident: bool) {
-    let at = located(path, bytes, None, "domains");
-    stderr!(
-        "{at}: error: the scenario has no domain `{}`",
+fn unknown_domain(path: &Path, loaded: &Loaded, domain: &str, incident: bool) {
+    let model = &loaded.model;
+    let at = locate(path, loaded, |bytes| {
+        scenario::field_position(bytes, None, "domains")
+    });
+    let message = format!(
+        "the scenario has no domain `{}`",
         crate::text::one_line(domain)
     );
     let paths = model.domains.iter().map(|d| d.path.as_str());
-    if let Some(best) = closest(domain, paths.clone()) {
-        stderr!("  hint: did you mean `{best}`?");
-    } else {
-        let listed: Vec<&str> = paths.collect();
-        stderr!("  hint: its domains: {}", listed.join(", "));
-    }
+    let mut hint = match closest(domain, paths.clone()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("its domains: {}", paths.collect::<Vec<_>>().join(", ")),
+    };
     if incident {
-        stderr!("  hint: `--domain PATH` drills the incident on one of the scenario's domains");
+        hint.push_str(
+            "\n  hint: `--domain PATH` drills the incident on one of the scenario's domains",
+        );
     }
+    at.error(&message).with_hint(Some(&hint)).print();
 }

@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-use super::output::{self, stderr, Inputs, OutputError, JUNIT, OUTPUT};
-use super::{Exit, Format};
+use super::args::Format;
+use super::output::{self, stderr, Inputs, OutputError, Problem, JUNIT, OUTPUT};
+use super::Exit;
 use crate::model::Model;
 use crate::report::{junit, objectives, Html, Json, Markdown, Render, Table};
 use crate::stats::{RunResult, TrialValues, Verdict};
@@ -60,7 +61,7 @@ impl OutputArgs {
         let text = match renderer.render(result) {
             Ok(t) => t,
             Err(e) => {
-                stderr!("error: {e}");
+                Problem::error(e.to_string()).print();
                 return Exit::Failure;
             }
         };

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::emit::OutputArgs;
-use super::output::{stderr, Inputs, Output, OutputError, OUTPUT};
+use super::load::print_diagnostics;
+use super::output::{Inputs, Output, OutputError, Problem, OUTPUT};
 use super::Exit;
 use std::sync::atomic::AtomicBool;
 
@@ -28,7 +29,7 @@ pub fn merge(args: &MergeArgs) -> Exit {
     let mut inputs = Inputs::default();
     args.parts.iter().for_each(|p| inputs.add(p));
     if let Err(e) = args.output.check(&inputs) {
-        stderr!("{e}");
+        Problem::parse(&e.to_string()).print();
         return e.exit();
     }
     let files: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
@@ -39,9 +40,9 @@ pub fn merge(args: &MergeArgs) -> Exit {
 }
 
 fn refuse(e: &MergeError) -> Exit {
-    stderr!("{e}");
-    if let Some(hint) = e.hint() {
-        stderr!("  hint: {hint}");
+    match e {
+        MergeError::Scenario(diagnostics) => print_diagnostics(std::slice::from_ref(diagnostics)),
+        _ => Problem::parse(&e.to_string()).with_hint(e.hint()).print(),
     }
     Exit::Failure
 }

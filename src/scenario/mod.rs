@@ -149,6 +149,16 @@ pub(crate) fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, FileDi
     Ok(text)
 }
 
+/// Whether a diagnostic may quote lines of `bytes`: UTF-8 text that starts
+/// like a scenario. A file that does not may be anything (a key file, an env
+/// file), and nothing of it is shown.
+pub fn quotable(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        starts_like_a_scenario(text).is_ok()
+    })
+}
+
 /// `Ok` when `text` starts, after white space, comments and `#![...]`
 /// attributes, with `Scenario` or `(` (or holds nothing else: the parser
 /// then says what is missing); else `Err` with the byte index of what it

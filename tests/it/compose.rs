@@ -28,7 +28,9 @@ fn load(fixture: &str) -> Result<Loaded, String> {
 
 fn faultline() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_faultline"));
-    cmd.current_dir(repo("")).env("NO_COLOR", "1");
+    cmd.current_dir(repo(""))
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS");
     cmd
 }
 

@@ -134,7 +134,7 @@ fn assert_all_located(stderr: &str) {
                 col.is_some() && row.is_some()
             });
         assert!(
-            located || line.starts_with("  hint: ") || line.starts_with("  "),
+            located || line.starts_with("  ") || super::support::is_source_line(line),
             "not located: {line:?}"
         );
     }

@@ -12,6 +12,7 @@ mod compose;
 mod control_plane;
 mod data;
 mod determinism;
+mod diagnostics;
 mod docs;
 mod drill;
 mod exact;

@@ -71,3 +71,11 @@ pub fn entries(dir: &std::path::Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Whether `line` of stderr belongs to the source excerpt printed under a
+/// diagnostic: `  |`, `12 |     trials: 0,` or `   |     ^^^^^^`.
+pub fn is_source_line(line: &str) -> bool {
+    let rest = line.trim_start();
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.trim_start().starts_with('|')
+}

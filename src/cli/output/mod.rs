@@ -6,8 +6,10 @@
 //! error: the output ends quietly. Any other failure to write is one clear
 //! message and exit code 1. Nothing here panics on a closed stdout or stderr.
 
+mod diagnostic;
 mod target;
 
+pub use diagnostic::{Problem, Severity};
 pub use target::{check, check_distinct, Inputs};
 
 use std::fmt;
@@ -303,8 +305,24 @@ pub fn emit(flag: &'static str, path: Option<&Path>, text: &str) -> Exit {
     match write(flag, path, text.as_bytes()) {
         Ok(()) => Exit::Success,
         Err(e) => {
-            stderr!("{e}");
+            Problem::parse(&e.to_string()).print();
             e.exit()
+        }
+    }
+}
+
+/// Writes a rendered document (`what`: `rank`, `comparison`...) to `path`
+/// or stdout as [`emit`] does, or says why it could not be rendered.
+pub fn print_document(
+    what: &str,
+    path: Option<&Path>,
+    text: Result<String, impl fmt::Display>,
+) -> Exit {
+    match text {
+        Ok(text) => emit(OUTPUT, path, &text),
+        Err(e) => {
+            Problem::error(format!("could not write the {what} document: {e}")).print();
+            Exit::Failure
         }
     }
 }

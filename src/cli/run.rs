@@ -1,0 +1,198 @@
+//! `faultline run`: simulate a scenario and write its result document (or,
+//! with `--shard`, one shard's partial result).
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::args::{positive_number, Limits, RunSettings};
+use super::emit::OutputArgs;
+use super::load::load_with;
+use super::output::{stderr, Inputs, Problem};
+use super::refusal::print_refusal;
+use super::signals::Signals;
+use super::{merge, progress, Exit};
+use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EXACT_VALUES};
+use crate::precision::Precision;
+use crate::scenario;
+use crate::shard::Shard;
+use crate::stats::{RunResult, TrialValues};
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (RON).
+    pub scenario: PathBuf,
+    /// Trials, seed and threads.
+    #[command(flatten)]
+    pub settings: RunSettings,
+    /// Where and how to write the result, and how objectives decide the exit code.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Run until the 95% CI half-width of every judged measure is at most this
+    /// duration (e.g. `0.5h`), or, given as a share (e.g. `10%`), until the CI
+    /// half-width of every judged measure is at most that share of its mean;
+    /// `--trials` caps the run (default 1,000,000).
+    #[arg(long, value_parser = Precision::parse, conflicts_with = "shard")]
+    pub precision: Option<Precision>,
+    /// Estimate the means with a variance-reduction method: the same
+    /// precision from fewer trials (percentiles stay those of the trials).
+    #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with = "shard")]
+    pub variance_reduction: VarianceMethod,
+    /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
+    /// partial result for `faultline merge` to `--output` (or stdout).
+    #[arg(long, value_parser = Shard::parse, conflicts_with_all = ["format", "junit", "strict"])]
+    pub shard: Option<Shard>,
+    /// The work a run refuses to start.
+    #[command(flatten)]
+    pub limits: Limits,
+    /// Keep at most this many per-service values (trials x per-service
+    /// measures) for exact percentiles, then sketch them (hidden: for tests).
+    #[arg(long, hide = true, default_value_t = DEFAULT_MAX_EXACT_VALUES, value_parser = positive_number)]
+    pub max_exact_values: f64,
+}
+
+/// Variance-reduction methods of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VarianceMethod {
+    /// Plain Monte Carlo.
+    None,
+    /// Control variates on each failure's outages and outage hours.
+    ControlVariates,
+    /// The same controls with exact means (renewal theory): no floor from a
+    /// reference simulation's error.
+    ExactControls,
+}
+
+impl RunArgs {
+    /// `run` of `scenario` with the settings given and everything else at
+    /// its default, writing `output` as given.
+    pub fn plain(scenario: PathBuf, settings: RunSettings, output: OutputArgs) -> RunArgs {
+        RunArgs {
+            scenario,
+            settings,
+            output,
+            precision: None,
+            variance_reduction: VarianceMethod::None,
+            shard: None,
+            limits: Limits::default(),
+            max_exact_values: DEFAULT_MAX_EXACT_VALUES,
+        }
+    }
+}
+
+/// `faultline run`.
+pub fn run(args: &RunArgs) -> Exit {
+    let mut inputs = Inputs::default();
+    let Some(loaded) = load_with(&args.scenario, &[], &mut inputs) else {
+        return Exit::Failure;
+    };
+    if let Err(e) = args.output.check(&inputs) {
+        Problem::parse(&e.to_string()).print();
+        return e.exit();
+    }
+    let options = RunOptions {
+        max_exact_values: args.max_exact_values,
+        ..args.settings.options(&args.limits)
+    };
+    let signals = Signals::register();
+    if let Some(shard) = args.shard {
+        return run_shard(args, &loaded, &options, shard, &signals);
+    }
+    match simulate(args, &loaded.model, &options, &signals) {
+        Ok((result, values)) => {
+            warn_fallback(&result);
+            args.output.emit(&result, &loaded.model, &values)
+        }
+        Err(e) => refused(args, &loaded, &e, &signals),
+    }
+}
+
+/// Runs the simulation `args` ask for: to a precision, with a
+/// variance-reduction method, or a fixed number of trials.
+fn simulate(
+    args: &RunArgs,
+    model: &crate::model::Model,
+    options: &RunOptions,
+    signals: &Signals,
+) -> Result<(RunResult, TrialValues), RunError> {
+    let method = match args.variance_reduction {
+        VarianceMethod::None => None,
+        VarianceMethod::ControlVariates => Some(crate::variance::Method::ControlVariates),
+        VarianceMethod::ExactControls => Some(crate::variance::Method::ExactControls),
+    };
+    match (args.precision, method) {
+        (Some(p), None) => montecarlo::run_to_precision(model, options, p, &signals.stop),
+        (Some(p), Some(method)) => {
+            let target = (p, &*signals.stop);
+            crate::precision::run_reduced_to_precision(model, options, method, target)
+        }
+        (None, Some(method)) => crate::variance::run_reduced(model, options, method, &signals.stop),
+        (None, None) => {
+            let total = options.trials.unwrap_or(model.trials);
+            progress::with_progress(total, |counter| {
+                montecarlo::run_watched(model, options, &signals.stop, counter)
+            })
+        }
+    }
+}
+
+/// `run --shard`: simulates one shard and writes its partial result.
+fn run_shard(
+    args: &RunArgs,
+    loaded: &scenario::Loaded,
+    options: &RunOptions,
+    shard: Shard,
+    signals: &Signals,
+) -> Exit {
+    let file = args.scenario.display().to_string();
+    // the text the model was built from: the merged scenario when the
+    // file uses `extends`; `load` accepted it, so it is UTF-8
+    let source = match &loaded.composed {
+        Some(c) => c.text.clone(),
+        None => String::from_utf8_lossy(&loaded.bytes).into_owned(),
+    };
+    let output = args.output.output.as_deref();
+    let written = merge::write_shard(
+        &loaded.model,
+        (&file, &source),
+        options,
+        (shard, output),
+        &signals.stop,
+    );
+    match written {
+        Ok(()) => Exit::Success,
+        Err(merge::ShardError::Run(e)) => refused(args, loaded, &e, signals),
+        Err(merge::ShardError::Output(e)) => {
+            Problem::parse(&e.to_string()).print();
+            e.exit()
+        }
+    }
+}
+
+/// Says on stderr when a variance-reduction method fell back to plain Monte
+/// Carlo, and why (the document says it too).
+fn warn_fallback(result: &RunResult) {
+    if let Some(vr) = &result.variance_reduction {
+        if let Some(reason) = &vr.fallback {
+            Problem::warning(format!(
+                "--variance-reduction: {} not used, {} instead: {reason}",
+                vr.method, vr.estimator
+            ))
+            .print();
+        }
+    }
+}
+
+/// Reports a run that did not finish: interrupted or refused.
+fn refused(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError, signals: &Signals) -> Exit {
+    if *e == RunError::Interrupted {
+        stderr!(
+            "{}: interrupted: nothing was written",
+            crate::text::one_line(&args.scenario.display().to_string())
+        );
+        return signals.exit();
+    }
+    print_refusal(&args.scenario, loaded, e, args.settings.trials.is_none());
+    Exit::Failure
+}

@@ -34,6 +34,7 @@ pub mod engine;
 pub mod explain;
 pub mod fuzzing;
 pub mod graph;
+pub mod import;
 pub mod input;
 pub mod model;
 pub mod montecarlo;

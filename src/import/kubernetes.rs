@@ -334,66 +334,54 @@ fn zones(pod: Option<&Value>) -> (Vec<String>, String) {
             "zones: no pod template; placed in the cluster as a whole".into(),
         );
     };
-    let mut named: Vec<String> = Vec::new();
-    for key in ZONE_KEYS {
-        if let Some(z) = pod
-            .get("nodeSelector")
-            .and_then(|s| s.get(key))
-            .and_then(Value::as_str)
-        {
-            named.push(z.to_string());
-        }
-    }
-    let terms = at(
-        pod,
-        &[
-            "affinity",
-            "nodeAffinity",
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            "nodeSelectorTerms",
-        ],
-    );
-    for term in terms.and_then(Value::as_sequence).into_iter().flatten() {
-        for e in term
-            .get("matchExpressions")
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-        {
-            let on_zone = e
-                .get("key")
-                .and_then(Value::as_str)
-                .is_some_and(|k| ZONE_KEYS.contains(&k));
-            if on_zone && e.get("operator").and_then(Value::as_str) == Some("In") {
-                for v in e
-                    .get("values")
-                    .and_then(Value::as_sequence)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
-                    named.push(v.to_string());
-                }
-            }
-        }
-    }
     let mut segments: Vec<String> = Vec::new();
-    for z in named.iter().map(|z| sanitize(z, "zone")) {
+    for z in named_zones(pod).iter().map(|z| sanitize(z, "zone")) {
         if !segments.contains(&z) {
             segments.push(z);
         }
     }
     if !segments.is_empty() {
-        return (
-            segments,
-            "zones: from node affinity or node selector on the zone label".into(),
-        );
+        let how = "zones: from node affinity or node selector on the zone label";
+        return (segments, how.into());
     }
     if spreads_over_zones(pod) {
         let assumed = ASSUMED_ZONES.iter().map(|z| z.to_string()).collect();
         return (assumed, "zones: pods spread over zones (topology spread or anti-affinity on the zone label); three zones `a`, `b`, `c` assumed".into());
     }
     (Vec::new(), "zones: no zone constraint; placed in the cluster as a whole (zone outages do not reach it; add zones if its nodes span them)".into())
+}
+
+/// The zones a pod spec names: its node selector and the `In` values of
+/// its required node affinity, on the zone label.
+fn named_zones(pod: &Value) -> Vec<String> {
+    let sequence = |v: Option<&Value>, key: &str| {
+        let items = v.and_then(|v| v.get(key)).and_then(Value::as_sequence);
+        items.cloned().unwrap_or_default()
+    };
+    let mut named: Vec<String> = Vec::new();
+    for key in ZONE_KEYS {
+        let selected = pod.get("nodeSelector").and_then(|s| s.get(key));
+        named.extend(selected.and_then(Value::as_str).map(String::from));
+    }
+    let affinity = at(
+        pod,
+        &[
+            "affinity",
+            "nodeAffinity",
+            "requiredDuringSchedulingIgnoredDuringExecution",
+        ],
+    );
+    for term in sequence(affinity, "nodeSelectorTerms") {
+        for e in sequence(Some(&term), "matchExpressions") {
+            let key = e.get("key").and_then(Value::as_str);
+            let on_zone = key.is_some_and(|k| ZONE_KEYS.contains(&k));
+            if on_zone && e.get("operator").and_then(Value::as_str) == Some("In") {
+                let values = sequence(Some(&e), "values");
+                named.extend(values.iter().filter_map(Value::as_str).map(String::from));
+            }
+        }
+    }
+    named
 }
 
 /// Whether a pod spec spreads its pods over zones.

@@ -168,32 +168,32 @@ pub(crate) fn raw_zones(v: &Map<String, Value>, context: &Context) -> Vec<String
 
 /// The region a resource names itself (an attribute, its zones, its ARN).
 fn own_region(provider: &str, v: &Map<String, Value>, zones: &[String]) -> Option<String> {
-    if let Some(r) = get_str(v, "region").or_else(|| get_str(v, "location")) {
-        // a GKE `location` may be a zone
-        return Some(if provider == "gcp" && looks_like_gcp_zone(r) {
-            gcp_region_of(r).to_string()
-        } else {
-            r.to_string()
-        });
-    }
-    if let Some(z) = zones.first() {
-        match provider {
-            "aws" => {
-                return Some(
-                    z.trim_end_matches(|c: char| c.is_ascii_lowercase())
-                        .to_string(),
-                )
-                .filter(|r| !r.is_empty() && r != z)
-            }
-            "gcp" => return Some(gcp_region_of(z).to_string()),
-            _ => {}
-        }
-    }
-    let arn = get_str(v, "arn")?;
-    arn.split(':')
-        .nth(3)
-        .filter(|r| !r.is_empty())
-        .map(String::from)
+    let named = get_str(v, "region").or_else(|| get_str(v, "location"));
+    let from_zone = zones.first().and_then(|z| match provider {
+        "aws" => Some(z.trim_end_matches(|c: char| c.is_ascii_lowercase()))
+            .filter(|r| !r.is_empty() && r != z),
+        "gcp" => Some(gcp_region_of(z)),
+        _ => None,
+    });
+    let from_arn = || get_str(v, "arn").and_then(|arn| arn.split(':').nth(3));
+    let region = named
+        .or(from_zone)
+        .filter(|r| plausible(r))
+        .or_else(from_arn)?;
+    // a GKE `location` may be a zone
+    let region = if provider == "gcp" && looks_like_gcp_zone(region) {
+        gcp_region_of(region)
+    } else {
+        region
+    };
+    plausible(region).then(|| region.to_string())
+}
+
+/// Whether a region name read from the input looks like one: letters,
+/// digits, `-`, `_` and spaces (Azure's display names), not empty.
+fn plausible(region: &str) -> bool {
+    !region.trim().is_empty()
+        && (region.chars()).all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' '))
 }
 
 fn looks_like_gcp_zone(text: &str) -> bool {

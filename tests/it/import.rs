@@ -340,6 +340,9 @@ fn hostile_names_in_the_input_become_valid_scenario_names() {
         !text.chars().any(|c| c == '\u{1b}' || c == '\u{202e}'),
         "{text}"
     );
+    // the zone's junk does not make a region; the instance's ARN does
+    let (web, _) = placement(&model, "w-2J-eb-x");
+    assert_eq!(web, [placed("aws/us-east-1", &["b"], 1)]);
 }
 
 /// The commands of the `sh` blocks of a Markdown text.

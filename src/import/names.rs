@@ -12,8 +12,8 @@ const MAX_CHARS: usize = 64;
 /// The longest piece of input quoted in a comment.
 const MAX_QUOTED_CHARS: usize = 400;
 
-/// `text` as a scenario name or domain path segment: ASCII letters, digits,
-/// `-` and `_` kept, every other run of characters one `-`, no leading or
+/// `text` as a scenario name or domain path segment: ASCII letters, digits
+/// and `_` kept, every run of other characters (`-` included) one `-`, no leading or
 /// trailing `-`, at most 64 characters; `fallback` when nothing is left.
 pub fn sanitize(text: &str, fallback: &str) -> String {
     let mut out = String::new();
@@ -21,7 +21,7 @@ pub fn sanitize(text: &str, fallback: &str) -> String {
         if out.chars().count() >= MAX_CHARS {
             break;
         }
-        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+        if c.is_ascii_alphanumeric() || c == '_' {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');

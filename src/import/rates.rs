@@ -123,7 +123,8 @@ mod tests {
         assert_eq!(own, Some("1.8y"));
         let other = lookup("aws", "eu-west-1", Level::Region).map(|r| r.every);
         assert_eq!(other, Some("150y"));
-        assert!(lookup("k8s", "cluster", Level::Zone).is_none());
+        assert!(lookup("k8s", "cluster", Level::Zone).is_some());
+        assert!(lookup("oci", "us-ashburn-1", Level::Region).is_none());
         assert_eq!(provider_wide("aws").count(), 0);
         assert_eq!(provider_wide("azure").count(), 3);
     }

@@ -86,6 +86,9 @@ impl ImportError {
                 Some("import a smaller part (one workspace, one module, one folder of manifests)")
             }
             ImportError::Content { hint, .. } => Some(hint),
+            ImportError::Syntax { message, .. } if message.starts_with("not valid YAML") => Some(
+                "a Helm chart or a kustomization must be rendered first: `helm template RELEASE CHART > manifests.yaml`, `kubectl kustomize DIR > manifests.yaml`",
+            ),
             ImportError::Read { .. } | ImportError::Syntax { .. } => None,
         }
     }

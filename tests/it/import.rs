@@ -294,7 +294,11 @@ fn bad_yaml_inputs_are_located_errors_and_alias_bombs_do_not_explode() {
         "broken.yaml",
         b"apiVersion: v1\nkind: [Deployment\nmetadata: {}\n",
     );
-    refused("kubernetes", &broken, &["broken.yaml:", "not valid YAML"]);
+    refused(
+        "kubernetes",
+        &broken,
+        &["broken.yaml:3:", "not valid YAML", "helm template"],
+    );
     let not_k8s = scratch(
         "notk8s.yaml",
         b"---\nkind: Deployment\n---\nname: x\nitems: [1]\n",

@@ -97,13 +97,7 @@ fn failover(kind: &str, v: &Map<String, Value>, context: &Context) -> Option<(u6
             Some((2, "`multi_az = true`: a standby in another zone".into()))
         }
         "aws_rds_cluster" => {
-            let id = get_str(v, "cluster_identifier");
-            let n = (context.cluster_instances.iter())
-                .filter(|i| match (id, get_str(i, "cluster_identifier")) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                })
-                .count() as u64;
+            let n = cluster_members(v, context).len() as u64;
             (n >= 2).then(|| {
                 (
                     n,
@@ -142,6 +136,21 @@ fn failover(kind: &str, v: &Map<String, Value>, context: &Context) -> Option<(u6
         )),
         _ => None,
     }
+}
+
+/// The `aws_rds_cluster_instance`s of a cluster: those naming its
+/// `cluster_identifier`, or all of them where either is not known.
+fn cluster_members<'a>(
+    cluster: &Map<String, Value>,
+    context: &'a Context,
+) -> Vec<&'a Map<String, Value>> {
+    let id = get_str(cluster, "cluster_identifier");
+    (context.cluster_instances.iter())
+        .filter(|i| match (id, get_str(i, "cluster_identifier")) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        })
+        .collect()
 }
 
 /// Managed failover times: the providers document one to two minutes for
@@ -232,7 +241,17 @@ fn standby_deployments(
     nodes: u64,
     context: &Context,
 ) -> Vec<Deployment> {
-    let mut zones = raw_zones(&r.values, context);
+    let mut zones: Vec<String> = Vec::new();
+    if r.kind == "aws_rds_cluster" {
+        let members = cluster_members(&r.values, context);
+        zones.extend(
+            members
+                .iter()
+                .filter_map(|m| get_str(m, "availability_zone"))
+                .map(String::from),
+        );
+    }
+    zones.extend(raw_zones(&r.values, context));
     if let Some(s) = block(&r.values, "settings").and_then(|s| block(s, "location_preference")) {
         zones.extend(get_str(s, "zone").map(String::from));
         zones.extend(get_str(s, "secondary_zone").map(String::from));

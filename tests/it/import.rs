@@ -176,6 +176,9 @@ fn a_state_file_gives_zones_from_subnets_and_failover_for_multi_az_databases() {
     let (sessions, passive) = placement(&model, "sessions");
     assert_eq!(sessions, [one("a"), one("c")]);
     assert!(passive);
+    // an Aurora cluster fails over between its two instances, in their zones
+    let (catalog, passive) = placement(&model, "catalog");
+    assert_eq!((catalog, passive), (vec![one("c"), one("a")], true));
     // for_each instances are one service
     let (bastion, _) = placement(&model, "bastion");
     assert_eq!(bastion, [placed("aws/us-west-2", &["a", "c"], 1)]);

@@ -241,25 +241,7 @@ fn standby_deployments(
     nodes: u64,
     context: &Context,
 ) -> Vec<Deployment> {
-    let mut zones: Vec<String> = Vec::new();
-    if r.kind == "aws_rds_cluster" {
-        let members = cluster_members(&r.values, context);
-        zones.extend(
-            members
-                .iter()
-                .filter_map(|m| get_str(m, "availability_zone"))
-                .map(String::from),
-        );
-    }
-    zones.extend(raw_zones(&r.values, context));
-    if let Some(s) = block(&r.values, "settings").and_then(|s| block(s, "location_preference")) {
-        zones.extend(get_str(s, "zone").map(String::from));
-        zones.extend(get_str(s, "secondary_zone").map(String::from));
-    }
-    zones.extend(get_str(&r.values, "alternative_location_id").map(String::from));
-    if let Some(h) = block(&r.values, "high_availability") {
-        zones.extend(get_str(h, "standby_availability_zone").map(String::from));
-    }
+    let zones = failover_zones(r, context);
     let (region, region_note) = region_of(provider, &r.values, &zones, context);
     let mut segments: Vec<String> = Vec::new();
     for z in &zones {
@@ -277,7 +259,8 @@ fn standby_deployments(
             segments.push(z.to_string());
         }
     }
-    (0..nodes.min(super::MAX_SERVICES as u64))
+    let most = crate::scenario::validate::MAX_DEPLOYMENTS_PER_SERVICE as u64;
+    (0..nodes.min(most))
         .map(|i| {
             let zone = segments[i as usize % segments.len()].clone();
             let mut notes: Vec<String> = region_note.iter().cloned().collect();
@@ -296,6 +279,30 @@ fn standby_deployments(
             }
         })
         .collect()
+}
+
+/// The zones a failover group's input names, primary first: an Aurora
+/// cluster's instances, the zone attributes, Cloud SQL's preferred and
+/// secondary zones, Memorystore's alternative zone, Azure's standby zone.
+fn failover_zones(r: &Resource, context: &Context) -> Vec<String> {
+    let mut zones: Vec<String> = Vec::new();
+    if r.kind == "aws_rds_cluster" {
+        let members = cluster_members(&r.values, context);
+        let member_zones = members
+            .iter()
+            .filter_map(|m| get_str(m, "availability_zone"));
+        zones.extend(member_zones.map(String::from));
+    }
+    zones.extend(raw_zones(&r.values, context));
+    if let Some(s) = block(&r.values, "settings").and_then(|s| block(s, "location_preference")) {
+        zones.extend(get_str(s, "zone").map(String::from));
+        zones.extend(get_str(s, "secondary_zone").map(String::from));
+    }
+    zones.extend(get_str(&r.values, "alternative_location_id").map(String::from));
+    if let Some(h) = block(&r.values, "high_availability") {
+        zones.extend(get_str(h, "standby_availability_zone").map(String::from));
+    }
+    zones
 }
 
 /// Deployments of a group that serves from every instance: one per region,
@@ -347,6 +354,16 @@ fn spread_deployments(
     by_region
         .iter_mut()
         .for_each(|d| finish(provider, kind, d, members.len()));
+    let most = crate::scenario::validate::MAX_DEPLOYMENTS_PER_SERVICE;
+    if by_region.len() > most {
+        let dropped = by_region.len() - most;
+        by_region.truncate(most);
+        if let Some(last) = by_region.last_mut() {
+            last.notes.push(format!(
+                "{dropped} more region(s) not written: a service has at most {most} deployments"
+            ));
+        }
+    }
     by_region
 }
 

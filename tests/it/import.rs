@@ -352,6 +352,28 @@ fn hostile_names_in_the_input_become_valid_scenario_names() {
     assert_eq!(web, [placed("aws/us-east-1", &["b"], 1)]);
 }
 
+#[test]
+fn hostile_sizes_stay_within_the_scenario_limits() {
+    let spread: Vec<String> = (0..100)
+        .map(|i| format!(r#"{{"index_key": {i}, "attributes": {{"region": "r{i}"}}}}"#))
+        .collect();
+    let state = format!(
+        r#"{{"version": 4, "resources": [
+        {{"mode": "managed", "type": "aws_instance", "name": "everywhere", "instances": [{}]}},
+        {{"mode": "managed", "type": "aws_elasticache_replication_group", "name": "cache",
+          "instances": [{{"attributes": {{"region": "r0", "automatic_failover_enabled": true, "num_cache_clusters": 500}}}}]}},
+        {{"mode": "managed", "type": "aws_autoscaling_group", "name": "huge",
+          "instances": [{{"attributes": {{"region": "r0", "desired_capacity": 1000000000000}}}}]}}]}}"#,
+        spread.join(",")
+    );
+    let path = scratch("sizes.tfstate", state.as_bytes());
+    let (_, model) = imported(&["import", "terraform", path.to_str().expect("path")]);
+    let deployments = |name: &str| placement(&model, name).0;
+    assert_eq!(deployments("everywhere").len(), 64);
+    assert_eq!(deployments("cache").len(), 64);
+    assert_eq!(deployments("huge")[0].replicas.len(), 10_000);
+}
+
 /// The commands of the `sh` blocks of a Markdown text.
 fn sh_commands(markdown: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::names::sanitize;
-use super::terraform::{str_of, Resource};
+use super::terraform::{array, str_of, Resource};
 
 /// The provider segment of a Terraform provider name.
 fn provider_segment(name: &str) -> Option<&'static str> {
@@ -32,6 +32,9 @@ pub(crate) struct Context {
     pub(crate) cluster_instances: Vec<Map<String, Value>>,
     /// Whether the input has an `aws_rds_cluster`.
     pub(crate) has_cluster: bool,
+    /// The configured region of the provider configuration each resource
+    /// uses (an alias such as `aws.west`), by address without indexes.
+    by_address: BTreeMap<String, (String, String)>,
 }
 
 impl Context {
@@ -61,10 +64,55 @@ impl Context {
                     .or_insert((r.to_string(), how));
             }
         }
+        let root = json.get("configuration").and_then(|c| c.get("root_module"));
+        if let (Some(root), Some(configs)) = (root, config.and_then(Value::as_object)) {
+            context.learn_aliases(root, "", configs, 0);
+        }
         for r in resources {
             context.learn(r);
         }
         context
+    }
+
+    /// Learns the region of the provider configuration each resource of a
+    /// configuration module (and of the modules it calls) uses.
+    fn learn_aliases(
+        &mut self,
+        module: &Value,
+        prefix: &str,
+        configs: &Map<String, Value>,
+        depth: usize,
+    ) {
+        if depth > MAX_MODULE_DEPTH {
+            return;
+        }
+        for r in array(module, "resources") {
+            let (Some(address), Some(key)) =
+                (str_of(r, "address"), str_of(r, "provider_config_key"))
+            else {
+                continue;
+            };
+            let expressions = configs.get(key).and_then(|c| c.get("expressions"));
+            let region = expressions
+                .and_then(|e| e.get("region"))
+                .and_then(|r| str_of(r, "constant_value"));
+            if let Some(region) = region.filter(|r| plausible(r)) {
+                let how = format!("its provider configuration `{key}`");
+                self.by_address
+                    .insert(format!("{prefix}{address}"), (region.to_string(), how));
+            }
+        }
+        let calls = module.get("module_calls").and_then(Value::as_object);
+        for (name, call) in calls.into_iter().flatten() {
+            if let Some(child) = call.get("module") {
+                self.learn_aliases(
+                    child,
+                    &format!("{prefix}module.{name}."),
+                    configs,
+                    depth + 1,
+                );
+            }
+        }
     }
 
     /// Learns a subnet's zone, a cluster instance, or a provider's region
@@ -218,21 +266,41 @@ pub(crate) fn zone_segment(region: &str, zone: &str) -> String {
 
 /// The region of a resource, with a note when it is not its own.
 pub(crate) fn region_of(
+    r: &Resource,
     provider: &str,
-    v: &Map<String, Value>,
     zones: &[String],
     context: &Context,
 ) -> (String, Option<String>) {
-    if let Some(r) = own_region(provider, v, zones) {
-        return (sanitize(&r, "unknown"), None);
+    if let Some(region) = own_region(provider, &r.values, zones) {
+        return (sanitize(&region, "unknown"), None);
     }
-    match context.regions.get(provider) {
+    let configured = context.by_address.get(&without_indexes(&r.group));
+    match configured.or_else(|| context.regions.get(provider)) {
         Some((r, how)) => (sanitize(r, "unknown"), Some(format!("region: {how}"))),
         None => (
             "unknown".into(),
             Some("region: not in the input; replace `unknown` with the region".into()),
         ),
     }
+}
+
+/// The deepest module nesting followed in the configuration.
+const MAX_MODULE_DEPTH: usize = 32;
+
+/// An address without its instance keys: `module.a[0].x.y["k"]` ->
+/// `module.a.x.y`.
+fn without_indexes(address: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in address.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -242,7 +242,7 @@ fn standby_deployments(
     context: &Context,
 ) -> Vec<Deployment> {
     let zones = failover_zones(r, context);
-    let (region, region_note) = region_of(provider, &r.values, &zones, context);
+    let (region, region_note) = region_of(r, provider, &zones, context);
     let mut segments: Vec<String> = Vec::new();
     for z in &zones {
         let s = zone_segment(&region, z);
@@ -316,7 +316,7 @@ fn spread_deployments(
     let mut by_region: Vec<Deployment> = Vec::new();
     for r in members {
         let zones = raw_zones(&r.values, context);
-        let (region, region_note) = region_of(provider, &r.values, &zones, context);
+        let (region, region_note) = region_of(r, provider, &zones, context);
         let (mut count, how) = replicas(&r.kind, &r.values);
         let mut segments: Vec<String> = zones.iter().map(|z| zone_segment(&region, z)).collect();
         segments.dedup();

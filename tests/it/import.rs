@@ -230,6 +230,34 @@ fn failure_processes_follow_the_providers_and_regions_present() {
     );
 }
 
+#[test]
+fn resources_of_an_aliased_provider_are_placed_in_its_region() {
+    let plan = r#"{"format_version": "1.2", "terraform_version": "1.9.5",
+      "planned_values": {"root_module": {
+        "resources": [{"address": "aws_instance.east", "mode": "managed", "type": "aws_instance",
+                       "name": "east", "values": {}}],
+        "child_modules": [{"resources": [{"address": "module.dr[0].aws_instance.west[1]",
+                       "mode": "managed", "type": "aws_instance", "name": "west", "index": 1, "values": {}}]}]}},
+      "configuration": {
+        "provider_config": {
+          "aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}},
+          "aws.west": {"name": "aws", "alias": "west", "expressions": {"region": {"constant_value": "us-west-2"}}}},
+        "root_module": {
+          "resources": [{"address": "aws_instance.east", "provider_config_key": "aws"}],
+          "module_calls": {"dr": {"module": {
+            "resources": [{"address": "aws_instance.west", "provider_config_key": "aws.west"}]}}}}}}"#;
+    let path = scratch("aliases.plan.json", plan.as_bytes());
+    let (_, model) = imported(&["import", "terraform", path.to_str().expect("path")]);
+    assert_eq!(
+        placement(&model, "east").0,
+        [placed("aws/us-east-1", &["a"], 1)]
+    );
+    assert_eq!(
+        placement(&model, "dr-0-west").0,
+        [placed("aws/us-west-2", &["a"], 1)]
+    );
+}
+
 /// Writes `bytes` to a fresh file named `name` and returns its path.
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-bad");

@@ -33,6 +33,7 @@ pub mod cli;
 pub mod engine;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod import;
 pub mod input;
 pub mod model;
 pub mod montecarlo;

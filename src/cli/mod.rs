@@ -23,6 +23,7 @@ mod drill;
 mod emit;
 mod explain;
 mod graph;
+mod import;
 mod load;
 mod merge;
 mod output;
@@ -92,6 +93,8 @@ pub enum Command {
     Catalog(catalog::CatalogArgs),
     /// What one outage would cost: each trial with and without it, on the same random numbers.
     Drill(drill::DrillArgs),
+    /// Write a first scenario from a Terraform plan or state, or from Kubernetes manifests.
+    Import(import::ImportArgs),
 }
 
 /// Runs the parsed command line.
@@ -110,6 +113,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Rank(args) => rank::rank(&args),
         Command::Catalog(args) => catalog::run(&args),
         Command::Drill(args) => drill::run(&args),
+        Command::Import(args) => import::import(&args),
     }
 }
 

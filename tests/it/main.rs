@@ -19,6 +19,7 @@ mod exact;
 mod explain;
 mod fuzz_corpus;
 mod graph;
+mod import;
 mod interrupt;
 mod limits;
 mod mechanics;

@@ -1,0 +1,185 @@
+//! Writes a [`Draft`] as scenario text: the domains its deployments sit in,
+//! failure processes for the providers, regions and zones present (from
+//! [`super::rates`]), the services with a comment on every inferred choice,
+//! and what was not modelled at the end.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use super::names::{quoted, ron_string};
+use super::rates::{self, Level, Rate};
+use super::{Deployment, Draft, Routing, Service};
+
+/// The most unmodelled resources listed one by one (the rest are counted).
+const MAX_UNMODELLED_LISTED: usize = 200;
+
+/// Zones per region, for every region a deployment sits in.
+type Regions = BTreeMap<(String, String), BTreeSet<String>>;
+
+/// The scenario text of `draft`.
+pub fn scenario(draft: &Draft) -> String {
+    let mut out = String::new();
+    for line in &draft.header {
+        let _ = writeln!(out, "// {}", quoted(line));
+    }
+    let regions = regions(draft);
+    let _ = writeln!(out, "Scenario(");
+    let _ = writeln!(out, "    name: \"{}\",", ron_string(&draft.title));
+    let _ = writeln!(out, "    horizon: \"1y\",");
+    let _ = writeln!(out, "    trials: 10000,");
+    let _ = writeln!(out, "    seed: 42,");
+    domains(&mut out, &regions);
+    failures(&mut out, &regions);
+    let _ = writeln!(out, "    services: {{");
+    for service in &draft.services {
+        write_service(&mut out, service);
+    }
+    let _ = writeln!(out, "    }},");
+    let _ = writeln!(out, ")");
+    unmodelled(&mut out, &draft.unmodelled);
+    out
+}
+
+/// The regions (and their zones) the draft's deployments sit in.
+fn regions(draft: &Draft) -> Regions {
+    let mut regions = Regions::new();
+    for d in draft.services.iter().flat_map(|s| &s.deployments) {
+        let zones = regions
+            .entry((d.provider.clone(), d.region.clone()))
+            .or_default();
+        zones.extend(d.zones.iter().cloned());
+    }
+    regions
+}
+
+fn domains(out: &mut String, regions: &Regions) {
+    let _ = writeln!(out, "    domains: [");
+    for ((provider, region), zones) in regions {
+        if zones.is_empty() {
+            let _ = writeln!(out, "        \"{provider}/{region}\",");
+        }
+        for zone in zones {
+            let _ = writeln!(out, "        \"{provider}/{region}/{zone}\",");
+        }
+    }
+    let _ = writeln!(out, "    ],");
+}
+
+/// One failure process from a table entry, with its source as a comment.
+fn process(out: &mut String, name: &str, on: &str, rate: &Rate) {
+    let _ = writeln!(out, "        // {}", rate.source);
+    let _ = writeln!(
+        out,
+        "        (name: \"{name}\", on: {on}, every: \"{}\",\n         lasts: LogNormal(median: \"{}\", p90: \"{}\"), cause: {}),",
+        rate.every, rate.median, rate.p90, rate.cause
+    );
+}
+
+fn failures(out: &mut String, regions: &Regions) {
+    let _ = writeln!(out, "    failures: [");
+    let _ = writeln!(
+        out,
+        "        // Default rates of `faultline import`, from the outage history in data/outages.csv."
+    );
+    for ((provider, region), zones) in regions {
+        let path = format!("{provider}/{region}");
+        if !zones.is_empty() {
+            if let Some(rate) = rates::lookup(provider, region, Level::Zone) {
+                let on = format!("EachZone(under: \"{path}\")");
+                process(out, &format!("{path} {}", rate.what), &on, rate);
+            }
+        }
+        match rates::lookup(provider, region, Level::Region) {
+            Some(rate) => {
+                let on = format!("Domain(\"{path}\")");
+                process(out, &format!("{path} {}", rate.what), &on, rate);
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "        // {path}: no default rate for this provider; add its outages"
+                );
+            }
+        }
+    }
+    let providers: BTreeSet<&String> = regions.keys().map(|(p, _)| p).collect();
+    for provider in providers {
+        for rate in rates::provider_wide(provider) {
+            let on = format!("Domain(\"{provider}\")");
+            process(out, &format!("{provider} {}", rate.what), &on, rate);
+        }
+    }
+    for (why, line) in rates::HOST_AND_ROLLOUT {
+        let _ = writeln!(out, "        // {why}");
+        let _ = writeln!(out, "        {line}");
+    }
+    let _ = writeln!(out, "    ],");
+}
+
+fn write_service(out: &mut String, service: &Service) {
+    for note in &service.notes {
+        let _ = writeln!(out, "        // {}", quoted(note));
+    }
+    let _ = writeln!(out, "        \"{}\": (", service.name);
+    let _ = writeln!(out, "            deployments: [");
+    for d in &service.deployments {
+        write_deployment(out, d);
+    }
+    let _ = writeln!(out, "            ],");
+    if let Routing::ActivePassive {
+        detect,
+        switch,
+        why,
+    } = &service.routing
+    {
+        let _ = writeln!(out, "            // {why}");
+        let _ = writeln!(
+            out,
+            "            routing: ActivePassive(detect: {detect}, switch: {switch}),"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "            // depends_on: not visible in the input; add the services this one calls, e.g. {{ \"db\": Hard }}"
+    );
+    let _ = writeln!(out, "        ),");
+}
+
+fn write_deployment(out: &mut String, d: &Deployment) {
+    for note in &d.notes {
+        let _ = writeln!(out, "                // {}", quoted(note));
+    }
+    let zones = if d.zones.is_empty() {
+        String::new()
+    } else {
+        let listed: Vec<String> = d.zones.iter().map(|z| format!("\"{z}\"")).collect();
+        format!(", zones: [{}]", listed.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "                (in: \"{}/{}\"{zones}, replicas: {}, need: {}),",
+        d.provider, d.region, d.replicas, d.need
+    );
+}
+
+fn unmodelled(out: &mut String, unmodelled: &[String]) {
+    if unmodelled.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "// Not modelled ({} in the input): networks, permissions, storage and the like do not fail as services here;",
+        unmodelled.len()
+    );
+    let _ = writeln!(
+        out,
+        "// add a service for any of them whose outage would take yours down."
+    );
+    for line in unmodelled.iter().take(MAX_UNMODELLED_LISTED) {
+        let _ = writeln!(out, "//   {}", quoted(line));
+    }
+    if unmodelled.len() > MAX_UNMODELLED_LISTED {
+        let more = unmodelled.len() - MAX_UNMODELLED_LISTED;
+        let _ = writeln!(out, "//   ... and {more} more");
+    }
+}

@@ -1,0 +1,433 @@
+//! What each AWS, Google Cloud and Azure resource type becomes: which are
+//! services (compute, databases, caches, load balancers), where their
+//! instances sit (region and zones), how many replicas they run, and which
+//! are managed multi-zone databases that fail over (ActivePassive).
+
+use serde_json::{Map, Value};
+
+use super::names::{sanitize, Unique};
+use super::placement::{block, get_str, get_u64, raw_zones, region_of, zone_segment, Context};
+use super::terraform::Resource;
+use super::{Deployment, Routing, Service};
+
+/// What a resource is, as far as outages go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Compute,
+    Database,
+    Cache,
+    LoadBalancer,
+}
+
+/// The provider segment and kind of a resource type the import models.
+fn classify(kind: &str) -> Option<(&'static str, Kind)> {
+    use Kind::*;
+    let k = match kind {
+        "aws_instance" | "aws_autoscaling_group" | "aws_ecs_service" | "aws_eks_node_group" => {
+            ("aws", Compute)
+        }
+        "aws_db_instance"
+        | "aws_rds_cluster"
+        | "aws_rds_cluster_instance"
+        | "aws_docdb_cluster" => ("aws", Database),
+        "aws_elasticache_cluster" | "aws_elasticache_replication_group" => ("aws", Cache),
+        "aws_lb" | "aws_alb" | "aws_elb" => ("aws", LoadBalancer),
+        "google_compute_instance"
+        | "google_compute_instance_group_manager"
+        | "google_compute_region_instance_group_manager"
+        | "google_container_node_pool" => ("gcp", Compute),
+        "google_sql_database_instance" => ("gcp", Database),
+        "google_redis_instance" => ("gcp", Cache),
+        "azurerm_linux_virtual_machine"
+        | "azurerm_windows_virtual_machine"
+        | "azurerm_virtual_machine"
+        | "azurerm_linux_virtual_machine_scale_set"
+        | "azurerm_windows_virtual_machine_scale_set"
+        | "azurerm_orchestrated_virtual_machine_scale_set"
+        | "azurerm_virtual_machine_scale_set"
+        | "azurerm_kubernetes_cluster" => ("azure", Compute),
+        "azurerm_mssql_server"
+        | "azurerm_sql_server"
+        | "azurerm_postgresql_server"
+        | "azurerm_postgresql_flexible_server"
+        | "azurerm_mysql_server"
+        | "azurerm_mysql_flexible_server" => ("azure", Database),
+        "azurerm_redis_cache" => ("azure", Cache),
+        "azurerm_lb" | "azurerm_application_gateway" => ("azure", LoadBalancer),
+        _ => return None,
+    };
+    Some(k)
+}
+
+/// The replicas one instance of a resource runs, and which attribute said so.
+fn replicas(kind: &str, v: &Map<String, Value>) -> (u64, String) {
+    let from = |key: &str| get_u64(v, key).map(|n| (n, format!("its `{key}`")));
+    let nested = |b: &str, key: &str| {
+        block(v, b)
+            .and_then(|m| get_u64(m, key))
+            .map(|n| (n, format!("its `{b}.{key}`")))
+    };
+    let found = match kind {
+        "aws_autoscaling_group" => from("desired_capacity").or_else(|| from("min_size")),
+        "aws_ecs_service" => from("desired_count"),
+        "aws_eks_node_group" => nested("scaling_config", "desired_size"),
+        "google_compute_instance_group_manager"
+        | "google_compute_region_instance_group_manager" => from("target_size"),
+        "google_container_node_pool" => from("node_count").or_else(|| from("initial_node_count")),
+        "azurerm_virtual_machine_scale_set" => nested("sku", "capacity"),
+        "azurerm_kubernetes_cluster" => nested("default_node_pool", "node_count"),
+        "aws_elasticache_cluster" => from("num_cache_nodes"),
+        "aws_elasticache_replication_group" => {
+            from("num_cache_clusters").or_else(|| from("number_cache_clusters"))
+        }
+        k if k.ends_with("scale_set") => from("instances"),
+        _ => None,
+    };
+    found.unwrap_or_else(|| (1, "one per instance".into()))
+}
+
+/// Whether a database or cache is a managed primary with a standby that
+/// takes over (and how many nodes take part), and why.
+fn failover(kind: &str, v: &Map<String, Value>, context: &Context) -> Option<(u64, String)> {
+    let flag = |key: &str| v.get(key).and_then(Value::as_bool) == Some(true);
+    let settings = block(v, "settings");
+    let ha = block(v, "high_availability").and_then(|h| get_str(h, "mode"));
+    match kind {
+        "aws_db_instance" if flag("multi_az") => {
+            Some((2, "`multi_az = true`: a standby in another zone".into()))
+        }
+        "aws_rds_cluster" => {
+            let n = cluster_members(v, context).len() as u64;
+            (n >= 2).then(|| {
+                (
+                    n,
+                    format!("{n} cluster instances: a writer and readers it fails over to"),
+                )
+            })
+        }
+        "aws_elasticache_replication_group"
+            if flag("automatic_failover_enabled") || flag("multi_az_enabled") =>
+        {
+            let n = replicas(kind, v).0.max(2);
+            Some((n, "automatic failover to a replica in another zone".into()))
+        }
+        "google_sql_database_instance"
+            if settings.and_then(|s| get_str(s, "availability_type")) == Some("REGIONAL") =>
+        {
+            Some((
+                2,
+                "`availability_type = REGIONAL`: a standby in another zone".into(),
+            ))
+        }
+        "google_redis_instance" if get_str(v, "tier") == Some("STANDARD_HA") => {
+            Some((2, "`tier = STANDARD_HA`: a replica in another zone".into()))
+        }
+        "azurerm_postgresql_flexible_server" | "azurerm_mysql_flexible_server"
+            if ha.is_some_and(|m| m != "Disabled") =>
+        {
+            Some((
+                2,
+                format!("`high_availability.mode = {}`: a standby", ha.unwrap_or("")),
+            ))
+        }
+        "azurerm_redis_cache" if get_str(v, "sku_name").is_some_and(|s| s != "Basic") => Some((
+            2,
+            "a Standard or Premium cache: a primary and a replica".into(),
+        )),
+        _ => None,
+    }
+}
+
+/// The `aws_rds_cluster_instance`s of a cluster: those naming its
+/// `cluster_identifier`, or all of them where either is not known.
+fn cluster_members<'a>(
+    cluster: &Map<String, Value>,
+    context: &'a Context,
+) -> Vec<&'a Map<String, Value>> {
+    let id = get_str(cluster, "cluster_identifier");
+    (context.cluster_instances.iter())
+        .filter(|i| match (id, get_str(i, "cluster_identifier")) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        })
+        .collect()
+}
+
+/// Managed failover times: the providers document one to two minutes for
+/// a Multi-AZ / HA failover.
+const FAILOVER: Routing = Routing::ActivePassive {
+    detect: "Exp(mean: \"1m\")",
+    switch: "Uniform(min: \"1m\", max: \"2m\")",
+    why: "inferred: managed failover; providers document 1-2 min for a Multi-AZ/HA failover (detection assumed 1 min on average)",
+};
+
+/// Default zone segments where a failover's zones are not in the input.
+fn default_zones(provider: &str) -> [&'static str; 3] {
+    match provider {
+        "azure" => ["1", "2", "3"],
+        _ => ["a", "b", "c"],
+    }
+}
+
+/// The service a resource group becomes, or `None` when the import does
+/// not model its type (or, for Aurora instances, when their cluster does).
+pub(crate) fn service(
+    group: &str,
+    members: &[&Resource],
+    context: &Context,
+    names: &mut Unique,
+) -> Option<Service> {
+    let first = members.first()?;
+    let (provider, kind) = classify(&first.kind)?;
+    if first.kind == "aws_rds_cluster_instance" && context.has_cluster {
+        return None;
+    }
+    let short = short_name(group);
+    let name = if names.is_taken(&short) {
+        let kind = first
+            .kind
+            .split_once('_')
+            .map_or(first.kind.as_str(), |(_, k)| k);
+        names.take(&sanitize(&format!("{kind}-{short}"), "resource"))
+    } else {
+        names.take(&short)
+    };
+    let mut notes = vec![format!(
+        "{group}: {} instance(s) of {}",
+        members.len(),
+        first.kind
+    )];
+    if let Some((nodes, why)) = failover(&first.kind, &first.values, context) {
+        notes.push(format!("inferred: zone-spread primary and standby ({why})"));
+        let deployments = standby_deployments(provider, first, nodes, context);
+        return Some(Service {
+            name,
+            notes,
+            deployments,
+            routing: FAILOVER,
+        });
+    }
+    let deployments = spread_deployments(provider, kind, members, context);
+    Some(Service {
+        name,
+        notes,
+        deployments,
+        routing: Routing::ActiveActive,
+    })
+}
+
+/// A readable service name: the resource's name, with its module path.
+fn short_name(group: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = group.split('.').collect();
+    let mut i = 0;
+    while i < segments.len() {
+        if segments[i] == "module" && i + 1 < segments.len() {
+            parts.push(segments[i + 1]);
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    parts.extend(segments.last());
+    sanitize(&parts.join("-"), "resource")
+}
+
+/// One single-replica deployment per node of a failover group, in zones
+/// spread over the known zones (or assumed ones).
+fn standby_deployments(
+    provider: &str,
+    r: &Resource,
+    nodes: u64,
+    context: &Context,
+) -> Vec<Deployment> {
+    let zones = failover_zones(r, context);
+    let (region, region_note) = region_of(r, provider, &zones, context);
+    let mut segments: Vec<String> = Vec::new();
+    for z in &zones {
+        let s = zone_segment(&region, z);
+        if !segments.contains(&s) {
+            segments.push(s);
+        }
+    }
+    let known = segments.len();
+    for z in default_zones(provider) {
+        if segments.len() >= nodes.clamp(2, 3) as usize {
+            break;
+        }
+        if !segments.iter().any(|s| s == z) {
+            segments.push(z.to_string());
+        }
+    }
+    let most = crate::scenario::validate::MAX_DEPLOYMENTS_PER_SERVICE as u64;
+    (0..nodes.min(most))
+        .map(|i| {
+            let zone = segments[i as usize % segments.len()].clone();
+            let mut notes: Vec<String> = region_note.iter().cloned().collect();
+            let role = if i == 0 { "primary" } else { "standby" };
+            notes.push(match (i as usize) < known {
+                true => format!("{role}: zone `{zone}` from the input"),
+                false => format!("{role}: zone `{zone}` assumed (not in the input)"),
+            });
+            Deployment {
+                provider: provider.into(),
+                region: region.clone(),
+                zones: vec![zone],
+                replicas: 1,
+                need: 1,
+                notes,
+            }
+        })
+        .collect()
+}
+
+/// The zones a failover group's input names, primary first: an Aurora
+/// cluster's instances, the zone attributes, Cloud SQL's preferred and
+/// secondary zones, Memorystore's alternative zone, Azure's standby zone.
+fn failover_zones(r: &Resource, context: &Context) -> Vec<String> {
+    let mut zones: Vec<String> = Vec::new();
+    if r.kind == "aws_rds_cluster" {
+        let members = cluster_members(&r.values, context);
+        let member_zones = members
+            .iter()
+            .filter_map(|m| get_str(m, "availability_zone"));
+        zones.extend(member_zones.map(String::from));
+    }
+    zones.extend(raw_zones(&r.values, context));
+    if let Some(s) = block(&r.values, "settings").and_then(|s| block(s, "location_preference")) {
+        zones.extend(get_str(s, "zone").map(String::from));
+        zones.extend(get_str(s, "secondary_zone").map(String::from));
+    }
+    zones.extend(get_str(&r.values, "alternative_location_id").map(String::from));
+    if let Some(h) = block(&r.values, "high_availability") {
+        zones.extend(get_str(h, "standby_availability_zone").map(String::from));
+    }
+    zones
+}
+
+/// Deployments of a group that serves from every instance: one per region,
+/// replicas summed, zones in order of appearance.
+fn spread_deployments(
+    provider: &str,
+    kind: Kind,
+    members: &[&Resource],
+    context: &Context,
+) -> Vec<Deployment> {
+    let mut by_region: Vec<Deployment> = Vec::new();
+    for r in members {
+        let zones = raw_zones(&r.values, context);
+        let (region, region_note) = region_of(r, provider, &zones, context);
+        let (mut count, how) = replicas(&r.kind, &r.values);
+        let mut segments: Vec<String> = zones.iter().map(|z| zone_segment(&region, z)).collect();
+        segments.dedup();
+        if kind == Kind::LoadBalancer {
+            count = segments.len().max(1) as u64;
+        } else if r.kind == "google_container_node_pool" && !segments.is_empty() {
+            count *= segments.len() as u64;
+        }
+        let at = match by_region.iter().position(|d| d.region == region) {
+            Some(at) => at,
+            None => {
+                by_region.push(Deployment {
+                    provider: provider.into(),
+                    region: region.clone(),
+                    zones: Vec::new(),
+                    replicas: 0,
+                    need: 1,
+                    notes: region_note.into_iter().collect(),
+                });
+                by_region.len() - 1
+            }
+        };
+        let d = &mut by_region[at];
+        for s in segments {
+            if !d.zones.contains(&s) {
+                d.zones.push(s);
+            }
+        }
+        d.replicas = d.replicas.saturating_add(count);
+        if members.len() == 1 && kind != Kind::LoadBalancer {
+            d.notes.push(format!("replicas: {how}"));
+        }
+        need_from(&r.kind, &r.values, d);
+    }
+    by_region
+        .iter_mut()
+        .for_each(|d| finish(provider, kind, d, members.len()));
+    let most = crate::scenario::validate::MAX_DEPLOYMENTS_PER_SERVICE;
+    if by_region.len() > most {
+        let dropped = by_region.len() - most;
+        by_region.truncate(most);
+        if let Some(last) = by_region.last_mut() {
+            last.notes.push(format!(
+                "{dropped} more region(s) not written: a service has at most {most} deployments"
+            ));
+        }
+    }
+    by_region
+}
+
+/// A note on an auto-scaling group's `min_size`, the floor it keeps.
+fn need_from(kind: &str, v: &Map<String, Value>, d: &mut Deployment) {
+    if kind == "aws_autoscaling_group" {
+        if let Some(min) = get_u64(v, "min_size").filter(|&m| m > 1) {
+            d.notes.push(format!(
+                "its `min_size` is {min}: if that is the capacity your peak needs, set need: {min}"
+            ));
+        }
+    }
+}
+
+/// A single instance whose zone the input does not give still sits in one
+/// zone (AWS and Google Cloud place every instance in a zone; an Azure
+/// resource without a zone is regional): zone `a` assumed.
+fn assume_one_zone(provider: &str, kind: Kind, d: &mut Deployment) {
+    if d.zones.is_empty() && d.replicas == 1 && provider != "azure" && kind != Kind::LoadBalancer {
+        d.zones.push("a".into());
+        d.notes
+            .push("zone: not in the input; a single instance sits in one zone, `a` assumed".into());
+    }
+}
+
+/// Bounds and the notes every deployment gets.
+fn finish(provider: &str, kind: Kind, d: &mut Deployment, instances: usize) {
+    let max = crate::scenario::validate::MAX_REPLICAS_PER_DEPLOYMENT;
+    if d.replicas == 0 {
+        d.replicas = 1;
+        d.notes
+            .push("replicas: 0 in the input; 1 assumed so that the service exists".into());
+    }
+    if d.replicas > max {
+        d.notes
+            .push(format!("replicas: {} capped at {max}", d.replicas));
+        d.replicas = max;
+    }
+    if instances > 1 {
+        d.notes.push(format!(
+            "replicas: {instances} instances (count/for_each) of one resource"
+        ));
+    }
+    d.need = d.need.clamp(1, d.replicas);
+    assume_one_zone(provider, kind, d);
+    if d.need == 1 && d.replicas > 1 {
+        d.notes.push("need: 1 assumed (any one replica carries the load); raise it to the replicas your peak needs".into());
+    }
+    if d.zones.is_empty() {
+        d.notes.push("zones: not in the input; placed at the region, so zone outages do not reach it; add zones if you know them".into());
+    } else if kind == Kind::LoadBalancer {
+        d.notes.push(
+            "a regional load balancer: one node per zone, serving while any zone does".into(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_stay_in_service_names() {
+        assert_eq!(short_name("module.web[0].aws_instance.app"), "web-0-app");
+        assert_eq!(short_name("aws_instance.app"), "app");
+    }
+}

@@ -33,6 +33,7 @@ use crate::shard::Shard;
 use output::{stderr, Inputs, OutputError, OUTPUT};
 
 mod emit;
+mod fmt;
 mod merge;
 
 /// faultline: what does an outage cost, and which design would have saved us?
@@ -79,6 +80,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// What to fix next: the loss each failure and domain causes, on common random numbers.
     Rank(RankArgs),
+    /// Rewrite scenario files in the canonical layout, keeping every comment.
+    Fmt(fmt::FmtArgs),
 }
 
 /// Arguments of `run`.
@@ -270,6 +273,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Blast(args) => report::blast(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Rank(args) => explain::rank(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }
 

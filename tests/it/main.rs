@@ -13,6 +13,7 @@ mod determinism;
 mod docs;
 mod exact;
 mod explain;
+mod fmt;
 mod fuzz_corpus;
 mod graph;
 mod interrupt;

@@ -29,12 +29,12 @@ use crate::report::compare::{
     render as render_comparison, render_html as render_comparison_html, render_sweep, CompareFormat,
 };
 use crate::scenario;
-use crate::shard::Shard;
 use output::{stderr, Inputs, OutputError, OUTPUT};
 
 mod emit;
 mod fmt;
 mod merge;
+mod shard;
 
 /// faultline: what does an outage cost, and which design would have saved us?
 #[derive(Debug, Parser)]
@@ -111,9 +111,15 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with_all = ["precision", "shard"])]
     pub variance_reduction: VarianceMethod,
     /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
-    /// partial result for `faultline merge` to `--output` (or stdout).
-    #[arg(long, value_parser = Shard::parse, conflicts_with_all = ["format", "junit", "strict"])]
-    pub shard: Option<Shard>,
+    /// partial result for `faultline merge` to `--output` (or stdout). `auto`:
+    /// I and N from the scheduler (Kubernetes Indexed Job, Slurm job array, or
+    /// FAULTLINE_SHARD=I/N).
+    #[arg(long, value_name = "I/N|auto", value_parser = shard::ShardArg::parse, conflicts_with_all = ["format", "junit", "strict"])]
+    pub shard: Option<shard::ShardArg>,
+    /// The number of shards of `--shard auto` where the scheduler does not
+    /// give it (a Kubernetes Indexed Job: its `completions`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), requires = "shard")]
+    pub shard_count: Option<u64>,
     /// Refuse runs expected to simulate more events than this.
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_parser = positive_number)]
     pub max_events: f64,
@@ -357,6 +363,10 @@ fn check(paths: &[PathBuf]) -> Exit {
 }
 
 fn run(args: &RunArgs) -> Exit {
+    let shard = match shard::resolve(args.shard, args.shard_count) {
+        Ok(shard) => shard,
+        Err(exit) => return exit,
+    };
     let mut inputs = Inputs::default();
     let Some(loaded) = load_with(&args.scenario, &[], &mut inputs) else {
         return Exit::Failure;
@@ -375,7 +385,7 @@ fn run(args: &RunArgs) -> Exit {
         max_exact_values: args.max_exact_values,
     };
     let signals = Signals::register();
-    if let Some(shard) = args.shard {
+    if let Some(shard) = shard {
         let file = args.scenario.display().to_string();
         // the text the model was built from: the merged scenario when the
         // file uses `extends`; `load` accepted it, so it is UTF-8

@@ -89,6 +89,7 @@ pub fn report(args: &ReportArgs) -> Exit {
         precision: None,
         variance_reduction: super::VarianceMethod::None,
         shard: None,
+        shard_count: None,
         max_events: DEFAULT_MAX_EVENTS,
         max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
         max_exact_values: crate::montecarlo::DEFAULT_MAX_EXACT_VALUES,

@@ -26,6 +26,7 @@ mod properties;
 mod rank;
 mod report;
 mod results;
+mod shard_auto;
 mod shards;
 mod sketch;
 mod special_files;

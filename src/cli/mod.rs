@@ -33,6 +33,7 @@ use output::{stderr, Inputs, OutputError, OUTPUT};
 
 mod emit;
 mod fmt;
+mod init;
 mod merge;
 mod shard;
 
@@ -82,6 +83,8 @@ pub enum Command {
     Rank(RankArgs),
     /// Rewrite scenario files in the canonical layout, keeping every comment.
     Fmt(fmt::FmtArgs),
+    /// Write a commented starting scenario for the chosen providers and regions.
+    Init(init::InitArgs),
 }
 
 /// Arguments of `run`.
@@ -280,6 +283,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Explain(args) => explain::explain(&args),
         Command::Rank(args) => explain::rank(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
 

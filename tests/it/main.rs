@@ -16,6 +16,7 @@ mod explain;
 mod fmt;
 mod fuzz_corpus;
 mod graph;
+mod init;
 mod interrupt;
 mod limits;
 mod mechanics;

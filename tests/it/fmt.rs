@@ -84,7 +84,12 @@ fn meaning(files: &BTreeMap<String, String>, name: &str, trials: Option<u64>) ->
 
 #[test]
 fn every_shipped_scenario_is_already_formatted() {
-    for path in shipped() {
+    let mut files = shipped();
+    files.extend(super::results::files_with_extension(
+        &repo("examples/ci"),
+        "ron",
+    ));
+    for path in files {
         let text = std::fs::read_to_string(&path).expect("read scenario");
         assert!(
             formatted(&text) == text,
@@ -290,5 +295,39 @@ proptest::proptest! {
         }
         let files = |t: &str| BTreeMap::from([("s.ron".to_string(), t.to_string())]);
         proptest::prop_assert_eq!(meaning(&files(&once), "s.ron", None), meaning(&files(&plain), "s.ron", None));
+    }
+}
+
+#[test]
+fn the_pre_commit_hooks_and_the_ci_examples_run_fmt_check_and_check() {
+    use clap::Parser;
+    let hooks = std::fs::read_to_string(repo(".pre-commit-hooks.yaml")).expect("hooks");
+    for (id, entry) in [
+        ("faultline-fmt", "faultline fmt"),
+        ("faultline-check", "faultline check"),
+    ] {
+        let hook = (hooks
+            .split("\n- id: ")
+            .find(|h| h.starts_with(&format!("{id}\n"))))
+        .unwrap_or_else(|| panic!("no hook {id}"));
+        assert!(hook.contains(&format!("\n  entry: {entry}\n")), "{hook}");
+        assert!(hook.contains("\n  language: rust\n"), "{hook}");
+        // pre-commit appends the staged files
+        let argv = entry.split(' ').chain(["a.ron", "b.ron"]);
+        faultline::cli::Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{entry}: {e}"));
+    }
+    assert!(!hooks.contains('\t'));
+    for example in [
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(repo(example)).expect("example");
+        let fmt = "./target/release/faultline fmt --check scenarios/*.ron examples/ci/*.ron";
+        let check = "./target/release/faultline check scenarios/*.ron examples/ci/*.ron";
+        let (f, c) = (text.find(fmt), text.find(check));
+        assert!(
+            f.is_some() && c.is_some() && f < c,
+            "{example}: fmt --check, then check"
+        );
     }
 }

@@ -129,6 +129,17 @@ fn literal_end(bytes: &[u8], start: usize) -> Result<usize, LexError> {
         pos += 1;
     }
     match bytes.get(pos) {
+        // a raw identifier: r#name
+        Some(b'r')
+            if bytes.get(pos + 1) == Some(&b'#')
+                && bytes.get(pos + 2).is_some_and(|&c| is_atom(c)) =>
+        {
+            pos += 2;
+            while bytes.get(pos).is_some_and(|&c| is_atom(c)) {
+                pos += 1;
+            }
+            Ok(pos)
+        }
         Some(b'r') if matches!(bytes.get(pos + 1), Some(b'"' | b'#')) => {
             raw_string_end(bytes, pos).ok_or(unterminated("unterminated raw string"))
         }
@@ -239,6 +250,7 @@ mod tests {
             ]
         );
         assert_eq!(kinds("r#\"a\"b\"#"), vec![atom("r#\"a\"b\"#")]);
+        assert_eq!(kinds("r#type"), vec![atom("r#type")]);
         assert_eq!(kinds("#![enable(x)]"), vec![atom("#![enable(x)]")]);
     }
 

@@ -55,7 +55,7 @@ fn p90(median_hours: f64, sigma: f64) -> String {
     format!("\"{:.6}h\"", median_hours * (sigma * Z90).exp())
 }
 
-/// The W1 scenario with `n` services.
+/// The W1 scenario with `n` services, formatted as `faultline fmt` writes it.
 pub fn scenario(n: usize) -> String {
     let (providers, regions, zones) = SHAPE;
     let mut out = String::new();
@@ -100,5 +100,6 @@ pub fn scenario(n: usize) -> String {
         );
     }
     out.push_str("    },\n)\n");
-    out
+    // in the layout of `faultline fmt`, as every shipped scenario
+    faultline::scenario::format::format(&out).unwrap_or(out)
 }

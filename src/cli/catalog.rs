@@ -2,7 +2,8 @@
 
 use clap::ValueEnum;
 
-use super::output::{self, stderr};
+use super::output;
+use super::output::Problem;
 use super::Exit;
 use crate::catalog;
 
@@ -31,7 +32,7 @@ pub fn loaded() -> Option<catalog::Loaded> {
     match catalog::load() {
         Ok(c) => Some(c),
         Err(e) => {
-            stderr!("error: {e}");
+            Problem::error(e.to_string()).print();
             None
         }
     }

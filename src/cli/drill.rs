@@ -163,20 +163,23 @@ fn resolve(args: &DrillArgs, path: &Path, loaded: &Loaded) -> Option<Drill> {
 fn from_incident(args: &DrillArgs, model: &Model, name: &str) -> Option<(String, f64, Effect)> {
     let loaded = loaded()?;
     let Some(incident) = loaded.incident(name) else {
-        stderr!("error: the catalog has no incident `{name}`");
         let names = loaded.catalog.incidents.iter().map(|i| i.name.as_str());
-        match closest(name, names) {
-            Some(best) => {
-                stderr!("  hint: did you mean `{best}`? (`faultline drill --list` lists them)")
-            }
-            None => stderr!("  hint: `faultline drill --list` lists them"),
-        }
+        let hint = match closest(name, names) {
+            Some(best) => format!("did you mean `{best}`? (`faultline drill --list` lists them)"),
+            None => "`faultline drill --list` lists them".to_string(),
+        };
+        Problem::error(format!(
+            "the catalog has no incident `{}`",
+            crate::text::one_line(name)
+        ))
+        .with_hint(Some(&hint))
+        .print();
         return None;
     };
     let hours = match incident.hours() {
         Ok(h) => h,
         Err(e) => {
-            stderr!("error: {e}");
+            Problem::error(e.to_string()).print();
             return None;
         }
     };

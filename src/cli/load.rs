@@ -87,8 +87,17 @@ pub fn problem<'a>(severity: Severity, file: &str, d: &Diagnostic) -> Problem<'a
 
 /// Prints every problem of `diagnostics` (without source lines).
 pub fn print_diagnostics(diagnostics: &[FileDiagnostics]) {
+    print_diagnostics_of(diagnostics, &[]);
+}
+
+/// As [`print_diagnostics`], showing source lines from `read`, the files
+/// read with their bytes.
+pub fn print_diagnostics_of(
+    diagnostics: &[FileDiagnostics],
+    read: &[(PathBuf, std::io::Result<Vec<u8>>)],
+) {
     for file in diagnostics {
-        print(Severity::Error, file, &[]);
+        print(Severity::Error, file, read);
     }
 }
 

@@ -22,8 +22,10 @@ mod compare;
 mod drill;
 mod emit;
 mod explain;
+mod fmt;
 mod graph;
 mod import;
+mod init;
 mod load;
 mod merge;
 mod output;
@@ -32,6 +34,7 @@ mod rank;
 mod refusal;
 mod report;
 mod run;
+mod shard;
 mod show;
 mod signals;
 mod sweep;
@@ -95,6 +98,10 @@ pub enum Command {
     Drill(drill::DrillArgs),
     /// Write a first scenario from a Terraform plan or state, or from Kubernetes manifests.
     Import(import::ImportArgs),
+    /// Rewrite scenario files in the canonical layout, keeping every comment.
+    Fmt(fmt::FmtArgs),
+    /// Write a commented starting scenario for the chosen providers and regions.
+    Init(init::InitArgs),
 }
 
 /// Runs the parsed command line.
@@ -114,6 +121,8 @@ pub fn main(cli: Cli) -> Exit {
         Command::Catalog(args) => catalog::run(&args),
         Command::Drill(args) => drill::run(&args),
         Command::Import(args) => import::import(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
 

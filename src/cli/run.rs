@@ -11,7 +11,7 @@ use super::load::load_with;
 use super::output::{stderr, Inputs, Problem};
 use super::refusal::print_refusal;
 use super::signals::Signals;
-use super::{merge, progress, Exit};
+use super::{merge, progress, shard, Exit};
 use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EXACT_VALUES};
 use crate::precision::Precision;
 use crate::scenario;
@@ -40,9 +40,15 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with = "shard")]
     pub variance_reduction: VarianceMethod,
     /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
-    /// partial result for `faultline merge` to `--output` (or stdout).
-    #[arg(long, value_parser = Shard::parse, conflicts_with_all = ["format", "junit", "strict"])]
-    pub shard: Option<Shard>,
+    /// partial result for `faultline merge` to `--output` (or stdout). `auto`:
+    /// I and N from the scheduler (Kubernetes Indexed Job, Slurm job array, or
+    /// FAULTLINE_SHARD=I/N).
+    #[arg(long, value_name = "I/N|auto", value_parser = shard::ShardArg::parse, conflicts_with_all = ["format", "junit", "strict"])]
+    pub shard: Option<shard::ShardArg>,
+    /// The number of shards of `--shard auto` where the scheduler does not
+    /// give it (a Kubernetes Indexed Job: its `completions`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), requires = "shard")]
+    pub shard_count: Option<u64>,
     /// The work a run refuses to start.
     #[command(flatten)]
     pub limits: Limits,
@@ -75,6 +81,7 @@ impl RunArgs {
             precision: None,
             variance_reduction: VarianceMethod::None,
             shard: None,
+            shard_count: None,
             limits: Limits::default(),
             max_exact_values: DEFAULT_MAX_EXACT_VALUES,
         }
@@ -95,8 +102,12 @@ pub fn run(args: &RunArgs) -> Exit {
         max_exact_values: args.max_exact_values,
         ..args.settings.options(&args.limits)
     };
+    let shard = match shard::resolve(args.shard, args.shard_count) {
+        Ok(shard) => shard,
+        Err(exit) => return exit,
+    };
     let signals = Signals::register();
-    if let Some(shard) = args.shard {
+    if let Some(shard) = shard {
         return run_shard(args, &loaded, &options, shard, &signals);
     }
     match simulate(args, &loaded.model, &options, &signals) {

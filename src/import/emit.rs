@@ -16,8 +16,14 @@ const MAX_UNMODELLED_LISTED: usize = 200;
 /// Zones per region, for every region a deployment sits in.
 type Regions = BTreeMap<(String, String), BTreeSet<String>>;
 
-/// The scenario text of `draft`.
+/// The scenario text of `draft`, in the canonical layout of `faultline fmt`.
 pub fn scenario(draft: &Draft) -> String {
+    let text = unformatted(draft);
+    crate::scenario::format::format(&text).unwrap_or(text)
+}
+
+/// The scenario text of `draft`, as written.
+fn unformatted(draft: &Draft) -> String {
     let mut out = String::new();
     for line in &draft.header {
         let _ = writeln!(out, "// {}", quoted(line));

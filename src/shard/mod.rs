@@ -11,6 +11,7 @@
 //! merge holds one 64-trial block of outcomes, not the partials.
 
 mod check;
+pub mod scheduler;
 mod stream;
 mod write;
 

@@ -53,7 +53,7 @@ struct FailureSpec {
 }
 
 #[derive(Debug, Clone)]
-struct Spec {
+pub(crate) struct Spec {
     providers: usize,
     regions: usize,
     zones: usize,
@@ -139,7 +139,7 @@ fn failure() -> impl Strategy<Value = FailureSpec> {
         )
 }
 
-fn spec() -> impl Strategy<Value = Spec> {
+pub(crate) fn spec() -> impl Strategy<Value = Spec> {
     (1usize..=2, 1usize..=2, 1usize..=3).prop_flat_map(|(providers, regions, zones)| {
         (
             proptest::collection::vec(service(providers, regions, zones), 1..=5),
@@ -196,7 +196,7 @@ fn render(spec: &Spec, reverse: bool) -> String {
 
 /// The scenario text with the capacities, data policies, SLAs and
 /// destroying failures of the spec as well.
-fn render_with_money(spec: &Spec) -> String {
+pub(crate) fn render_with_money(spec: &Spec) -> String {
     render_all(spec, false, true)
 }
 
@@ -370,7 +370,7 @@ fn outcomes(m: &Model) -> Vec<TrialOutcome> {
 }
 
 /// 256 cases from a fixed seed, unless the environment says otherwise.
-fn config() -> ProptestConfig {
+pub(crate) fn config() -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = 256;

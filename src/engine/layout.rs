@@ -58,6 +58,7 @@ impl Layout {
                 let d = model.replicas[r].deployment;
                 1 + engine_service[model.deployments[d].service]
             }
+            Target::Group(_) => 0,
         };
         let mut process: Vec<usize> = (0..model.processes.len()).collect();
         process.sort_by_key(|&p| (owner(p), p));
@@ -108,6 +109,9 @@ impl Layout {
                     x.target = ids.target(x.target);
                     x
                 })
+                .collect(),
+            groups: (model.groups.iter())
+                .map(|members| members.iter().map(|&t| ids.target(t)).collect())
                 .collect(),
             topological_order: (0..service.len()).collect(),
             recovery_cycles: model.recovery_cycles.clone(),
@@ -167,6 +171,7 @@ impl Ids<'_> {
             Target::Service(s) => Target::Service(self.service[s]),
             Target::Deployment(d) => Target::Deployment(self.deployment[d]),
             Target::Replica(r) => Target::Replica(self.replica[r]),
+            Target::Group(g) => Target::Group(g),
         }
     }
 }
@@ -238,7 +243,7 @@ mod tests {
         let labels: Vec<&str> = engine.processes.iter().map(|p| p.label.as_str()).collect();
         let owners: Vec<usize> = (0..labels.len())
             .map(|e| match engine.processes[e].target {
-                Target::Domain(_) => 0,
+                Target::Domain(_) | Target::Group(_) => 0,
                 Target::Service(s) => 1 + s,
                 Target::Deployment(d) => 1 + engine.deployments[d].service,
                 Target::Replica(r) => 1 + engine.deployments[engine.replicas[r].deployment].service,

@@ -19,6 +19,7 @@
 //! behind it ([`attribution`]). All buffers live in a [`Workspace`] that is
 //! reused across trials, so a warm trial allocates nothing.
 
+mod arrivals;
 mod attribution;
 mod combine;
 mod data;
@@ -186,6 +187,12 @@ pub struct Workspace {
     /// The stream of the process being generated, restarted for each (its
     /// buffer is not cleared again for every process).
     stream: streams::Stream,
+    /// Per group of processes repaired by crews: the id of its first
+    /// occurrence, once its first process is generated in the trial (its
+    /// processes share their occurrences' ids).
+    repair_first: Vec<usize>,
+    /// Scratch of the crews' schedules.
+    repairs: arrivals::Scratch,
 }
 
 impl Workspace {
@@ -242,6 +249,8 @@ pub fn run_trial_until(
 fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace, stop: &AtomicBool) -> Option<()> {
     let model = &plan.layout.model;
     reset(model, ws);
+    ws.repair_first.clear();
+    ws.repair_first.resize(plan.repair_groups, usize::MAX);
     attribution::start(ws);
     generate(model, plan, plan.shared.clone(), trial, ws);
     let shared = ws.outages.len();
@@ -478,7 +487,19 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
         let tilt = plan.tilt[p];
-        let (events, hours) = if tilt == 1.0 {
+        let mut occurrences = None;
+        let (events, hours) = if !failure.is_plain() {
+            let history = arrivals::generate(
+                failure,
+                process.repair,
+                model.horizon,
+                rng,
+                &mut ws.outages,
+                &mut ws.repairs,
+            );
+            occurrences = Some(history.occurrences);
+            (history.events, history.hours)
+        } else if tilt == 1.0 {
             streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)
         } else {
             let (events, log_lr) = streams::generate_tilted_outages(
@@ -496,9 +517,23 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         ws.outcome.events += events;
         ws.generation_starts.push(ws.occurrences);
         ws.process_first[p] = ws.occurrences;
-        ws.occurrences += count;
+        let mut counted = occurrences.unwrap_or(count as u32);
+        match process.repair {
+            // a repaired replica: its occurrences are its group's, counted once
+            Some(repair) if ws.repair_first[repair.group] != usize::MAX => {
+                ws.process_first[p] = ws.repair_first[repair.group];
+            }
+            Some(repair) => {
+                ws.repair_first[repair.group] = ws.occurrences;
+                ws.occurrences += count;
+            }
+            None => ws.occurrences += count,
+        }
+        if process.repair.is_some_and(|r| r.rank > 0) {
+            counted = 0;
+        }
         ws.process_outages[p] = start..ws.outages.len();
-        ws.outcome.processes[plan.layout.process[p]] = (count as u32, hours);
+        ws.outcome.processes[plan.layout.process[p]] = (counted, hours);
     }
 }
 

@@ -535,6 +535,8 @@ mod tests {
             every: 2000.0,
             lasts: Distribution::Fixed(10.0),
             destroys_data: false,
+            arrival: crate::model::Arrival::Exp,
+            crews: None,
         };
         let (horizon, n) = (1000.0, 100_000u64);
         let mut out = Vec::new();

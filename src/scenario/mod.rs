@@ -8,6 +8,7 @@
 
 pub mod compose;
 pub mod diagnostic;
+pub mod every;
 mod locate;
 pub mod raw;
 mod syntax;

@@ -169,6 +169,8 @@ mod tests {
             every,
             lasts,
             destroys_data: false,
+            arrival: crate::model::Arrival::Exp,
+            crews: None,
         }
     }
 

@@ -3,6 +3,7 @@
 use super::super::diagnostic::name_hint;
 use super::super::locate::Anchor;
 use super::super::raw::{RawFailure, RawTarget};
+use super::shared_fate::Expanded;
 use super::{Ids, Validator, MAX_PROCESSES};
 use crate::model::{stream_key, Cause, DomainId, Failure, Level, Model, Process, Target};
 
@@ -10,19 +11,21 @@ const PROCESSES_HINT: &str = "an `Each...` target is one process per domain, ser
     deployment or replica: narrow it with `under` or `of`";
 
 /// Why a failure target does not resolve.
-struct TargetError {
-    message: String,
-    hint: Hint,
+pub(super) struct TargetError {
+    pub(super) message: String,
+    pub(super) hint: Hint,
     /// The name written in `on` that is wrong, to point at.
-    name: Option<String>,
+    pub(super) name: Option<String>,
     /// The target is well formed but matches no domain: a warning, not an error.
-    matches_nothing: bool,
+    pub(super) matches_nothing: bool,
 }
 
 /// The hint of a [`TargetError`], computed only when it is reported.
-enum Hint {
+pub(super) enum Hint {
     ClosestDomain,
     ClosestService,
+    /// The closest tag to the name among the tags of the deployments.
+    ClosestTag(Vec<String>),
     Text(String),
 }
 
@@ -37,6 +40,10 @@ impl TargetError {
             Hint::ClosestService => {
                 let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
                 name_hint(&name, &names, "services")
+            }
+            Hint::ClosestTag(tags) => {
+                let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+                name_hint(&name, &tags, "tags")
             }
             Hint::Text(text) => Some(text),
         }
@@ -62,19 +69,31 @@ impl Validator<'_> {
             );
             return;
         }
+        let Some((every, arrival, crews)) = self.timing(index, raw) else {
+            return;
+        };
         let failure = model.failures.len();
         model.failures.push(Failure {
             name: raw.name.clone(),
             cause: raw.cause.unwrap_or(Cause::Other),
-            every: raw.every.0.hours(),
+            every,
             lasts: raw.lasts.0.clone(),
             destroys_data: raw.destroys_data.unwrap_or(false),
+            arrival,
+            crews,
         });
         if self.too_many_processes {
             return;
         }
         at.push(Anchor::Field("on"));
-        let targets = match resolve_targets(model, &self.ids, &raw.on) {
+        let resolved = match super::shared_fate::group_members(model, &self.ids, &raw.on) {
+            Some(members) => members.map(|members| {
+                model.groups.push(members);
+                vec![Target::Group(model.groups.len() - 1)]
+            }),
+            None => resolve_targets(model, &self.ids, &raw.on),
+        };
+        let targets = match resolved {
             Ok(t) => t,
             Err(e) if e.matches_nothing => {
                 at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
@@ -92,6 +111,7 @@ impl Validator<'_> {
                 return;
             }
         };
+        let targets = self.repaired(model, failure, targets);
         if model.processes.len() + targets.len() > MAX_PROCESSES {
             self.too_many_processes = true;
             let message = format!(
@@ -105,20 +125,43 @@ impl Validator<'_> {
     }
 }
 
-/// Adds one failure process per target, keyed by a stable label.
-fn add_processes(model: &mut Model, failure: usize, targets: Vec<Target>) {
-    for target in targets {
+/// Adds one failure process per target, keyed by a stable label. A target
+/// under `repair` is one process per replica it takes down, each on the
+/// target's stream (they draw the same occurrences).
+fn add_processes(model: &mut Model, failure: usize, targets: Vec<Expanded>) {
+    let mut previous: Option<(usize, u64, String)> = None;
+    for Expanded {
+        target,
+        repair,
+        whole,
+    } in targets
+    {
         let name = model.failures[failure].name.as_str();
-        let parts = target_parts(model, target);
-        let mut key_parts: Vec<&[u8]> = vec![name.as_bytes()];
-        key_parts.extend(parts.iter().map(|p| p.as_bytes()));
-        let stream_key = stream_key(&key_parts);
-        let label = format!("{name}/{}", parts[1..].join("/"));
+        let (stream_key, label) = match (repair, &previous) {
+            // the target of a group already keyed: its key, its label ranked
+            (Some(r), Some((group, key, label))) if r.group == *group => {
+                (*key, format!("{label}#{}", r.rank))
+            }
+            _ => {
+                let parts = target_parts(model, whole);
+                let mut key_parts: Vec<&[u8]> = vec![name.as_bytes()];
+                key_parts.extend(parts.iter().map(|p| p.as_bytes()));
+                let key = stream_key(&key_parts);
+                let label = format!("{name}/{}", parts[1..].join("/"));
+                if let Some(r) = repair {
+                    previous = Some((r.group, key, label.clone()));
+                    (key, format!("{label}#{}", r.rank))
+                } else {
+                    (key, label)
+                }
+            }
+        };
         model.processes.push(Process {
             failure,
             target,
             stream_key,
             label,
+            repair,
         });
     }
 }
@@ -128,6 +171,13 @@ fn add_processes(model: &mut Model, failure: usize, targets: Vec<Target>) {
 /// (names may contain `/`, so the parts are hashed apart, never joined).
 fn target_parts(model: &Model, target: Target) -> Vec<String> {
     match target {
+        Target::Group(g) => {
+            let mut parts = vec!["group".to_string()];
+            for &member in &model.groups[g] {
+                parts.extend(target_parts(model, member));
+            }
+            parts
+        }
         Target::Domain(d) => vec!["domain".into(), model.domains[d].path.clone()],
         Target::Service(s) => vec!["service".into(), model.services[s].name.clone()],
         Target::Deployment(d) => {
@@ -150,7 +200,7 @@ fn target_parts(model: &Model, target: Target) -> Vec<String> {
     }
 }
 
-fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
+pub(super) fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
     ids.domains.get(path).copied().ok_or_else(|| TargetError {
         message: format!("unknown domain `{path}`"),
         hint: Hint::ClosestDomain,
@@ -159,7 +209,7 @@ fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
     })
 }
 
-fn service(ids: &Ids, name: &str) -> Result<usize, TargetError> {
+pub(super) fn service(ids: &Ids, name: &str) -> Result<usize, TargetError> {
     ids.services.get(name).copied().ok_or_else(|| TargetError {
         message: format!("unknown service `{name}`"),
         hint: Hint::ClosestService,
@@ -209,7 +259,11 @@ fn level_under(
     })
 }
 
-fn resolve_targets(model: &Model, ids: &Ids, raw: &RawTarget) -> Result<Vec<Target>, TargetError> {
+pub(super) fn resolve_targets(
+    model: &Model,
+    ids: &Ids,
+    raw: &RawTarget,
+) -> Result<Vec<Target>, TargetError> {
     let level = |level, under: &Option<String>| level_under(model, ids, level, under.as_deref());
     Ok(match raw {
         RawTarget::Domain(path) => vec![Target::Domain(domain(ids, path)?)],
@@ -225,6 +279,8 @@ fn resolve_targets(model: &Model, ids: &Ids, raw: &RawTarget) -> Result<Vec<Targ
             };
             range.map(Target::Deployment).collect()
         }
+        // handled by `shared_fate::group_members`
+        RawTarget::All(_) | RawTarget::Tagged(_) => Vec::new(),
         RawTarget::EachReplica { of } => {
             let range = match of {
                 Some(name) => {

@@ -9,6 +9,7 @@ mod mechanics;
 mod names;
 mod objective;
 mod order;
+mod shared_fate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,6 +49,8 @@ struct Ids {
     roots: Vec<DomainId>,
     /// The children of each domain.
     children: Vec<Vec<DomainId>>,
+    /// Deployments by tag, in file order.
+    tags: BTreeMap<String, Vec<usize>>,
 }
 
 /// Validation state: the locator, the lookups and the problems found so far.
@@ -63,6 +66,8 @@ pub struct Validator<'a> {
     /// Set once the failures define too many processes: later failures are
     /// then checked but not expanded.
     too_many_processes: bool,
+    /// Groups of processes repaired by crews so far (their ids).
+    repair_groups: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -76,6 +81,7 @@ impl<'a> Validator<'a> {
             ids: Ids::default(),
             failure_names: BTreeSet::new(),
             too_many_processes: false,
+            repair_groups: 0,
         }
     }
 

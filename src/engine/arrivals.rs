@@ -15,6 +15,9 @@ pub struct Scratch {
     free: Vec<f64>,
     /// When each replica of the group is back.
     ends: Vec<f64>,
+    /// The outages of the last scheduled process generated that merged
+    /// several starts: (index among its outages, starts beyond the first).
+    pub merged: Vec<(usize, u32)>,
 }
 
 /// What one process's history amounts to.
@@ -40,6 +43,7 @@ pub fn generate(
     scratch: &mut Scratch,
 ) -> History {
     let start = out.len();
+    scratch.merged.clear();
     let occurrences = match (&failure.arrival, repair) {
         (
             &Arrival::Schedule {
@@ -48,7 +52,13 @@ pub fn generate(
                 chance,
             },
             _,
-        ) => scheduled((every, first, chance), &failure.lasts, horizon, rng, out),
+        ) => scheduled(
+            (every, first, chance),
+            &failure.lasts,
+            horizon,
+            rng,
+            (out, &mut scratch.merged),
+        ),
         (_, Some(repair)) => repaired(failure, repair, horizon, rng, out, scratch),
         (_, None) => {
             let mut t = 0.0;
@@ -87,14 +97,14 @@ fn up(failure: &Failure, rng: &mut Stream) -> f64 {
 
 /// Scheduled starts `first + k * every` below the horizon, each happening
 /// with probability `chance` (one uniform draw per start when below 1, then
-/// a `lasts` draw when it happens); overlapping outages merge. Returns the
-/// starts that happened.
+/// a `lasts` draw when it happens); overlapping outages merge (each merge
+/// noted in `merged`). Returns the starts that happened.
 fn scheduled(
     (every, first, chance): (f64, f64, f64),
     lasts: &Distribution,
     horizon: f64,
     rng: &mut Stream,
-    out: &mut Vec<(f64, f64)>,
+    (out, merged): (&mut Vec<(f64, f64)>, &mut Vec<(usize, u32)>),
 ) -> u32 {
     let start = out.len();
     let mut happened = 0u32;
@@ -111,7 +121,14 @@ fn scheduled(
         happened = happened.saturating_add(1);
         let end = (t + lasts.sample(rng)).min(horizon);
         match out[start..].last_mut() {
-            Some(last) if t <= last.1 => last.1 = last.1.max(end),
+            Some(last) if t <= last.1 => {
+                last.1 = last.1.max(end);
+                let k = out.len() - 1 - start;
+                match merged.last_mut() {
+                    Some((j, extra)) if *j == k => *extra += 1,
+                    _ => merged.push((k, 1)),
+                }
+            }
             _ => out.push((t, end)),
         }
     }

@@ -111,7 +111,10 @@ impl Layout {
                 })
                 .collect(),
             groups: (model.groups.iter())
-                .map(|members| members.iter().map(|&t| ids.target(t)).collect())
+                .map(|g| crate::model::Group {
+                    failure: g.failure,
+                    targets: g.targets.iter().map(|&t| ids.target(t)).collect(),
+                })
                 .collect(),
             topological_order: (0..service.len()).collect(),
             recovery_cycles: model.recovery_cycles.clone(),

@@ -193,6 +193,9 @@ pub struct Workspace {
     repair_first: Vec<usize>,
     /// Scratch of the crews' schedules.
     repairs: arrivals::Scratch,
+    /// Scheduled outages that merged several starts: (occurrence, starts
+    /// beyond the first); each start counts the outage's blast radius.
+    merged: Vec<(usize, u32)>,
 }
 
 impl Workspace {
@@ -251,6 +254,7 @@ fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace, stop: &AtomicBool) -> O
     reset(model, ws);
     ws.repair_first.clear();
     ws.repair_first.resize(plan.repair_groups, usize::MAX);
+    ws.merged.clear();
     attribution::start(ws);
     generate(model, plan, plan.shared.clone(), trial, ws);
     let shared = ws.outages.len();
@@ -534,6 +538,15 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         }
         ws.process_outages[p] = start..ws.outages.len();
         ws.outcome.processes[plan.layout.process[p]] = (counted, hours);
+        if occurrences.is_some() {
+            let first = ws.process_first[p];
+            let merged = ws
+                .repairs
+                .merged
+                .iter()
+                .map(|&(k, extra)| (first + k, extra));
+            ws.merged.extend(merged);
+        }
     }
 }
 

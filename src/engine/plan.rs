@@ -319,7 +319,7 @@ fn gated(model: &Model, d: usize, target: Target, placements: &Placements) -> (V
         Target::Service(s) => (Vec::new(), s == deployment.service),
         Target::Group(g) => {
             let mut members = Vec::new();
-            for &t in &model.groups[g] {
+            for &t in &model.groups[g].targets {
                 let (some, whole) = gated(model, d, t, placements);
                 if whole {
                     return (Vec::new(), true);
@@ -383,7 +383,7 @@ fn cover(model: &Model, covering: &[Vec<usize>], target: Target, p: usize, out: 
         Target::Service(s) => model.services[s].deployments.clone().for_each(add),
         Target::Domain(x) => covering[x].iter().for_each(|&d| add(d)),
         Target::Group(g) => {
-            for &t in &model.groups[g] {
+            for &t in &model.groups[g].targets {
                 cover(model, covering, t, p, out);
             }
         }

@@ -213,7 +213,7 @@ pub fn target_name(model: &Model, process: usize) -> String {
 fn describe(model: &Model, target: Target) -> String {
     match target {
         Target::Group(g) => {
-            let members: Vec<String> = (model.groups[g].iter())
+            let members: Vec<String> = (model.groups[g].targets.iter())
                 .map(|&t| describe(model, t))
                 .collect();
             format!("all of {}", members.join(", "))

@@ -83,6 +83,15 @@ pub enum Target {
     Group(usize),
 }
 
+/// The targets one `All` or `Tagged` failure takes down at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The failure whose `on` it is.
+    pub failure: FailureId,
+    /// Single targets (no [`Target::Group`]), in the order written.
+    pub targets: Vec<Target>,
+}
+
 /// A failure definition of the scenario (one entry of `failures`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
@@ -371,9 +380,8 @@ pub struct Model {
     /// Failure processes, one per (failure, target), or per replica of a
     /// target under `repair`.
     pub processes: Vec<Process>,
-    /// The targets of each [`Target::Group`] (`All`, `Tagged`), single
-    /// targets each.
-    pub groups: Vec<Vec<Target>>,
+    /// The targets of each [`Target::Group`] (`All`, `Tagged`).
+    pub groups: Vec<Group>,
     /// Services in file order.
     pub services: Vec<Service>,
     /// All deployments, grouped by service.

@@ -68,7 +68,7 @@ impl Model {
                 Target::Deployment(d) => by_deployment[d] += events,
                 Target::Replica(r) => by_deployment[self.replicas[r].deployment] += events,
                 Target::Group(g) => {
-                    for &t in &self.groups[g] {
+                    for &t in &self.groups[g].targets {
                         match t {
                             Target::Domain(x) => by_domain[x] += events,
                             Target::Service(s) => by_service[s] += events,

@@ -26,6 +26,7 @@ mod rank;
 mod report;
 mod results;
 mod shards;
+mod shared_fate;
 mod sketch;
 mod special_files;
 mod support;

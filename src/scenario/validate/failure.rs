@@ -18,6 +18,20 @@ pub(super) struct TargetError {
     pub(super) name: Option<String>,
     /// The target is well formed but matches no domain: a warning, not an error.
     pub(super) matches_nothing: bool,
+    /// `name` is written bare (a variant), not as a string.
+    pub(super) bare: bool,
+}
+
+impl TargetError {
+    /// Where `name` is written, after the `on` field.
+    fn anchor(&self) -> Option<Anchor> {
+        let name = self.name.as_ref()?;
+        Some(Anchor::Text(if self.bare {
+            name.clone()
+        } else {
+            format!("\"{name}\"")
+        }))
+    }
 }
 
 /// The hint of a [`TargetError`], computed only when it is reported.
@@ -88,7 +102,10 @@ impl Validator<'_> {
         at.push(Anchor::Field("on"));
         let resolved = match super::shared_fate::group_members(model, &self.ids, &raw.on) {
             Some(members) => members.map(|members| {
-                model.groups.push(members);
+                model.groups.push(crate::model::Group {
+                    failure,
+                    targets: members,
+                });
                 vec![Target::Group(model.groups.len() - 1)]
             }),
             None => resolve_targets(model, &self.ids, &raw.on),
@@ -96,7 +113,7 @@ impl Validator<'_> {
         let targets = match resolved {
             Ok(t) => t,
             Err(e) if e.matches_nothing => {
-                at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
+                at.extend(e.anchor());
                 let message = format!(
                     "failure `{}` matches nothing: {}; it never fails",
                     raw.name, e.message
@@ -105,7 +122,7 @@ impl Validator<'_> {
                 return;
             }
             Err(e) => {
-                at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
+                at.extend(e.anchor());
                 let message = format!("failure `{}`: {}", raw.name, e.message);
                 self.report(&at, message, || e.hint(model));
                 return;
@@ -172,10 +189,15 @@ fn add_processes(model: &mut Model, failure: usize, targets: Vec<Expanded>) {
 fn target_parts(model: &Model, target: Target) -> Vec<String> {
     match target {
         Target::Group(g) => {
+            // the members in a canonical order: the same set of targets has
+            // the same stream however the file orders them
+            let mut members: Vec<Vec<String>> = (model.groups[g].targets.iter())
+                .map(|&member| target_parts(model, member))
+                .collect();
+            members.sort();
+            members.dedup();
             let mut parts = vec!["group".to_string()];
-            for &member in &model.groups[g] {
-                parts.extend(target_parts(model, member));
-            }
+            parts.extend(members.into_iter().flatten());
             parts
         }
         Target::Domain(d) => vec!["domain".into(), model.domains[d].path.clone()],
@@ -206,6 +228,7 @@ pub(super) fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
         hint: Hint::ClosestDomain,
         name: Some(path.to_string()),
         matches_nothing: false,
+        bare: false,
     })
 }
 
@@ -215,6 +238,7 @@ pub(super) fn service(ids: &Ids, name: &str) -> Result<usize, TargetError> {
         hint: Hint::ClosestService,
         name: Some(name.to_string()),
         matches_nothing: false,
+        bare: false,
     })
 }
 
@@ -249,12 +273,14 @@ fn level_under(
             hint: Hint::Text(format!("`under` must name a domain above the {level}s")),
             name: Some(under.to_string()),
             matches_nothing: true,
+            bare: false,
         },
         None => TargetError {
             message: format!("`domains` has no {level}"),
             hint: Hint::Text("list leaf paths `provider/region/zone` in `domains`".into()),
             name: None,
             matches_nothing: true,
+            bare: false,
         },
     })
 }

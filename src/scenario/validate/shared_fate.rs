@@ -56,6 +56,7 @@ fn collect(
                 hint: Hint::ClosestTag(ids.tags.keys().cloned().collect()),
                 name: Some(tag.clone()),
                 matches_nothing: true,
+                bare: false,
             }),
         },
         RawTarget::Domain(path) => {
@@ -76,8 +77,9 @@ fn collect(
                  or give the deployments a tag and use `Tagged(\"...\")`"
                     .into(),
             ),
-            name: None,
+            name: Some(variant(each).to_string()),
             matches_nothing: false,
+            bare: true,
         })
         .or_else(|e| {
             // resolve it anyway, so an unknown name inside is reported as such
@@ -116,7 +118,7 @@ fn replicas_of(model: &Model, by_domain: &[Vec<ReplicaId>], target: Target) -> V
         }
         Target::Deployment(d) => model.deployments[d].replicas.clone().collect(),
         Target::Replica(r) => vec![r],
-        Target::Group(g) => (model.groups[g].iter())
+        Target::Group(g) => (model.groups[g].targets.iter())
             .flat_map(|&t| replicas_of(model, by_domain, t))
             .collect(),
     };

@@ -244,7 +244,7 @@ pub fn unit_kind(model: &Model, unit: Unit) -> &'static str {
             Level::Zone => "zone",
         },
         Unit::Service(_) => "service",
-        Unit::Group(_) => "shared fate",
+        Unit::Group(_) => "shared",
     }
 }
 

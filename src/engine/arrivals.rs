@@ -8,6 +8,9 @@ use rand::RngExt;
 use super::streams::Stream;
 use crate::model::{schedule_repairs, Arrival, Distribution, Failure, Repair};
 
+/// Outages of a process, and the merges of its scheduled starts.
+type Merging<'a> = (&'a mut Vec<(f64, f64)>, &'a mut Vec<(usize, u32)>);
+
 /// Reused buffers of the crews' schedule.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -104,7 +107,7 @@ fn scheduled(
     lasts: &Distribution,
     horizon: f64,
     rng: &mut Stream,
-    (out, merged): (&mut Vec<(f64, f64)>, &mut Vec<(usize, u32)>),
+    (out, merged): Merging<'_>,
 ) -> u32 {
     let start = out.len();
     let mut happened = 0u32;

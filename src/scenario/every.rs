@@ -130,7 +130,7 @@ impl<'de> Visitor<'de> for EveryVisitor {
 fn drawn<E: Error>(distribution: Distribution, kind: &'static str) -> Result<RawEvery, E> {
     distribution.validate().map_err(E::custom)?;
     let mean = distribution.mean();
-    if !(mean >= super::raw::MIN_PERIOD_HOURS) {
+    if mean.is_nan() || mean < super::raw::MIN_PERIOD_HOURS {
         return Err(E::custom(format!(
             "the mean up time of `{kind}` in `every` is shorter than one second"
         )));

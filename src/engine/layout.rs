@@ -107,6 +107,9 @@ impl Layout {
                 .map(|&p| {
                     let mut x = model.processes[p].clone();
                     x.target = ids.target(x.target);
+                    if let Some(repair) = &mut x.repair {
+                        repair.whole = ids.target(repair.whole);
+                    }
                     x
                 })
                 .collect(),

@@ -207,7 +207,17 @@ fn routing_note(model: &Model, trace: &Trace, s: usize, t: f64, up: bool) -> Opt
 /// `web @ aws/us-east-1` (a deployment), `web @ aws/us-east-1 replica 2`,
 /// `all of aws/us-east-1, gcp/us-east4` (a group).
 pub fn target_name(model: &Model, process: usize) -> String {
-    describe(model, model.processes[process].target)
+    let p = &model.processes[process];
+    match p.repair {
+        // the occurrence is the whole target's, its replicas repaired by crews
+        Some(repair) => format!(
+            "{} ({} replicas, {} crews)",
+            describe(model, repair.whole),
+            repair.size,
+            repair.crews
+        ),
+        None => describe(model, p.target),
+    }
 }
 
 fn describe(model: &Model, target: Target) -> String {

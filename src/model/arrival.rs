@@ -1,7 +1,7 @@
 //! When a failure's occurrences start, and how the replicas an occurrence
 //! took down come back under `repair: (crews: N)`.
 
-use super::Distribution;
+use super::{Distribution, Target};
 
 /// When the occurrences of one failure process start.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +40,8 @@ pub struct Repair {
     pub size: usize,
     /// Crews working in parallel (>= 1).
     pub crews: usize,
+    /// The target the failure names, which the group's replicas make up.
+    pub whole: Target,
 }
 
 /// The times at which `durations.len()` repairs, taken in order each by

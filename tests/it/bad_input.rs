@@ -102,6 +102,7 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("carriage_return_line_endings", "4:36"),
     // Shared fate: targets, repair, schedules and up times.
     ("each_inside_all", "4:59"),
+    ("unknown_tag_inside_all", "4:77"),
     ("crews_zero", "4:96"),
     ("schedule_chance_above_one", "4:85"),
     ("schedule_chance_zero", "4:71"),

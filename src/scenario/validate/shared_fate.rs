@@ -42,7 +42,25 @@ fn collect(
     match raw {
         RawTarget::All(list) => {
             for item in list {
-                collect(model, ids, item, members)?;
+                // inside `All`, a member matching nothing would silently
+                // narrow the failure: an error
+                collect(model, ids, item, members).map_err(|e| match e.matches_nothing {
+                    true => TargetError {
+                        matches_nothing: false,
+                        message: format!("{} (inside `All`)", e.message),
+                        ..e
+                    },
+                    false => e,
+                })?;
+            }
+            if members.is_empty() {
+                return Err(TargetError {
+                    message: "`All` lists no target".into(),
+                    hint: Hint::Text("list the targets hit together: `All([Domain(\"aws/us-east-1\"), Domain(\"gcp/us-east4\")])`".into()),
+                    name: None,
+                    matches_nothing: true,
+                    bare: false,
+                });
             }
             Ok(())
         }
@@ -278,6 +296,7 @@ impl Validator<'_> {
                     rank,
                     size,
                     crews: crews as usize,
+                    whole,
                 }),
                 whole,
             }));

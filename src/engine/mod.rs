@@ -490,20 +490,12 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         rng.restart(model.seed, process.stream_key, trial);
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
+        if !failure.is_plain() {
+            generate_other(model, plan, p, ws);
+            continue;
+        }
         let tilt = plan.tilt[p];
-        let mut occurrences = None;
-        let (events, hours) = if !failure.is_plain() {
-            let history = arrivals::generate(
-                failure,
-                process.repair,
-                model.horizon,
-                rng,
-                &mut ws.outages,
-                &mut ws.repairs,
-            );
-            occurrences = Some(history.occurrences);
-            (history.events, history.hours)
-        } else if tilt == 1.0 {
+        let (events, hours) = if tilt == 1.0 {
             streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)
         } else {
             let (events, log_lr) = streams::generate_tilted_outages(
@@ -521,33 +513,56 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         ws.outcome.events += events;
         ws.generation_starts.push(ws.occurrences);
         ws.process_first[p] = ws.occurrences;
-        let mut counted = occurrences.unwrap_or(count as u32);
-        match process.repair {
-            // a repaired replica: its occurrences are its group's, counted once
-            Some(repair) if ws.repair_first[repair.group] != usize::MAX => {
-                ws.process_first[p] = ws.repair_first[repair.group];
-            }
-            Some(repair) => {
-                ws.repair_first[repair.group] = ws.occurrences;
-                ws.occurrences += count;
-            }
-            None => ws.occurrences += count,
-        }
-        if process.repair.is_some_and(|r| r.rank > 0) {
-            counted = 0;
-        }
+        ws.occurrences += count;
         ws.process_outages[p] = start..ws.outages.len();
-        ws.outcome.processes[plan.layout.process[p]] = (counted, hours);
-        if occurrences.is_some() {
-            let first = ws.process_first[p];
-            let merged = ws
-                .repairs
-                .merged
-                .iter()
-                .map(|&(k, extra)| (first + k, extra));
-            ws.merged.extend(merged);
-        }
+        ws.outcome.processes[plan.layout.process[p]] = (count as u32, hours);
     }
+}
+
+/// [`generate`] of process `p` (its stream restarted) when its failure is
+/// not drawn as in v1 ([`arrivals`]): out of the v1 loop, which stays as it
+/// was. The replicas repaired by crews share their group's occurrence ids
+/// (the first of them generated numbers them) and only the first in the
+/// repair order counts them; a schedule's merged starts are noted for the
+/// blast radius.
+#[cold]
+#[inline(never)]
+fn generate_other(model: &Model, plan: &Plan, p: usize, ws: &mut Workspace) {
+    let process = &model.processes[p];
+    let failure = &model.failures[process.failure];
+    let repair = process.repair.as_deref().copied();
+    let start = ws.outages.len();
+    let history = arrivals::generate(
+        failure,
+        repair,
+        model.horizon,
+        &mut ws.stream,
+        &mut ws.outages,
+        &mut ws.repairs,
+    );
+    let count = ws.outages.len() - start;
+    ws.outcome.events += history.events;
+    ws.generation_starts.push(ws.occurrences);
+    ws.process_first[p] = ws.occurrences;
+    match repair {
+        Some(r) if ws.repair_first[r.group] != usize::MAX => {
+            ws.process_first[p] = ws.repair_first[r.group];
+        }
+        Some(r) => {
+            ws.repair_first[r.group] = ws.occurrences;
+            ws.occurrences += count;
+        }
+        None => ws.occurrences += count,
+    }
+    let counted = match repair {
+        Some(r) if r.rank > 0 => 0,
+        _ => history.occurrences,
+    };
+    ws.process_outages[p] = start..ws.outages.len();
+    ws.outcome.processes[plan.layout.process[p]] = (counted, history.hours);
+    let first = ws.process_first[p];
+    let merged = (ws.repairs.merged.iter()).map(|&(k, extra)| (first + k, extra));
+    ws.merged.extend(merged);
 }
 
 /// Adds the processes' outages up per failure definition, and their

@@ -151,7 +151,7 @@ impl Plan {
             service_processes: vec![0..0; model.services.len()],
             ungated: 0..0,
             repair_groups: (model.processes.iter())
-                .filter_map(|p| p.repair.map(|r| r.group + 1))
+                .filter_map(|p| p.repair.as_ref().map(|r| r.group + 1))
                 .max()
                 .unwrap_or(0),
             layout: Layout::default(),

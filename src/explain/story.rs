@@ -208,7 +208,7 @@ fn routing_note(model: &Model, trace: &Trace, s: usize, t: f64, up: bool) -> Opt
 /// `all of aws/us-east-1, gcp/us-east4` (a group).
 pub fn target_name(model: &Model, process: usize) -> String {
     let p = &model.processes[process];
-    match p.repair {
+    match p.repair.as_deref() {
         // the occurrence is the whole target's, its replicas repaired by crews
         Some(repair) => format!(
             "{} ({} replicas, {} crews)",

@@ -154,7 +154,7 @@ fn add_processes(model: &mut Model, failure: usize, targets: Vec<Expanded>) {
     } in targets
     {
         let name = model.failures[failure].name.as_str();
-        let (stream_key, label) = match (repair, &previous) {
+        let (stream_key, label) = match (repair.as_deref(), &previous) {
             // the target of a group already keyed: its key, its label ranked
             (Some(r), Some((group, key, label))) if r.group == *group => {
                 (*key, format!("{label}#{}", r.rank))
@@ -165,7 +165,7 @@ fn add_processes(model: &mut Model, failure: usize, targets: Vec<Expanded>) {
                 key_parts.extend(parts.iter().map(|p| p.as_bytes()));
                 let key = stream_key(&key_parts);
                 let label = format!("{name}/{}", parts[1..].join("/"));
-                if let Some(r) = repair {
+                if let Some(r) = repair.as_deref() {
                     previous = Some((r.group, key, label.clone()));
                     (key, format!("{label}#{}", r.rank))
                 } else {

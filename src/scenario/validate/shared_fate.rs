@@ -12,7 +12,7 @@ use crate::model::{Arrival, Distribution, Model, Repair, ReplicaId, Target};
 /// repair order of `whole`, the target the failure names.
 pub(super) struct Expanded {
     pub(super) target: Target,
-    pub(super) repair: Option<Repair>,
+    pub(super) repair: Option<Box<Repair>>,
     pub(super) whole: Target,
 }
 
@@ -291,13 +291,13 @@ impl Validator<'_> {
             let size = replicas.len();
             out.extend(replicas.into_iter().enumerate().map(|(rank, r)| Expanded {
                 target: Target::Replica(r),
-                repair: Some(Repair {
+                repair: Some(Box::new(Repair {
                     group,
                     rank,
                     size,
                     crews: crews as usize,
                     whole,
-                }),
+                })),
                 whole,
             }));
         }

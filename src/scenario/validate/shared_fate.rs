@@ -3,7 +3,7 @@
 
 use super::super::every::RawEvery;
 use super::super::locate::Anchor;
-use super::super::raw::{RawFailure, RawTarget};
+use super::super::raw::{RawFailure, RawSchedule, RawTarget};
 use super::failure::{domain, resolve_targets, service, Hint, TargetError};
 use super::{Ids, Validator};
 use crate::model::{Arrival, Distribution, Model, Repair, ReplicaId, Target};
@@ -177,41 +177,10 @@ impl Validator<'_> {
         let (every, arrival) = match (&raw.every, &raw.schedule) {
             (Some(RawEvery::Mean(every)), None) => (every.0.hours(), Arrival::Exp),
             (Some(RawEvery::Drawn { distribution, kind }), None) => {
-                let every_at = at(Some("every"));
-                let written = self.locator.value_identifier(&every_at);
-                if written.is_some_and(|w| w != *kind) {
-                    let written = written.unwrap_or_default().to_string();
-                    self.report(
-                        &every_at,
-                        format!("`every` of failure `{}` is written `{written}(...)` with the fields of `{kind}`", raw.name),
-                        || Some(format!("write `{kind}(...)`, or give `{written}` its own fields")),
-                    );
-                    return None;
-                }
-                match *distribution {
-                    // the same process as the string form, drawn the same way
-                    Distribution::Exp { mean } => (mean, Arrival::Exp),
-                    ref d => (d.mean(), Arrival::Renewal(d.clone())),
-                }
+                self.drawn_every(&at(Some("every")), &raw.name, distribution, kind)?
             }
             (None, Some(schedule)) => {
-                let chance = schedule.chance.unwrap_or(1.0);
-                if !(chance > 0.0 && chance <= 1.0) {
-                    self.report(
-                        &[at(Some("schedule")), vec![Anchor::Field("chance")]].concat(),
-                        format!(
-                            "`chance` of failure `{}` is `{chance}`; it must be in (0, 1]",
-                            raw.name
-                        ),
-                        || {
-                            Some(
-                                "`chance` is the probability that each scheduled start happens"
-                                    .into(),
-                            )
-                        },
-                    );
-                    return None;
-                }
+                let chance_at = [at(Some("schedule")), vec![Anchor::Field("chance")]].concat();
                 if crews.is_some() {
                     self.report(
                         &at(Some("repair")),
@@ -220,16 +189,7 @@ impl Validator<'_> {
                     );
                     return None;
                 }
-                let every = schedule.every.0.hours();
-                let first = schedule.first.map_or(0.0, |f| f.0.hours());
-                (
-                    every,
-                    Arrival::Schedule {
-                        every,
-                        first,
-                        chance,
-                    },
-                )
+                self.scheduled(&chance_at, &raw.name, schedule)?
             }
             (Some(_), Some(_)) => {
                 self.report(
@@ -249,6 +209,60 @@ impl Validator<'_> {
             }
         };
         Some((every, arrival, crews))
+    }
+
+    /// Up times from a distribution: its name as written must be the one
+    /// its fields belong to (see [`RawEvery`]).
+    fn drawn_every(
+        &mut self,
+        every_at: &[Anchor],
+        name: &str,
+        distribution: &Distribution,
+        kind: &str,
+    ) -> Option<(f64, Arrival)> {
+        let written = self.locator.value_identifier(every_at);
+        if written.is_some_and(|w| w != kind) {
+            let written = written.unwrap_or_default().to_string();
+            self.report(
+                every_at,
+                format!("`every` of failure `{name}` is written `{written}(...)` with the fields of `{kind}`"),
+                || Some(format!("write `{kind}(...)`, or give `{written}` its own fields")),
+            );
+            return None;
+        }
+        Some(match *distribution {
+            // the same process as the string form, drawn the same way
+            Distribution::Exp { mean } => (mean, Arrival::Exp),
+            ref d => (d.mean(), Arrival::Renewal(d.clone())),
+        })
+    }
+
+    /// A schedule's starts, with its `chance` checked (at `chance_at`).
+    fn scheduled(
+        &mut self,
+        chance_at: &[Anchor],
+        name: &str,
+        schedule: &RawSchedule,
+    ) -> Option<(f64, Arrival)> {
+        let chance = schedule.chance.unwrap_or(1.0);
+        if !(chance > 0.0 && chance <= 1.0) {
+            self.report(
+                chance_at,
+                format!("`chance` of failure `{name}` is `{chance}`; it must be in (0, 1]"),
+                || Some("`chance` is the probability that each scheduled start happens".into()),
+            );
+            return None;
+        }
+        let every = schedule.every.0.hours();
+        let first = schedule.first.map_or(0.0, |f| f.0.hours());
+        Some((
+            every,
+            Arrival::Schedule {
+                every,
+                first,
+                chance,
+            },
+        ))
     }
 
     /// The processes of `targets` for failure `failure`: one per target, or

@@ -899,6 +899,13 @@ pub fn collect_failures(model: &Model, plan: &Plan, ws: &mut Workspace) {
         (plan.layout.process[p], o, p)
     }));
     ordered.sort_unstable();
+    // a scheduled outage that merged several starts: each start counts its
+    // blast radius (`occurrences` counts the starts)
+    for &(o, extra) in &ws.merged {
+        let f = model.processes[ws.process_of(plan, o)].failure;
+        let failure = &mut ws.outcome.failures[f];
+        failure.blast_services += u64::from(ws.blame.blast[o]) * u64::from(extra);
+    }
     for &(_, o, p) in &ordered {
         let o = o as usize;
         let blame = &mut ws.blame;

@@ -58,6 +58,7 @@ impl Layout {
                 let d = model.replicas[r].deployment;
                 1 + engine_service[model.deployments[d].service]
             }
+            Target::Group(_) => 0,
         };
         let mut process: Vec<usize> = (0..model.processes.len()).collect();
         process.sort_by_key(|&p| (owner(p), p));
@@ -106,7 +107,16 @@ impl Layout {
                 .map(|&p| {
                     let mut x = model.processes[p].clone();
                     x.target = ids.target(x.target);
+                    if let Some(repair) = &mut x.repair {
+                        repair.whole = ids.target(repair.whole);
+                    }
                     x
+                })
+                .collect(),
+            groups: (model.groups.iter())
+                .map(|g| crate::model::Group {
+                    failure: g.failure,
+                    targets: g.targets.iter().map(|&t| ids.target(t)).collect(),
                 })
                 .collect(),
             topological_order: (0..service.len()).collect(),
@@ -168,6 +178,7 @@ impl Ids<'_> {
             Target::Service(s) => Target::Service(self.service[s]),
             Target::Deployment(d) => Target::Deployment(self.deployment[d]),
             Target::Replica(r) => Target::Replica(self.replica[r]),
+            Target::Group(g) => Target::Group(g),
         }
     }
 }
@@ -239,7 +250,7 @@ mod tests {
         let labels: Vec<&str> = engine.processes.iter().map(|p| p.label.as_str()).collect();
         let owners: Vec<usize> = (0..labels.len())
             .map(|e| match engine.processes[e].target {
-                Target::Domain(_) => 0,
+                Target::Domain(_) | Target::Group(_) => 0,
                 Target::Service(s) => 1 + s,
                 Target::Deployment(d) => 1 + engine.deployments[d].service,
                 Target::Replica(r) => 1 + engine.deployments[engine.replicas[r].deployment].service,

@@ -19,6 +19,7 @@
 //! behind it ([`attribution`]). All buffers live in a [`Workspace`] that is
 //! reused across trials, so a warm trial allocates nothing.
 
+mod arrivals;
 mod attribution;
 mod combine;
 mod data;
@@ -197,6 +198,15 @@ pub struct Workspace {
     /// The stream of the process being generated, restarted for each (its
     /// buffer is not cleared again for every process).
     stream: streams::Stream,
+    /// Per group of processes repaired by crews: the id of its first
+    /// occurrence, once its first process is generated in the trial (its
+    /// processes share their occurrences' ids).
+    repair_first: Vec<usize>,
+    /// Scratch of the crews' schedules.
+    repairs: arrivals::Scratch,
+    /// Scheduled outages that merged several starts: (occurrence, starts
+    /// beyond the first); each start counts the outage's blast radius.
+    merged: Vec<(usize, u32)>,
 }
 
 impl Workspace {
@@ -253,6 +263,9 @@ pub fn run_trial_until(
 fn simulate(plan: &Plan, trial: u64, ws: &mut Workspace, stop: &AtomicBool) -> Option<()> {
     let model = &plan.layout.model;
     reset(model, ws);
+    ws.repair_first.clear();
+    ws.repair_first.resize(plan.repair_groups, usize::MAX);
+    ws.merged.clear();
     attribution::start(ws);
     generate(model, plan, plan.shared.clone(), trial, ws);
     let shared = ws.outages.len();
@@ -511,6 +524,10 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         rng.restart(model.seed, process.stream_key, trial);
         let start = ws.outages.len();
         let failure = &model.failures[process.failure];
+        if !failure.is_plain() {
+            generate_other(model, plan, p, ws);
+            continue;
+        }
         let tilt = plan.tilt[p];
         let (events, hours) = if tilt == 1.0 {
             streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)
@@ -534,6 +551,52 @@ fn generate(model: &Model, plan: &Plan, span: Range<u32>, trial: u64, ws: &mut W
         ws.process_outages[p] = start..ws.outages.len();
         ws.outcome.processes[plan.layout.process[p]] = (count as u32, hours);
     }
+}
+
+/// [`generate`] of process `p` (its stream restarted) when its failure is
+/// not drawn as in v1 ([`arrivals`]): out of the v1 loop, which stays as it
+/// was. The replicas repaired by crews share their group's occurrence ids
+/// (the first of them generated numbers them) and only the first in the
+/// repair order counts them; a schedule's merged starts are noted for the
+/// blast radius.
+#[cold]
+#[inline(never)]
+fn generate_other(model: &Model, plan: &Plan, p: usize, ws: &mut Workspace) {
+    let process = &model.processes[p];
+    let failure = &model.failures[process.failure];
+    let repair = process.repair.as_deref().copied();
+    let start = ws.outages.len();
+    let history = arrivals::generate(
+        failure,
+        repair,
+        model.horizon,
+        &mut ws.stream,
+        &mut ws.outages,
+        &mut ws.repairs,
+    );
+    let count = ws.outages.len() - start;
+    ws.outcome.events += history.events;
+    ws.generation_starts.push(ws.occurrences);
+    ws.process_first[p] = ws.occurrences;
+    match repair {
+        Some(r) if ws.repair_first[r.group] != usize::MAX => {
+            ws.process_first[p] = ws.repair_first[r.group];
+        }
+        Some(r) => {
+            ws.repair_first[r.group] = ws.occurrences;
+            ws.occurrences += count;
+        }
+        None => ws.occurrences += count,
+    }
+    let counted = match repair {
+        Some(r) if r.rank > 0 => 0,
+        _ => history.occurrences,
+    };
+    ws.process_outages[p] = start..ws.outages.len();
+    ws.outcome.processes[plan.layout.process[p]] = (counted, history.hours);
+    let first = ws.process_first[p];
+    let merged = (ws.repairs.merged.iter()).map(|&(k, extra)| (first + k, extra));
+    ws.merged.extend(merged);
 }
 
 /// Adds the processes' outages up per failure definition, and their

@@ -108,6 +108,8 @@ pub struct Plan {
     /// The span of `generation` that gates no deployment (they count in the
     /// failures' measures only).
     pub ungated: Range<u32>,
+    /// Groups of processes repaired by crews (their ids run from 0).
+    pub repair_groups: usize,
     /// The model in the engine's numbering, which every table above and
     /// every trial use, and the way back to the model's numbering.
     pub layout: Layout,
@@ -155,6 +157,10 @@ impl Plan {
             shared: 0..0,
             service_processes: vec![0..0; model.services.len()],
             ungated: 0..0,
+            repair_groups: (model.processes.iter())
+                .filter_map(|p| p.repair.as_ref().map(|r| r.group + 1))
+                .max()
+                .unwrap_or(0),
             layout: Layout::default(),
         };
         let placements: Vec<Placements> = (0..model.deployments.len())
@@ -230,7 +236,8 @@ impl Plan {
         let mut tilted = 0;
         let model = &self.layout.model;
         for (p, process) in model.processes.iter().enumerate() {
-            let correlated = !matches!(process.target, Target::Replica(_));
+            let correlated = !matches!(process.target, Target::Replica(_))
+                && model.failures[process.failure].is_plain();
             let expected = model.horizon / model.failures[process.failure].every;
             if correlated && expected < RARE {
                 self.tilt[p] = (TILTED / expected).min(MAX_TILT);
@@ -310,13 +317,8 @@ impl Plan {
         p: usize,
         placements: &Placements,
     ) -> Members {
-        let locals = covered(model, d, p, placements);
-        if locals.len() == model.deployments[d].replicas.len()
-            || matches!(
-                model.processes[p].target,
-                Target::Deployment(_) | Target::Service(_)
-            )
-        {
+        let (locals, whole) = gated(model, d, model.processes[p].target, placements);
+        if whole || locals.len() == model.deployments[d].replicas.len() {
             return Members::All;
         }
         let start = self.members.len() as u32;
@@ -326,24 +328,8 @@ impl Plan {
 
     fn add_gate(&mut self, model: &Model, d: usize, p: usize, placements: &Placements) {
         let deployment = &model.deployments[d];
-        let members: Vec<u32> = match model.processes[p].target {
-            Target::Replica(r) => vec![(r - deployment.replicas.start) as u32],
-            Target::Domain(x) => {
-                let mut members: Vec<u32> = placements
-                    .iter()
-                    .filter(|(z, _)| model.domain_chain(*z).any(|a| a == x))
-                    .flat_map(|(_, locals)| locals.iter().copied())
-                    .collect();
-                members.sort_unstable();
-                members
-            }
-            Target::Deployment(_) | Target::Service(_) => Vec::new(),
-        };
-        let all = members.len() == deployment.replicas.len()
-            || matches!(
-                model.processes[p].target,
-                Target::Deployment(_) | Target::Service(_)
-            );
+        let (members, whole) = gated(model, d, model.processes[p].target, placements);
+        let all = members.len() == deployment.replicas.len() || whole;
         if !all && members.is_empty() {
             return;
         }
@@ -381,6 +367,42 @@ impl Plan {
     }
 }
 
+/// The local replicas of deployment `d` that `target` takes down, sorted,
+/// and whether it takes the whole deployment down.
+fn gated(model: &Model, d: usize, target: Target, placements: &Placements) -> (Vec<u32>, bool) {
+    let deployment = &model.deployments[d];
+    match target {
+        Target::Replica(r) if deployment.replicas.contains(&r) => {
+            (vec![(r - deployment.replicas.start) as u32], false)
+        }
+        Target::Replica(_) => (Vec::new(), false),
+        Target::Domain(x) => {
+            let mut members: Vec<u32> = placements
+                .iter()
+                .filter(|(z, _)| model.domain_chain(*z).any(|a| a == x))
+                .flat_map(|(_, locals)| locals.iter().copied())
+                .collect();
+            members.sort_unstable();
+            (members, false)
+        }
+        Target::Deployment(x) => (Vec::new(), x == d),
+        Target::Service(s) => (Vec::new(), s == deployment.service),
+        Target::Group(g) => {
+            let mut members = Vec::new();
+            for &t in &model.groups[g].targets {
+                let (some, whole) = gated(model, d, t, placements);
+                if whole {
+                    return (Vec::new(), true);
+                }
+                members.extend(some);
+            }
+            members.sort_unstable();
+            members.dedup();
+            (members, false)
+        }
+    }
+}
+
 /// The replicas of a deployment grouped by the domain they run in: (domain,
 /// local replica indices), one entry per distinct domain.
 type Placements = Vec<(DomainId, Vec<u32>)>;
@@ -396,27 +418,6 @@ fn placements(model: &Model, d: usize) -> Placements {
             .push(local);
     }
     groups.into_iter().collect()
-}
-
-/// The local indices of deployment `d`'s replicas that process `p`'s target
-/// covers (sorted).
-fn covered(model: &Model, d: usize, p: usize, placements: &Placements) -> Vec<u32> {
-    let deployment = &model.deployments[d];
-    match model.processes[p].target {
-        Target::Replica(r) => vec![(r - deployment.replicas.start) as u32],
-        Target::Domain(x) => {
-            let mut members: Vec<u32> = placements
-                .iter()
-                .filter(|(z, _)| model.domain_chain(*z).any(|a| a == x))
-                .flat_map(|(_, locals)| locals.iter().copied())
-                .collect();
-            members.sort_unstable();
-            members
-        }
-        Target::Deployment(_) | Target::Service(_) => {
-            (0..deployment.replicas.len() as u32).collect()
-        }
-    }
 }
 
 /// For each deployment, the processes of failures with `effect` whose target
@@ -442,17 +443,29 @@ fn processes_by_deployment(
         if model.failures[process.failure].effect != effect {
             continue;
         }
-        match process.target {
-            Target::Replica(r) => out[model.replicas[r].deployment].push(p),
-            Target::Deployment(d) => out[d].push(p),
-            Target::Service(s) => model.services[s]
-                .deployments
-                .clone()
-                .for_each(|d| out[d].push(p)),
-            Target::Domain(x) => covering[x].iter().for_each(|&d| out[d].push(p)),
-        }
+        cover(model, &covering, process.target, p, &mut out);
     }
     out
+}
+
+/// Adds process `p` to the deployments `target` may cover (once each).
+fn cover(model: &Model, covering: &[Vec<usize>], target: Target, p: usize, out: &mut [Vec<usize>]) {
+    let mut add = |d: usize| {
+        if out[d].last() != Some(&p) {
+            out[d].push(p);
+        }
+    };
+    match target {
+        Target::Replica(r) => add(model.replicas[r].deployment),
+        Target::Deployment(d) => add(d),
+        Target::Service(s) => model.services[s].deployments.clone().for_each(add),
+        Target::Domain(x) => covering[x].iter().for_each(|&d| add(d)),
+        Target::Group(g) => {
+            for &t in &model.groups[g].targets {
+                cover(model, covering, t, p, out);
+            }
+        }
+    }
 }
 
 /// Dependency locality: a deployment in region R that depends on an

@@ -565,6 +565,8 @@ mod tests {
             destroys_data: false,
             once: None,
             effect: crate::model::Effect::Down,
+            arrival: crate::model::Arrival::Exp,
+            crews: None,
         };
         let (horizon, n) = (1000.0, 100_000u64);
         let mut out = Vec::new();

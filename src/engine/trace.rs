@@ -83,17 +83,28 @@ pub fn trace_until(
     if !finished {
         return None;
     }
-    // every outage was kept, in generation order: its position is its id
-    let mut occurrences: Vec<Occurrence> = (ws.outages.iter().enumerate())
-        .map(|(k, &(start, end))| Occurrence {
-            process: plan.layout.process[ws.process_of(plan, k)],
-            start,
-            end,
+    // every outage was kept: an occurrence is its process's outage at its
+    // id (the replicas repaired by crews share their group's: it lasts
+    // until the last is back)
+    let mut occurrences: Vec<Occurrence> = (0..ws.occurrences)
+        .map(|o| Occurrence {
+            process: plan.layout.process[ws.process_of(plan, o)],
+            start: f64::INFINITY,
+            end: 0.0,
             lost_hours: 0.0,
             cost: 0.0,
             services: Vec::new(),
         })
         .collect();
+    for &p in &plan.generation {
+        let range = ws.process_outages[p as usize].clone();
+        let first = ws.process_first[p as usize];
+        for (k, &(start, end)) in ws.outages[range].iter().enumerate() {
+            let occurrence = &mut occurrences[first + k];
+            occurrence.start = occurrence.start.min(start);
+            occurrence.end = occurrence.end.max(end);
+        }
+    }
     for &(o, lost, cost, _) in ws.blame.recorded() {
         let occurrence = &mut occurrences[o as usize];
         occurrence.lost_hours = lost;

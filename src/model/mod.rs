@@ -3,10 +3,13 @@
 //! [`crate::scenario`] builds a [`Model`] from a file and [`crate::engine`]
 //! simulates it.
 
+mod arrival;
 mod distribution;
 mod duration;
 mod objective;
 mod work;
+
+pub use arrival::{schedule_repairs, Arrival, Repair};
 
 pub use distribution::{gamma, Distribution, DistributionError, Z90};
 pub use duration::{Duration, DurationError};
@@ -76,6 +79,17 @@ pub enum Target {
     Deployment(DeploymentId),
     /// One replica.
     Replica(ReplicaId),
+    /// Every target of `Model::groups[g]` at once (`All`, `Tagged`).
+    Group(usize),
+}
+
+/// The targets one `All` or `Tagged` failure takes down at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The failure whose `on` it is.
+    pub failure: FailureId,
+    /// Single targets (no [`Target::Group`]), in the order written.
+    pub targets: Vec<Target>,
 }
 
 /// A failure definition of the scenario (one entry of `failures`).
@@ -98,6 +112,12 @@ pub struct Failure {
     pub once: Option<Once>,
     /// What an occurrence does to its target.
     pub effect: Effect,
+    /// When occurrences start: exponential up times of mean `every` (v1),
+    /// up times from another distribution, or a schedule.
+    pub arrival: Arrival,
+    /// `repair: (crews: N)`: each replica an occurrence takes down is
+    /// repaired on its own by one of N crews (`None`: all come back together).
+    pub crews: Option<u32>,
 }
 
 /// When the single occurrence of a [`Failure::once`] starts. It lasts one
@@ -132,6 +152,15 @@ impl Effect {
     }
 }
 
+impl Failure {
+    /// Whether its processes are drawn as in v1: exponential up times and
+    /// one `lasts` draw per occurrence (importance sampling and control
+    /// variates know only these).
+    pub fn is_plain(&self) -> bool {
+        matches!(self.arrival, Arrival::Exp) && self.crews.is_none()
+    }
+}
+
 /// One independent alternating up/down process: a failure applied to one target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Process {
@@ -144,6 +173,10 @@ pub struct Process {
     /// [`stream_key`] of the failure name, the target kind and the target's
     /// names: the purpose part of the stream seed.
     pub stream_key: u64,
+    /// Under `repair: (crews: N)`: which replica of which occurrence-sharing
+    /// group it is (its target is then that replica). Boxed: a process
+    /// without stays one cache line, as the engine reads it every trial.
+    pub repair: Option<Box<Repair>>,
 }
 
 /// How a dependency's served fraction enters the dependent deployment's fraction.
@@ -397,8 +430,11 @@ pub struct Model {
     pub domains: Vec<Domain>,
     /// Failure definitions in file order.
     pub failures: Vec<Failure>,
-    /// Failure processes, one per (failure, target).
+    /// Failure processes, one per (failure, target), or per replica of a
+    /// target under `repair`.
     pub processes: Vec<Process>,
+    /// The targets of each [`Target::Group`] (`All`, `Tagged`).
+    pub groups: Vec<Group>,
     /// Services in file order.
     pub services: Vec<Service>,
     /// All deployments, grouped by service.
@@ -448,6 +484,15 @@ impl Model {
     /// The domain and all its ancestors, innermost first.
     pub fn domain_chain(&self, domain: DomainId) -> impl Iterator<Item = DomainId> + '_ {
         std::iter::successors(Some(domain), |&d| self.domains[d].parent)
+    }
+
+    /// The expected events of process `p` in one trial: two per outage, at
+    /// most one outage per mean up time (per start of a schedule); a
+    /// repaired replica's process replays its whole group's history, so it
+    /// counts the group's size times that.
+    pub fn events_of_process(&self, p: &Process) -> f64 {
+        let events = 2.0 * (self.horizon / self.failures[p.failure].every + 1.0);
+        events * p.repair.as_ref().map_or(1.0, |r| r.size as f64)
     }
 
     /// Looks a domain up by its full path.
@@ -509,8 +554,7 @@ impl Model {
     pub fn expected_events_by_failure(&self) -> Vec<f64> {
         let mut by_failure = vec![0.0; self.failures.len()];
         for p in &self.processes {
-            let f = &self.failures[p.failure];
-            by_failure[p.failure] += 2.0 * (self.horizon / f.every + 1.0);
+            by_failure[p.failure] += self.events_of_process(p);
         }
         by_failure
     }

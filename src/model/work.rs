@@ -9,10 +9,9 @@ impl Model {
     /// The expected events of each failure process in one trial (see
     /// [`Model::expected_events_per_trial`]).
     fn process_events(&self) -> impl Iterator<Item = (Target, f64)> + '_ {
-        self.processes.iter().map(|p| {
-            let every = self.failures[p.failure].every;
-            (p.target, 2.0 * (self.horizon / every + 1.0))
-        })
+        self.processes
+            .iter()
+            .map(|p| (p.target, self.events_of_process(p)))
     }
 
     /// Per service, in model order: an estimate of the changes its timeline
@@ -68,6 +67,19 @@ impl Model {
                 Target::Service(s) => by_service[s] += events,
                 Target::Deployment(d) => by_deployment[d] += events,
                 Target::Replica(r) => by_deployment[self.replicas[r].deployment] += events,
+                Target::Group(g) => {
+                    for &t in &self.groups[g].targets {
+                        match t {
+                            Target::Domain(x) => by_domain[x] += events,
+                            Target::Service(s) => by_service[s] += events,
+                            Target::Deployment(d) => by_deployment[d] += events,
+                            Target::Replica(r) => {
+                                by_deployment[self.replicas[r].deployment] += events;
+                            }
+                            Target::Group(_) => {}
+                        }
+                    }
+                }
             }
         }
         let mut domains = Vec::new();

@@ -67,6 +67,21 @@ impl Locator {
         self.position(found.unwrap_or(0))
     }
 
+    /// The identifier that opens the value of the field the anchors end
+    /// at (`Weibull` in `every: Weibull(...)`), when all are found and the
+    /// value opens with one.
+    pub fn value_identifier(&self, anchors: &[Anchor]) -> Option<&str> {
+        let mut cursor = 0;
+        for anchor in anchors {
+            cursor = self.find_anchor(anchor, cursor)?.1;
+        }
+        let (_, colon) = self.next_non_space(cursor)?;
+        let (_, value) = self.next_non_space(colon + 1)?;
+        let rest = self.masked.get(value..)?;
+        let end = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    }
+
     fn find_anchor(&self, anchor: &Anchor, from: usize) -> Option<(usize, usize)> {
         match anchor {
             Anchor::Nth(n, inner) => {

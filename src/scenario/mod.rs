@@ -8,6 +8,7 @@
 
 pub mod compose;
 pub mod diagnostic;
+pub mod every;
 pub mod format;
 mod locate;
 pub mod raw;

@@ -102,8 +102,16 @@ pub struct RawFailure {
     pub name: String,
     /// What fails.
     pub on: RawTarget,
-    /// Mean up time between outages.
-    pub every: Period,
+    /// Mean up time between outages, or their distribution (required
+    /// unless `schedule` is given).
+    #[serde(default)]
+    pub every: Option<super::every::RawEvery>,
+    /// Occurrences at fixed times instead of after up times.
+    #[serde(default)]
+    pub schedule: Option<RawSchedule>,
+    /// Replicas repaired one by one by crews.
+    #[serde(default)]
+    pub repair: Option<RawRepair>,
     /// Outage duration.
     pub lasts: RawDistribution,
     /// Root cause class; defaults to `Other`.
@@ -126,12 +134,36 @@ pub enum RawEffect {
     ControlPlane,
 }
 
+/// The `schedule` block of a failure (checked in `validate`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename = "schedule block")]
+pub struct RawSchedule {
+    /// Time between starts.
+    pub every: Period,
+    /// Time of the first start; defaults to 0.
+    #[serde(default)]
+    pub first: Option<NonNegativeDuration>,
+    /// Probability that a start happens; defaults to 1.
+    #[serde(default)]
+    pub chance: Option<f64>,
+}
+
+/// The `repair` block of a failure (checked in `validate`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename = "repair block")]
+pub struct RawRepair {
+    /// Crews working in parallel.
+    pub crews: u64,
+}
+
 /// A failure target as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename = "target")]
 #[allow(missing_docs)]
 pub enum RawTarget {
     Domain(String),
+    All(Vec<RawTarget>),
+    Tagged(String),
     EachProvider {},
     EachRegion {
         #[serde(default)]
@@ -278,6 +310,9 @@ pub struct RawDeployment {
     /// Infrastructure price of its replicas (overrides the service's).
     #[serde(default)]
     pub infra: Option<RawInfra>,
+    /// Tags that `Tagged` failure targets select it by.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
 }
 
 /// A routing policy as written.

@@ -207,6 +207,12 @@ fn doubt_means(
     groups: &Groups,
     (mu, mu_cov): (&[f64], &[Vec<f64>]),
 ) -> Option<String> {
+    if let Some(f) = model.failures.iter().find(|f| !f.is_plain()) {
+        return Some(format!(
+            "failure `{}` has scheduled starts, non-exponential up times or crews, which the controls' means do not model",
+            f.name
+        ));
+    }
     (0..mu.len()).find_map(|j| {
         let failure = &model.failures[groups.groups[j / 2].0].name;
         let what = ["outages", "outage hours"][j % 2];

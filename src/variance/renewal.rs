@@ -171,6 +171,8 @@ mod tests {
             destroys_data: false,
             once: None,
             effect: crate::model::Effect::Down,
+            arrival: crate::model::Arrival::Exp,
+            crews: None,
         }
     }
 

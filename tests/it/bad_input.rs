@@ -103,6 +103,17 @@ const CHECK_FIXTURES: &[(&str, &str)] = &[
     ("domain_segment_with_escape", "2:34"),
     // Line endings.
     ("carriage_return_line_endings", "4:36"),
+    // Shared fate: targets, repair, schedules and up times.
+    ("each_inside_all", "4:59"),
+    ("unknown_tag_inside_all", "4:77"),
+    ("crews_zero", "4:96"),
+    ("schedule_chance_above_one", "4:85"),
+    ("schedule_chance_zero", "4:71"),
+    ("schedule_first_negative", "4:78"),
+    ("schedule_with_every", "4:61"),
+    ("schedule_with_repair", "4:72"),
+    ("failure_without_every_or_schedule", "4:16"),
+    ("every_distribution_misnamed", "4:43"),
     // Several problems in one file.
     ("several_problems", "2:5"),
 ];
@@ -431,6 +442,21 @@ fn a_target_that_matches_no_domain_is_a_located_warning_and_the_scenario_runs() 
         );
         assert!(stderr.contains("hint:"), "{stderr}");
     }
+}
+
+#[test]
+fn a_tag_no_deployment_carries_is_a_located_warning_with_the_closest_tag() {
+    let path = "tests/fixtures/warning/tag_on_no_deployment.ron";
+    let (code, stderr) = faultline(&repo(""), &["check", path]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!(
+            "{path}:4:43: warning: failure `agent update` matches nothing: no deployment has the tag `falconn`"
+        )),
+        "{first}"
+    );
+    assert!(stderr.contains("hint: did you mean `falcon`?"), "{stderr}");
 }
 
 #[test]

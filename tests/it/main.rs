@@ -36,6 +36,7 @@ mod report;
 mod results;
 mod shard_auto;
 mod shards;
+mod shared_fate;
 mod sketch;
 mod special_files;
 mod support;

@@ -23,7 +23,7 @@ mod render;
 pub use render::{json, markdown, percent, table, BlastDocument};
 
 use crate::engine::plan::local_deployment;
-use crate::model::{DomainId, Level, Model, Overload, Routing, ServiceId};
+use crate::model::{DomainId, Level, Model, Overload, Routing, ServiceId, Target};
 
 /// What fails alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub enum Unit {
     Domain(DomainId),
     /// A whole service: all its replicas.
     Service(ServiceId),
+    /// Everything one `All` or `Tagged` failure takes down at once (index
+    /// into `Model::groups`): across providers, when its targets are.
+    Group(usize),
 }
 
 /// What a service's deployments do with the traffic beyond their capacity.
@@ -143,7 +146,7 @@ impl BlastError {
 /// service, deployment, replica (and level of its domain) and dependency
 /// deployment looked at; it also bounds the memory of the states kept.
 pub fn work(model: &Model) -> f64 {
-    let units = model.domains.len() + model.services.len() + 1;
+    let units = model.domains.len() + model.services.len() + model.groups.len() + 1;
     let links: usize = (model.services.iter())
         .map(|s| {
             let targets: usize = (s.depends_on.iter())
@@ -164,7 +167,7 @@ pub fn check_work(model: &Model, limit: f64) -> Result<(), BlastError> {
     let estimate = work(model);
     if estimate > limit {
         return Err(BlastError::TooMuchWork {
-            units: model.domains.len() + model.services.len(),
+            units: model.domains.len() + model.services.len() + model.groups.len(),
             estimate,
             limit,
         });
@@ -172,12 +175,13 @@ pub fn check_work(model: &Model, limit: f64) -> Result<(), BlastError> {
     Ok(())
 }
 
-/// Analyses every domain and every service of `model` (see [`check_work`]
-/// for its bound).
+/// Analyses every domain, every service and every group of targets of an
+/// `All` or `Tagged` failure of `model` (see [`check_work`] for its bound).
 pub fn analyse(model: &Model) -> Analysis {
     let units = (0..model.domains.len())
         .map(Unit::Domain)
-        .chain((0..model.services.len()).map(Unit::Service));
+        .chain((0..model.services.len()).map(Unit::Service))
+        .chain((0..model.groups.len()).map(Unit::Group));
     let mut blasts: Vec<Blast> = units.map(|unit| blast(model, unit)).collect();
     // a stable sort keeps domains before services, each in model order, on ties
     blasts.sort_by(|a, b| {
@@ -198,8 +202,9 @@ pub fn analyse(model: &Model) -> Analysis {
 /// The two states after `unit` fails alone.
 pub fn blast(model: &Model, unit: Unit) -> Blast {
     let down = |r: usize| match unit {
-        Unit::Domain(x) => model.domain_chain(model.replicas[r].domain).any(|a| a == x),
-        Unit::Service(s) => model.deployments[model.replicas[r].deployment].service == s,
+        Unit::Domain(x) => takes_down(model, Target::Domain(x), r),
+        Unit::Service(s) => takes_down(model, Target::Service(s), r),
+        Unit::Group(g) => takes_down(model, Target::Group(g), r),
     };
     Blast {
         unit,
@@ -208,11 +213,25 @@ pub fn blast(model: &Model, unit: Unit) -> Blast {
     }
 }
 
-/// The name of a unit: a domain's path, or a service's name.
+/// Whether `target` takes replica `r` down.
+fn takes_down(model: &Model, target: Target, r: usize) -> bool {
+    let d = model.replicas[r].deployment;
+    match target {
+        Target::Domain(x) => model.domain_chain(model.replicas[r].domain).any(|a| a == x),
+        Target::Service(s) => model.deployments[d].service == s,
+        Target::Deployment(x) => d == x,
+        Target::Replica(x) => r == x,
+        Target::Group(g) => (model.groups[g].targets.iter()).any(|&t| takes_down(model, t, r)),
+    }
+}
+
+/// The name of a unit: a domain's path, a service's name, or the name of
+/// the failure a group of targets is the `on` of.
 pub fn unit_name(model: &Model, unit: Unit) -> &str {
     match unit {
         Unit::Domain(d) => &model.domains[d].path,
         Unit::Service(s) => &model.services[s].name,
+        Unit::Group(g) => &model.failures[model.groups[g].failure].name,
     }
 }
 
@@ -225,6 +244,7 @@ pub fn unit_kind(model: &Model, unit: Unit) -> &'static str {
             Level::Zone => "zone",
         },
         Unit::Service(_) => "service",
+        Unit::Group(_) => "shared",
     }
 }
 

@@ -22,7 +22,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::catalog::Effect;
 use crate::model::{
-    stream_key, Cause, Distribution, DomainId, Failure, Model, Once, Process, Target,
+    stream_key, Arrival, Cause, Distribution, DomainId, Failure, Model, Once, Process, Target,
 };
 use crate::montecarlo::{RunError, RunOptions};
 use crate::stats::paired::{difference, Better};
@@ -147,12 +147,15 @@ pub fn drilled_model(model: &Model, drill: &Drill) -> Result<Model, DrillError> 
         destroys_data: false,
         once: Some(Once { at: drill.at }),
         effect: drill.effect,
+        arrival: Arrival::Exp,
+        crews: None,
     });
     drilled.processes.push(Process {
         failure: drilled.failures.len() - 1,
         target: Target::Domain(drill.domain),
         label: format!("{DRILL_FAILURE}/{path}"),
         stream_key: stream_key(&[b"drill", path.as_bytes()]),
+        repair: None,
     });
     Ok(drilled)
 }

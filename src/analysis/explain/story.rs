@@ -223,9 +223,30 @@ fn routing_note(model: &Model, trace: &Trace, s: usize, t: f64, up: bool) -> Opt
 }
 
 /// What a process takes down, in words: a domain path, `service web`,
-/// `web @ aws/us-east-1` (a deployment), `web @ aws/us-east-1 replica 2`.
+/// `web @ aws/us-east-1` (a deployment), `web @ aws/us-east-1 replica 2`,
+/// `all of aws/us-east-1, gcp/us-east4` (a group).
 pub fn target_name(model: &Model, process: usize) -> String {
-    match model.processes[process].target {
+    let p = &model.processes[process];
+    match p.repair.as_deref() {
+        // the occurrence is the whole target's, its replicas repaired by crews
+        Some(repair) => format!(
+            "{} ({} replicas, {} crews)",
+            describe(model, repair.whole),
+            repair.size,
+            repair.crews
+        ),
+        None => describe(model, p.target),
+    }
+}
+
+fn describe(model: &Model, target: Target) -> String {
+    match target {
+        Target::Group(g) => {
+            let members: Vec<String> = (model.groups[g].targets.iter())
+                .map(|&t| describe(model, t))
+                .collect();
+            format!("all of {}", members.join(", "))
+        }
         Target::Domain(d) => model.domains[d].path.clone(),
         Target::Service(s) => format!("service {}", model.services[s].name),
         Target::Deployment(d) => model.deployment_name(d),

@@ -59,6 +59,16 @@ impl Validator<'_> {
         };
         let counts = (replicas, raw.need.unwrap_or(1));
         add(model, service, domain, &zones, counts, (capacity, infra));
+        for tag in raw.tags.iter().flatten() {
+            let tag_at = with(at.clone(), Anchor::Str(tag.clone()));
+            if self.name("tag", tag, &tag_at) {
+                let tagged = self.ids.tags.entry(tag.clone()).or_default();
+                // a tag listed twice on one deployment selects it once
+                if tagged.last() != Some(&(model.deployments.len() - 1)) {
+                    tagged.push(model.deployments.len() - 1);
+                }
+            }
+        }
     }
 
     /// Checks `replicas` and `need`; false when either is wrong.

@@ -3,6 +3,7 @@
 use super::super::diagnostic::name_hint;
 use super::super::locate::Anchor;
 use super::super::raw::{RawEffect, RawFailure, RawTarget};
+use super::shared_fate::Expanded;
 use super::{Ids, Validator, MAX_PROCESSES};
 use crate::model::{stream_key, Cause, DomainId, Effect, Failure, Level, Model, Process, Target};
 
@@ -10,19 +11,35 @@ const PROCESSES_HINT: &str = "an `Each...` target is one process per domain, ser
     deployment or replica: narrow it with `under` or `of`";
 
 /// Why a failure target does not resolve.
-struct TargetError {
-    message: String,
-    hint: Hint,
+pub(super) struct TargetError {
+    pub(super) message: String,
+    pub(super) hint: Hint,
     /// The name written in `on` that is wrong, to point at.
-    name: Option<String>,
+    pub(super) name: Option<String>,
     /// The target is well formed but matches no domain: a warning, not an error.
-    matches_nothing: bool,
+    pub(super) matches_nothing: bool,
+    /// `name` is written bare (a variant), not as a string.
+    pub(super) bare: bool,
+}
+
+impl TargetError {
+    /// Where `name` is written, after the `on` field.
+    fn anchor(&self) -> Option<Anchor> {
+        let name = self.name.as_ref()?;
+        Some(Anchor::Text(if self.bare {
+            name.clone()
+        } else {
+            format!("\"{name}\"")
+        }))
+    }
 }
 
 /// The hint of a [`TargetError`], computed only when it is reported.
-enum Hint {
+pub(super) enum Hint {
     ClosestDomain,
     ClosestService,
+    /// The closest tag to the name among the tags of the deployments.
+    ClosestTag(Vec<String>),
     Text(String),
 }
 
@@ -37,6 +54,10 @@ impl TargetError {
             Hint::ClosestService => {
                 let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
                 name_hint(&name, &names, "services")
+            }
+            Hint::ClosestTag(tags) => {
+                let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+                name_hint(&name, &tags, "tags")
             }
             Hint::Text(text) => Some(text),
         }
@@ -62,6 +83,9 @@ impl Validator<'_> {
             );
             return;
         }
+        let Some((every, arrival, crews)) = self.timing(index, raw) else {
+            return;
+        };
         let effect = match raw.effect {
             None | Some(RawEffect::Down) => Effect::Down,
             Some(RawEffect::ControlPlane) => Effect::ControlPlane,
@@ -79,20 +103,32 @@ impl Validator<'_> {
         model.failures.push(Failure {
             name: raw.name.clone(),
             cause: raw.cause.unwrap_or(Cause::Other),
-            every: raw.every.0.hours(),
+            every,
             lasts: raw.lasts.0.clone(),
             destroys_data: raw.destroys_data.unwrap_or(false),
             once: None,
             effect,
+            arrival,
+            crews,
         });
         if self.too_many_processes {
             return;
         }
         at.push(Anchor::Field("on"));
-        let targets = match resolve_targets(model, &self.ids, &raw.on) {
+        let resolved = match super::shared_fate::group_members(model, &self.ids, &raw.on) {
+            Some(members) => members.map(|members| {
+                model.groups.push(crate::model::Group {
+                    failure,
+                    targets: members,
+                });
+                vec![Target::Group(model.groups.len() - 1)]
+            }),
+            None => resolve_targets(model, &self.ids, &raw.on),
+        };
+        let targets = match resolved {
             Ok(t) => t,
             Err(e) if e.matches_nothing => {
-                at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
+                at.extend(e.anchor());
                 let message = format!(
                     "failure `{}` matches nothing: {}; it never fails",
                     raw.name, e.message
@@ -101,12 +137,13 @@ impl Validator<'_> {
                 return;
             }
             Err(e) => {
-                at.extend(e.name.as_ref().map(|n| Anchor::Text(format!("\"{n}\""))));
+                at.extend(e.anchor());
                 let message = format!("failure `{}`: {}", raw.name, e.message);
                 self.report(&at, message, || e.hint(model));
                 return;
             }
         };
+        let targets = self.repaired(model, failure, targets);
         if model.processes.len() + targets.len() > MAX_PROCESSES {
             self.too_many_processes = true;
             let message = format!(
@@ -120,20 +157,43 @@ impl Validator<'_> {
     }
 }
 
-/// Adds one failure process per target, keyed by a stable label.
-fn add_processes(model: &mut Model, failure: usize, targets: Vec<Target>) {
-    for target in targets {
+/// Adds one failure process per target, keyed by a stable label. A target
+/// under `repair` is one process per replica it takes down, each on the
+/// target's stream (they draw the same occurrences).
+fn add_processes(model: &mut Model, failure: usize, targets: Vec<Expanded>) {
+    let mut previous: Option<(usize, u64, String)> = None;
+    for Expanded {
+        target,
+        repair,
+        whole,
+    } in targets
+    {
         let name = model.failures[failure].name.as_str();
-        let parts = target_parts(model, target);
-        let mut key_parts: Vec<&[u8]> = vec![name.as_bytes()];
-        key_parts.extend(parts.iter().map(|p| p.as_bytes()));
-        let stream_key = stream_key(&key_parts);
-        let label = format!("{name}/{}", parts[1..].join("/"));
+        let (stream_key, label) = match (repair.as_deref(), &previous) {
+            // the target of a group already keyed: its key, its label ranked
+            (Some(r), Some((group, key, label))) if r.group == *group => {
+                (*key, format!("{label}#{}", r.rank))
+            }
+            _ => {
+                let parts = target_parts(model, whole);
+                let mut key_parts: Vec<&[u8]> = vec![name.as_bytes()];
+                key_parts.extend(parts.iter().map(|p| p.as_bytes()));
+                let key = stream_key(&key_parts);
+                let label = format!("{name}/{}", parts[1..].join("/"));
+                if let Some(r) = repair.as_deref() {
+                    previous = Some((r.group, key, label.clone()));
+                    (key, format!("{label}#{}", r.rank))
+                } else {
+                    (key, label)
+                }
+            }
+        };
         model.processes.push(Process {
             failure,
             target,
             stream_key,
             label,
+            repair,
         });
     }
 }
@@ -143,6 +203,18 @@ fn add_processes(model: &mut Model, failure: usize, targets: Vec<Target>) {
 /// (names may contain `/`, so the parts are hashed apart, never joined).
 fn target_parts(model: &Model, target: Target) -> Vec<String> {
     match target {
+        Target::Group(g) => {
+            // the members in a canonical order: the same set of targets has
+            // the same stream however the file orders them
+            let mut members: Vec<Vec<String>> = (model.groups[g].targets.iter())
+                .map(|&member| target_parts(model, member))
+                .collect();
+            members.sort();
+            members.dedup();
+            let mut parts = vec!["group".to_string()];
+            parts.extend(members.into_iter().flatten());
+            parts
+        }
         Target::Domain(d) => vec!["domain".into(), model.domains[d].path.clone()],
         Target::Service(s) => vec!["service".into(), model.services[s].name.clone()],
         Target::Deployment(d) => {
@@ -165,21 +237,23 @@ fn target_parts(model: &Model, target: Target) -> Vec<String> {
     }
 }
 
-fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
+pub(super) fn domain(ids: &Ids, path: &str) -> Result<DomainId, TargetError> {
     ids.domains.get(path).copied().ok_or_else(|| TargetError {
         message: format!("unknown domain `{path}`"),
         hint: Hint::ClosestDomain,
         name: Some(path.to_string()),
         matches_nothing: false,
+        bare: false,
     })
 }
 
-fn service(ids: &Ids, name: &str) -> Result<usize, TargetError> {
+pub(super) fn service(ids: &Ids, name: &str) -> Result<usize, TargetError> {
     ids.services.get(name).copied().ok_or_else(|| TargetError {
         message: format!("unknown service `{name}`"),
         hint: Hint::ClosestService,
         name: Some(name.to_string()),
         matches_nothing: false,
+        bare: false,
     })
 }
 
@@ -214,17 +288,23 @@ fn level_under(
             hint: Hint::Text(format!("`under` must name a domain above the {level}s")),
             name: Some(under.to_string()),
             matches_nothing: true,
+            bare: false,
         },
         None => TargetError {
             message: format!("`domains` has no {level}"),
             hint: Hint::Text("list leaf paths `provider/region/zone` in `domains`".into()),
             name: None,
             matches_nothing: true,
+            bare: false,
         },
     })
 }
 
-fn resolve_targets(model: &Model, ids: &Ids, raw: &RawTarget) -> Result<Vec<Target>, TargetError> {
+pub(super) fn resolve_targets(
+    model: &Model,
+    ids: &Ids,
+    raw: &RawTarget,
+) -> Result<Vec<Target>, TargetError> {
     let level = |level, under: &Option<String>| level_under(model, ids, level, under.as_deref());
     Ok(match raw {
         RawTarget::Domain(path) => vec![Target::Domain(domain(ids, path)?)],
@@ -240,6 +320,8 @@ fn resolve_targets(model: &Model, ids: &Ids, raw: &RawTarget) -> Result<Vec<Targ
             };
             range.map(Target::Deployment).collect()
         }
+        // handled by `shared_fate::group_members`
+        RawTarget::All(_) | RawTarget::Tagged(_) => Vec::new(),
         RawTarget::EachReplica { of } => {
             let range = match of {
                 Some(name) => {

@@ -9,6 +9,7 @@ mod mechanics;
 mod names;
 mod objective;
 mod order;
+mod shared_fate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,6 +51,8 @@ struct Ids {
     roots: Vec<DomainId>,
     /// The children of each domain.
     children: Vec<Vec<DomainId>>,
+    /// Deployments by tag, in file order.
+    tags: BTreeMap<String, Vec<usize>>,
 }
 
 /// Validation state: the locator, the lookups and the problems found so far.
@@ -68,6 +71,8 @@ pub struct Validator<'a> {
     /// The `manual` of each `Recovery` edge that has one: (service, the
     /// service it depends on, the time to break a deadlock), in file order.
     manual_breaks: Vec<(String, usize, Distribution)>,
+    /// Groups of processes repaired by crews so far (their ids).
+    repair_groups: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -82,6 +87,7 @@ impl<'a> Validator<'a> {
             failure_names: BTreeSet::new(),
             too_many_processes: false,
             manual_breaks: Vec::new(),
+            repair_groups: 0,
         }
     }
 

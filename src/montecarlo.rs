@@ -37,7 +37,8 @@ pub const DEFAULT_MAX_EXACT_VALUES: f64 = 3e7;
 /// their memory whatever the number of trials.
 const WINDOW_SERVICE_BLOCKS: usize = 1 << 16;
 
-/// Options of a run, overriding the scenario's defaults.
+/// Options of a run, overriding the scenario's defaults: what a command
+/// line says. [`RunSettings::resolve`] turns them into a run's settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// Number of trials (default: the scenario's).
@@ -57,13 +58,98 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
+        let limits = WorkLimits::default();
         RunOptions {
             trials: None,
             seed: None,
             threads: None,
+            max_events: limits.max_events,
+            max_trial_events: limits.max_trial_events,
+            max_exact_values: limits.max_exact_values,
+        }
+    }
+}
+
+impl RunOptions {
+    /// The limits on the work of a run these options set.
+    pub fn limits(&self) -> WorkLimits {
+        WorkLimits {
+            max_events: self.max_events,
+            max_trial_events: self.max_trial_events,
+            max_exact_values: self.max_exact_values,
+        }
+    }
+}
+
+/// The limits on a run's work (see [`check_work`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkLimits {
+    /// Refuse runs whose expected events exceed this.
+    pub max_events: f64,
+    /// Refuse runs whose expected events in one trial exceed this.
+    pub max_trial_events: f64,
+    /// Keep per-service values for exact percentiles up to this many
+    /// (trials x per-service measures), else sketch them.
+    pub max_exact_values: f64,
+}
+
+impl Default for WorkLimits {
+    fn default() -> Self {
+        WorkLimits {
             max_events: DEFAULT_MAX_EVENTS,
             max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
             max_exact_values: DEFAULT_MAX_EXACT_VALUES,
+        }
+    }
+}
+
+/// Where a run's number of trials comes from when the options do not set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultTrials {
+    /// The scenario's `trials`.
+    Scenario,
+    /// [`DEFAULT_PRECISION_CAP`]: the cap of a run to a precision.
+    PrecisionCap,
+    /// [`DEFAULT_RANK_TRIALS`]: each run of `rank`.
+    Rank,
+}
+
+/// The trials of each run of `rank` unless `--trials` says otherwise.
+pub const DEFAULT_RANK_TRIALS: u64 = 2000;
+
+/// The settings of one run, resolved once from its [`RunOptions`] over the
+/// scenario's defaults: every run of a command reads them from here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSettings {
+    /// Number of trials (the cap, for a run to a precision).
+    pub trials: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None`: all cores).
+    pub threads: Option<usize>,
+    /// The limits on the run's work.
+    pub limits: WorkLimits,
+}
+
+impl RunSettings {
+    /// The settings of a run of `model` with `options`: the options where
+    /// they are set, else the scenario's trials and seed.
+    pub fn resolve(model: &Model, options: &RunOptions) -> RunSettings {
+        RunSettings::resolve_for(model, options, DefaultTrials::Scenario)
+    }
+
+    /// As [`RunSettings::resolve`], the trials defaulting to `default`.
+    pub fn resolve_for(model: &Model, options: &RunOptions, default: DefaultTrials) -> RunSettings {
+        let default_trials = match default {
+            DefaultTrials::Scenario => model.trials,
+            DefaultTrials::PrecisionCap => DEFAULT_PRECISION_CAP,
+            DefaultTrials::Rank => DEFAULT_RANK_TRIALS,
+        };
+        RunSettings {
+            trials: options.trials.unwrap_or(default_trials),
+            seed: options.seed.unwrap_or(model.seed),
+            threads: options.threads,
+            limits: options.limits(),
         }
     }
 }
@@ -177,14 +263,14 @@ impl RunError {
 ///
 /// # Errors
 /// [`RunError`] with the estimate and the limit.
-pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<(), RunError> {
+pub fn check_work(model: &Model, trials: u64, limits: &WorkLimits) -> Result<(), RunError> {
     if trials == 0 {
         return Err(RunError::NoTrials);
     }
     let by_failure = model.expected_events_by_failure();
     let per_trial = model.expected_events_per_trial();
     // a NaN estimate is refused too
-    if per_trial.is_nan() || per_trial > options.max_trial_events {
+    if per_trial.is_nan() || per_trial > limits.max_trial_events {
         let (worst, share) = by_failure
             .iter()
             .enumerate()
@@ -201,18 +287,18 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
             failure,
             share,
             estimate: per_trial,
-            limit: options.max_trial_events,
+            limit: limits.max_trial_events,
         });
     }
-    check_trial_work(model, options.max_trial_events)?;
+    check_trial_work(model, limits.max_trial_events)?;
     let estimate = per_trial * trials as f64;
-    if estimate.is_nan() || estimate > options.max_events {
+    if estimate.is_nan() || estimate > limits.max_events {
         return Err(RunError::TooManyEvents {
             estimate,
-            limit: options.max_events,
+            limit: limits.max_events,
         });
     }
-    let per_trial = if sketches(model, trials, options) {
+    let per_trial = if sketches(model, trials, limits) {
         1.0 // the scenario's cost
     } else {
         per_service_values(model) + 1.0
@@ -229,16 +315,16 @@ pub fn check_work(model: &Model, trials: u64, options: &RunOptions) -> Result<()
 
 /// Checks a command made of `runs` runs of `model`'s size (such as `rank`,
 /// one run per candidate): each run within the limits of [`check_work`],
-/// and all of them together within [`RunOptions::max_events`], counting
+/// and all of them together within [`WorkLimits::max_events`], counting
 /// per trial its events plus one per failure process, definition and
 /// service (what a trial handles however few events it has), and per run
 /// one per process, service, deployment and replica (building its model).
 ///
 /// # Errors
 /// As [`check_work`], or [`RunError::TooManyRuns`].
-pub fn check_runs(model: &Model, runs: usize, options: &RunOptions) -> Result<(), RunError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    check_work(model, trials, options)?;
+pub fn check_runs(model: &Model, runs: usize, settings: &RunSettings) -> Result<(), RunError> {
+    let (trials, limits) = (settings.trials, &settings.limits);
+    check_work(model, trials, limits)?;
     let fixed = model.processes.len() + model.failures.len() + model.services.len();
     let per_trial = model.expected_events_per_trial() + fixed as f64;
     let size = model.processes.len()
@@ -246,11 +332,11 @@ pub fn check_runs(model: &Model, runs: usize, options: &RunOptions) -> Result<()
         + model.deployments.len()
         + model.replicas.len();
     let estimate = (per_trial * trials as f64 + size as f64) * runs as f64;
-    if estimate.is_nan() || estimate > options.max_events {
+    if estimate.is_nan() || estimate > limits.max_events {
         return Err(RunError::TooManyRuns {
             runs,
             estimate,
-            limit: options.max_events,
+            limit: limits.max_events,
         });
     }
     Ok(())
@@ -310,11 +396,11 @@ fn per_service_values(model: &Model) -> f64 {
 }
 
 /// Whether a run of `trials` trials sketches its per-service values: when
-/// keeping them all would exceed [`RunOptions::max_exact_values`]. Decided
+/// keeping them all would exceed [`WorkLimits::max_exact_values`]. Decided
 /// from the trial count alone, before the run, so that every way of running
 /// those trials (any threads, shards merged) decides alike.
-pub fn sketches(model: &Model, trials: u64, options: &RunOptions) -> bool {
-    trials as f64 * per_service_values(model) > options.max_exact_values
+pub fn sketches(model: &Model, trials: u64, limits: &WorkLimits) -> bool {
+    trials as f64 * per_service_values(model) > limits.max_exact_values
 }
 
 /// Runs the Monte Carlo simulation.
@@ -351,7 +437,8 @@ pub fn run_watched(
     stop: &AtomicBool,
     progress: &AtomicU64,
 ) -> Result<(RunResult, TrialValues), RunError> {
-    run_core(model, options, (stop, progress), |_| ()).map(|(result, values, _)| (result, values))
+    let settings = RunSettings::resolve(model, options);
+    run_core(model, &settings, (stop, progress), |_| ()).map(|(result, values, _)| (result, values))
 }
 
 /// As [`run_until`], also returning `sample(outcome)` of every trial, in
@@ -365,7 +452,21 @@ pub fn run_sampled<T: Send>(
     stop: &AtomicBool,
     sample: impl Fn(&engine::TrialOutcome) -> T + Sync,
 ) -> Result<(RunResult, Vec<T>), RunError> {
-    run_core(model, options, (stop, &AtomicU64::new(0)), sample)
+    run_sampled_with(model, &RunSettings::resolve(model, options), stop, sample)
+}
+
+/// As [`run_sampled`], with settings resolved by the caller (a command of
+/// several runs resolves them once).
+///
+/// # Errors
+/// As [`run_until`].
+pub fn run_sampled_with<T: Send>(
+    model: &Model,
+    settings: &RunSettings,
+    stop: &AtomicBool,
+    sample: impl Fn(&engine::TrialOutcome) -> T + Sync,
+) -> Result<(RunResult, Vec<T>), RunError> {
+    run_core(model, settings, (stop, &AtomicU64::new(0)), sample)
         .map(|(result, _, samples)| (result, samples))
 }
 
@@ -373,19 +474,18 @@ pub fn run_sampled<T: Send>(
 /// values, and `sample(outcome)` of every trial in trial order.
 fn run_core<T: Send>(
     model: &Model,
-    options: &RunOptions,
+    settings: &RunSettings,
     (stop, progress): (&AtomicBool, &AtomicU64),
     sample: impl Fn(&engine::TrialOutcome) -> T + Sync,
 ) -> Result<(RunResult, TrialValues, Vec<T>), RunError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    check_work(model, trials, options)?;
-    let model = seeded(model, options);
-    let plan = Plan::new(&model);
+    let trials = settings.trials;
+    check_work(model, trials, &settings.limits)?;
+    let plan = Plan::seeded(model, settings.seed);
     let started = Instant::now();
-    let sketched = sketches(&model, trials, options);
-    let mut total = Accumulator::with_values(&model, trials as usize, sketched);
+    let sketched = sketches(model, trials, &settings.limits);
+    let mut total = Accumulator::with_values(model, trials as usize, sketched);
     let mut samples = Vec::with_capacity(trials as usize);
-    let finished = in_pool(options.threads, || {
+    let finished = in_pool(settings.threads, || {
         let per_block = |model: &Model, trials: Trials<'_>| {
             let mut acc = Accumulator::new(model, trials.len());
             let mut samples = Vec::with_capacity(trials.len());
@@ -396,11 +496,11 @@ fn run_core<T: Send>(
             (acc, samples)
         };
         let watch = (stop, progress);
-        simulate_windows(&model, &plan, 0..trials, watch, per_block, |(block, s)| {
+        simulate_windows(model, &plan, 0..trials, watch, per_block, |(block, s)| {
             total.merge(block);
             samples.extend(s);
         });
-        finish_unless_stopped(total, &model, started, stop)
+        finish_unless_stopped(total, model, settings.seed, started, stop)
     })?;
     let Some((result, values)) = finished else {
         return Err(RunError::Interrupted);
@@ -413,11 +513,12 @@ fn run_core<T: Send>(
 fn finish_unless_stopped(
     total: Accumulator,
     model: &Model,
+    seed: u64,
     started: Instant,
     stop: &AtomicBool,
 ) -> Option<(RunResult, TrialValues)> {
     let seconds = started.elapsed().as_secs_f64();
-    (!stop.load(Ordering::Relaxed)).then(|| total.finish_with_values(model, model.seed, seconds))
+    (!stop.load(Ordering::Relaxed)).then(|| total.finish_with_values(model, seed, seconds))
 }
 
 /// As [`simulate`], a window of blocks at a time (see [`window_trials`]),
@@ -480,7 +581,7 @@ pub fn window_trials(model: &Model) -> u64 {
 pub const PRECISION_BATCH_TRIALS: u64 = 16 * BLOCK_TRIALS;
 
 /// The most trials a [`run_to_precision`] run simulates when
-/// [`RunOptions::trials`] does not set the cap.
+/// [`RunOptions::trials`] does not set the cap ([`DefaultTrials::PrecisionCap`]).
 pub const DEFAULT_PRECISION_CAP: u64 = 1_000_000;
 
 /// Runs batches of [`PRECISION_BATCH_TRIALS`] trials until every objective
@@ -498,26 +599,26 @@ pub fn run_to_precision(
     half_width: f64,
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
-    let cap = options.trials.unwrap_or(DEFAULT_PRECISION_CAP);
-    check_work(model, cap, options)?;
-    let model = seeded(model, options);
-    let plan = Plan::new(&model);
+    let settings = RunSettings::resolve_for(model, options, DefaultTrials::PrecisionCap);
+    let cap = settings.trials;
+    check_work(model, cap, &settings.limits)?;
+    let plan = Plan::seeded(model, settings.seed);
     let started = Instant::now();
-    let sketched = sketches(&model, cap, options);
-    let finished = in_pool(options.threads, || {
-        let mut total = Accumulator::with_values(&model, 0, sketched);
+    let sketched = sketches(model, cap, &settings.limits);
+    let finished = in_pool(settings.threads, || {
+        let mut total = Accumulator::with_values(model, 0, sketched);
         while total.trials() < cap && !stop.load(Ordering::Relaxed) {
             let first = total.trials();
             let last = (first + PRECISION_BATCH_TRIALS).min(cap);
             let watch = (stop, &AtomicU64::new(0));
-            for block in simulate(&model, &plan, first..last, watch, accumulate) {
+            for block in simulate(model, &plan, first..last, watch, accumulate) {
                 total.merge(block);
             }
-            if precise_enough(&model, &total, half_width) {
+            if precise_enough(model, &total, half_width) {
                 break;
             }
         }
-        finish_unless_stopped(total, &model, started, stop)
+        finish_unless_stopped(total, model, settings.seed, started, stop)
     })?;
     finished.ok_or(RunError::Interrupted)
 }
@@ -540,13 +641,6 @@ fn precise_enough(model: &Model, total: &Accumulator, half_width: f64) -> bool {
     services
         .into_iter()
         .all(|s| total.lost_half_width(s) < half_width)
-}
-
-/// The model with the seed of `options` (or its own).
-fn seeded(model: &Model, options: &RunOptions) -> Model {
-    let mut model = model.clone();
-    model.seed = options.seed.unwrap_or(model.seed);
-    model
 }
 
 /// Runs `work` on a pool of `threads` threads, or on rayon's global pool.
@@ -599,7 +693,6 @@ pub fn simulate<T: Send>(
             let made = per_block(
                 model,
                 Trials {
-                    model,
                     plan,
                     range: first..last,
                     stop,
@@ -641,7 +734,6 @@ impl Spare {
 
 /// The trials of one block, simulated one by one as they are iterated.
 pub struct Trials<'a> {
-    model: &'a Model,
     plan: &'a Plan,
     range: Range<u64>,
     stop: &'a AtomicBool,
@@ -667,7 +759,7 @@ impl Trials<'_> {
             if self.stop.load(Ordering::Relaxed) {
                 break;
             }
-            if !engine::run_trial_until(self.model, self.plan, trial, self.ws, self.stop) {
+            if !engine::run_trial_until(self.plan, trial, self.ws, self.stop) {
                 break;
             }
             f(self.ws.outcome());
@@ -697,9 +789,9 @@ pub struct Reduction<'a> {
 
 impl<'a> Reduction<'a> {
     /// An empty reduction of a run of `trials` trials of `model` (which
-    /// decide, with `options`, whether the per-service values are sketched).
-    pub fn new(model: &'a Model, trials: u64, options: &RunOptions) -> Reduction<'a> {
-        let sketched = sketches(model, trials, options);
+    /// decide, with `limits`, whether the per-service values are sketched).
+    pub fn new(model: &'a Model, trials: u64, limits: &WorkLimits) -> Reduction<'a> {
+        let sketched = sketches(model, trials, limits);
         Reduction {
             model,
             total: Accumulator::with_values(model, trials as usize, sketched),
@@ -737,8 +829,8 @@ impl<'a> Reduction<'a> {
 
 /// The accumulator of outcomes of trials `0..outcomes.len()` in trial
 /// order, reduced as a [`Reduction`] reduces them.
-pub fn reduce(model: &Model, outcomes: &[TrialOutcome], options: &RunOptions) -> Accumulator {
-    let mut reduction = Reduction::new(model, outcomes.len() as u64, options);
+pub fn reduce(model: &Model, outcomes: &[TrialOutcome], limits: &WorkLimits) -> Accumulator {
+    let mut reduction = Reduction::new(model, outcomes.len() as u64, limits);
     outcomes.iter().for_each(|o| reduction.push(o));
     reduction.finish()
 }

@@ -9,7 +9,8 @@ use super::output::stderr;
 use super::report::print_document;
 use super::{load, positive_number, print_refusal, read_bounded, Exit, Signals};
 use crate::explain::{self, ExplainError, Pick};
-use crate::montecarlo::{RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
+use crate::montecarlo::{DefaultTrials, RunError, RunOptions, RunSettings};
+use crate::montecarlo::{DEFAULT_MAX_EVENTS, DEFAULT_MAX_TRIAL_EVENTS};
 use crate::rank::{self, Change};
 use crate::scenario::{self, compose::Assignment};
 
@@ -169,11 +170,8 @@ pub fn rank(args: &RankArgs) -> Exit {
         0
     };
     let runs = 1 + model.failures.len() + model.domains.len() + changes;
-    let rank_options = RunOptions {
-        trials: Some(args.trials.unwrap_or(rank::DEFAULT_RANK_TRIALS)),
-        ..options.clone()
-    };
-    if let Err(e) = crate::montecarlo::check_runs(&model, runs, &rank_options) {
+    let settings = RunSettings::resolve_for(&model, &options, DefaultTrials::Rank);
+    if let Err(e) = crate::montecarlo::check_runs(&model, runs, &settings) {
         print_refusal(&args.scenario, &bytes, &e, false);
         return Exit::Failure;
     }

@@ -407,7 +407,7 @@ fn run(args: &RunArgs) -> Exit {
             crate::variance::run_reduced(model, &options, method, &signals.stop)
         }
         None => {
-            let total = options.trials.unwrap_or(model.trials);
+            let total = montecarlo::RunSettings::resolve(model, &options).trials;
             progress::with_progress(total, |counter| {
                 montecarlo::run_watched(model, &options, &signals.stop, counter)
             })

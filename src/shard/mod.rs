@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::{fnv1a, Model};
-use crate::montecarlo::{self, check_work, RunError, RunOptions, DEFAULT_MAX_EXACT_VALUES};
+use crate::montecarlo::DEFAULT_MAX_EXACT_VALUES;
+use crate::montecarlo::{self, check_work, RunError, RunOptions, RunSettings, WorkLimits};
 use crate::stats::{RunResult, TrialValues, RNG_SCHEME};
 
 /// The `format` of every partial this version writes and reads.
@@ -128,12 +129,12 @@ pub fn run_shard(
     shard: Shard,
     stop: &AtomicBool,
 ) -> Result<Partial, RunError> {
-    let (model, range) = shard_model(model, options, shard)?;
-    let plan = Plan::new(&model);
+    let (settings, range) = shard_settings(model, options, shard)?;
+    let plan = Plan::seeded(model, settings.seed);
     let started = Instant::now();
-    let blocks = montecarlo::in_pool(options.threads, || {
+    let blocks = montecarlo::in_pool(settings.threads, || {
         montecarlo::simulate(
-            &model,
+            model,
             &plan,
             range.clone(),
             (stop, &AtomicU64::new(0)),
@@ -148,42 +149,38 @@ pub fn run_shard(
         return Err(RunError::Interrupted);
     }
     let header = header_of(
-        &model,
         (file, source),
-        options,
+        &settings,
         shard,
         started.elapsed().as_secs_f64(),
     );
     Ok(header.with(blocks.into_iter().flatten().collect()))
 }
 
-/// The trials of `shard`, checked against the work limits, and the model
-/// with the run's seed.
-fn shard_model(
+/// The settings of the whole run `shard` is part of, and its trials,
+/// checked against the work limits.
+fn shard_settings(
     model: &Model,
     options: &RunOptions,
     shard: Shard,
-) -> Result<(Model, Range<u64>), RunError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    let range = shard.range(trials);
+) -> Result<(RunSettings, Range<u64>), RunError> {
+    let settings = RunSettings::resolve(model, options);
+    let range = shard.range(settings.trials);
     if !range.is_empty() {
-        check_work(model, range.end - range.start, options)?;
+        check_work(model, range.end - range.start, &settings.limits)?;
     }
-    let mut model = model.clone();
-    model.seed = options.seed.unwrap_or(model.seed);
-    Ok((model, range))
+    Ok((settings, range))
 }
 
-/// The header of the partial of `shard` (outcomes to come); `model` has
-/// the run's seed.
+/// The header of the partial of `shard` of a run with `settings`
+/// (outcomes to come).
 fn header_of(
-    model: &Model,
     (file, source): (&str, &str),
-    options: &RunOptions,
+    settings: &RunSettings,
     shard: Shard,
     seconds: f64,
 ) -> Partial<()> {
-    let trials = options.trials.unwrap_or(model.trials);
+    let trials = settings.trials;
     let range = shard.range(trials);
     Partial {
         format: PARTIAL_FORMAT.to_string(),
@@ -192,15 +189,15 @@ fn header_of(
         scenario_file: file.to_string(),
         scenario_fnv1a: format!("{:016x}", fnv1a(source.as_bytes())),
         scenario_source: source.to_string(),
-        seed: model.seed,
+        seed: settings.seed,
         trials,
         shard_index: shard.index,
         shard_count: shard.count,
         first_trial: range.start,
         end_trial: range.end,
         seconds,
-        max_exact_values: (options.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
-            .then_some(options.max_exact_values),
+        max_exact_values: (settings.limits.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
+            .then_some(settings.limits.max_exact_values),
         outcomes: (),
     }
 }
@@ -250,23 +247,25 @@ pub fn merge(
             check.check(file, i, outcome)?;
         }
     }
-    let mut reduction = montecarlo::Reduction::new(&plan.model, plan.trials, &plan.options);
+    let mut reduction = montecarlo::Reduction::new(&plan.model, plan.trials, &plan.limits);
     for (_, part) in &parts {
         part.outcomes.iter().for_each(|o| reduction.push(o));
     }
     let total = reduction.finish();
-    let (result, values) = total.finish_with_values(&plan.model, plan.model.seed, plan.seconds);
+    let (result, values) = total.finish_with_values(&plan.model, plan.seed, plan.seconds);
     Ok((plan.model, result, values))
 }
 
 /// What the headers of a run's partials say about the merge.
 struct MergePlan {
-    /// The scenario, with the run's seed.
+    /// The scenario.
     model: Model,
+    /// The run's master seed.
+    seed: u64,
     /// Trials of the whole run.
     trials: u64,
-    /// The options that decide whether percentiles are sketched.
-    options: RunOptions,
+    /// The limits that decide whether percentiles are sketched.
+    limits: WorkLimits,
     /// The shards' seconds, summed.
     seconds: f64,
 }
@@ -282,12 +281,11 @@ fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeEr
     }
     headers.sort_by_key(|(_, p)| p.shard_index);
     check_coverage(headers, first.shard_count)?;
-    let mut model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
+    let model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
         .map_err(MergeError::Scenario)?;
-    model.seed = first.seed;
-    let options = RunOptions {
+    let limits = WorkLimits {
         max_exact_values: first.max_exact_values.unwrap_or(DEFAULT_MAX_EXACT_VALUES),
-        ..RunOptions::default()
+        ..WorkLimits::default()
     };
     let seconds: f64 = headers.iter().map(|(_, p)| p.seconds).sum();
     if seconds > MAX_MAGNITUDE {
@@ -298,8 +296,9 @@ fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeEr
     }
     Ok(MergePlan {
         model,
+        seed: first.seed,
         trials: first.trials,
-        options,
+        limits,
         seconds,
     })
 }

@@ -32,7 +32,7 @@ pub fn merge_files(files: &[&Path]) -> Result<(Model, RunResult, TrialValues), M
         headers.push((name, header));
     }
     let plan = plan(&mut headers)?;
-    let mut reduction = Reduction::new(&plan.model, plan.trials, &plan.options);
+    let mut reduction = Reduction::new(&plan.model, plan.trials, &plan.limits);
     let mut check = OutcomeCheck::new(&plan.model);
     for (name, header) in &headers {
         let mut sink = Sink {
@@ -57,7 +57,7 @@ pub fn merge_files(files: &[&Path]) -> Result<(Model, RunResult, TrialValues), M
         }
     }
     let total = reduction.finish();
-    let (result, values) = total.finish_with_values(&plan.model, plan.model.seed, plan.seconds);
+    let (result, values) = total.finish_with_values(&plan.model, plan.seed, plan.seconds);
     Ok((plan.model, result, values))
 }
 

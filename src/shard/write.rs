@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use super::{header_of, shard_model, Partial, Shard};
+use super::{header_of, shard_settings, Partial, Shard};
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::Model;
 use crate::montecarlo::{self, RunError, RunOptions, Trials};
@@ -41,14 +41,14 @@ pub fn write_shard(
     shard: Shard,
     (stop, out): (&AtomicBool, &mut (dyn Write + Send)),
 ) -> Result<(), WriteError> {
-    let (model, _) = shard_model(model, options, shard)?;
-    let header = header_of(&model, scenario, options, shard, 0.0);
-    let plan = Plan::new(&model);
+    let (settings, _) = shard_settings(model, options, shard)?;
+    let header = header_of(scenario, &settings, shard, 0.0);
+    let plan = Plan::seeded(model, settings.seed);
     let started = Instant::now();
-    let written = montecarlo::in_pool(options.threads, || {
+    let written = montecarlo::in_pool(settings.threads, || {
         let streamed = Streamed {
             header: &header,
-            model: &model,
+            model,
             plan: &plan,
             stop,
             started,

@@ -22,7 +22,7 @@ use std::sync::atomic::AtomicBool;
 use crate::engine::streams;
 use crate::model::{stream_key, Model, Target};
 use crate::model::{Measure, Statistic};
-use crate::montecarlo::{self, RunError, RunOptions};
+use crate::montecarlo::{self, RunError, RunOptions, RunSettings};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, MeanView};
 use crate::stats::{Availability, TrialValues, Values, Z95};
@@ -150,7 +150,8 @@ pub fn run_reduced(
     method: Method,
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
-    let seed = options.seed.unwrap_or(model.seed);
+    let settings = RunSettings::resolve(model, options);
+    let seed = settings.seed;
     let groups = Groups::new(model);
     let (mu, mu_cov) = reference(model, seed, &groups, method);
     let sample = |outcome: &crate::engine::TrialOutcome| Sample {
@@ -162,15 +163,15 @@ pub fn run_reduced(
         total: outcome.cost,
         controls: groups.controls(outcome),
     };
-    let pilot_options = RunOptions {
-        trials: Some(PILOT_TRIALS),
+    let pilot_settings = RunSettings {
+        trials: PILOT_TRIALS,
         // an independent seed: the coefficients must not depend on the main trials
-        seed: Some(seed ^ 0x9e37_79b9_7f4a_7c15),
-        ..options.clone()
+        seed: seed ^ 0x9e37_79b9_7f4a_7c15,
+        ..settings.clone()
     };
-    let (_, pilot) = montecarlo::run_sampled(model, &pilot_options, stop, sample)?;
+    let (_, pilot) = montecarlo::run_sampled_with(model, &pilot_settings, stop, sample)?;
     let doubt = doubt_means(model, &groups, (&mu, &mu_cov));
-    let (mut result, main) = montecarlo::run_sampled(model, options, stop, sample)?;
+    let (mut result, main) = montecarlo::run_sampled_with(model, &settings, stop, sample)?;
     let controlled = match doubt {
         Some(reason) => Err(reason),
         None => Controlled::new(model, (&pilot, &main), (&mu, &mu_cov)),

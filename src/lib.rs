@@ -44,4 +44,3 @@ pub mod shard;
 pub mod stats;
 pub mod sweep;
 pub mod text;
-pub mod variance;

@@ -21,10 +21,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::compare::CompareError;
 use crate::model::Model;
+use crate::montecarlo::variance::Method;
 use crate::montecarlo::{
     self, RunError, RunOptions, DEFAULT_MAX_EVENTS, DEFAULT_MAX_EXACT_VALUES,
     DEFAULT_MAX_TRIAL_EVENTS,
 };
+use crate::montecarlo::{RunSettings, Strategy, Watch};
 use crate::report::compare::{
     render as render_comparison, render_html as render_comparison_html, render_sweep, CompareFormat,
 };
@@ -396,22 +398,23 @@ fn run(args: &RunArgs) -> Exit {
             }
         };
     }
-    let outcome = match args.precision {
-        Some(x) => montecarlo::run_to_precision(model, &options, x, &signals.stop),
-        None if args.variance_reduction == VarianceMethod::ControlVariates => {
-            let method = crate::variance::Method::ControlVariates;
-            crate::variance::run_reduced(model, &options, method, &signals.stop)
+    let strategy = match (args.precision, args.variance_reduction) {
+        (Some(half_width), _) => Strategy::Precision { half_width },
+        (None, VarianceMethod::ControlVariates) => {
+            Strategy::VarianceReduction(Method::ControlVariates)
         }
-        None if args.variance_reduction == VarianceMethod::ExactControls => {
-            let method = crate::variance::Method::ExactControls;
-            crate::variance::run_reduced(model, &options, method, &signals.stop)
-        }
-        None => {
-            let total = montecarlo::RunSettings::resolve(model, &options).trials;
-            progress::with_progress(total, |counter| {
-                montecarlo::run_watched(model, &options, &signals.stop, counter)
-            })
-        }
+        (None, VarianceMethod::ExactControls) => Strategy::VarianceReduction(Method::ExactControls),
+        (None, VarianceMethod::None) => Strategy::Plain,
+    };
+    let settings = RunSettings::resolve_for(model, &options, strategy.default_trials());
+    let stop = &signals.stop;
+    let outcome = if strategy == Strategy::Plain {
+        progress::with_progress(settings.trials, |progress| {
+            montecarlo::execute(model, &settings, strategy, Watch { stop, progress })
+        })
+    } else {
+        let progress = &std::sync::atomic::AtomicU64::new(0);
+        montecarlo::execute(model, &settings, strategy, Watch { stop, progress })
     };
     if let Ok((result, _)) = &outcome {
         warn_fallback(result);

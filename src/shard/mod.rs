@@ -19,16 +19,17 @@ pub use check::{MergeError, MAX_MAGNITUDE};
 pub use stream::merge_files;
 pub use write::{write_shard, WriteError};
 
+use std::ops::ControlFlow;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Plan, TrialOutcome};
+use crate::engine::TrialOutcome;
 use crate::model::{fnv1a, Model};
 use crate::montecarlo::DEFAULT_MAX_EXACT_VALUES;
-use crate::montecarlo::{self, check_work, RunError, RunOptions, RunSettings, WorkLimits};
+use crate::montecarlo::{self, RunError, RunOptions, RunSettings, WorkLimits};
 use crate::stats::{RunResult, TrialValues, RNG_SCHEME};
 
 /// The `format` of every partial this version writes and reads.
@@ -129,47 +130,27 @@ pub fn run_shard(
     shard: Shard,
     stop: &AtomicBool,
 ) -> Result<Partial, RunError> {
-    let (settings, range) = shard_settings(model, options, shard)?;
-    let plan = Plan::seeded(model, settings.seed);
+    let (settings, range) = shard_settings(model, options, shard);
     let started = Instant::now();
-    let blocks = montecarlo::in_pool(settings.threads, || {
-        montecarlo::simulate(
-            model,
-            &plan,
-            range.clone(),
-            (stop, &AtomicU64::new(0)),
-            |_, trials| {
-                let mut outcomes = Vec::with_capacity(trials.len());
-                trials.for_each(|o| outcomes.push(o.clone()));
-                outcomes
-            },
-        )
+    let mut outcomes = Vec::with_capacity((range.end - range.start) as usize);
+    montecarlo::shard_outcomes(model, &settings, range, stop, |window| {
+        outcomes.extend_from_slice(window);
+        ControlFlow::Continue(())
     })?;
-    if stop.load(Ordering::Relaxed) {
-        return Err(RunError::Interrupted);
-    }
     let header = header_of(
         (file, source),
         &settings,
         shard,
         started.elapsed().as_secs_f64(),
     );
-    Ok(header.with(blocks.into_iter().flatten().collect()))
+    Ok(header.with(outcomes))
 }
 
-/// The settings of the whole run `shard` is part of, and its trials,
-/// checked against the work limits.
-fn shard_settings(
-    model: &Model,
-    options: &RunOptions,
-    shard: Shard,
-) -> Result<(RunSettings, Range<u64>), RunError> {
+/// The settings of the whole run `shard` is part of, and its trials.
+fn shard_settings(model: &Model, options: &RunOptions, shard: Shard) -> (RunSettings, Range<u64>) {
     let settings = RunSettings::resolve(model, options);
     let range = shard.range(settings.trials);
-    if !range.is_empty() {
-        check_work(model, range.end - range.start, &settings.limits)?;
-    }
-    Ok((settings, range))
+    (settings, range)
 }
 
 /// The header of the partial of `shard` of a run with `settings`

@@ -15,13 +15,15 @@
 //! reference simulation, whose own error otherwise sets a floor under the
 //! interval (on the shop examples, most of what remained of it).
 
+mod reference;
 pub mod renewal;
+
+use reference::reference;
 
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::streams;
-use crate::model::{stream_key, Model, Target};
 use crate::model::{Measure, Statistic};
+use crate::model::{Model, Target};
 use crate::montecarlo::{self, RunError, RunOptions, RunSettings};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, MeanView};
@@ -151,6 +153,19 @@ pub fn run_reduced(
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
     let settings = RunSettings::resolve(model, options);
+    run_reduced_with(model, &settings, method, stop)
+}
+
+/// As [`run_reduced`], with the run's settings resolved by the caller.
+///
+/// # Errors
+/// As [`montecarlo::run_until`].
+pub fn run_reduced_with(
+    model: &Model,
+    settings: &RunSettings,
+    method: Method,
+    stop: &AtomicBool,
+) -> Result<(RunResult, TrialValues), RunError> {
     let seed = settings.seed;
     let groups = Groups::new(model);
     let (mu, mu_cov) = reference(model, seed, &groups, method);
@@ -171,7 +186,7 @@ pub fn run_reduced(
     };
     let (_, pilot) = montecarlo::run_sampled_with(model, &pilot_settings, stop, sample)?;
     let doubt = doubt_means(model, &groups, (&mu, &mu_cov));
-    let (mut result, main) = montecarlo::run_sampled_with(model, &settings, stop, sample)?;
+    let (mut result, main) = montecarlo::run_sampled_with(model, settings, stop, sample)?;
     let controlled = match doubt {
         Some(reason) => Err(reason),
         None => Controlled::new(model, (&pilot, &main), (&mu, &mu_cov)),
@@ -408,50 +423,4 @@ fn trial_values(main: &[Sample]) -> TrialValues {
             .map(|k| Values::Exact(sorted(main.iter().map(|s| s.lost[k]).collect())))
             .collect(),
     }
-}
-
-/// The exact means of the controls (per group: outages, outage hours) and
-/// the covariance of their estimates. Processes of one failure are
-/// identically distributed: one reference simulation per failure serves all
-/// its groups, whose estimates are then correlated.
-fn reference(
-    model: &Model,
-    seed: u64,
-    groups: &Groups,
-    method: Method,
-) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let k = 2 * groups.groups.len();
-    let mut mu = vec![0.0; k];
-    let mut cov = vec![vec![0.0; k]; k];
-    let histories = method.histories() as f64;
-    let used: std::collections::BTreeSet<usize> = groups.groups.iter().map(|g| g.0).collect();
-    for f in used {
-        let failure = &model.failures[f];
-        // 0xFE never occurs in UTF-8: no target can make the same key
-        let key = stream_key(&[b"\xfereference", failure.name.as_bytes()]);
-        let means = match method {
-            Method::ControlVariates => streams::reference_means,
-            Method::ExactControls => renewal::exact_means,
-        };
-        let (mean, c) = means(failure, model.horizon, (seed, key), method.histories());
-        for (g, &(gf, n)) in groups.groups.iter().enumerate() {
-            if gf != f {
-                continue;
-            }
-            for a in 0..2 {
-                mu[2 * g + a] = n as f64 * mean[a];
-            }
-            for (h, &(hf, m)) in groups.groups.iter().enumerate() {
-                if hf != f {
-                    continue;
-                }
-                for a in 0..2 {
-                    for b in 0..2 {
-                        cov[2 * g + a][2 * h + b] = n as f64 * m as f64 * c[a][b] / histories;
-                    }
-                }
-            }
-        }
-    }
-    (mu, cov)
 }

@@ -1,0 +1,174 @@
+//! The ways of running a scenario's trials, each a variant of
+//! [`Strategy`] over the one loop ([`super::execution::drive`]): all the
+//! trials, batches until precise enough, control variates, or one shard's
+//! range of a run split over machines.
+
+use std::ops::{ControlFlow, Range};
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use super::execution::{drive, in_pool, Pace, Trials, Watch, BLOCK_TRIALS};
+use super::{check_work, sketches, variance, DefaultTrials, RunError, RunSettings};
+use crate::engine::{Plan, TrialOutcome};
+use crate::model::Model;
+use crate::stats::{Accumulator, RunResult, TrialValues};
+
+/// Trials per batch of a [`Strategy::Precision`] run: 16 blocks, a fixed
+/// number, so where a run stops depends only on the seed.
+pub const PRECISION_BATCH_TRIALS: u64 = 16 * BLOCK_TRIALS;
+
+/// How a run goes through its trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    /// Every trial of the settings.
+    Plain,
+    /// Batches of [`PRECISION_BATCH_TRIALS`] trials until every objective
+    /// is decided (met or failed), or the 95% CI of the mean lost hours of
+    /// every service an objective names (every service, when none does) is
+    /// narrower than `+- half_width` hours, or the settings' trials (the
+    /// cap) are done. The result is the document of a plain run of as many
+    /// trials.
+    Precision {
+        /// The half-width of the intervals, in hours.
+        half_width: f64,
+    },
+    /// Plain trials, their means estimated with control variates
+    /// ([`variance`]).
+    VarianceReduction(variance::Method),
+}
+
+impl Strategy {
+    /// Where the run's trials come from when the options do not set them:
+    /// the scenario's, or, for a run to a precision, the default cap.
+    pub fn default_trials(self) -> DefaultTrials {
+        match self {
+            Strategy::Precision { .. } => DefaultTrials::PrecisionCap,
+            Strategy::Plain | Strategy::VarianceReduction(_) => DefaultTrials::Scenario,
+        }
+    }
+}
+
+/// The result document and the sorted per-trial values behind it (for
+/// plots), and `sample(outcome)` of every trial in trial order.
+pub(super) type Sampled<T> = (RunResult, TrialValues, Vec<T>);
+
+/// Runs the trials of `settings` (a cap, for a run to a precision) and
+/// reduces them into the result document; `sample` is kept of each trial,
+/// in trial order. The work limits apply to the settings' trials.
+///
+/// # Errors
+/// [`RunError`] when the run is refused before it starts, or
+/// [`RunError::Interrupted`] when `watch` says to stop.
+pub(super) fn reduced<T: Send>(
+    model: &Model,
+    settings: &RunSettings,
+    (watch, half_width): (Watch<'_>, Option<f64>),
+    sample: impl Fn(&TrialOutcome) -> T + Sync,
+) -> Result<Sampled<T>, RunError> {
+    let trials = settings.trials;
+    check_work(model, trials, &settings.limits)?;
+    let plan = Plan::seeded(model, settings.seed);
+    let started = Instant::now();
+    let sketched = sketches(model, trials, &settings.limits);
+    // a run to a precision rarely does all its trials: no room ahead
+    let room = if half_width.is_some() { 0 } else { trials };
+    let mut total = Accumulator::with_values(model, room as usize, sketched);
+    let mut samples = Vec::with_capacity(room as usize);
+    let pace = half_width.map_or(Pace::Pipelined, |_| Pace::Batches(PRECISION_BATCH_TRIALS));
+    let per_block = |model: &Model, trials: Trials<'_>| {
+        let mut acc = Accumulator::new(model, trials.len());
+        let mut samples = Vec::with_capacity(trials.len());
+        trials.for_each(|outcome| {
+            acc.push(outcome);
+            samples.push(sample(outcome));
+        });
+        (acc, samples)
+    };
+    let finished = in_pool(settings.threads, || {
+        drive(
+            (model, &plan),
+            0..trials,
+            (watch, pace),
+            per_block,
+            |blocks| {
+                for (block, s) in blocks {
+                    total.merge(block);
+                    samples.extend(s);
+                }
+                match half_width {
+                    Some(x) if precise_enough(model, &total, x) => ControlFlow::Break(()),
+                    _ => ControlFlow::Continue(()),
+                }
+            },
+        );
+        let seconds = started.elapsed().as_secs_f64();
+        (!watch.stopped()).then(|| total.finish_with_values(model, settings.seed, seconds))
+    })?;
+    let (result, values) = finished.ok_or(RunError::Interrupted)?;
+    Ok((result, values, samples))
+}
+
+/// The stopping rule of [`Strategy::Precision`].
+fn precise_enough(model: &Model, total: &Accumulator, half_width: f64) -> bool {
+    if !model.objectives.is_empty() && total.objectives_decided(model) {
+        return true;
+    }
+    let named: Vec<usize> = model
+        .objectives
+        .iter()
+        .filter_map(|o| o.measure.service())
+        .collect();
+    let services = if named.is_empty() {
+        (0..model.services.len()).collect()
+    } else {
+        named
+    };
+    services
+        .into_iter()
+        .all(|s| total.lost_half_width(s) < half_width)
+}
+
+/// Runs the trials `range` of a run with `settings` (one shard of it) and
+/// hands the outcomes of each window of blocks to `each`, in trial order.
+/// The work limits apply to the range's trials.
+///
+/// # Errors
+/// [`RunError`] when the shard is refused before it starts, or
+/// [`RunError::Interrupted`] when `stop` was set.
+pub fn shard_outcomes(
+    model: &Model,
+    settings: &RunSettings,
+    range: Range<u64>,
+    stop: &std::sync::atomic::AtomicBool,
+    mut each: impl FnMut(&[TrialOutcome]) -> ControlFlow<()> + Send,
+) -> Result<(), RunError> {
+    if !range.is_empty() {
+        check_work(model, range.end - range.start, &settings.limits)?;
+    }
+    let plan = Plan::seeded(model, settings.seed);
+    let watch = Watch {
+        stop,
+        progress: &AtomicU64::new(0),
+    };
+    let per_block = |_: &Model, trials: Trials<'_>| {
+        let mut outcomes = Vec::with_capacity(trials.len());
+        trials.for_each(|o| outcomes.push(o.clone()));
+        outcomes
+    };
+    in_pool(settings.threads, || {
+        drive(
+            (model, &plan),
+            range,
+            (watch, Pace::Pipelined),
+            per_block,
+            |blocks| {
+                let outcomes: Vec<TrialOutcome> = blocks.into_iter().flatten().collect();
+                each(&outcomes)
+            },
+        );
+    })?;
+    if watch.stopped() {
+        return Err(RunError::Interrupted);
+    }
+    Ok(())
+}

@@ -109,8 +109,9 @@ pub struct RunArgs {
     /// precision from fewer trials (percentiles stay those of the trials).
     #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with_all = ["precision", "shard"])]
     pub variance_reduction: VarianceMethod,
-    /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
-    /// partial result for `faultline merge` to `--output` (or stdout).
+    /// Run only shard I of N (from 0): about trials [I n / N, (I + 1) n / N),
+    /// cut on 16,384-trial segments. Writes a partial result for `faultline
+    /// merge` to `--output` (or stdout).
     #[arg(long, value_parser = Shard::parse, conflicts_with_all = ["format", "junit", "strict"])]
     pub shard: Option<Shard>,
     /// Refuse runs expected to simulate more events than this.

@@ -83,6 +83,9 @@ pub enum RunError {
     /// The thread pool could not be built.
     #[error("could not start {0} worker threads")]
     Threads(usize),
+    /// A shard's range does not start on a segment boundary (a defect).
+    #[error("the shard's trials do not fit the run's segments: {0}")]
+    Shard(String),
 }
 
 impl RunError {

@@ -5,8 +5,9 @@
 //! A run's settings are resolved once ([`settings`]); its work is checked
 //! against the limits before it starts ([`limits`]); every run goes through
 //! one loop ([`execution`]), the ways of running being variants of one
-//! [`Strategy`] ([`strategies`], [`variance`]); [`reduction`] reduces
-//! outcomes as a run does, for merged shards.
+//! [`Strategy`] ([`strategies`], [`variance`]; a shard's trials run in the
+//! same loop, [`shard`]); [`reduction`] reduces them in a shape any split
+//! into shards reproduces.
 
 pub mod execution;
 pub mod limits;
@@ -19,13 +20,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 
 pub use execution::{in_pool, window_trials, Pace, Trials, Watch, BLOCK_TRIALS};
 pub use limits::{check_runs, check_trial_work, check_work, sketches, RunError, MAX_STORED_VALUES};
-pub use reduction::{reduce, Reduction};
+pub use reduction::{segment_start, Node, Reduced, Reduction, SEGMENT_TRIALS};
 pub use settings::{DefaultTrials, RunOptions, RunSettings, WorkLimits};
 pub use settings::{
     DEFAULT_MAX_EVENTS, DEFAULT_MAX_EXACT_VALUES, DEFAULT_MAX_TRIAL_EVENTS, DEFAULT_PRECISION_CAP,
     DEFAULT_RANK_TRIALS,
 };
-pub use strategies::{shard_outcomes, Strategy, PRECISION_BATCH_TRIALS};
+pub use strategies::{shard, Strategy, PRECISION_BATCH_TRIALS};
 
 use crate::engine::TrialOutcome;
 use crate::model::Model;

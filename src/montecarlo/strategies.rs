@@ -4,10 +4,11 @@
 //! range of a run split over machines.
 
 use std::ops::{ControlFlow, Range};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::Instant;
 
 use super::execution::{drive, in_pool, Pace, Trials, Watch, BLOCK_TRIALS};
+use super::reduction::{Reduced, Reduction};
 use super::{check_work, sketches, variance, DefaultTrials, RunError, RunSettings};
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::Model;
@@ -72,7 +73,8 @@ pub(super) fn reduced<T: Send>(
     let sketched = sketches(model, trials, &settings.limits);
     // a run to a precision rarely does all its trials: no room ahead
     let room = if half_width.is_some() { 0 } else { trials };
-    let mut total = Accumulator::with_values(model, room as usize, sketched);
+    let mut values = Accumulator::with_values(model, room as usize, sketched);
+    let mut reduction = Reduction::new(model, trials);
     let mut samples = Vec::with_capacity(room as usize);
     let pace = half_width.map_or(Pace::Pipelined, |_| Pace::Batches(PRECISION_BATCH_TRIALS));
     let per_block = |model: &Model, trials: Trials<'_>| {
@@ -92,16 +94,22 @@ pub(super) fn reduced<T: Send>(
             per_block,
             |blocks| {
                 for (block, s) in blocks {
-                    total.merge(block);
+                    values.merge_values(&block);
+                    // (a block of the loop is whole: it always fits)
+                    let _ = reduction.push_block(&block);
                     samples.extend(s);
                 }
                 match half_width {
-                    Some(x) if precise_enough(model, &total, x) => ControlFlow::Break(()),
+                    Some(x) if precise_enough(model, (&reduction.total(), &values), x) => {
+                        ControlFlow::Break(())
+                    }
                     _ => ControlFlow::Continue(()),
                 }
             },
         );
         let seconds = started.elapsed().as_secs_f64();
+        let mut total = reduction.finish();
+        total.take_values_from(values);
         (!watch.stopped()).then(|| total.finish_with_values(model, settings.seed, seconds))
     })?;
     let (result, values) = finished.ok_or(RunError::Interrupted)?;
@@ -109,8 +117,12 @@ pub(super) fn reduced<T: Send>(
 }
 
 /// The stopping rule of [`Strategy::Precision`].
-fn precise_enough(model: &Model, total: &Accumulator, half_width: f64) -> bool {
-    if !model.objectives.is_empty() && total.objectives_decided(model) {
+fn precise_enough(
+    model: &Model,
+    (total, values): (&Accumulator, &Accumulator),
+    half_width: f64,
+) -> bool {
+    if !model.objectives.is_empty() && total.objectives_decided_by(model, values) {
         return true;
     }
     let named: Vec<usize> = model
@@ -128,47 +140,67 @@ fn precise_enough(model: &Model, total: &Accumulator, half_width: f64) -> bool {
         .all(|s| total.lost_half_width(s) < half_width)
 }
 
-/// Runs the trials `range` of a run with `settings` (one shard of it) and
-/// hands the outcomes of each window of blocks to `each`, in trial order.
-/// The work limits apply to the range's trials.
+/// Runs the trials `range` of a run with `settings` (one shard of it:
+/// whole segments, see [`super::reduction`]), in the same loop as a whole
+/// run, and reduces them as a whole run would: the tree's nodes of its
+/// segments and the values of its trials. The work limits apply to the
+/// range's trials.
 ///
 /// # Errors
 /// [`RunError`] when the shard is refused before it starts, or
 /// [`RunError::Interrupted`] when `stop` was set.
-pub fn shard_outcomes(
+pub fn shard(
     model: &Model,
     settings: &RunSettings,
     range: Range<u64>,
-    stop: &std::sync::atomic::AtomicBool,
-    mut each: impl FnMut(&[TrialOutcome]) -> ControlFlow<()> + Send,
-) -> Result<(), RunError> {
-    if !range.is_empty() {
-        check_work(model, range.end - range.start, &settings.limits)?;
+    stop: &AtomicBool,
+) -> Result<Reduced, RunError> {
+    let length = range.end - range.start;
+    if length > 0 {
+        check_work(model, length, &settings.limits)?;
     }
     let plan = Plan::seeded(model, settings.seed);
     let watch = Watch {
         stop,
         progress: &AtomicU64::new(0),
     };
-    let per_block = |_: &Model, trials: Trials<'_>| {
-        let mut outcomes = Vec::with_capacity(trials.len());
-        trials.for_each(|o| outcomes.push(o.clone()));
-        outcomes
-    };
+    let sketched = sketches(model, settings.trials, &settings.limits);
+    let mut values = Accumulator::with_values(model, length as usize, sketched);
+    let mut reduction = Reduction::starting_at(model, settings.trials, range.start);
+    let mut misfit = None;
     in_pool(settings.threads, || {
         drive(
             (model, &plan),
             range,
             (watch, Pace::Pipelined),
-            per_block,
+            accumulate,
             |blocks| {
-                let outcomes: Vec<TrialOutcome> = blocks.into_iter().flatten().collect();
-                each(&outcomes)
+                for block in blocks {
+                    values.merge_values(&block);
+                    if let Err(e) = reduction.push_block(&block) {
+                        misfit = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
             },
         );
     })?;
     if watch.stopped() {
         return Err(RunError::Interrupted);
     }
-    Ok(())
+    if let Some(reason) = misfit {
+        return Err(RunError::Shard(reason));
+    }
+    Ok(Reduced {
+        nodes: reduction.into_nodes(),
+        values: values.take_value_lists(),
+    })
+}
+
+/// The accumulator of one block.
+fn accumulate(model: &Model, trials: Trials<'_>) -> Accumulator {
+    let mut acc = Accumulator::new(model, trials.len());
+    trials.for_each(|outcome| acc.push(outcome));
+    acc
 }

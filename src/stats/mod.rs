@@ -11,6 +11,7 @@ pub mod sketch;
 mod values;
 
 pub use accumulate::{traffic_carried, Accumulator, TrialValues, RNG_SCHEME};
+pub use accumulate::{FailureSummary, Summary, ValueLists, SERVICE_MEASURES};
 pub use quantile::quantile_ci_ranks;
 pub use sketch::Sketch;
 pub use values::{Values, NO_VALUES};

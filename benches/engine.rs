@@ -85,10 +85,10 @@ fn examples() -> Vec<(String, Model)> {
 }
 
 /// Mean events of trials `0..CYCLE`, at least 1.
-fn events_per_trial(model: &Model, plan: &Plan, ws: &mut Workspace) -> u64 {
+fn events_per_trial(plan: &Plan, ws: &mut Workspace) -> u64 {
     let total: u64 = (0..CYCLE)
         .map(|trial| {
-            run_trial(model, plan, trial, ws);
+            run_trial(plan, trial, ws);
             ws.outcome().events
         })
         .sum();
@@ -116,7 +116,7 @@ fn bench_one_trial(c: &mut Criterion, name: &str, model: &Model) {
 fn bench_trial(c: &mut Criterion, group: &str, name: &str, model: &Model) {
     let plan = Plan::new(model);
     let mut ws = Workspace::default();
-    let events = events_per_trial(model, &plan, &mut ws);
+    let events = events_per_trial(&plan, &mut ws);
     let mut group = c.benchmark_group(group);
     group
         .sample_size(20)
@@ -126,7 +126,7 @@ fn bench_trial(c: &mut Criterion, group: &str, name: &str, model: &Model) {
     let mut trial = 0;
     group.bench_function(name, |b| {
         b.iter(|| {
-            run_trial(model, &plan, trial % CYCLE, &mut ws);
+            run_trial(&plan, trial % CYCLE, &mut ws);
             trial += 1;
             black_box(ws.outcome().events)
         })

@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use crate::model::{Model, HOURS_PER_YEAR};
-use crate::montecarlo::{self, RunError, RunOptions};
+use crate::montecarlo::{self, RunError, RunOptions, RunSettings};
 use crate::stats::paired::{self, difference, Better, Difference, Verdict};
 use crate::stats::RunResult;
 
@@ -159,11 +159,8 @@ pub fn compare_with_tco(
         return Ok((empty(options), Vec::new()));
     };
     check_horizons(designs)?;
-    let options = RunOptions {
-        trials: Some(options.trials.unwrap_or(baseline.trials)),
-        seed: Some(options.seed.unwrap_or(baseline.seed)),
-        ..options.clone()
-    };
+    // every design runs with the first design's settings
+    let settings = RunSettings::resolve(baseline, options);
     let shared = shared_services(designs);
     let mut runs = Vec::new();
     for (file, model) in designs {
@@ -175,12 +172,10 @@ pub fn compare_with_tco(
             lost: ids.iter().map(|&s| o.services[s].lost_hours).collect(),
             cost: o.cost,
         };
-        let (result, samples) =
-            montecarlo::run_sampled(model, &options, stop, sample).map_err(|error| {
-                CompareError::Run {
-                    file: file.clone(),
-                    error,
-                }
+        let (result, samples) = montecarlo::run_sampled_with(model, &settings, stop, sample)
+            .map_err(|error| CompareError::Run {
+                file: file.clone(),
+                error,
             })?;
         let infra: f64 = (0..model.services.len())
             .map(|s| model.infra_cost_per_year(s))

@@ -10,7 +10,7 @@ use super::signals::Signals;
 use super::Exit;
 use crate::analysis::rank::{self, Change};
 use crate::model::Model;
-use crate::montecarlo::{RunError, RunOptions};
+use crate::montecarlo::{DefaultTrials, RunError, RunSettings as Resolved};
 use crate::scenario::{self, compose::Assignment};
 
 /// Arguments of `rank`.
@@ -51,11 +51,8 @@ pub fn rank(args: &RankArgs) -> Exit {
         0
     };
     let runs = 1 + model.failures.len() + model.domains.len() + changes;
-    let rank_options = RunOptions {
-        trials: Some(args.settings.trials.unwrap_or(rank::DEFAULT_RANK_TRIALS)),
-        ..options.clone()
-    };
-    if let Err(e) = crate::montecarlo::check_runs(model, runs, &rank_options) {
+    let settings = Resolved::resolve_for(model, &options, DefaultTrials::Rank);
+    if let Err(e) = crate::montecarlo::check_runs(model, runs, &settings) {
         print_refusal(&args.scenario, &loaded, &e, false);
         return Exit::Failure;
     }

@@ -12,8 +12,9 @@ use super::output::{stderr, Inputs, Problem};
 use super::refusal::print_refusal;
 use super::signals::Signals;
 use super::{merge, progress, shard, Exit};
-use crate::montecarlo::{self, RunError, RunOptions, DEFAULT_MAX_EXACT_VALUES};
-use crate::precision::Precision;
+use crate::montecarlo::variance::Method;
+use crate::montecarlo::DEFAULT_MAX_EXACT_VALUES;
+use crate::montecarlo::{self, Precision, RunError, RunOptions, Strategy, Watch};
 use crate::scenario;
 use crate::shard::Shard;
 use crate::stats::{RunResult, TrialValues};
@@ -39,8 +40,9 @@ pub struct RunArgs {
     /// precision from fewer trials (percentiles stay those of the trials).
     #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with = "shard")]
     pub variance_reduction: VarianceMethod,
-    /// Run only shard I of N (from 0): trials [I n / N, (I + 1) n / N). Writes a
-    /// partial result for `faultline merge` to `--output` (or stdout). `auto`:
+    /// Run only shard I of N (from 0): about trials [I n / N, (I + 1) n / N),
+    /// cut on 1,024-trial segments. Writes a partial result for `faultline
+    /// merge` to `--output` (or stdout). `auto`:
     /// I and N from the scheduler (Kubernetes Indexed Job, Slurm job array, or
     /// FAULTLINE_SHARD=I/N).
     #[arg(long, value_name = "I/N|auto", value_parser = shard::ShardArg::parse, conflicts_with_all = ["format", "junit", "strict"])]
@@ -119,8 +121,9 @@ pub fn run(args: &RunArgs) -> Exit {
     }
 }
 
-/// Runs the simulation `args` ask for: to a precision, with a
-/// variance-reduction method, or a fixed number of trials.
+/// Runs the simulation `args` ask for: the strategy of its flags (a plain
+/// run with a progress bar, to a precision, with a variance-reduction
+/// method, or both) through the one execution path.
 fn simulate(
     args: &RunArgs,
     model: &crate::model::Model,
@@ -129,22 +132,24 @@ fn simulate(
 ) -> Result<(RunResult, TrialValues), RunError> {
     let method = match args.variance_reduction {
         VarianceMethod::None => None,
-        VarianceMethod::ControlVariates => Some(crate::variance::Method::ControlVariates),
-        VarianceMethod::ExactControls => Some(crate::variance::Method::ExactControls),
+        VarianceMethod::ControlVariates => Some(Method::ControlVariates),
+        VarianceMethod::ExactControls => Some(Method::ExactControls),
     };
-    match (args.precision, method) {
-        (Some(p), None) => montecarlo::run_to_precision(model, options, p, &signals.stop),
-        (Some(p), Some(method)) => {
-            let target = (p, &*signals.stop);
-            crate::precision::run_reduced_to_precision(model, options, method, target)
-        }
-        (None, Some(method)) => crate::variance::run_reduced(model, options, method, &signals.stop),
-        (None, None) => {
-            let total = options.trials.unwrap_or(model.trials);
-            progress::with_progress(total, |counter| {
-                montecarlo::run_watched(model, options, &signals.stop, counter)
-            })
-        }
+    let strategy = match (args.precision, method) {
+        (Some(target), None) => Strategy::Precision(target),
+        (Some(target), Some(method)) => Strategy::ReducedToPrecision(method, target),
+        (None, Some(method)) => Strategy::VarianceReduction(method),
+        (None, None) => Strategy::Plain,
+    };
+    let settings = montecarlo::RunSettings::resolve_for(model, options, strategy.default_trials());
+    let stop = &signals.stop;
+    if strategy == Strategy::Plain {
+        progress::with_progress(settings.trials, |progress| {
+            montecarlo::execute(model, &settings, strategy, Watch { stop, progress })
+        })
+    } else {
+        let progress = &std::sync::atomic::AtomicU64::new(0);
+        montecarlo::execute(model, &settings, strategy, Watch { stop, progress })
     }
 }
 

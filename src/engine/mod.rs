@@ -222,40 +222,19 @@ impl Workspace {
     }
 }
 
-/// Simulates trial `trial` of `model` in `ws`; read the result with
-/// [`Workspace::outcome`]. `plan` is [`Plan::new`] of `model`: the trial runs
-/// in the engine's numbering of it ([`layout`]) and its outcome is in the
-/// model's.
-pub fn run_trial(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) {
-    run_trial_until(model, plan, trial, ws, &AtomicBool::new(false));
+/// Simulates trial `trial` of the model `plan` was built from
+/// ([`Plan::new`], or [`Plan::seeded`] for a run's seed) in `ws`; read the
+/// result with [`Workspace::outcome`]. The trial runs in the engine's
+/// numbering of the model ([`layout`]) and its outcome is in the model's.
+pub fn run_trial(plan: &Plan, trial: u64, ws: &mut Workspace) {
+    run_trial_until(plan, trial, ws, &AtomicBool::new(false));
 }
 
 /// As [`run_trial`], giving up as soon as `stop` is set: it is read before
 /// each service (or recovery cycle pass) is evaluated, so a
 /// long trial stops within about a service's work. Returns whether the
 /// trial finished; the outcome of one that did not means nothing.
-pub fn run_trial_until(
-    model: &Model,
-    plan: &Plan,
-    trial: u64,
-    ws: &mut Workspace,
-    stop: &AtomicBool,
-) -> bool {
-    let engine = &plan.layout.model;
-    debug_assert!(
-        (
-            model.seed,
-            model.horizon,
-            model.source_hash,
-            model.services.len()
-        ) == (
-            engine.seed,
-            engine.horizon,
-            engine.source_hash,
-            engine.services.len()
-        ),
-        "the plan was built from another model (or before its seed was set)"
-    );
+pub fn run_trial_until(plan: &Plan, trial: u64, ws: &mut Workspace, stop: &AtomicBool) -> bool {
     simulate(plan, trial, ws, stop).is_some()
 }
 
@@ -863,7 +842,7 @@ mod tests {
             let (mut visits, mut steps) = (0, 0);
             for trial in 0..3 {
                 ws.blame.visits = 0;
-                run_trial(&model, &plan, trial, &mut ws);
+                run_trial(&plan, trial, &mut ws);
                 visits += ws.blame.visits;
                 steps += loss_steps(&plan.layout.model, &ws);
             }
@@ -888,7 +867,7 @@ mod tests {
         let plan = Plan::new(&model);
         let window = 1.0 / 3600.0;
         for trial in 0..5 {
-            let story = trace(&model, &plan, trial, &mut Workspace::default());
+            let story = trace(&plan, trial, &mut Workspace::default());
             let start = story.occurrences[0].start;
             // windows wholly down, and the one the failure starts in if it
             // starts in its first half (36,000 windows in ten hours)
@@ -908,17 +887,11 @@ mod tests {
         let model = chain(30);
         let plan = Plan::new(&model);
         let mut ws = Workspace::default();
-        assert!(!run_trial_until(
-            &model,
-            &plan,
-            1,
-            &mut ws,
-            &AtomicBool::new(true)
-        ));
-        run_trial(&model, &plan, 1, &mut ws);
+        assert!(!run_trial_until(&plan, 1, &mut ws, &AtomicBool::new(true)));
+        run_trial(&plan, 1, &mut ws);
         let after = ws.outcome().clone();
         let mut fresh = Workspace::default();
-        run_trial(&model, &plan, 1, &mut fresh);
+        run_trial(&plan, 1, &mut fresh);
         assert_eq!(&after, fresh.outcome());
         assert!(after.services.iter().any(|s| s.lost_hours > 0.0));
     }
@@ -937,8 +910,8 @@ mod tests {
             let (mut a, mut b) = (Workspace::default(), Workspace::default());
             let mut lost = 0.0;
             for trial in 0..200 {
-                run_trial(&model, &renumbered, trial, &mut a);
-                run_trial(&model, &as_written, trial, &mut b);
+                run_trial(&renumbered, trial, &mut a);
+                run_trial(&as_written, trial, &mut b);
                 assert_eq!(a.outcome(), b.outcome(), "{name} trial {trial}");
                 lost += a
                     .outcome()
@@ -952,8 +925,8 @@ mod tests {
                 "{name}: no loss in 200 trials: nothing is tested"
             );
             for trial in 0..20 {
-                let x = trace(&model, &renumbered, trial, &mut a);
-                let y = trace(&model, &as_written, trial, &mut b);
+                let x = trace(&renumbered, trial, &mut a);
+                let y = trace(&as_written, trial, &mut b);
                 assert_eq!(x, y, "{name} trial {trial}");
             }
         }

@@ -121,6 +121,14 @@ impl Plan {
         Plan::in_layout(Layout::new(model))
     }
 
+    /// As [`Plan::new`], for a run with master seed `seed` (the scenario's
+    /// own seed is only its default): the trials draw from `seed`'s streams.
+    pub fn seeded(model: &Model, seed: u64) -> Plan {
+        let mut plan = Plan::new(model);
+        plan.layout.model.seed = seed;
+        plan
+    }
+
     /// The plan of `model` in its own numbering (for tests).
     #[cfg(test)]
     pub fn in_model_numbering(model: &Model) -> Plan {

@@ -400,42 +400,6 @@ pub fn generate_tilted_outages(
     (events, log_lr)
 }
 
-/// Mean occurrences and mean outage hours within the horizon of one process
-/// of `failure`, over `samples` independent histories drawn from their own
-/// streams (`seed`, purpose `key`): the reference means of the control
-/// variates. Returns `[mean occurrences, mean hours]` and their 2x2
-/// covariance matrix over histories.
-pub fn reference_means(
-    failure: &Failure,
-    horizon: f64,
-    (seed, key): (u64, u64),
-    samples: u64,
-) -> ([f64; 2], [[f64; 2]; 2]) {
-    let mut out = Vec::new();
-    let (mut mean, mut m2) = ([0.0f64; 2], [[0.0f64; 2]; 2]);
-    for i in 0..samples {
-        out.clear();
-        let mut rng = stream(seed, key, i);
-        let (_, hours) = generate_outages(failure, horizon, &mut rng, &mut out);
-        let x = [out.len() as f64, hours];
-        let n = (i + 1) as f64;
-        let delta = [x[0] - mean[0], x[1] - mean[1]];
-        mean[0] += delta[0] / n;
-        mean[1] += delta[1] / n;
-        for a in 0..2 {
-            for b in 0..2 {
-                m2[a][b] += delta[a] * (x[b] - mean[b]);
-            }
-        }
-    }
-    let denominator = (samples.max(2) - 1) as f64;
-    let covariance = [
-        [m2[0][0] / denominator, m2[0][1] / denominator],
-        [m2[1][0] / denominator, m2[1][1] / denominator],
-    ];
-    (mean, covariance)
-}
-
 #[inline]
 fn draw(d: &Distribution, rng: &mut Stream) -> f64 {
     d.sample(rng)

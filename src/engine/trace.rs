@@ -7,7 +7,6 @@
 use std::sync::atomic::AtomicBool;
 
 use super::{run_trial_until, Plan, TrialOutcome, Workspace};
-use crate::model::Model;
 
 /// One failure occurrence of the trial.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,11 +46,11 @@ pub struct Trace {
     pub services: Vec<Steps>,
 }
 
-/// Runs trial `trial` of `model` with recording on and copies its story out.
-/// `model.seed` must be the run's seed (as `montecarlo` sets it).
-pub fn trace(model: &Model, plan: &Plan, trial: u64, ws: &mut Workspace) -> Trace {
+/// Runs trial `trial` of the model `plan` was built from (with its seed,
+/// see [`Plan::seeded`]) with recording on and copies its story out.
+pub fn trace(plan: &Plan, trial: u64, ws: &mut Workspace) -> Trace {
     let never = AtomicBool::new(false);
-    let traced = trace_until(model, plan, trial, ws, &never);
+    let traced = trace_until(plan, trial, ws, &never);
     traced.unwrap_or_else(|| empty_trace(trial))
 }
 
@@ -69,7 +68,6 @@ fn empty_trace(trial: u64) -> Trace {
 /// As [`trace`], giving up (`None`) as soon as `stop` is set (see
 /// [`run_trial_until`]).
 pub fn trace_until(
-    model: &Model,
     plan: &Plan,
     trial: u64,
     ws: &mut Workspace,
@@ -77,7 +75,7 @@ pub fn trace_until(
 ) -> Option<Trace> {
     ws.blame.set_record(true);
     ws.keep_outages = true;
-    let finished = run_trial_until(model, plan, trial, ws, stop);
+    let finished = run_trial_until(plan, trial, ws, stop);
     ws.keep_outages = false;
     ws.blame.set_record(false);
     if !finished {
@@ -159,11 +157,11 @@ mod tests {
         let plan = Plan::new(&model);
         let mut ws = Workspace::default();
         for trial in 0..10 {
-            run_trial(&model, &plan, trial, &mut ws);
+            run_trial(&plan, trial, &mut ws);
             let plain = ws.outcome().clone();
-            let traced = trace(&model, &plan, trial, &mut ws);
+            let traced = trace(&plan, trial, &mut ws);
             assert_eq!(traced.outcome, plain);
-            run_trial(&model, &plan, trial, &mut ws);
+            run_trial(&plan, trial, &mut ws);
             assert_eq!(
                 ws.outcome(),
                 &plain,

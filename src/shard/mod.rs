@@ -1,38 +1,42 @@
 //! A run split over machines: `run --shard I/N` simulates a contiguous range
 //! of trials and writes a [`Partial`]; [`merge`] checks that the partials
 //! belong together and rebuilds the result document through the same
-//! reduction as a single run ([`montecarlo::reduce`]), so the document is
-//! byte for byte the single run's (`engine.seconds` aside).
+//! reduction as a single run ([`montecarlo::reduction`]), so the document
+//! is byte for byte the single run's (`engine.seconds` aside).
 //!
-//! A partial carries the outcome of each of its trials, whatever fields the
-//! engine measures ([`TrialOutcome`] is serialized as it is), and the
-//! scenario's text, so that `merge` needs nothing else. [`merge_files`]
-//! streams the partials' outcomes through the reduction one at a time, so a
-//! merge holds one 64-trial block of outcomes, not the partials.
+//! A shard's range is cut on the run's 1,024-trial segments
+//! ([`Shard::range`]), so a partial carries its trials reduced
+//! ([`Reduced`]: the moments of the tree's nodes of its segments, the
+//! per-trial values behind the percentiles) and the scenario's text, so
+//! that `merge` needs nothing else. Its size does not grow with its trials
+//! beyond the exact values percentiles need. [`merge_files`] reads one
+//! partial at a time.
 
 mod check;
+mod merging;
 pub mod scheduler;
 mod stream;
 mod write;
 
-use check::{check_coverage, check_part, OutcomeCheck};
+use check::{check_coverage, check_part};
 pub use check::{MergeError, MAX_MAGNITUDE};
+use merging::Merging;
 pub use stream::merge_files;
 pub use write::{write_shard, WriteError};
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Plan, TrialOutcome};
 use crate::model::{fnv1a, Model};
-use crate::montecarlo::{self, check_work, RunError, RunOptions, DEFAULT_MAX_EXACT_VALUES};
+use crate::montecarlo::DEFAULT_MAX_EXACT_VALUES;
+use crate::montecarlo::{self, Reduced, RunError, RunOptions, RunSettings, WorkLimits};
 use crate::stats::{RunResult, TrialValues, RNG_SCHEME};
 
 /// The `format` of every partial this version writes and reads.
-pub const PARTIAL_FORMAT: &str = "faultline-partial/1";
+pub const PARTIAL_FORMAT: &str = "faultline-partial/2";
 
 /// Shard `index` (0-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,19 +69,27 @@ impl Shard {
         }
     }
 
-    /// The trials `[I n / N, (I + 1) n / N)` of a run of `trials` trials.
+    /// The trials of a run of `trials` trials this shard simulates: from
+    /// the segment that holds trial `I n / N` to the one that holds trial
+    /// `(I + 1) n / N` (excluded; the run's end for the last shard), so that
+    /// each [`montecarlo::SEGMENT_TRIALS`]-trial segment is simulated whole by one
+    /// shard, the one its last trial falls in. Runs of at most one segment
+    /// are simulated by the last shard.
     pub fn range(self, trials: u64) -> Range<u64> {
-        let at = |i: u64| (u128::from(i) * u128::from(trials) / u128::from(self.count)) as u64;
+        let at = |i: u64| {
+            let even = (u128::from(i) * u128::from(trials) / u128::from(self.count)) as u64;
+            montecarlo::segment_start(even, trials)
+        };
         at(self.index)..at(self.index + 1)
     }
 }
 
 /// The partial result of one shard (`run --shard I/N --output part-I.json`).
-/// `O` is what stands for the outcomes: the outcomes themselves, or, when
-/// only the header is read, their count ([`Counted`]).
+/// `R` is what stands for its reduced trials: the trials themselves, or,
+/// when only the header is read ([`Header`]), nothing ([`Skipped`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Partial<O = Vec<TrialOutcome>> {
+pub struct Partial<R = Reduced> {
     /// Always [`PARTIAL_FORMAT`].
     pub format: String,
     /// faultline's version: only the same version merges it.
@@ -109,13 +121,16 @@ pub struct Partial<O = Vec<TrialOutcome>> {
     /// whether to sketch, as the single run did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_exact_values: Option<f64>,
-    /// The outcome of each trial, in trial order.
-    pub outcomes: O,
+    /// Its trials, reduced.
+    pub reduced: R,
 }
 
-/// The number of outcomes of a partial read without keeping them.
+/// A partial's header: its reduced trials skipped.
+pub type Header = Partial<Skipped>;
+
+/// A part of a partial read without keeping it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Counted(pub u64);
+pub struct Skipped;
 
 /// Simulates the trials of `shard` of a run of `model` and returns its
 /// partial. `file` and `source` are the scenario as read.
@@ -129,62 +144,34 @@ pub fn run_shard(
     shard: Shard,
     stop: &AtomicBool,
 ) -> Result<Partial, RunError> {
-    let (model, range) = shard_model(model, options, shard)?;
-    let plan = Plan::new(&model);
+    let (settings, range) = shard_settings(model, options, shard);
     let started = Instant::now();
-    let blocks = montecarlo::in_pool(options.threads, || {
-        montecarlo::simulate(
-            &model,
-            &plan,
-            range.clone(),
-            (stop, &AtomicU64::new(0)),
-            |_, trials| {
-                let mut outcomes = Vec::with_capacity(trials.len());
-                trials.for_each(|o| outcomes.push(o.clone()));
-                outcomes
-            },
-        )
-    })?;
-    if stop.load(Ordering::Relaxed) {
-        return Err(RunError::Interrupted);
-    }
+    let reduced = montecarlo::shard(model, &settings, range, stop)?;
     let header = header_of(
-        &model,
         (file, source),
-        options,
+        &settings,
         shard,
         started.elapsed().as_secs_f64(),
     );
-    Ok(header.with(blocks.into_iter().flatten().collect()))
+    Ok(header.with(reduced))
 }
 
-/// The trials of `shard`, checked against the work limits, and the model
-/// with the run's seed.
-fn shard_model(
-    model: &Model,
-    options: &RunOptions,
-    shard: Shard,
-) -> Result<(Model, Range<u64>), RunError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    let range = shard.range(trials);
-    if !range.is_empty() {
-        check_work(model, range.end - range.start, options)?;
-    }
-    let mut model = model.clone();
-    model.seed = options.seed.unwrap_or(model.seed);
-    Ok((model, range))
+/// The settings of the whole run `shard` is part of, and its trials.
+fn shard_settings(model: &Model, options: &RunOptions, shard: Shard) -> (RunSettings, Range<u64>) {
+    let settings = RunSettings::resolve(model, options);
+    let range = shard.range(settings.trials);
+    (settings, range)
 }
 
-/// The header of the partial of `shard` (outcomes to come); `model` has
-/// the run's seed.
+/// The header of the partial of `shard` of a run with `settings`
+/// (outcomes to come).
 fn header_of(
-    model: &Model,
     (file, source): (&str, &str),
-    options: &RunOptions,
+    settings: &RunSettings,
     shard: Shard,
     seconds: f64,
 ) -> Partial<()> {
-    let trials = options.trials.unwrap_or(model.trials);
+    let trials = settings.trials;
     let range = shard.range(trials);
     Partial {
         format: PARTIAL_FORMAT.to_string(),
@@ -193,22 +180,22 @@ fn header_of(
         scenario_file: file.to_string(),
         scenario_fnv1a: format!("{:016x}", fnv1a(source.as_bytes())),
         scenario_source: source.to_string(),
-        seed: model.seed,
+        seed: settings.seed,
         trials,
         shard_index: shard.index,
         shard_count: shard.count,
         first_trial: range.start,
         end_trial: range.end,
         seconds,
-        max_exact_values: (options.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
-            .then_some(options.max_exact_values),
-        outcomes: (),
+        max_exact_values: (settings.limits.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
+            .then_some(settings.limits.max_exact_values),
+        reduced: (),
     }
 }
 
 impl<A> Partial<A> {
-    /// The same partial with `outcomes` in place of its own.
-    fn with<B>(self, outcomes: B) -> Partial<B> {
+    /// The same partial with `reduced` in place of its own.
+    fn with<B>(self, reduced: B) -> Partial<B> {
         Partial {
             format: self.format,
             version: self.version,
@@ -224,7 +211,7 @@ impl<A> Partial<A> {
             end_trial: self.end_trial,
             seconds: self.seconds,
             max_exact_values: self.max_exact_values,
-            outcomes,
+            reduced,
         }
     }
 }
@@ -240,40 +227,35 @@ impl<A> Partial<A> {
 pub fn merge(
     mut parts: Vec<(String, Partial)>,
 ) -> Result<(Model, RunResult, TrialValues), MergeError> {
-    let mut headers: Vec<(String, Partial<Counted>)> = (parts.iter())
+    let mut headers: Vec<(String, Header)> = (parts.iter())
         .map(|(file, part)| (file.clone(), part.header()))
         .collect();
     let plan = plan(&mut headers)?;
     parts.sort_by_key(|(_, p)| p.shard_index);
-    let mut check = OutcomeCheck::new(&plan.model);
+    let mut merging = Merging::new(&plan);
     for (file, part) in &parts {
-        for (i, outcome) in part.outcomes.iter().enumerate() {
-            check.check(file, i, outcome)?;
-        }
+        merging.add(file, part)?;
     }
-    let mut reduction = montecarlo::Reduction::new(&plan.model, plan.trials, &plan.options);
-    for (_, part) in &parts {
-        part.outcomes.iter().for_each(|o| reduction.push(o));
-    }
-    let total = reduction.finish();
-    let (result, values) = total.finish_with_values(&plan.model, plan.model.seed, plan.seconds);
+    let (result, values) = merging.finish()?;
     Ok((plan.model, result, values))
 }
 
 /// What the headers of a run's partials say about the merge.
 struct MergePlan {
-    /// The scenario, with the run's seed.
+    /// The scenario.
     model: Model,
+    /// The run's master seed.
+    seed: u64,
     /// Trials of the whole run.
     trials: u64,
-    /// The options that decide whether percentiles are sketched.
-    options: RunOptions,
+    /// The limits that decide whether percentiles are sketched.
+    limits: WorkLimits,
     /// The shards' seconds, summed.
     seconds: f64,
 }
 
 /// Checks the headers (and sorts them by shard) and loads the scenario.
-fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeError> {
+fn plan(headers: &mut [(String, Header)]) -> Result<MergePlan, MergeError> {
     let (first_file, first) = headers
         .first()
         .map(|(file, part)| (file.clone(), part.clone()))
@@ -283,12 +265,11 @@ fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeEr
     }
     headers.sort_by_key(|(_, p)| p.shard_index);
     check_coverage(headers, first.shard_count)?;
-    let mut model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
+    let model = crate::scenario::load(&first.scenario_file, first.scenario_source.as_bytes())
         .map_err(MergeError::Scenario)?;
-    model.seed = first.seed;
-    let options = RunOptions {
+    let limits = WorkLimits {
         max_exact_values: first.max_exact_values.unwrap_or(DEFAULT_MAX_EXACT_VALUES),
-        ..RunOptions::default()
+        ..WorkLimits::default()
     };
     let seconds: f64 = headers.iter().map(|(_, p)| p.seconds).sum();
     if seconds > MAX_MAGNITUDE {
@@ -299,16 +280,16 @@ fn plan(headers: &mut [(String, Partial<Counted>)]) -> Result<MergePlan, MergeEr
     }
     Ok(MergePlan {
         model,
+        seed: first.seed,
         trials: first.trials,
-        options,
+        limits,
         seconds,
     })
 }
 
 impl Partial {
-    /// A copy with the count of the outcomes in place of the outcomes.
-    fn header(&self) -> Partial<Counted> {
-        let count = Counted(self.outcomes.len() as u64);
+    /// A copy without the reduced trials.
+    pub fn header(&self) -> Header {
         Partial {
             format: self.format.clone(),
             version: self.version.clone(),
@@ -324,7 +305,7 @@ impl Partial {
             end_trial: self.end_trial,
             seconds: self.seconds,
             max_exact_values: self.max_exact_values,
-            outcomes: count,
+            reduced: Skipped,
         }
     }
 }

@@ -1,24 +1,18 @@
-//! `merge` from files without holding the partials: each file is read twice,
-//! once for its header (the outcomes counted, not kept), then, once every
-//! header checks out, for its outcomes, which go one at a time through the
-//! reduction in shard order. Memory: one block of outcomes and the
-//! accumulator, however large the partials.
+//! `merge` from files without holding every partial: each file is read
+//! twice, once for its header (its reduced trials skipped), then, once every header checks out, whole, and merged in shard
+//! order. Memory: one partial and the merged accumulator.
 
-use std::fmt;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny};
 
-use super::{plan, Counted, MergeError, OutcomeCheck, Partial};
-use crate::engine::TrialOutcome;
+use super::{plan, Header, MergeError, Merging, Partial, Skipped};
 use crate::model::Model;
-use crate::montecarlo::Reduction;
 use crate::stats::{RunResult, TrialValues};
 
-/// As [`super::merge`], reading the partials from `files` (any order),
-/// streaming their outcomes.
+/// As [`super::merge`], reading the partials from `files` (any order).
 ///
 /// # Errors
 /// The first [`MergeError`] found; [`MergeError::NotAPartial`] when a file
@@ -28,36 +22,24 @@ pub fn merge_files(files: &[&Path]) -> Result<(Model, RunResult, TrialValues), M
     let mut headers = Vec::with_capacity(files.len());
     for path in files {
         let name = path.display().to_string();
-        let header: Partial<Counted> = read(&name, path, |d| serde::Deserialize::deserialize(d))?;
+        let header: Header = read(&name, path, |d| serde::Deserialize::deserialize(d))?;
         headers.push((name, header));
     }
     let plan = plan(&mut headers)?;
-    let mut reduction = Reduction::new(&plan.model, plan.trials, &plan.options);
-    let mut check = OutcomeCheck::new(&plan.model);
+    let mut merging = Merging::new(&plan);
     for (name, header) in &headers {
-        let mut sink = Sink {
-            file: name,
-            check: &mut check,
-            reduction: &mut reduction,
-            count: 0,
-            misfit: None,
-        };
-        let parsed = read(name, Path::new(name), |d| {
-            d.deserialize_map(Outcomes(&mut sink))
-        });
-        if let Some(misfit) = sink.misfit {
-            return Err(misfit);
-        }
-        parsed?;
-        if sink.count != header.outcomes.0 {
+        let part: Partial = read(name, Path::new(name), |d| {
+            serde::Deserialize::deserialize(d)
+        })?;
+        if part.header() != *header {
             return Err(MergeError::Corrupt {
                 file: name.clone(),
                 reason: "the file changed while it was merged".into(),
             });
         }
+        merging.add(name, &part)?;
     }
-    let total = reduction.finish();
-    let (result, values) = total.finish_with_values(&plan.model, plan.model.seed, plan.seconds);
+    let (result, values) = merging.finish()?;
     Ok((plan.model, result, values))
 }
 
@@ -85,81 +67,8 @@ fn read<T>(
     Ok(value)
 }
 
-impl<'de> serde::Deserialize<'de> for Counted {
+impl<'de> serde::Deserialize<'de> for Skipped {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Count;
-        impl<'de> Visitor<'de> for Count {
-            type Value = Counted;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of trial outcomes")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Counted, A::Error> {
-                let mut n = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    n += 1;
-                }
-                Ok(Counted(n))
-            }
-        }
-        d.deserialize_seq(Count)
-    }
-}
-
-/// Where a partial's outcomes go, one by one.
-struct Sink<'a, 'm> {
-    /// The partial's name.
-    file: &'a str,
-    /// The checks every outcome passes before it is counted.
-    check: &'a mut OutcomeCheck<'m>,
-    reduction: &'a mut Reduction<'m>,
-    /// Outcomes read.
-    count: u64,
-    /// Why the first outcome that does not fit the model was refused.
-    misfit: Option<MergeError>,
-}
-
-/// The visitor of a partial's top-level object: skips every field but the
-/// outcomes (the header was read and checked before).
-struct Outcomes<'s, 'a, 'm>(&'s mut Sink<'a, 'm>);
-
-impl<'de> Visitor<'de> for Outcomes<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a faultline partial result")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "outcomes" {
-                map.next_value_seed(&mut *self.0)?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for &mut Sink<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for &mut Sink<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of trial outcomes")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(outcome) = seq.next_element::<TrialOutcome>()? {
-            if let Err(e) = self.check.check(self.file, self.count as usize, &outcome) {
-                self.misfit = Some(e);
-                return Err(de::Error::custom("an outcome does not fit the scenario"));
-            }
-            self.reduction.push(&outcome);
-            self.count += 1;
-        }
-        Ok(())
+        IgnoredAny::deserialize(d).map(|_| Skipped)
     }
 }

@@ -4,8 +4,7 @@ use rayon::prelude::*;
 
 use super::objective::{self, Sample};
 use super::result::{
-    BlastRadius, CauseStats, Distribution, EngineStats, Estimate, FailureStats, Mean, RunResult,
-    ServiceStats, Unattributed,
+    Distribution, EngineStats, Estimate, Mean, RunResult, ServiceStats, Unattributed,
 };
 use super::result::{PercentileSketch, Provenance};
 use super::values::{Values, NO_VALUES};
@@ -15,6 +14,10 @@ use super::Moments;
 pub const RNG_SCHEME: &str = "ChaCha8 (chacha20 0.10, word for word the stream of rand_chacha 0.10) per failure process and routing policy, keyed by the seed and the FNV-1a of the target's names, stream = trial index";
 use crate::engine::TrialOutcome;
 use crate::model::{Measure, Model};
+
+mod failure;
+mod summary;
+pub use summary::{FailureSummary, Summary, ValueLists, SERVICE_MEASURES};
 
 /// The traffic `service` carries over `[0, horizon)`, in hours at mean
 /// weight: the denominator of its traffic-weighted availability (the
@@ -186,16 +189,20 @@ impl Accumulator {
 
     /// Appends the trials of `next`, which must directly follow this block.
     pub fn merge(&mut self, next: Accumulator) {
-        for (acc, other) in self.services.iter_mut().zip(next.services) {
+        self.merge_moments(&next);
+        self.merge_values(&next);
+    }
+
+    /// Merges the moments, counts and sums of `next` (whose trials must
+    /// directly follow), not its per-trial values.
+    pub fn merge_moments(&mut self, next: &Accumulator) {
+        for (acc, other) in self.services.iter_mut().zip(&next.services) {
             acc.lost.merge(&other.lost);
             acc.downtime.merge(&other.downtime);
             acc.degraded.merge(&other.degraded);
             acc.outages.merge(&other.outages);
             acc.cost.merge(&other.cost);
-            acc.merge_mechanics(&other);
-            acc.lost_values.append(&other.lost_values);
-            acc.downtime_values.append(&other.downtime_values);
-            acc.cost_values.append(&other.cost_values);
+            acc.merge_mechanics(other);
         }
         for (acc, other) in self.failures.iter_mut().zip(&next.failures) {
             acc.merge(other);
@@ -204,7 +211,6 @@ impl Accumulator {
             acc.merge(other);
         }
         self.cost.merge(&next.cost);
-        self.cost_values.append(&next.cost_values);
         self.events += next.events;
         self.unattributed.0.merge(&next.unattributed.0);
         self.unattributed.1.merge(&next.unattributed.1);
@@ -271,9 +277,18 @@ impl Accumulator {
 
     /// True when every objective of `model` is met or failed.
     pub fn objectives_decided(&self, model: &Model) -> bool {
+        self.objectives_decided_by(model, self)
+    }
+
+    /// As [`Accumulator::objectives_decided`], with these moments and the
+    /// per-trial values of `values`.
+    pub fn objectives_decided_by(&self, model: &Model, values: &Accumulator) -> bool {
         model.objectives.iter().all(|o| {
-            objective::judge(o, self.sample(o.measure), model.horizon).0
-                != super::Verdict::Undecided
+            let sample = Sample {
+                moments: self.sample(o.measure).moments,
+                values: values.sample(o.measure).values,
+            };
+            objective::judge(o, sample, model.horizon).0 != super::Verdict::Undecided
         })
     }
 
@@ -409,8 +424,6 @@ impl ServiceAccumulator {
         self.sla_breaches.merge(&other.sla_breaches);
         self.credits.merge(&other.credits);
         self.deadlocks.merge(&other.deadlocks);
-        self.data_loss_values.append(&other.data_loss_values);
-        self.credits_values.append(&other.credits_values);
     }
 
     /// The service's statistics (sorts its per-trial values). `carried` is
@@ -447,68 +460,6 @@ impl ServiceAccumulator {
             cost: distribution(&self.cost, &mut self.cost_values),
             lost_hours: distribution(&self.lost, &mut self.lost_values),
             infra_cost: 0.0,
-        }
-    }
-}
-
-impl FailureAccumulator {
-    /// Adds one trial: occurrences, attributed lost hours and cost, and
-    /// (services hit summed over occurrences, most services one hit).
-    fn push(&mut self, occurrences: u64, lost: f64, cost: f64, (blast, max): (u64, u32)) {
-        self.occurrences.push(occurrences as f64);
-        self.lost.push(lost);
-        self.cost.push(cost);
-        self.blast_sum += blast;
-        self.blast_max = self.blast_max.max(max);
-        self.occurrence_total += occurrences;
-    }
-
-    /// Appends the trials of `other`, which must directly follow.
-    fn merge(&mut self, other: &FailureAccumulator) {
-        self.occurrences.merge(&other.occurrences);
-        self.lost.merge(&other.lost);
-        self.cost.merge(&other.cost);
-        self.blast_sum += other.blast_sum;
-        self.blast_max = self.blast_max.max(other.blast_max);
-        self.occurrence_total += other.occurrence_total;
-    }
-
-    /// Services affected per occurrence (0 without occurrences).
-    fn blast_radius(&self) -> BlastRadius {
-        let services_mean = if self.occurrence_total == 0 {
-            0.0
-        } else {
-            self.blast_sum as f64 / self.occurrence_total as f64
-        };
-        BlastRadius {
-            services_mean,
-            services_max: self.blast_max,
-        }
-    }
-
-    /// The failure's statistics.
-    fn finish(&self, cause: crate::model::Cause) -> FailureStats {
-        FailureStats {
-            cause,
-            occurrences: Mean {
-                mean: self.occurrences.mean,
-            },
-            blast_radius: self.blast_radius(),
-            lost_hours: estimate(&self.lost),
-            cost: estimate(&self.cost),
-        }
-    }
-
-    /// The statistics of a cause whose failures are `failures`.
-    fn finish_cause(&self, failures: Vec<String>) -> CauseStats {
-        CauseStats {
-            failures,
-            occurrences: Mean {
-                mean: self.occurrences.mean,
-            },
-            blast_radius: self.blast_radius(),
-            lost_hours: estimate(&self.lost),
-            cost: estimate(&self.cost),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod sketch;
 mod values;
 
 pub use accumulate::{traffic_carried, Accumulator, TrialValues, RNG_SCHEME};
+pub use accumulate::{FailureSummary, Summary, ValueLists, SERVICE_MEASURES};
 pub use quantile::quantile_ci_ranks;
 pub use rare::Rare;
 pub use sketch::Sketch;

@@ -30,7 +30,9 @@ pub const SMALLEST: f64 = 1e-9;
 const LARGEST: f64 = 1e300;
 
 /// Counts of values by bucket, for a mergeable, order-free quantile estimate.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Read from a partial result it is untrusted: [`Sketch::check`] it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Sketch {
     /// Values counted.
     n: u64,
@@ -49,7 +51,8 @@ pub struct Sketch {
 /// Dense counts for the buckets `offset ..= offset + counts.len() - 1`. The
 /// range is exactly the one between the smallest and largest bucket used,
 /// so equal contents compare equal whatever the order of insertion.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Store {
     offset: i32,
     counts: Vec<u64>,
@@ -138,6 +141,49 @@ impl Sketch {
     /// Values counted.
     pub fn len(&self) -> u64 {
         self.n
+    }
+
+    /// Checks a sketch read from outside (a partial result): its buckets
+    /// within the range any value maps to, the first and last of each store
+    /// used, the counts adding up to the number of values, and the smallest
+    /// and largest values in order; `Ok` with the values' range
+    /// `[min, max]` (`[0, 0]` when empty).
+    ///
+    /// # Errors
+    /// What is wrong, as a sentence.
+    pub fn check(&self) -> Result<[f64; 2], String> {
+        let mut total = self.zeros;
+        for (name, store) in [("positive", &self.positive), ("negative", &self.negative)] {
+            if let (Some(&first), Some(&last)) = (store.counts.first(), store.counts.last()) {
+                let top = i64::from(store.offset) + store.counts.len() as i64 - 1;
+                if store.offset < index(SMALLEST) || top > i64::from(index(LARGEST)) {
+                    return Err(format!(
+                        "its {name} buckets lie outside the range of any value"
+                    ));
+                }
+                if first == 0 || last == 0 {
+                    return Err(format!("its {name} buckets start or end with an empty one"));
+                }
+            }
+            for &c in &store.counts {
+                total = total
+                    .checked_add(c)
+                    .ok_or_else(|| "its counts add up past 2^64".to_string())?;
+            }
+        }
+        if total != self.n {
+            return Err(format!(
+                "its counts add up to {total}, not its {} values",
+                self.n
+            ));
+        }
+        if self.n == 0 {
+            return Ok([0.0, 0.0]);
+        }
+        if !(self.min.is_finite() && self.max.is_finite() && self.min <= self.max) {
+            return Err("its smallest and largest values are out of order".into());
+        }
+        Ok([self.min, self.max])
     }
 
     /// True when no value was counted.

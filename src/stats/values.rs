@@ -11,7 +11,7 @@ use super::sketch::{true_range, Sketch};
 pub static NO_VALUES: Values = Values::Exact(Vec::new());
 
 /// One value per trial, kept exactly or sketched.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Values {
     /// Every value: in trial order until [`Values::sort`], then ascending.
     Exact(Vec<f64>),

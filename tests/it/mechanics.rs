@@ -705,7 +705,7 @@ fn sla_credits_are_shared_pro_rata_by_the_loss_in_their_window() {
     let window = 720.0;
     let mut shared = 0;
     for trial in 0..100 {
-        let t = faultline::engine::trace(&m, &plan, trial, &mut ws);
+        let t = faultline::engine::trace(&plan, trial, &mut ws);
         let steps = &t.services[0];
         // per window: (unattributed lost hours, the failures' lost hours)
         let mut windows = vec![(0.0, 0.0); (HORIZON / window).ceil() as usize];

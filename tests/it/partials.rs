@@ -1,8 +1,8 @@
 //! Partials no run can have written: `merge` refuses each class of
 //! impossible value (out of its range, at odds with the values it is
-//! computed from, counts that overflow, unknown keys, entries the scenario
-//! does not have) naming the file and the value's JSON path, with exit code
-//! 1, and writes nothing.
+//! computed from, pieces that do not fit, unknown keys, entries the
+//! scenario does not have) naming the file and the value's JSON path, with
+//! exit code 1, and writes nothing.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -31,7 +31,8 @@ const SCENARIO: &str = r#"Scenario(
 )
 "#;
 
-/// The two partials of a 4-trial run, as JSON values.
+/// The two partials of a 4-trial run, as JSON values: the run is one
+/// segment, simulated by partial 1 (one tree node, four values a list).
 fn partials() -> Vec<Value> {
     let model = faultline::scenario::load("tiny.ron", SCENARIO.as_bytes()).expect("valid");
     let options = RunOptions {
@@ -77,144 +78,107 @@ fn merge(dir: &Path, parts: &[Value]) -> (Option<i32>, String) {
     (output.status.code(), stderr)
 }
 
-/// The first trial of partial 1 whose service lost hours.
-fn trial_with_loss(parts: &[Value]) -> usize {
-    let outcomes = parts[1]["outcomes"].as_array().expect("outcomes");
-    outcomes
-        .iter()
-        .position(|o| o["services"][0]["lost_hours"].as_f64() > Some(0.0))
-        .expect("a trial with lost hours")
-}
-
-/// What is wrong, an edit of partial 1 (given a trial with lost hours,
-/// `{t}` in pointers and messages) and the start of the message that must
-/// refuse it.
+/// What is wrong, an edit of partial 1 and the start of the message that
+/// must refuse it.
 type Case = (&'static str, Edit, String);
 
-/// An edit of a partial, given a trial with lost hours.
-type Edit = Box<dyn Fn(&mut Value, usize)>;
+/// An edit of a partial.
+type Edit = Box<dyn Fn(&mut Value)>;
 
 fn cases() -> Vec<Case> {
-    let service = |field: &str| format!("/outcomes/{{t}}/services/0/{field}");
-    let set = |pointer: String, value: Value| -> Edit {
-        Box::new(move |p: &mut Value, t: usize| {
-            let pointer = pointer.replace("{t}", &t.to_string());
+    let set = |pointer: &str, value: Value| -> Edit {
+        let pointer = pointer.to_string();
+        Box::new(move |p: &mut Value| {
             *p.pointer_mut(&pointer).expect(&pointer) = value.clone();
         })
     };
+    let node = "reduced.nodes[0].summary";
     let at = |path: &str, reason: &str| {
         format!("part-1.json: error: impossible value at `{path}`: {reason}")
     };
     let web = "services[0] (service `web`)";
+    let summary = "/reduced/nodes/0/summary";
     vec![
         (
-            "negative lost hours (availability above 1)",
-            set(service("lost_hours"), json!(-1.0)),
-            at(&format!("outcomes[{{t}}].{web}.lost_hours"), "-1 is negative"),
+            "negative mean lost hours (availability above 1)",
+            set(&format!("{summary}/services/0/0/0"), json!(-1.0)),
+            at(&format!("{node}.{web}.lost_hours"), "-1 is negative"),
         ),
         (
-            "lost hours above the horizon",
-            set(service("lost_hours"), json!(9000.0)),
-            at(&format!("outcomes[{{t}}].{web}.lost_hours"), "9000 is above 8760"),
+            "mean lost hours above the horizon",
+            set(&format!("{summary}/services/0/0/0"), json!(9000.0)),
+            at(&format!("{node}.{web}.lost_hours"), "9000 is above 8760"),
         ),
         (
-            "a negative cost",
-            set("/outcomes/{t}/cost".into(), json!(-5.0)),
-            at("outcomes[{t}].cost", "-5 is negative"),
+            "a negative sum of squared deviations",
+            set(&format!("{summary}/cost/1"), json!(-3.0)),
+            at(&format!("{node}.cost"), "-3 is negative"),
         ),
         (
-            "a cost that is not the sum of the services' costs",
-            Box::new(|p: &mut Value, t: usize| {
-                let cost = p["outcomes"][t]["cost"].as_f64().expect("cost");
-                p["outcomes"][t]["cost"] = json!(cost + 1000.0);
+            "a cost that is not the sum of the services'",
+            Box::new(move |p: &mut Value| {
+                let cost = &mut p.pointer_mut(&format!("{summary}/cost/0")).expect("cost");
+                **cost = json!(cost.as_f64().expect("a number") + 1000.0);
             }),
-            at("outcomes[{t}].cost", ""),
+            at(&format!("{node}.cost"), ""),
         ),
         (
-            "downtime above lost hours",
-            Box::new(|p: &mut Value, t: usize| {
-                let s = &mut p["outcomes"][t]["services"][0];
-                s["downtime_hours"] = json!(s["lost_hours"].as_f64().expect("hours") + 5.0);
-            }),
-            at(&format!("outcomes[{{t}}].{web}.downtime_hours"), ""),
+            "lost hours no failure or `unattributed_hours` accounts for",
+            set(&format!("{summary}/failures/0/lost_hours/0"), json!(0.0)),
+            at(&format!("{node}.unattributed_hours"), ""),
         ),
         (
-            "1e300 lost hours weighted by traffic",
-            set(
-                service("weighted_lost_hours"),
-                json!(1e300),
-            ),
-            at(
-                &format!("outcomes[{{t}}].{web}.weighted_lost_hours"),
-                "1e300 is above 1e100",
-            ),
-        ),
-        (
-            "1e300 seconds",
-            set("/seconds".into(), json!(1e300)),
-            at("seconds", "1e300 is above 1e100"),
-        ),
-        (
-            "a bound on exact values below zero",
-            Box::new(|p: &mut Value, _| p["max_exact_values"] = json!(-1.0)),
-            at("max_exact_values", "-1 is not a number greater than zero"),
-        ),
-        (
-            "events that wrap past 2^64",
-            Box::new(|p: &mut Value, _| {
-                for o in p["outcomes"].as_array_mut().expect("outcomes") {
-                    o["events"] = json!(u64::MAX);
-                }
-            }),
-            // part-0 simulated events: the first trial of part-1 passes 2^64
-            at("outcomes[0].events", "the run's events add up past 2^64"),
+            "money no failure or `unattributed_cost` accounts for",
+            set(&format!("{summary}/failures/0/cost/0"), json!(12345.0)),
+            at(&format!("{node}.unattributed_cost"), ""),
         ),
         (
             "a blast radius above the scenario's services",
-            set("/outcomes/{t}/failures/0/blast_max".into(), json!(2)),
+            set(&format!("{summary}/failures/0/blast_max"), json!(2)),
             at(
-                "outcomes[{t}].failures[0] (failure `zone outage`).blast_max",
+                &format!("{node}.failures[0].blast_max"),
                 "2 is above the scenario's 1 service(s)",
             ),
         ),
         (
-            "lost hours no failure or `unattributed_hours` accounts for",
-            set("/outcomes/{t}/failures/0/lost_hours".into(), json!(0.0)),
+            "a bound on exact values below zero",
+            Box::new(|p: &mut Value| p["max_exact_values"] = json!(-1.0)),
+            at("max_exact_values", "-1 is not a number greater than zero"),
+        ),
+        (
+            "a node of the wrong size",
+            set(&format!("{summary}/trials"), json!(3)),
+            "part-1.json: error: the partial is inconsistent: a node of 3 trial(s) at trial 0, where 4 are due".into(),
+        ),
+        (
+            "a value missing",
+            set("/reduced/values/cost/Exact", json!([1.0])),
+            at("reduced.values.cost", "it holds 1 value(s) for 4 trial(s)"),
+        ),
+        (
+            "a value out of range",
+            set("/reduced/values/services/0/0/Exact/1", json!(9000.0)),
             at(
-                "outcomes[{t}].unattributed_hours",
-                "with the failures' lost hours it makes 0 hours, not the services' ",
+                &format!("reduced.values.{web}.lost_hours[1]"),
+                "9000 is above 8760",
             ),
         ),
         (
-            "money no failure or `unattributed_cost` accounts for",
-            set("/outcomes/{t}/failures/0/cost".into(), json!(12345.0)),
-            at(
-                "outcomes[{t}].unattributed_cost",
-                "with the failures' costs it makes ",
-            ),
-        ),
-        (
-            "a process's negative hours",
-            set("/outcomes/{t}/processes/0/1".into(), json!(-1.0)),
-            at("outcomes[{t}].processes[0][1]", "-1 is negative"),
-        ),
-        (
-            "an extra failure process entry",
-            Box::new(|p: &mut Value, t: usize| {
-                let processes = p["outcomes"][t]["processes"].as_array_mut().expect("list");
-                processes.push(json!([1, 2.0]));
+            "an extra service",
+            Box::new(move |p: &mut Value| {
+                let services = p.pointer_mut(&format!("{summary}/services")).expect("list");
+                let first = services[0].clone();
+                services.as_array_mut().expect("list").push(first);
             }),
-            "part-1.json: error: the partial is inconsistent: outcome {t} does not measure the scenario's 1 service(s), 1 failure(s) and 1 failure process(es)".into(),
+            at(
+                &format!("{node}.services"),
+                "it does not sum trials of the scenario's 1 service(s), 1 failure(s) and 1 cause(s)",
+            ),
         ),
         (
-            "an unknown key in an outcome",
-            Box::new(|p: &mut Value, t: usize| p["outcomes"][t]["surprise"] = json!(1)),
-            "part-1.json: error: not a faultline partial result (unknown field `surprise`".into(),
-        ),
-        (
-            "an unknown key in a service's outcome",
-            Box::new(|p: &mut Value, t: usize| {
-                p["outcomes"][t]["services"][0]["surprise"] = json!(1);
+            "an unknown key in a summary",
+            Box::new(move |p: &mut Value| {
+                p.pointer_mut(summary).expect("summary")["surprise"] = json!(1);
             }),
             "part-1.json: error: not a faultline partial result (unknown field `surprise`".into(),
         ),
@@ -228,12 +192,10 @@ fn merge_refuses_each_class_of_impossible_partial_and_writes_nothing() {
     let (code, stderr) = merge(&dir, &good);
     assert_eq!(code, Some(0), "the untouched partials merge: {stderr}");
     assert!(dir.join("merged.json").exists());
-    let t = trial_with_loss(&good);
     for (what, edit, expected) in cases() {
         let mut parts = good.clone();
-        edit(&mut parts[1], t);
+        edit(&mut parts[1]);
         let (code, stderr) = merge(&dir, &parts);
-        let expected = expected.replace("{t}", &t.to_string());
         assert_eq!(code, Some(1), "{what}: {stderr}");
         assert!(
             stderr.starts_with(&expected),
@@ -253,11 +215,9 @@ fn merge_refuses_each_class_of_impossible_partial_and_writes_nothing() {
 #[test]
 fn the_in_memory_merge_refuses_the_same_partials() {
     let good = partials();
-    let t = trial_with_loss(&good);
     for (what, edit, expected) in cases() {
         let mut parts = good.clone();
-        edit(&mut parts[1], t);
-        let expected = expected.replace("{t}", &t.to_string());
+        edit(&mut parts[1]);
         let parsed: Result<Vec<_>, _> = parts
             .iter()
             .enumerate()

@@ -396,7 +396,7 @@ fn outcomes(m: &Model) -> Vec<TrialOutcome> {
     let mut ws = Workspace::default();
     (0..m.trials)
         .map(|t| {
-            run_trial(m, &plan, t, &mut ws);
+            run_trial(&plan, t, &mut ws);
             ws.outcome().clone()
         })
         .collect()

@@ -71,19 +71,34 @@ fn merged_shards_reproduce_the_single_run_byte_for_byte() {
 
 #[test]
 fn shard_ranges_split_the_trials_in_order_without_gaps() {
-    for (trials, count) in [(250, 7), (10, 3), (5, 8), (64, 64)] {
+    for (trials, count) in [
+        (250, 7),
+        (10, 3),
+        (5, 8),
+        (64, 64),
+        (1_000_000, 4),
+        (70_001, 9),
+    ] {
         let ranges: Vec<_> = (0..count)
             .map(|index| Shard { index, count }.range(trials))
             .collect();
         assert_eq!(ranges[0].start, 0);
         assert_eq!(ranges[count as usize - 1].end, trials);
         assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
-        // sizes differ by at most one
-        let sizes: Vec<u64> = ranges.iter().map(|r| r.end - r.start).collect();
-        let (min, max) = (sizes.iter().min(), sizes.iter().max());
-        assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1), "{sizes:?}");
+        // each starts on a segment and is at most a segment from its even share
+        for (index, range) in ranges.iter().enumerate() {
+            assert!(range.start % montecarlo::SEGMENT_TRIALS == 0, "{range:?}");
+            let even = index as u64 * trials / count;
+            assert!(even - range.start < montecarlo::SEGMENT_TRIALS, "{range:?}");
+        }
     }
-    assert_eq!(Shard { index: 2, count: 7 }.range(250), 71..107);
+    // a run of one segment is simulated by the last shard
+    assert_eq!(Shard { index: 2, count: 7 }.range(250), 0..0);
+    assert_eq!(Shard { index: 6, count: 7 }.range(250), 0..250);
+    assert_eq!(
+        Shard { index: 1, count: 4 }.range(1_000_000),
+        249_856..499_712
+    );
 }
 
 #[test]
@@ -135,6 +150,88 @@ fn parts_of_different_runs_are_refused() {
     }
 }
 
+/// One service in one zone: cheap trials, for runs of several segments.
+const TINY: &str = r#"Scenario(
+    name: "tiny",
+    horizon: "1y",
+    domains: ["aws/us-east-1/a"],
+    failures: [(name: "zone outage", on: EachZone(), every: "30d", lasts: Exp(mean: "1d"))],
+    services: {"web": (deployments: [(in: "aws/us-east-1/a")], cost: (per_hour: 100))},
+)
+"#;
+
+/// The partials of `count` shards of a run of `TINY`, as JSON text.
+fn tiny_parts(options: &RunOptions, count: u64) -> Vec<(String, Vec<u8>)> {
+    let model = faultline::scenario::load("tiny.ron", TINY.as_bytes()).expect("valid");
+    let stop = AtomicBool::new(false);
+    (0..count)
+        .map(|index| {
+            let shard = Shard { index, count };
+            let p = shard::run_shard(&model, ("tiny.ron", TINY), options, shard, &stop);
+            let json = shard::to_json(&p.expect("run")).expect("serialize");
+            (format!("part-{index}.json"), json)
+        })
+        .collect()
+}
+
+#[test]
+fn shards_of_a_run_of_several_segments_reproduce_it_byte_for_byte() {
+    let model = faultline::scenario::load("tiny.ron", TINY.as_bytes()).expect("valid");
+    // 40,000 trials: 39 whole segments of 1,024 trials and one of 64,
+    // merged in a tree; shard ends inside blocks and inside segments
+    for (trials, sketched) in [(40_000, false), (40_000, true), (70_001, false)] {
+        let options = RunOptions {
+            trials: Some(trials),
+            seed: Some(11),
+            max_exact_values: if sketched { 10.0 } else { 1e9 },
+            ..RunOptions::default()
+        };
+        let single = Json
+            .render(&montecarlo::run(&model, &options).expect("run"))
+            .expect("render");
+        for count in [2, 3, 7] {
+            let parts = (tiny_parts(&options, count).into_iter())
+                .map(|(name, json)| {
+                    let p = shard::parse(&name, &json).expect("parse");
+                    (name, p)
+                })
+                .collect();
+            let (_, merged, _) = shard::merge(parts).expect("merge");
+            let merged = Json.render(&merged).expect("render");
+            assert_eq!(
+                without_key("seconds", &merged),
+                without_key("seconds", &single),
+                "{trials} trials in {count} shards"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sketched_partial_grows_only_by_the_scenarios_exact_costs() {
+    let size = |trials: u64| {
+        let options = RunOptions {
+            trials: Some(trials),
+            max_exact_values: 10.0,
+            ..RunOptions::default()
+        };
+        let parts = tiny_parts(&options, 2);
+        parts
+            .iter()
+            .map(|(_, json)| json.len())
+            .max()
+            .expect("two parts")
+    };
+    let (small, large) = (size(40_000), size(400_000));
+    // per trial, one number (the scenario's cost, whose percentiles stay
+    // exact) of at most 24 characters; the rest does not grow with trials
+    let per_trial = (large - small) as f64 / 180_000.0;
+    assert!(
+        per_trial < 25.0,
+        "{small} bytes for 40,000 trials, {large} for 400,000"
+    );
+}
+
 #[test]
 fn edited_or_foreign_partials_are_refused() {
     let source = source();
@@ -147,20 +244,23 @@ fn edited_or_foreign_partials_are_refused() {
     let e = edit(&|p| p.version = "0.0.1".into());
     assert!(matches!(e, MergeError::Version { .. }), "{e}");
     assert!(e.to_string().contains("written by faultline 0.0.1"), "{e}");
-    let e = edit(&|p| {
-        p.outcomes.pop();
-    });
+    // 250 trials are one segment: shard 1 of 2 simulates them all
+    let e = edit(&|p| p.first_trial = 125);
     assert!(
         e.to_string()
-            .contains("should hold trials 125 to 250, it holds 124"),
+            .contains("should hold trials 0 to 250, it holds 125 to 250"),
         "{e}"
     );
     let e = edit(&|p| p.scenario_source.push(' '));
     assert!(e.to_string().contains("does not match its hash"), "{e}");
     let e = edit(&|p| {
-        p.outcomes[0].services.pop();
+        p.reduced.nodes[0].summary.services.pop();
     });
-    assert!(e.to_string().contains("does not measure"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("does not sum trials of the scenario"),
+        "{e}"
+    );
     let e = shard::parse("result.json", b"{\"scenario\": \"x\"}").expect_err("not a partial");
     assert!(
         e.to_string()

@@ -153,7 +153,7 @@ fn crews_repair_the_replicas_in_file_order_in_waves() {
     ];
     let mut occurrences = 0;
     for t in 0..m.trials {
-        let story = trace(&m, &plan, t, &mut ws);
+        let story = trace(&plan, t, &mut ws);
         occurrences += story.occurrences.len();
         assert_eq!(
             story.outcome.failures[0].occurrences,
@@ -189,7 +189,7 @@ fn without_repair_every_replica_comes_back_together() {
     let plan = Plan::new(&m);
     let mut ws = Workspace::default();
     for t in 0..50 {
-        let story = trace(&m, &plan, t, &mut ws);
+        let story = trace(&plan, t, &mut ws);
         for name in ["first", "second", "third"] {
             let s = m.service_by_name(name).expect("service");
             let exact: f64 = (story.occurrences.iter())

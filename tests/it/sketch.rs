@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use faultline::montecarlo::{self, RunOptions};
+use faultline::montecarlo::{self, RunOptions, WorkLimits};
 use faultline::report::{Json, Render};
 use faultline::shard::{self, Shard};
 use faultline::stats::sketch::RELATIVE_ERROR;
@@ -273,7 +273,7 @@ fn services(n: usize) -> String {
 #[test]
 fn a_million_trials_of_200_services_are_sketched_instead_of_refused() {
     let model = model(&services(200));
-    let defaults = RunOptions::default();
+    let defaults = WorkLimits::default();
     // 3 per-service values a trial: 600 a trial
     assert!(!montecarlo::sketches(&model, 50_000, &defaults));
     assert!(montecarlo::sketches(&model, 50_001, &defaults));
@@ -282,7 +282,7 @@ fn a_million_trials_of_200_services_are_sketched_instead_of_refused() {
     let e = montecarlo::check_work(
         &model,
         150_000_001,
-        &RunOptions {
+        &WorkLimits {
             max_events: 1e20,
             ..defaults
         },

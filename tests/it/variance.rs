@@ -7,9 +7,9 @@ use std::sync::atomic::AtomicBool;
 
 use super::exact::{integrate, p_down, std_error};
 use super::support::model;
+use faultline::montecarlo::variance::{run_controlled, run_reduced, Method};
 use faultline::montecarlo::RunOptions;
 use faultline::stats::RunResult;
-use faultline::variance::{run_controlled, run_reduced, Method};
 
 fn controlled(text: &str, trials: u64, seed: u64) -> RunResult {
     let options = RunOptions {

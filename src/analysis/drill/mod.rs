@@ -24,7 +24,7 @@ use crate::catalog::Effect;
 use crate::model::{
     stream_key, Arrival, Cause, Distribution, DomainId, Failure, Model, Once, Process, Target,
 };
-use crate::montecarlo::{RunError, RunOptions};
+use crate::montecarlo::{RunError, RunOptions, RunSettings};
 use crate::stats::paired::{difference, Better};
 use crate::stats::percentile;
 use crate::stats::rare::{clopper_pearson_upper, RARE_BELOW};
@@ -171,16 +171,14 @@ pub fn drill(
     options: &RunOptions,
     stop: &AtomicBool,
 ) -> Result<Outcome, DrillError> {
-    let mut model = model.clone();
-    model.seed = options.seed.unwrap_or(model.seed);
-    let trials = options.trials.unwrap_or(model.trials);
-    let drilled = drilled_model(&model, drill)?;
-    let pairs = pairs::run(&model, &drilled, trials, options, stop)?;
-    Ok(summarise(&model, drill, trials, &pairs))
+    let settings = RunSettings::resolve(model, options);
+    let drilled = drilled_model(model, drill)?;
+    let pairs = pairs::run((model, &drilled), &settings, stop)?;
+    Ok(summarise(model, drill, &settings, &pairs))
 }
 
 /// The summaries of the per-trial pairs.
-fn summarise(model: &Model, drill: &Drill, trials: u64, pairs: &[Pair]) -> Outcome {
+fn summarise(model: &Model, drill: &Drill, settings: &RunSettings, pairs: &[Pair]) -> Outcome {
     let of = |f: &dyn Fn(&Pair) -> f64| summary(&pairs.iter().map(f).collect::<Vec<f64>>());
     let services = (0..model.services.len())
         .map(|s| ServiceDrill {
@@ -193,8 +191,8 @@ fn summarise(model: &Model, drill: &Drill, trials: u64, pairs: &[Pair]) -> Outco
     let total = |k: usize| of(&|p| p.services.iter().map(|v| v[k]).sum::<f64>());
     Outcome {
         drill: drill.clone(),
-        trials,
-        seed: model.seed,
+        trials: settings.trials,
+        seed: settings.seed,
         services,
         total_lost_hours: total(0),
         total_downtime_hours: total(1),

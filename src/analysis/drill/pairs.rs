@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::engine::{self, trace::Steps, Plan, Trace, Workspace};
 use crate::model::Model;
 use crate::montecarlo::{
-    check_runs, in_pool, RunError, RunOptions, BLOCK_TRIALS, MAX_STORED_VALUES,
+    check_runs, in_pool, RunError, RunSettings, BLOCK_TRIALS, MAX_STORED_VALUES,
 };
 
 /// One trial's differences, with the incident minus without.
@@ -32,17 +32,12 @@ pub struct Pair {
 /// [`RunError`] when the work is refused, the thread pool cannot be built,
 /// or `stop` was set.
 pub fn run(
-    model: &Model,
-    drilled: &Model,
-    trials: u64,
-    options: &RunOptions,
+    (model, drilled): (&Model, &Model),
+    settings: &RunSettings,
     stop: &AtomicBool,
 ) -> Result<Vec<Pair>, RunError> {
-    let checked = RunOptions {
-        trials: Some(trials),
-        ..options.clone()
-    };
-    check_runs(drilled, 2, &checked)?;
+    let trials = settings.trials;
+    check_runs(drilled, 2, settings)?;
     let values = trials as f64 * (4.0 * model.services.len() as f64 + 2.0);
     if values > MAX_STORED_VALUES {
         return Err(RunError::TooManyValues {
@@ -51,7 +46,10 @@ pub fn run(
             services: model.services.len(),
         });
     }
-    let plans = (Plan::new(model), Plan::new(drilled));
+    let plans = (
+        Plan::seeded(model, settings.seed),
+        Plan::seeded(drilled, settings.seed),
+    );
     let blocks: Vec<u64> = (0..trials.div_ceil(BLOCK_TRIALS)).collect();
     let per_block = |block: u64| -> Vec<Pair> {
         let mut ws = Workspace::default();
@@ -61,13 +59,13 @@ pub fn run(
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let base = engine::trace(model, &plans.0, trial, &mut ws);
-            let with = engine::trace(drilled, &plans.1, trial, &mut ws);
+            let base = engine::trace(&plans.0, trial, &mut ws);
+            let with = engine::trace(&plans.1, trial, &mut ws);
             out.push(pair(drilled, &base, &with));
         }
         out
     };
-    let pairs: Vec<Pair> = in_pool(options.threads, || {
+    let pairs: Vec<Pair> = in_pool(settings.threads, || {
         blocks
             .into_par_iter()
             .with_max_len(1)

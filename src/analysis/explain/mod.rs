@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::engine::{self, Plan, Trace, Workspace};
 use crate::model::Model;
-use crate::montecarlo::{self, RunError, RunOptions};
+use crate::montecarlo::{self, RunError, RunOptions, RunSettings};
 
 /// Which trial to explain.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,26 +88,24 @@ pub fn explain(
     pick: Pick,
     stop: &AtomicBool,
 ) -> Result<Explained, ExplainError> {
-    let trials = options.trials.unwrap_or(model.trials);
-    let seed = options.seed.unwrap_or(model.seed);
+    let settings = RunSettings::resolve(model, options);
+    let (trials, seed) = (settings.trials, settings.seed);
     // the trace's trial, within the limits of a run's (the run that finds
     // a percentile checks its own)
-    montecarlo::check_work(model, 1, options)?;
+    montecarlo::check_work(model, 1, &settings.limits)?;
     let (trial, rank) = match pick {
         Pick::Trial(trial) if trial < trials => (trial, None),
         Pick::Trial(trial) => return Err(ExplainError::NoSuchTrial { trial, trials }),
         Pick::Percentile(p) => {
-            let (_, values) = montecarlo::run_sampled(model, options, stop, |o| {
+            let (_, values) = montecarlo::run_sampled_with(model, &settings, stop, |o| {
                 (o.cost, o.services.iter().map(|s| s.lost_hours).sum::<f64>())
             })?;
             let (trial, rank) = at_percentile(&values, p);
             (trial, Some(rank))
         }
     };
-    let mut model = model.clone();
-    model.seed = seed;
-    let plan = Plan::new(&model);
-    let trace = engine::trace_until(&model, &plan, trial, &mut Workspace::default(), stop)
+    let plan = Plan::seeded(model, seed);
+    let trace = engine::trace_until(&plan, trial, &mut Workspace::default(), stop)
         .ok_or(RunError::Interrupted)?;
     Ok(Explained {
         selection: Selection {

@@ -20,11 +20,10 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use crate::model::{Model, Target, HOURS_PER_YEAR};
-use crate::montecarlo::{self, RunError, RunOptions};
+use crate::montecarlo::{self, DefaultTrials, RunError, RunOptions, RunSettings};
 use crate::stats::Moments;
 
-/// The default trials of `rank`: one run per candidate, so fewer than a run.
-pub const DEFAULT_RANK_TRIALS: u64 = 2000;
+pub use crate::montecarlo::DEFAULT_RANK_TRIALS;
 
 /// What is switched off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,16 +109,12 @@ pub fn rank(
     changes: &[(Change, Model)],
     stop: &AtomicBool,
 ) -> Result<Ranking, RunError> {
-    let options = RunOptions {
-        trials: Some(options.trials.unwrap_or(DEFAULT_RANK_TRIALS)),
-        seed: Some(options.seed.unwrap_or(model.seed)),
-        ..options.clone()
-    };
+    let settings = RunSettings::resolve_for(model, options, DefaultTrials::Rank);
     // the scenario, once without each candidate, and each change
     let runs = 1 + model.failures.len() + model.domains.len() + changes.len();
-    montecarlo::check_runs(model, runs, &options)?;
+    montecarlo::check_runs(model, runs, &settings)?;
     let scale = HOURS_PER_YEAR / model.horizon;
-    let base = samples(model, &options, stop)?;
+    let base = samples(model, &settings, stop)?;
     let baseline = (
         estimate(base.iter().map(|s| s.0 * scale)),
         estimate(base.iter().map(|s| s.1 * scale)),
@@ -135,7 +130,7 @@ pub fn rank(
             skipped += 1;
             continue;
         }
-        let runs = samples(&variant, &options, stop)?;
+        let runs = samples(&variant, &settings, stop)?;
         savings.push(saving(candidate, processes, &base, &runs, scale));
     }
     savings.sort_by(|a, b| {
@@ -143,7 +138,7 @@ pub fn rank(
     });
     let mut rows = Vec::new();
     for (change, variant) in changes {
-        let runs = samples(variant, &options, stop)?;
+        let runs = samples(variant, &settings, stop)?;
         rows.push((
             change.clone(),
             saving(Candidate::Failure(0), 0, &base, &runs, scale),
@@ -156,8 +151,8 @@ pub fn rank(
         changes::ruled_out(model)
     };
     Ok(Ranking {
-        seed: options.seed.unwrap_or(model.seed),
-        trials: options.trials.unwrap_or(DEFAULT_RANK_TRIALS),
+        seed: settings.seed,
+        trials: settings.trials,
         baseline,
         savings,
         skipped,
@@ -198,10 +193,10 @@ pub fn change_order(a: &(Change, Saving), b: &(Change, Saving)) -> std::cmp::Ord
 
 fn samples(
     model: &Model,
-    options: &RunOptions,
+    settings: &RunSettings,
     stop: &AtomicBool,
 ) -> Result<Vec<Sample>, RunError> {
-    montecarlo::run_sampled(model, options, stop, |o| {
+    montecarlo::run_sampled_with(model, settings, stop, |o| {
         (o.cost, o.services.iter().map(|s| s.lost_hours).sum())
     })
     .map(|(_, samples)| samples)

@@ -27,7 +27,7 @@ use crate::stats::paired::normal_cdf;
 /// `[E[N], E[H]]` of one process of `failure` over `horizon` hours, with
 /// `E[X]` estimated from `samples` histories drawn one after the other from
 /// one stream (`seed`, purpose `key`), and the per-history covariance behind that
-/// estimate (as [`streams::reference_means`] returns it: the caller divides
+/// estimate (as [`super::reference::reference_means`] returns it: the caller divides
 /// by `samples`). It carries only the variance of `X`.
 pub fn exact_means(
     failure: &Failure,
@@ -214,7 +214,7 @@ mod tests {
         let f = failure(2000.0, lasts);
         let n = 400_000;
         let ([en, eh], _) = exact_means(&f, 8760.0, (1, 2), 20_000);
-        let ([pn, ph], cov) = streams::reference_means(&f, 8760.0, (3, 4), n);
+        let ([pn, ph], cov) = super::super::reference::reference_means(&f, 8760.0, (3, 4), n);
         let se = |v: f64| (v / n as f64).sqrt();
         assert!((en - pn).abs() < 4.0 * se(cov[0][0]), "{en} vs {pn}");
         assert!((eh - ph).abs() < 4.0 * se(cov[1][1]), "{eh} vs {ph}");
@@ -298,7 +298,7 @@ mod tests {
         let f = failure(2000.0, lasts);
         let n = 200_000;
         let ([en, eh], ecov) = exact_means(&f, 8760.0, (1, 2), n);
-        let ([pn, ph], cov) = streams::reference_means(&f, 8760.0, (3, 4), n);
+        let ([pn, ph], cov) = super::super::reference::reference_means(&f, 8760.0, (3, 4), n);
         let se = |a: f64, b: f64| ((a + b) / n as f64).sqrt();
         assert!(
             (en - pn).abs() < 4.0 * se(cov[0][0], ecov[0][0]),

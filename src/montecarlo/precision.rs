@@ -8,12 +8,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::variance::{self, Method};
+use super::{check_work, RunError, RunSettings, PRECISION_BATCH_TRIALS};
 use crate::model::{Measure, Model, Objective};
-use crate::montecarlo::{
-    self, RunError, RunOptions, DEFAULT_PRECISION_CAP, PRECISION_BATCH_TRIALS,
-};
 use crate::stats::{RunResult, TrialValues, Verdict};
-use crate::variance::{self, Method};
 
 /// The precision a run must reach.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,30 +112,27 @@ fn in_document(result: &RunResult, model: &Model, measure: Measure) -> (f64, Opt
     (mean, ci95.map(|[lo, hi]| (hi - mean).max(mean - lo)))
 }
 
-/// As [`montecarlo::run_to_precision`], with a variance-reduction method:
-/// runs of 1024, 2048, 4096, ... trials (each the very run of
-/// `--variance-reduction` with that many trials, so the result is that of
-/// a plain call with as many), until the controlled document is precise
-/// enough or the cap ([`RunOptions::trials`], default
-/// [`DEFAULT_PRECISION_CAP`]) is reached.
+/// A variance-reduction method run to a precision: the method on 1024,
+/// 2048, 4096... trials (each exactly the fixed run of that many) until
+/// `precision` is reached or the settings' trials (the cap) are done.
 ///
 /// # Errors
-/// As [`variance::run_reduced`]; the work limits apply to the cap.
+/// [`RunError`] when the run is refused, or interrupted through `stop`.
 pub fn run_reduced_to_precision(
     model: &Model,
-    options: &RunOptions,
+    settings: &RunSettings,
     method: Method,
     (precision, stop): (Precision, &AtomicBool),
 ) -> Result<(RunResult, TrialValues), RunError> {
-    let cap = options.trials.unwrap_or(DEFAULT_PRECISION_CAP);
-    montecarlo::check_work(model, cap, options)?;
+    let cap = settings.trials;
+    check_work(model, cap, &settings.limits)?;
     let mut trials = PRECISION_BATCH_TRIALS.min(cap);
     loop {
-        let at = RunOptions {
-            trials: Some(trials),
-            ..options.clone()
+        let at = RunSettings {
+            trials,
+            ..settings.clone()
         };
-        let (result, values) = variance::run_reduced(model, &at, method, stop)?;
+        let (result, values) = variance::run_reduced_with(model, &at, method, stop)?;
         let decided = || (result.objectives.iter()).all(|o| o.verdict != Verdict::Undecided);
         let estimate = |m| in_document(&result, model, m);
         if trials >= cap || precision.reached(model, estimate, decided) {

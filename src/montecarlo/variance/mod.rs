@@ -15,14 +15,16 @@
 //! reference simulation, whose own error otherwise sets a floor under the
 //! interval (on the shop examples, most of what remained of it).
 
+mod reference;
 pub mod renewal;
+
+use reference::reference;
 
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::streams;
-use crate::model::{stream_key, Model, Target};
 use crate::model::{Measure, Statistic};
-use crate::montecarlo::{self, RunError, RunOptions};
+use crate::model::{Model, Target};
+use crate::montecarlo::{self, RunError, RunOptions, RunSettings};
 use crate::stats::control::{self, Adjusted};
 use crate::stats::objective::{self, MeanView};
 use crate::stats::{Availability, Rare, TrialValues, Values, Z95};
@@ -150,7 +152,21 @@ pub fn run_reduced(
     method: Method,
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
-    let seed = options.seed.unwrap_or(model.seed);
+    let settings = RunSettings::resolve(model, options);
+    run_reduced_with(model, &settings, method, stop)
+}
+
+/// As [`run_reduced`], with the run's settings resolved by the caller.
+///
+/// # Errors
+/// As [`montecarlo::run_until`].
+pub fn run_reduced_with(
+    model: &Model,
+    settings: &RunSettings,
+    method: Method,
+    stop: &AtomicBool,
+) -> Result<(RunResult, TrialValues), RunError> {
+    let seed = settings.seed;
     let groups = Groups::new(model);
     let (mu, mu_cov) = reference(model, seed, &groups, method);
     let sample = |outcome: &crate::engine::TrialOutcome| Sample {
@@ -162,15 +178,15 @@ pub fn run_reduced(
         total: outcome.cost,
         controls: groups.controls(outcome),
     };
-    let pilot_options = RunOptions {
-        trials: Some(PILOT_TRIALS),
+    let pilot_settings = RunSettings {
+        trials: PILOT_TRIALS,
         // an independent seed: the coefficients must not depend on the main trials
-        seed: Some(seed ^ 0x9e37_79b9_7f4a_7c15),
-        ..options.clone()
+        seed: seed ^ 0x9e37_79b9_7f4a_7c15,
+        ..settings.clone()
     };
-    let (_, pilot) = montecarlo::run_sampled(model, &pilot_options, stop, sample)?;
+    let (_, pilot) = montecarlo::run_sampled_with(model, &pilot_settings, stop, sample)?;
     let doubt = doubt_means(model, &groups, (&mu, &mu_cov));
-    let (mut result, main) = montecarlo::run_sampled(model, options, stop, sample)?;
+    let (mut result, main) = montecarlo::run_sampled_with(model, settings, stop, sample)?;
     let controlled = match doubt {
         Some(reason) => Err(reason),
         None => Controlled::new(model, (&pilot, &main), (&mu, &mu_cov)),
@@ -431,50 +447,4 @@ fn trial_values(main: &[Sample]) -> TrialValues {
             .map(|k| Values::Exact(sorted(main.iter().map(|s| s.lost[k]).collect())))
             .collect(),
     }
-}
-
-/// The exact means of the controls (per group: outages, outage hours) and
-/// the covariance of their estimates. Processes of one failure are
-/// identically distributed: one reference simulation per failure serves all
-/// its groups, whose estimates are then correlated.
-fn reference(
-    model: &Model,
-    seed: u64,
-    groups: &Groups,
-    method: Method,
-) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let k = 2 * groups.groups.len();
-    let mut mu = vec![0.0; k];
-    let mut cov = vec![vec![0.0; k]; k];
-    let histories = method.histories() as f64;
-    let used: std::collections::BTreeSet<usize> = groups.groups.iter().map(|g| g.0).collect();
-    for f in used {
-        let failure = &model.failures[f];
-        // 0xFE never occurs in UTF-8: no target can make the same key
-        let key = stream_key(&[b"\xfereference", failure.name.as_bytes()]);
-        let means = match method {
-            Method::ControlVariates => streams::reference_means,
-            Method::ExactControls => renewal::exact_means,
-        };
-        let (mean, c) = means(failure, model.horizon, (seed, key), method.histories());
-        for (g, &(gf, n)) in groups.groups.iter().enumerate() {
-            if gf != f {
-                continue;
-            }
-            for a in 0..2 {
-                mu[2 * g + a] = n as f64 * mean[a];
-            }
-            for (h, &(hf, m)) in groups.groups.iter().enumerate() {
-                if hf != f {
-                    continue;
-                }
-                for a in 0..2 {
-                    for b in 0..2 {
-                        cov[2 * g + a][2 * h + b] = n as f64 * m as f64 * c[a][b] / histories;
-                    }
-                }
-            }
-        }
-    }
-    (mu, cov)
 }

@@ -3,9 +3,14 @@
 
 use std::fmt;
 
-use super::{Counted, Partial, Shard, PARTIAL_FORMAT};
-use crate::engine::{FailureOutcome, ServiceOutcome, TrialOutcome};
-use crate::model::{fnv1a, Model};
+mod reduced;
+mod summary;
+
+pub(super) use reduced::check_values;
+pub(super) use summary::SummaryCheck;
+
+use super::{Header, Shard, PARTIAL_FORMAT};
+use crate::model::fnv1a;
 use crate::scenario::FileDiagnostics;
 use crate::stats::RNG_SCHEME;
 
@@ -114,8 +119,8 @@ impl MergeError {
 /// One part against itself and against the first part.
 pub(super) fn check_part(
     file: &str,
-    part: &Partial<Counted>,
-    (first_file, first): (&str, &Partial<Counted>),
+    part: &Header,
+    (first_file, first): (&str, &Header),
 ) -> Result<(), MergeError> {
     if part.format != PARTIAL_FORMAT {
         return Err(MergeError::NotAPartial {
@@ -167,7 +172,7 @@ pub(super) fn check_part(
 
 /// The header agrees with itself: the hash with the text, the range with
 /// the shard; its numbers are within range.
-fn check_header(file: &str, part: &Partial<Counted>) -> Result<(), MergeError> {
+fn check_header(file: &str, part: &Header) -> Result<(), MergeError> {
     let corrupt = |reason: String| MergeError::Corrupt {
         file: file.to_string(),
         reason,
@@ -193,16 +198,13 @@ fn check_header(file: &str, part: &Partial<Counted>) -> Result<(), MergeError> {
         count: part.shard_count,
     }
     .range(part.trials);
-    if (part.first_trial, part.end_trial) != (range.start, range.end)
-        || part.outcomes.0 != range.end - range.start
-    {
+    if (part.first_trial, part.end_trial) != (range.start, range.end) {
         return Err(corrupt(format!(
-            "shard {} of {} should hold trials {} to {}, it holds {} outcome(s) for {} to {}",
+            "shard {} of {} should hold trials {} to {}, it holds {} to {}",
             part.shard_index,
             part.shard_count,
             range.start,
             range.end,
-            part.outcomes.0,
             part.first_trial,
             part.end_trial
         )));
@@ -211,10 +213,7 @@ fn check_header(file: &str, part: &Partial<Counted>) -> Result<(), MergeError> {
 }
 
 /// Every shard index from 0 to `count - 1` exactly once (`parts` sorted by index).
-pub(super) fn check_coverage(
-    parts: &[(String, Partial<Counted>)],
-    count: u64,
-) -> Result<(), MergeError> {
+pub(super) fn check_coverage(parts: &[(String, Header)], count: u64) -> Result<(), MergeError> {
     for pair in parts.windows(2) {
         if pair[0].1.shard_index == pair[1].1.shard_index {
             return Err(MergeError::Duplicate {
@@ -256,7 +255,7 @@ pub(super) struct Misfit {
 }
 
 impl Misfit {
-    fn new(path: impl Into<String>, reason: String) -> Misfit {
+    pub(super) fn new(path: impl Into<String>, reason: String) -> Misfit {
         Misfit {
             path: path.into(),
             reason,
@@ -264,7 +263,7 @@ impl Misfit {
     }
 
     /// The same misfit, one level down from `parent` (`outcomes[3]`).
-    fn inside(mut self, parent: &dyn fmt::Display) -> Misfit {
+    pub(super) fn inside(mut self, parent: &dyn fmt::Display) -> Misfit {
         self.path = if self.path.starts_with('[') {
             format!("{parent}{}", self.path)
         } else {
@@ -284,7 +283,7 @@ impl Misfit {
 }
 
 /// `x` as written by hand: `1e300` rather than 301 digits.
-fn number(x: f64) -> String {
+pub(super) fn number(x: f64) -> String {
     if x != 0.0 && !(1e-4..1e16).contains(&x.abs()) {
         format!("{x:e}")
     } else {
@@ -293,7 +292,7 @@ fn number(x: f64) -> String {
 }
 
 /// `Ok` when `value` is a number in `[0, max]`.
-fn within(field: &str, value: f64, max: f64) -> Result<(), Misfit> {
+pub(super) fn within(field: &str, value: f64, max: f64) -> Result<(), Misfit> {
     if (0.0..=max).contains(&value) {
         return Ok(());
     }
@@ -308,7 +307,7 @@ fn within(field: &str, value: f64, max: f64) -> Result<(), Misfit> {
 }
 
 /// `Ok` when `value` is at most `bound` (up to rounding).
-fn at_most(field: &str, value: f64, bound: f64, what: &str) -> Result<(), Misfit> {
+pub(super) fn at_most(field: &str, value: f64, bound: f64, what: &str) -> Result<(), Misfit> {
     if value <= bound + 1e-9 * bound.abs().max(1.0) {
         return Ok(());
     }
@@ -320,7 +319,7 @@ fn at_most(field: &str, value: f64, bound: f64, what: &str) -> Result<(), Misfit
 }
 
 /// `Ok` when `value` equals `expected` up to rounding (1e-6, relative).
-fn adds_up(field: &str, value: f64, expected: f64, what: &str) -> Result<(), Misfit> {
+pub(super) fn adds_up(field: &str, value: f64, expected: f64, what: &str) -> Result<(), Misfit> {
     if (value - expected).abs() <= 1e-6 * expected.abs().max(1.0) {
         return Ok(());
     }
@@ -329,207 +328,4 @@ fn adds_up(field: &str, value: f64, expected: f64, what: &str) -> Result<(), Mis
         field,
         format!("{value} differs from {what} ({expected})"),
     ))
-}
-
-/// Checks each trial outcome of a merge against the scenario: shape, every
-/// field within its range, fields consistent with each other, and the
-/// run's counts summed without overflow. New fields of
-/// [`TrialOutcome`] get a line in the table of their part.
-pub(super) struct OutcomeCheck<'m> {
-    model: &'m Model,
-    /// Events of the outcomes checked so far.
-    events: u64,
-    /// Per failure: occurrences and services affected so far.
-    failures: Vec<(u64, u64)>,
-}
-
-impl<'m> OutcomeCheck<'m> {
-    /// A check of the outcomes of one run of `model`.
-    pub(super) fn new(model: &'m Model) -> OutcomeCheck<'m> {
-        OutcomeCheck {
-            model,
-            events: 0,
-            failures: vec![(0, 0); model.failures.len()],
-        }
-    }
-
-    /// Checks outcome `i` of `file` (and counts it into the run's sums).
-    ///
-    /// # Errors
-    /// [`MergeError::Corrupt`] when it does not measure the scenario's
-    /// services, failures and processes, [`MergeError::Impossible`] at the
-    /// first value no run writes.
-    pub(super) fn check(
-        &mut self,
-        file: &str,
-        i: usize,
-        outcome: &TrialOutcome,
-    ) -> Result<(), MergeError> {
-        if !fits(outcome, self.model) {
-            return Err(shape_error(file, i, self.model));
-        }
-        self.outcome(outcome)
-            .map_err(|m| m.inside(&format_args!("outcomes[{i}]")).of(file))
-    }
-
-    fn outcome(&mut self, o: &TrialOutcome) -> Result<(), Misfit> {
-        let lost: f64 = o.services.iter().map(|s| s.lost_hours).sum();
-        for (i, s) in o.services.iter().enumerate() {
-            self.service(s).map_err(|m| {
-                let name = self.model.services.get(i).map_or("", |s| s.name.as_str());
-                m.inside(&format_args!("services[{i}] (service `{name}`)"))
-            })?;
-        }
-        let mut attributed = o.unattributed_hours;
-        let mut attributed_cost = o.unattributed_cost;
-        for (i, f) in o.failures.iter().enumerate() {
-            self.failure(i, f).map_err(|m| {
-                let name = self.model.failures.get(i).map_or("", |f| f.name.as_str());
-                m.inside(&format_args!("failures[{i}] (failure `{name}`)"))
-            })?;
-            attributed += f.lost_hours;
-            attributed_cost += f.cost;
-        }
-        for (i, &(count, hours)) in o.processes.iter().enumerate() {
-            // a process repaired by crews shares its occurrences with the
-            // first process of its group: it may lose hours with no count
-            let bound = f64::from(count.max(1)) * self.model.horizon;
-            within("[1]", hours, bound).map_err(|m| m.inside(&format_args!("processes[{i}]")))?;
-        }
-        for (field, value) in [
-            ("cost", o.cost),
-            ("weight", o.weight),
-            ("unattributed_cost", o.unattributed_cost),
-        ] {
-            within(field, value, MAX_MAGNITUDE)?;
-        }
-        within(
-            "unattributed_hours",
-            o.unattributed_hours,
-            lost.max(0.0) * (1.0 + 1e-9),
-        )?;
-        let costs: f64 = o.services.iter().map(|s| s.cost).sum();
-        adds_up("cost", o.cost, costs, "the sum of the services' costs")?;
-        if adds_up("", attributed, lost, "").is_err() {
-            let reason = format!(
-                "with the failures' lost hours it makes {} hours, not the services' {}",
-                number(attributed),
-                number(lost)
-            );
-            return Err(Misfit::new("unattributed_hours", reason));
-        }
-        if adds_up("", attributed_cost, o.cost, "").is_err() {
-            let reason = format!(
-                "with the failures' costs it makes {}, not the trial's cost {}",
-                number(attributed_cost),
-                number(o.cost)
-            );
-            return Err(Misfit::new("unattributed_cost", reason));
-        }
-        self.events = (self.events.checked_add(o.events)).ok_or_else(|| {
-            Misfit::new("events", "the run's events add up past 2^64".to_string())
-        })?;
-        Ok(())
-    }
-
-    fn service(&self, s: &ServiceOutcome) -> Result<(), Misfit> {
-        let horizon = self.model.horizon;
-        for (field, value, max) in [
-            ("lost_hours", s.lost_hours, horizon),
-            ("downtime_hours", s.downtime_hours, horizon),
-            ("degraded_hours", s.degraded_hours, horizon),
-            ("shed_hours", s.shed_hours, horizon),
-            ("weighted_lost_hours", s.weighted_lost_hours, MAX_MAGNITUDE),
-            ("data_loss_hours", s.data_loss_hours, MAX_MAGNITUDE),
-            ("credits", s.credits, MAX_MAGNITUDE),
-            ("cost", s.cost, MAX_MAGNITUDE),
-            ("downtime_cost", s.downtime_cost, MAX_MAGNITUDE),
-        ] {
-            within(field, value, max)?;
-        }
-        let down_or_degraded = s.downtime_hours + s.degraded_hours;
-        at_most(
-            "downtime_hours",
-            s.downtime_hours,
-            s.lost_hours,
-            "`lost_hours`",
-        )?;
-        at_most(
-            "lost_hours",
-            s.lost_hours,
-            down_or_degraded,
-            "`downtime_hours` plus `degraded_hours`",
-        )?;
-        at_most(
-            "degraded_hours",
-            down_or_degraded,
-            horizon,
-            "the horizon, with `downtime_hours`",
-        )?;
-        at_most("downtime_cost", s.downtime_cost, s.cost, "`cost`")
-    }
-
-    fn failure(&mut self, i: usize, f: &FailureOutcome) -> Result<(), Misfit> {
-        let services = self.model.services.len();
-        let horizon = self.model.horizon;
-        for (field, value, max) in [
-            ("downtime_hours", f.downtime_hours, MAX_MAGNITUDE),
-            ("lost_hours", f.lost_hours, horizon * services as f64),
-            ("cost", f.cost, MAX_MAGNITUDE),
-        ] {
-            within(field, value, max)?;
-        }
-        if f.blast_max as usize > services {
-            return Err(Misfit::new(
-                "blast_max",
-                format!(
-                    "{} is above the scenario's {services} service(s)",
-                    f.blast_max
-                ),
-            ));
-        }
-        let most = u128::from(f.occurrences) * u128::from(f.blast_max);
-        if u128::from(f.blast_services) > most {
-            return Err(Misfit::new(
-                "blast_services",
-                format!(
-                    "{} is above `occurrences` times `blast_max` ({most})",
-                    f.blast_services
-                ),
-            ));
-        }
-        let overflow =
-            |field: &str| Misfit::new(field, "the run's sum adds up past 2^64".to_string());
-        let (occurrences, blast) = self
-            .failures
-            .get_mut(i)
-            .ok_or_else(|| overflow("occurrences"))?;
-        *occurrences = occurrences
-            .checked_add(f.occurrences)
-            .ok_or_else(|| overflow("occurrences"))?;
-        *blast = blast
-            .checked_add(f.blast_services)
-            .ok_or_else(|| overflow("blast_services"))?;
-        Ok(())
-    }
-}
-
-/// Whether an outcome measures the model's services, failures and processes.
-fn fits(outcome: &TrialOutcome, model: &Model) -> bool {
-    outcome.services.len() == model.services.len()
-        && outcome.failures.len() == model.failures.len()
-        && outcome.processes.len() == model.processes.len()
-}
-
-/// Outcome `i` of `file` does not fit the model.
-fn shape_error(file: &str, i: usize, model: &Model) -> MergeError {
-    MergeError::Corrupt {
-        file: file.to_string(),
-        reason: format!(
-            "outcome {i} does not measure the scenario's {} service(s), {} failure(s) and {} failure process(es)",
-            model.services.len(),
-            model.failures.len(),
-            model.processes.len()
-        ),
-    }
 }

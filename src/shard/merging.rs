@@ -1,0 +1,89 @@
+//! The merge of checked partials, one at a time in shard order, through
+//! the reduction of a single run: each tree node pushed where it belongs,
+//! the per-trial values appended in trial order.
+
+use super::check::{check_values, SummaryCheck};
+use super::{MergeError, MergePlan, Partial};
+use crate::montecarlo::{sketches, Reduction};
+use crate::stats::{Accumulator, RunResult, TrialValues};
+
+/// A merge under way.
+pub(super) struct Merging<'m> {
+    plan: &'m MergePlan,
+    reduction: Reduction<'m>,
+    /// Every trial's values, in trial order.
+    values: Accumulator,
+    check: SummaryCheck<'m>,
+    sketched: bool,
+}
+
+impl<'m> Merging<'m> {
+    /// An empty merge of the run `plan` describes.
+    pub(super) fn new(plan: &'m MergePlan) -> Merging<'m> {
+        let model = &plan.model;
+        let sketched = sketches(model, plan.trials, &plan.limits);
+        Merging {
+            plan,
+            reduction: Reduction::new(model, plan.trials),
+            values: Accumulator::with_values(model, plan.trials as usize, sketched),
+            check: SummaryCheck::new(model),
+            sketched,
+        }
+    }
+
+    /// Adds `part` (read from `file`), the next shard: its header was
+    /// checked, its content is checked here.
+    ///
+    /// # Errors
+    /// [`MergeError::Impossible`] at a value no run writes,
+    /// [`MergeError::Corrupt`] when a piece does not fit where it lies.
+    pub(super) fn add(&mut self, file: &str, part: &Partial) -> Result<(), MergeError> {
+        let corrupt = |reason: String| MergeError::Corrupt {
+            file: file.to_string(),
+            reason,
+        };
+        let reduced = &part.reduced;
+        for (k, node) in reduced.nodes.iter().enumerate() {
+            let path = format!("reduced.nodes[{k}].summary");
+            self.check.summary(file, &path, &node.summary)?;
+            let summary = Accumulator::from_summary(&self.plan.model, &node.summary);
+            self.reduction
+                .push_node(node.level, summary)
+                .map_err(corrupt)?;
+        }
+        let trials = part.end_trial - part.first_trial;
+        check_values(&self.plan.model, &reduced.values, trials, self.sketched)
+            .map_err(|m| m.inside(&"reduced.values").of(file))?;
+        self.values.append_value_lists(&reduced.values);
+        if self.reduction.position() != part.end_trial {
+            return Err(corrupt(format!(
+                "its pieces end at trial {}, not at its last trial's end {}",
+                self.reduction.position(),
+                part.end_trial
+            )));
+        }
+        Ok(())
+    }
+
+    /// The result document of the merged run and the per-trial values
+    /// behind it.
+    ///
+    /// # Errors
+    /// [`MergeError::Corrupt`] when the partials do not cover the run.
+    pub(super) fn finish(self) -> Result<(RunResult, TrialValues), MergeError> {
+        let plan = self.plan;
+        if self.reduction.position() != plan.trials {
+            return Err(MergeError::Corrupt {
+                file: String::new(),
+                reason: format!(
+                    "the partials end at trial {}, not {}",
+                    self.reduction.position(),
+                    plan.trials
+                ),
+            });
+        }
+        let mut total = self.reduction.finish();
+        total.take_values_from(self.values);
+        Ok(total.finish_with_values(&plan.model, plan.seed, plan.seconds))
+    }
+}

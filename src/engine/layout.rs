@@ -113,6 +113,8 @@ impl Layout {
             recovery_cycles: model.recovery_cycles.clone(),
             source_hash: model.source_hash,
             objectives: Vec::new(),
+            // drawn before the run: the engine never reads them
+            uncertain: Vec::new(),
         };
         Layout {
             model: engine,

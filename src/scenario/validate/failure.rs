@@ -5,6 +5,7 @@ use super::super::locate::Anchor;
 use super::super::raw::{RawFailure, RawTarget};
 use super::{Ids, Validator, MAX_PROCESSES};
 use crate::model::{stream_key, Cause, DomainId, Failure, Level, Model, Process, Target};
+use crate::uncertainty::Target as InputTarget;
 
 const PROCESSES_HINT: &str = "an `Each...` target is one process per domain, service, \
     deployment or replica: narrow it with `under` or `of`";
@@ -66,10 +67,17 @@ impl Validator<'_> {
         model.failures.push(Failure {
             name: raw.name.clone(),
             cause: raw.cause.unwrap_or(Cause::Other),
-            every: raw.every.0.hours(),
+            every: raw.every.nominal_hours(),
             lasts: raw.lasts.0.clone(),
             destroys_data: raw.destroys_data.unwrap_or(false),
         });
+        if let Some(law) = raw.every.law() {
+            let mut every = at.clone();
+            every.push(Anchor::Field("every"));
+            let input = (law, InputTarget::FailureEvery(failure));
+            self.input(model, &every, false, format!("{} every", raw.name), input);
+        }
+        self.lasts_inputs(model, &at, (failure, &raw.name), &raw.lasts);
         if self.too_many_processes {
             return;
         }

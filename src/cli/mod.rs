@@ -124,6 +124,11 @@ pub struct RunArgs {
     /// measures) for exact percentiles, then sketch them (hidden: for tests).
     #[arg(long, hide = true, default_value_t = DEFAULT_MAX_EXACT_VALUES, value_parser = positive_number)]
     pub max_exact_values: f64,
+    /// With uncertain inputs (`Between`, `Observed`): how many draws of
+    /// them, each simulated on the same trials (ignored without).
+    #[arg(long, default_value_t = crate::uncertainty::DEFAULT_DRAWS,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub draws: u64,
 }
 
 /// Arguments of `compare`.
@@ -365,6 +370,9 @@ fn run(args: &RunArgs) -> Exit {
         max_exact_values: args.max_exact_values,
     };
     let signals = Signals::register();
+    if !model.uncertain.is_empty() {
+        return run_uncertain(args, &loaded, &options, &signals);
+    }
     if let Some(shard) = args.shard {
         let file = args.scenario.display().to_string();
         // the text the model was built from: the merged scenario when the
@@ -417,6 +425,42 @@ fn run(args: &RunArgs) -> Exit {
     match outcome {
         Ok((result, values)) => args.output.emit(&result, model, &values),
         Err(e) => refused(args, &loaded, &e, &signals),
+    }
+}
+
+/// `run` of a scenario with uncertain inputs: in two levels, refusing what
+/// does not combine with draws.
+fn run_uncertain(
+    args: &RunArgs,
+    loaded: &scenario::Loaded,
+    options: &RunOptions,
+    signals: &Signals,
+) -> Exit {
+    let other = if args.shard.is_some() {
+        Some("--shard")
+    } else if args.precision.is_some() {
+        Some("--precision")
+    } else if args.variance_reduction != VarianceMethod::None {
+        Some("--variance-reduction")
+    } else {
+        None
+    };
+    if let Some(flag) = other {
+        stderr!(
+            "error: {flag} does not work with uncertain inputs (`Between`, `Observed`) yet\n\
+             hint: run without it, or give the inputs plain values"
+        );
+        return Exit::Usage;
+    }
+    let model = &loaded.model;
+    let run = crate::uncertainty::run::run_two_level(model, args.draws, options, &signals.stop);
+    match run {
+        Ok(two) => args.output.emit(&two.result, model, &two.values),
+        Err(crate::uncertainty::DrawsError::Run(e)) => refused(args, loaded, &e, signals),
+        Err(e) => {
+            stderr!("{}: error: {e}", args.scenario.display());
+            Exit::Failure
+        }
     }
 }
 

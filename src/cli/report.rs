@@ -92,6 +92,7 @@ pub fn report(args: &ReportArgs) -> Exit {
         max_events: DEFAULT_MAX_EVENTS,
         max_trial_events: DEFAULT_MAX_TRIAL_EVENTS,
         max_exact_values: crate::montecarlo::DEFAULT_MAX_EXACT_VALUES,
+        draws: crate::uncertainty::DEFAULT_DRAWS,
     })
 }
 

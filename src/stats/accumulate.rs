@@ -374,6 +374,7 @@ impl Accumulator {
                 scenario_fnv1a: format!("{:016x}", model.source_hash),
             },
             objectives,
+            uncertainty: None,
         }
     }
 }

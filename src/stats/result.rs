@@ -55,6 +55,10 @@ pub struct RunResult {
     /// when the scenario has none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objectives: Vec<ObjectiveResult>,
+    /// With uncertain inputs: the draws, the inputs' laws and the spread
+    /// of the per-draw means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::run::UncertaintyReport>,
 }
 
 /// How the means were estimated when a variance-reduction method was used.

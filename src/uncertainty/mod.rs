@@ -10,6 +10,7 @@
 //! (`Between`, `Observed`) builds [`Input`]s.
 
 pub mod laws;
+pub mod run;
 
 use std::sync::atomic::AtomicBool;
 

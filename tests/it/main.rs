@@ -33,6 +33,7 @@ mod special_files;
 mod support;
 mod sweep;
 mod third_party;
+mod two_level;
 mod uncertain_syntax;
 mod uncertainty;
 mod untrusted;

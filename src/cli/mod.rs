@@ -8,6 +8,7 @@ mod explain;
 mod output;
 mod progress;
 mod report;
+mod sensitivity;
 
 pub use explain::{ExplainArgs, RankArgs, StoryFormat};
 pub use report::{BlastArgs, BlastFormat, GraphArgs, GraphFormat, ReportArgs};
@@ -80,6 +81,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// What to fix next: the loss each failure and domain causes, on common random numbers.
     Rank(RankArgs),
+    /// Which uncertain input drives the cost: each at its p5 and p95, the others at their p50.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Arguments of `run`.
@@ -278,6 +281,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Blast(args) => report::blast(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Rank(args) => explain::rank(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
     }
 }
 

@@ -58,5 +58,9 @@ pub fn lines(r: &RunResult) -> Vec<String> {
             unit(input.p95)
         ));
     }
+    if let Some(entries) = r.sensitivity.as_deref().filter(|e| !e.is_empty()) {
+        out.push("sensitivity: mean cost with each input at its p5 and p95, the others at their p50, same trials".into());
+        out.extend(crate::uncertainty::sensitivity::lines(entries));
+    }
     out
 }

@@ -375,6 +375,7 @@ impl Accumulator {
             },
             objectives,
             uncertainty: None,
+            sensitivity: None,
         }
     }
 }

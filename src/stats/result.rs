@@ -59,6 +59,10 @@ pub struct RunResult {
     /// of the per-draw means.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<crate::uncertainty::run::UncertaintyReport>,
+    /// With uncertain inputs: the tornado, each input at its p5 and p95
+    /// with the others at their p50, largest cost swing first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<Vec<crate::uncertainty::sensitivity::SensitivityEntry>>,
 }
 
 /// How the means were estimated when a variance-reduction method was used.

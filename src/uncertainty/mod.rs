@@ -11,6 +11,7 @@
 
 pub mod laws;
 pub mod run;
+pub mod sensitivity;
 
 use std::sync::atomic::AtomicBool;
 

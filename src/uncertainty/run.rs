@@ -110,6 +110,7 @@ pub fn run_two_level(
     keys.rejudge(model, &mut result, &factors, trials);
     result.trials = trials;
     result.uncertainty = Some(report(model, draws, &per_draw));
+    result.sensitivity = Some(super::sensitivity::tornado(model, options, stop)?);
     Ok(TwoLevel {
         result,
         values,

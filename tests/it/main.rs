@@ -27,6 +27,7 @@ mod rank;
 mod rare;
 mod report;
 mod results;
+mod sensitivity;
 mod shards;
 mod sketch;
 mod special_files;

@@ -108,12 +108,12 @@ pub fn tornado(
 /// The tornado as aligned text lines (a header, then one line per input).
 pub fn lines(entries: &[SensitivityEntry]) -> Vec<String> {
     let mut out = vec![format!(
-        "{:<32} {:>12} {:>12} {:>14} {:>14} {:>12}",
+        "{:<40} {:>12} {:>12} {:>14} {:>14} {:>12}",
         "input (p5 .. p95)", "low", "high", "cost at low", "cost at high", "swing"
     )];
     for e in entries {
         out.push(format!(
-            "{:<32} {:>12} {:>12} {:>14.0} {:>14.0} {:>12.0}",
+            "{:<40} {:>12} {:>12} {:>14.0} {:>14.0} {:>12.0}",
             crate::text::one_line(&e.input),
             format!("{:.4}", e.low),
             format!("{:.4}", e.high),

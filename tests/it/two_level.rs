@@ -105,6 +105,15 @@ fn a_two_level_run_gives_the_same_bytes_for_any_thread_count() {
     let doc: serde_json::Value = serde_json::from_str(&one).unwrap();
     assert_eq!(doc["uncertainty"]["draws"], 8);
     assert_eq!(doc["trials"], 500);
+    // the table, Markdown and HTML show the spread over inputs and the input
+    for format in ["table", "markdown", "html"] {
+        let args = [
+            "run", path, "--format", format, "--trials", "200", "--draws", "4",
+        ];
+        let text = faultline(&args);
+        assert!(text.contains("over inputs"), "{format}: {text}");
+        assert!(text.contains("host every"), "{format}: {text}");
+    }
     // --shard does not combine with draws: a usage error
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
         .args(["run", path, "--shard", "0/2"])

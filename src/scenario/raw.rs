@@ -70,7 +70,12 @@ pub enum RawTraffic {
 #[allow(missing_docs)]
 pub enum RawObjective {
     /// Mean availability of a service at least `at_least` (a fraction).
-    Availability { service: String, at_least: f64 },
+    Availability {
+        service: String,
+        at_least: f64,
+        #[serde(default)]
+        confidence: Option<f64>,
+    },
     /// Lost-service hours of a service per trial.
     LostHours {
         service: String,
@@ -78,6 +83,8 @@ pub enum RawObjective {
         mean_at_most: Option<NonNegativeDuration>,
         #[serde(default)]
         p99_at_most: Option<NonNegativeDuration>,
+        #[serde(default)]
+        confidence: Option<f64>,
     },
     /// Hours of writes lost by a service that models its data, per trial.
     DataLoss {
@@ -86,6 +93,8 @@ pub enum RawObjective {
         mean_at_most: Option<NonNegativeDuration>,
         #[serde(default)]
         p99_at_most: Option<NonNegativeDuration>,
+        #[serde(default)]
+        confidence: Option<f64>,
     },
     /// The scenario's cost per trial (money).
     AnnualCost {
@@ -93,6 +102,8 @@ pub enum RawObjective {
         mean_at_most: Option<f64>,
         #[serde(default)]
         p99_at_most: Option<f64>,
+        #[serde(default)]
+        confidence: Option<f64>,
     },
 }
 

@@ -17,7 +17,7 @@ use crate::engine::TrialOutcome;
 use crate::model::{Measure, Model, Statistic};
 use crate::montecarlo::{self, Reduction, RunOptions};
 use crate::stats::objective::{report_mean, MeanView};
-use crate::stats::{Moments, RunResult, TrialValues, Z95};
+use crate::stats::{ConfidenceResult, Moments, RunResult, TrialValues, Verdict, Z95};
 
 /// The `uncertainty` key of the result document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,6 +108,7 @@ pub fn run_two_level(
     let factors = noise_factors(&sums, &pooled_moments, keys.len, draws);
     keys.rescale(model, &mut result, &factors);
     keys.rejudge(model, &mut result, &factors, trials);
+    judge_confidence(model, &mut result, &per_draw);
     result.trials = trials;
     result.uncertainty = Some(report(model, draws, &per_draw));
     result.sensitivity = Some(super::sensitivity::tornado(model, options, stop)?);
@@ -298,6 +299,54 @@ impl Keys {
             };
             *judged = report_mean(objective, &view, model);
         }
+    }
+}
+
+/// Judges every objective with `confidence` over the draws: met when the
+/// draws whose whole CI meets the target are at least that share, failed
+/// when those whose whole CI misses it are more than the rest, undecided
+/// otherwise (trial noise cannot tell); `met_share` counts the draws by
+/// their means' point estimates.
+fn judge_confidence(model: &Model, result: &mut RunResult, per_draw: &[RunResult]) {
+    let draws = per_draw.len().max(1) as f64;
+    for (i, (objective, judged)) in (model.objectives.iter())
+        .zip(&mut result.objectives)
+        .enumerate()
+    {
+        let Some(required) = objective.confidence else {
+            continue;
+        };
+        let higher = objective.measure.higher_is_better();
+        let meets = |x: f64| {
+            if higher {
+                x >= objective.target
+            } else {
+                x <= objective.target
+            }
+        };
+        let (mut met, mut sure, mut missed) = (0usize, 0usize, 0usize);
+        for draw in per_draw.iter().filter_map(|r| r.objectives.get(i)) {
+            met += usize::from(meets(draw.estimate));
+            if let Some([lo, hi]) = draw.ci95 {
+                sure += usize::from(meets(lo) && meets(hi));
+                missed += usize::from(!meets(lo) && !meets(hi));
+            }
+        }
+        let share = |k: usize| k as f64 / draws;
+        judged.verdict = if share(sure) >= required {
+            Verdict::Met
+        } else if share(missed) > 1.0 - required {
+            Verdict::Failed
+        } else {
+            Verdict::Undecided
+        };
+        judged.more_trials = None;
+        judged.confidence = Some(ConfidenceResult {
+            required,
+            met_share: share(met),
+            surely_met_share: share(sure),
+            surely_failed_share: share(missed),
+        });
     }
 }
 

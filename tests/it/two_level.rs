@@ -123,3 +123,66 @@ fn a_two_level_run_gives_the_same_bytes_for_any_thread_count() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--shard"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_objective_with_confidence_counts_the_draws_that_meet_it() {
+    // mean lost hours of one draw: exact, and falling as `every` grows
+    let lost = |every: f64| integrate(|t| p_down(every, 8.0, t));
+    let judged = |bound: f64| {
+        let text = ONE_REPLICA.replace(
+            "services:",
+            &format!(
+                "objectives: [LostHours(service: \"web\", mean_at_most: \"{bound}h\", confidence: 0.9)],\n    services:"
+            ),
+        );
+        let options = RunOptions {
+            trials: Some(2000),
+            ..RunOptions::default()
+        };
+        let two = run_two_level(&model(&text), 32, &options, &AtomicBool::new(false)).unwrap();
+        two.result.objectives[0].clone()
+    };
+    let laws = [faultline::uncertainty::Law::LogNormal {
+        p5: 100.0,
+        p95: 400.0,
+    }];
+    let rows = uncertainty::latin_hypercube(11, 32, &laws);
+    let exact_share =
+        |bound: f64| rows.iter().filter(|r| lost(r[0]) <= bound).count() as f64 / 32.0;
+    // 10% above the loss at the input's p5: every draw but the lowest few
+    // meets it, far from the bound: met
+    let generous = 1.1 * lost(100.0);
+    let o = judged(generous);
+    let c = o.confidence.unwrap();
+    assert_eq!(o.verdict, faultline::stats::Verdict::Met, "{c:?}");
+    assert!(
+        (c.met_share - exact_share(generous)).abs() <= 1.0 / 32.0,
+        "{c:?}"
+    );
+    assert!(c.surely_met_share >= 0.9);
+    // the loss at the input's median: about half the draws miss it: failed
+    let median = lost(200.0);
+    let o = judged(median);
+    let c = o.confidence.unwrap();
+    assert_eq!(o.verdict, faultline::stats::Verdict::Failed, "{c:?}");
+    assert!(
+        (c.met_share - exact_share(median)).abs() <= 2.0 / 32.0,
+        "{c:?}"
+    );
+    assert!(c.surely_failed_share > 0.1);
+    assert_eq!(c.required, 0.9);
+}
+
+#[test]
+fn a_confidence_outside_zero_to_one_is_a_located_error() {
+    let text = ONE_REPLICA.replace(
+        "services:",
+        "objectives: [AnnualCost(mean_at_most: 1000.0, confidence: 1.5)],\n    services:",
+    );
+    let error = match faultline::scenario::load("test.ron", text.as_bytes()) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(error.starts_with("test.ron:4:"), "{error}");
+    assert!(error.contains("`confidence` is `1.5`"), "{error}");
+}

@@ -9,6 +9,7 @@ mod output;
 mod progress;
 mod report;
 mod sensitivity;
+mod uncertain;
 
 pub use explain::{ExplainArgs, RankArgs, StoryFormat};
 pub use report::{BlastArgs, BlastFormat, GraphArgs, GraphFormat, ReportArgs};
@@ -375,7 +376,7 @@ fn run(args: &RunArgs) -> Exit {
     };
     let signals = Signals::register();
     if !model.uncertain.is_empty() {
-        return run_uncertain(args, &loaded, &options, &signals);
+        return uncertain::run(args, &loaded, &options, &signals);
     }
     if let Some(shard) = args.shard {
         let file = args.scenario.display().to_string();
@@ -429,42 +430,6 @@ fn run(args: &RunArgs) -> Exit {
     match outcome {
         Ok((result, values)) => args.output.emit(&result, model, &values),
         Err(e) => refused(args, &loaded, &e, &signals),
-    }
-}
-
-/// `run` of a scenario with uncertain inputs: in two levels, refusing what
-/// does not combine with draws.
-fn run_uncertain(
-    args: &RunArgs,
-    loaded: &scenario::Loaded,
-    options: &RunOptions,
-    signals: &Signals,
-) -> Exit {
-    let other = if args.shard.is_some() {
-        Some("--shard")
-    } else if args.precision.is_some() {
-        Some("--precision")
-    } else if args.variance_reduction != VarianceMethod::None {
-        Some("--variance-reduction")
-    } else {
-        None
-    };
-    if let Some(flag) = other {
-        stderr!(
-            "error: {flag} does not work with uncertain inputs (`Between`, `Observed`) yet\n\
-             hint: run without it, or give the inputs plain values"
-        );
-        return Exit::Usage;
-    }
-    let model = &loaded.model;
-    let run = crate::uncertainty::run::run_two_level(model, args.draws, options, &signals.stop);
-    match run {
-        Ok(two) => args.output.emit(&two.result, model, &two.values),
-        Err(crate::uncertainty::DrawsError::Run(e)) => refused(args, loaded, &e, signals),
-        Err(e) => {
-            stderr!("{}: error: {e}", args.scenario.display());
-            Exit::Failure
-        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::uncertain::{Uncertain, UncertainProbability};
+use super::uncertain::{NominalHours, Uncertain, UncertainProbability};
 use crate::model::{Cause, Distribution, DistributionError, Duration, DurationError};
 use crate::uncertainty::{Law, Parameter};
 
@@ -458,21 +458,6 @@ impl TryFrom<DistributionSyntax> for RawDistribution {
         };
         d.validate()?;
         Ok(RawDistribution(d, laws))
-    }
-}
-
-/// A distribution parameter as written: its nominal hours and its law.
-trait NominalHours {
-    fn nominal(&self) -> f64;
-    fn uncertain_law(&self) -> Option<Law>;
-}
-
-impl<T: super::uncertain::UncertainDuration> NominalHours for Uncertain<T> {
-    fn nominal(&self) -> f64 {
-        self.nominal_hours()
-    }
-    fn uncertain_law(&self) -> Option<Law> {
-        self.law()
     }
 }
 

@@ -161,6 +161,23 @@ impl<'de, T: UncertainDuration> Visitor<'de> for DurationVisitor<T> {
     }
 }
 
+/// A distribution parameter as written: its nominal hours and its law.
+pub trait NominalHours {
+    /// The hours a run without draws uses.
+    fn nominal(&self) -> f64;
+    /// The law, when uncertain.
+    fn uncertain_law(&self) -> Option<Law>;
+}
+
+impl<T: UncertainDuration> NominalHours for Uncertain<T> {
+    fn nominal(&self) -> f64 {
+        self.nominal_hours()
+    }
+    fn uncertain_law(&self) -> Option<Law> {
+        self.law()
+    }
+}
+
 /// A probability, or an uncertain one (`Between(0.6, 0.9)`, uniform).
 #[derive(Debug, Clone, Copy)]
 pub enum UncertainProbability {

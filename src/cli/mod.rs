@@ -34,10 +34,12 @@ mod rank;
 mod refusal;
 mod report;
 mod run;
+mod sensitivity;
 mod shard;
 mod show;
 mod signals;
 mod sweep;
+mod uncertain;
 
 pub use args::{Format, TextFormat};
 pub use blast::BlastArgs;
@@ -102,6 +104,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Write a commented starting scenario for the chosen providers and regions.
     Init(init::InitArgs),
+    /// Which uncertain input drives the cost: each at its p5 and p95, the others at their p50.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Runs the parsed command line.
@@ -123,6 +127,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Import(args) => import::import(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
     }
 }
 

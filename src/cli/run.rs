@@ -58,6 +58,11 @@ pub struct RunArgs {
     /// measures) for exact percentiles, then sketch them (hidden: for tests).
     #[arg(long, hide = true, default_value_t = DEFAULT_MAX_EXACT_VALUES, value_parser = positive_number)]
     pub max_exact_values: f64,
+    /// With uncertain inputs (`Between`, `Observed`): how many draws of
+    /// them, each simulated on the same trials (ignored without).
+    #[arg(long, default_value_t = crate::uncertainty::DEFAULT_DRAWS,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub draws: u64,
 }
 
 /// Variance-reduction methods of `run`.
@@ -86,6 +91,7 @@ impl RunArgs {
             shard_count: None,
             limits: Limits::default(),
             max_exact_values: DEFAULT_MAX_EXACT_VALUES,
+            draws: crate::uncertainty::DEFAULT_DRAWS,
         }
     }
 }
@@ -109,6 +115,9 @@ pub fn run(args: &RunArgs) -> Exit {
         Err(exit) => return exit,
     };
     let signals = Signals::register();
+    if !loaded.model.uncertain.is_empty() {
+        return super::uncertain::run(args, &loaded, &options, &signals);
+    }
     if let Some(shard) = shard {
         return run_shard(args, &loaded, &options, shard, &signals);
     }
@@ -201,7 +210,12 @@ fn warn_fallback(result: &RunResult) {
 }
 
 /// Reports a run that did not finish: interrupted or refused.
-fn refused(args: &RunArgs, loaded: &scenario::Loaded, e: &RunError, signals: &Signals) -> Exit {
+pub(super) fn refused(
+    args: &RunArgs,
+    loaded: &scenario::Loaded,
+    e: &RunError,
+    signals: &Signals,
+) -> Exit {
     if *e == RunError::Interrupted {
         stderr!(
             "{}: interrupted: nothing was written",

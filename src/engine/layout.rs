@@ -124,6 +124,8 @@ impl Layout {
             recovery_manual: model.recovery_manual.clone(),
             source_hash: model.source_hash,
             objectives: Vec::new(),
+            // drawn before the run: the engine never reads them
+            uncertain: Vec::new(),
         };
         Layout {
             model: engine,

@@ -455,6 +455,9 @@ pub struct Model {
     pub source_hash: u64,
     /// What the run is judged against, in file order.
     pub objectives: Vec<Objective>,
+    /// The uncertain inputs, in file order; the fields they set hold their
+    /// nominal values (the laws' medians). Empty for most scenarios.
+    pub uncertain: Vec<crate::uncertainty::Input>,
 }
 
 impl Model {

@@ -13,6 +13,9 @@ pub struct Objective {
     /// The target, in the measure's unit (availability as a fraction, hours,
     /// money). The side is [`Measure::higher_is_better`]'s.
     pub target: f64,
+    /// With uncertain inputs: the share of the draws whose mean must meet
+    /// the target (`confidence: 0.9`); `None` judges the overall mean.
+    pub confidence: Option<f64>,
 }
 
 /// The per-trial measure an objective is about.

@@ -47,6 +47,13 @@ impl Render for Markdown {
                 let _ = writeln!(out, "{}  ", markdown(&note));
             }
         }
+        let uncertain = super::uncertain::lines(r);
+        if !uncertain.is_empty() {
+            out.push('\n');
+        }
+        for line in uncertain {
+            let _ = writeln!(out, "- {}", markdown(&line));
+        }
         let mechanics = mechanics_lines(r);
         if !mechanics.is_empty() {
             out.push('\n');

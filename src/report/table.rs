@@ -80,6 +80,13 @@ fn services(out: &mut String, r: &RunResult) {
     for note in super::rare::footnotes(r) {
         let _ = writeln!(out, "{}", one_line(&note));
     }
+    let uncertain = super::uncertain::lines(r);
+    if !uncertain.is_empty() {
+        let _ = writeln!(out);
+    }
+    for line in uncertain {
+        let _ = writeln!(out, "{}", one_line(&line));
+    }
 }
 
 fn cost(out: &mut String, r: &RunResult) {

@@ -9,11 +9,12 @@
 
 use std::fmt;
 
-use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Error, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::raw::{NonNegativeDuration, Period, PositiveDuration};
 use crate::model::Distribution;
+use crate::uncertainty::Law;
 
 /// `every` as written.
 #[derive(Debug, Clone)]
@@ -28,6 +29,9 @@ pub enum RawEvery {
         /// The variant its fields belong to (`Weibull`, `Exp`, ...).
         kind: &'static str,
     },
+    /// `every: Between("1y", "4y")` or `every: Observed(events: 8, years:
+    /// 14.7)`: exponential up times of an uncertain mean (hours).
+    Uncertain(Law),
 }
 
 impl<'de> Deserialize<'de> for RawEvery {
@@ -42,7 +46,7 @@ impl<'de> Visitor<'de> for EveryVisitor {
     type Value = RawEvery;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a duration such as \"2y\" or a distribution such as Weibull(shape: 0.7, scale: \"2y\")")
+        f.write_str("a duration such as \"2y\", a distribution such as Weibull(shape: 0.7, scale: \"2y\"), `Between(\"1y\", \"4y\")` or `Observed(events: 8, years: 14.7)`")
     }
 
     fn visit_str<E: Error>(self, text: &str) -> Result<RawEvery, E> {
@@ -54,8 +58,11 @@ impl<'de> Visitor<'de> for EveryVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvery, A::Error> {
         let mut durations: Vec<(String, f64)> = Vec::new();
         let mut shape = None;
+        let mut observed = (None, None);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "events" => observed.0 = Some(map.next_value::<f64>()?),
+                "years" => observed.1 = Some(map.next_value::<f64>()?),
                 "shape" => shape = Some(map.next_value::<f64>()?),
                 "mean" | "median" | "p90" | "scale" => {
                     let d = map.next_value::<PositiveDuration>()?;
@@ -71,6 +78,14 @@ impl<'de> Visitor<'de> for EveryVisitor {
                     )))
                 }
             }
+        }
+        if observed != (None, None) {
+            if !durations.is_empty() || shape.is_some() {
+                return Err(A::Error::custom(
+                    "`Observed` takes only `events` and `years`",
+                ));
+            }
+            return observed_every(observed);
         }
         let get = |name: &str| durations.iter().find(|(k, _)| k == name).map(|x| x.1);
         let fields: Vec<&str> = durations.iter().map(|(k, _)| k.as_str()).collect();
@@ -115,8 +130,17 @@ impl<'de> Visitor<'de> for EveryVisitor {
         let inner: FixedOrList = seq
             .next_element()?
             .ok_or_else(|| A::Error::custom("`Fixed` needs a duration"))?;
-        if seq.next_element::<FixedOrList>()?.is_some() {
-            return Err(A::Error::custom("`Fixed` takes one duration"));
+        // `Between("1y", "4y")`: two durations (`Fixed` takes one)
+        if let Some(high) = seq.next_element::<Period>()? {
+            if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                return Err(A::Error::custom("`Between` takes exactly two durations"));
+            }
+            let FixedOrList::One(low) = inner else {
+                return Err(A::Error::custom(
+                    "`Between` takes two durations: `Between(\"1y\", \"4y\")`",
+                ));
+            };
+            return between_every(low, high.0.hours());
         }
         match inner {
             FixedOrList::One(d) => drawn(Distribution::Fixed(d), "Fixed"),
@@ -173,8 +197,41 @@ impl RawEvery {
     /// The variant name the file must spell (`None` for a duration string).
     pub fn kind(&self) -> Option<&'static str> {
         match self {
-            RawEvery::Mean(_) => None,
+            RawEvery::Mean(_) | RawEvery::Uncertain(_) => None,
             RawEvery::Drawn { kind, .. } => Some(kind),
         }
     }
+}
+
+/// `every: Between(low, high)`: log-normal with its ends as the 5th and
+/// 95th percentiles.
+fn between_every<E: Error>(low: f64, high: f64) -> Result<RawEvery, E> {
+    if low < super::raw::MIN_PERIOD_HOURS {
+        return Err(E::custom(
+            "`Between` on `every` is log-normal: its ends must be at least one second",
+        ));
+    }
+    if low > high {
+        return Err(E::custom(
+            "`Between` of `every`: the first end is greater than the second",
+        ));
+    }
+    Ok(RawEvery::Uncertain(Law::LogNormal { p5: low, p95: high }))
+}
+
+/// `every: Observed(events: k, years: y)`: the rate as history says.
+fn observed_every<E: Error>((events, years): (Option<f64>, Option<f64>)) -> Result<RawEvery, E> {
+    let events = events.ok_or_else(|| E::missing_field("events"))?;
+    let years = years.ok_or_else(|| E::missing_field("years"))?;
+    if !(events.is_finite() && events >= 0.0) {
+        return Err(E::custom(format!(
+            "`events` of `Observed` is `{events}`; it must be a count of 0 or more"
+        )));
+    }
+    if !(years.is_finite() && years > 0.0) {
+        return Err(E::custom(format!(
+            "`years` of `Observed` is `{years}`; it must be greater than zero"
+        )));
+    }
+    Ok(RawEvery::Uncertain(Law::Observed { events, years }))
 }

@@ -160,6 +160,24 @@ impl Locator {
         (value < to).then(|| self.position(value))
     }
 
+    /// Where the value after the last of `anchors` starts (past the `:`,
+    /// or the `(` when `open` is set, that follows it), and the text from
+    /// there on; `None` when the anchors are not all found.
+    pub fn value_after(&self, anchors: &[Anchor], open: bool) -> Option<(Position, &str)> {
+        let mut cursor = 0;
+        for anchor in anchors {
+            cursor = self.find_anchor(anchor, cursor)?.1;
+        }
+        let (c, at) = self.next_non_space(cursor)?;
+        let after = if open { '(' } else { ':' };
+        let (_, value) = if c == after {
+            self.next_non_space(at + 1)?
+        } else {
+            (c, at)
+        };
+        Some((self.position(value), self.masked.get(value..)?))
+    }
+
     /// The first non-blank character at or after `from`, and its index.
     fn next_non_space(&self, from: usize) -> Option<(char, usize)> {
         self.masked

@@ -13,6 +13,7 @@ pub mod format;
 mod locate;
 pub mod raw;
 mod syntax;
+pub mod uncertain;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, FileDiagnostics, FileWarnings, Position};
@@ -89,7 +90,15 @@ pub fn load_with_warnings(
     let text = text_of(file, bytes)?;
     let (mut model, warnings) = load_text(text, &default_name(file)).map_err(fail)?;
     model.source_hash = crate::model::fnv1a(bytes);
+    name_inputs(&mut model, file);
     Ok((model, FileWarnings(fail(warnings))))
+}
+
+/// Puts the file name before each uncertain input's `LINE:COL`.
+fn name_inputs(model: &mut Model, file: &str) {
+    for input in &mut model.uncertain {
+        input.at = format!("{file}:{}", input.at);
+    }
 }
 
 /// The name of a scenario without `name`: its file name without extension,
@@ -314,6 +323,7 @@ pub fn load_path(
     let (mut model, warnings) =
         load_text(&composed.text, &default_name(name)).map_err(|d| composed.relocate(d))?;
     model.source_hash = crate::model::fnv1a(composed.text.as_bytes());
+    name_inputs(&mut model, name);
     let warnings = composed.relocate(warnings);
     Ok(Loaded {
         model,

@@ -9,7 +9,9 @@ use std::marker::PhantomData;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::uncertain::{NominalHours, Uncertain, UncertainProbability};
 use crate::model::{Cause, Distribution, DistributionError, Duration, DurationError};
+use crate::uncertainty::{Law, Parameter};
 
 // The lowercase `rename`s are what diagnostics call these types ("unknown
 // field `x` in a failure", "unknown routing `X`"): the file never spells them.
@@ -68,7 +70,12 @@ pub enum RawTraffic {
 #[allow(missing_docs)]
 pub enum RawObjective {
     /// Mean availability of a service at least `at_least` (a fraction).
-    Availability { service: String, at_least: f64 },
+    Availability {
+        service: String,
+        at_least: f64,
+        #[serde(default)]
+        confidence: Option<f64>,
+    },
     /// Lost-service hours of a service per trial.
     LostHours {
         service: String,
@@ -76,6 +83,8 @@ pub enum RawObjective {
         mean_at_most: Option<NonNegativeDuration>,
         #[serde(default)]
         p99_at_most: Option<NonNegativeDuration>,
+        #[serde(default)]
+        confidence: Option<f64>,
     },
     /// Hours of writes lost by a service that models its data, per trial.
     DataLoss {
@@ -84,6 +93,8 @@ pub enum RawObjective {
         mean_at_most: Option<NonNegativeDuration>,
         #[serde(default)]
         p99_at_most: Option<NonNegativeDuration>,
+        #[serde(default)]
+        confidence: Option<f64>,
     },
     /// The scenario's cost per trial (money).
     AnnualCost {
@@ -91,6 +102,8 @@ pub enum RawObjective {
         mean_at_most: Option<f64>,
         #[serde(default)]
         p99_at_most: Option<f64>,
+        #[serde(default)]
+        confidence: Option<f64>,
     },
 }
 
@@ -102,8 +115,8 @@ pub struct RawFailure {
     pub name: String,
     /// What fails.
     pub on: RawTarget,
-    /// Mean up time between outages, or their distribution (required
-    /// unless `schedule` is given).
+    /// Mean up time between outages (may be uncertain), or their
+    /// distribution (required unless `schedule` is given).
     #[serde(default)]
     pub every: Option<super::every::RawEvery>,
     /// Occurrences at fixed times instead of after up times.
@@ -328,7 +341,7 @@ pub enum RawRouting {
         detect: RawDistribution,
         switch: RawDistribution,
         #[serde(default)]
-        success: Option<f64>,
+        success: Option<UncertainProbability>,
         #[serde(default)]
         manual: Option<RawDistribution>,
         #[serde(default)]
@@ -346,7 +359,7 @@ pub enum RawRouting {
 pub enum RawDependency {
     Hard,
     Soft {
-        impact: f64,
+        impact: UncertainProbability,
     },
     Recovery {
         #[serde(default)]
@@ -442,59 +455,59 @@ impl TryFrom<String> for NonNegativeDuration {
     }
 }
 
-/// A distribution as written; converted to a validated [`Distribution`].
+/// A distribution as written; converted to a validated [`Distribution`]
+/// at the nominal value of each parameter, with the laws of its uncertain
+/// parameters (only a failure's `lasts` may have any: the validator says so).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "DistributionSyntax")]
-pub struct RawDistribution(pub Distribution);
+pub struct RawDistribution(pub Distribution, pub Vec<(Parameter, Law)>);
+
+type Positive = Uncertain<PositiveDuration>;
+type NonNegative = Uncertain<NonNegativeDuration>;
 
 /// The distribution syntax of the file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "distribution")]
 enum DistributionSyntax {
-    Fixed(NonNegativeDuration),
-    Exp {
-        mean: PositiveDuration,
-    },
-    LogNormal {
-        median: PositiveDuration,
-        p90: PositiveDuration,
-    },
-    Weibull {
-        shape: f64,
-        scale: PositiveDuration,
-    },
-    Uniform {
-        min: NonNegativeDuration,
-        max: NonNegativeDuration,
-    },
+    Fixed(NonNegative),
+    Exp { mean: Positive },
+    LogNormal { median: Positive, p90: Positive },
+    Weibull { shape: f64, scale: Positive },
+    Uniform { min: NonNegative, max: NonNegative },
     Empirical(Vec<NonNegativeDuration>),
 }
 
 impl TryFrom<DistributionSyntax> for RawDistribution {
     type Error = DistributionError;
     fn try_from(raw: DistributionSyntax) -> Result<Self, DistributionError> {
+        let mut laws = Vec::new();
+        let mut nominal = |parameter, value: &dyn NominalHours| {
+            laws.extend(value.uncertain_law().map(|law| (parameter, law)));
+            value.nominal()
+        };
         let d = match raw {
-            DistributionSyntax::Fixed(d) => Distribution::Fixed(d.0.hours()),
+            DistributionSyntax::Fixed(d) => Distribution::Fixed(nominal(Parameter::Fixed, &d)),
             DistributionSyntax::Exp { mean } => Distribution::Exp {
-                mean: mean.0.hours(),
+                mean: nominal(Parameter::Mean, &mean),
             },
-            DistributionSyntax::LogNormal { median, p90 } => {
-                Distribution::lognormal(median.0.hours(), p90.0.hours())?
-            }
+            DistributionSyntax::LogNormal { median, p90 } => Distribution::lognormal(
+                nominal(Parameter::Median, &median),
+                nominal(Parameter::P90, &p90),
+            )?,
             DistributionSyntax::Weibull { shape, scale } => Distribution::Weibull {
                 shape,
-                scale: scale.0.hours(),
+                scale: nominal(Parameter::Scale, &scale),
             },
             DistributionSyntax::Uniform { min, max } => Distribution::Uniform {
-                min: min.0.hours(),
-                max: max.0.hours(),
+                min: nominal(Parameter::Min, &min),
+                max: nominal(Parameter::Max, &max),
             },
             DistributionSyntax::Empirical(values) => {
                 Distribution::Empirical(values.iter().map(|d| d.0.hours()).collect())
             }
         };
         d.validate()?;
-        Ok(RawDistribution(d))
+        Ok(RawDistribution(d, laws))
     }
 }
 

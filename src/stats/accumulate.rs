@@ -389,6 +389,8 @@ impl Accumulator {
                 scenario_fnv1a: format!("{:016x}", model.source_hash),
             },
             objectives,
+            uncertainty: None,
+            sensitivity: None,
         }
     }
 }

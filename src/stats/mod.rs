@@ -19,9 +19,9 @@ pub use sketch::Sketch;
 pub use values::{Values, NO_VALUES};
 
 pub use result::{
-    Availability, BlastRadius, Bound, CauseStats, Distribution, EngineStats, Estimate,
-    FailureStats, Mean, ObjectiveResult, PercentileSketch, Provenance, RunResult, ServiceStats,
-    Unattributed, VarianceReduction, Verdict,
+    Availability, BlastRadius, Bound, CauseStats, ConfidenceResult, Distribution, EngineStats,
+    Estimate, FailureStats, Mean, ObjectiveResult, PercentileSketch, Provenance, RunResult,
+    ServiceStats, Unattributed, VarianceReduction, Verdict,
 };
 
 /// The standard normal quantile of 97.5%: a 95% interval is +- this many standard errors.

@@ -292,6 +292,7 @@ fn result(
         ci95_open,
         verdict,
         more_trials,
+        confidence: None,
     }
 }
 

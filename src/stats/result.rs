@@ -55,6 +55,14 @@ pub struct RunResult {
     /// when the scenario has none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub objectives: Vec<ObjectiveResult>,
+    /// With uncertain inputs: the draws, the inputs' laws and the spread
+    /// of the per-draw means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::run::UncertaintyReport>,
+    /// With uncertain inputs: the tornado, each input at its p5 and p95
+    /// with the others at their p50, largest cost swing first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<Vec<crate::uncertainty::sensitivity::SensitivityEntry>>,
 }
 
 /// How the means were estimated when a variance-reduction method was used.
@@ -338,6 +346,24 @@ pub struct ObjectiveResult {
     /// fewer than two trials, which has no standard error yet).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub more_trials: Option<u64>,
+    /// With uncertain inputs and `confidence`: the share of draws that
+    /// must meet the target, and the share whose mean does (`null` keys
+    /// are left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<ConfidenceResult>,
+}
+
+/// How an objective with `confidence` fared over the draws.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ConfidenceResult {
+    /// The share of draws that must meet the target.
+    pub required: f64,
+    /// The share of draws whose mean (point estimate) meets it.
+    pub met_share: f64,
+    /// The share whose whole CI meets it.
+    pub surely_met_share: f64,
+    /// The share whose whole CI misses it.
+    pub surely_failed_share: f64,
 }
 
 /// The side of the target an objective asks for.

@@ -10,6 +10,8 @@
 //! (`Between`, `Observed`) builds [`Input`]s.
 
 pub mod laws;
+pub mod run;
+pub mod sensitivity;
 
 use std::sync::atomic::AtomicBool;
 
@@ -19,7 +21,7 @@ use serde::Serialize;
 
 pub use laws::Law;
 
-use crate::model::Model;
+use crate::model::{DependencyKind, Distribution, Model, Routing, Z90};
 use crate::montecarlo::{self, RunError, RunOptions};
 use crate::stats::{percentile, RunResult};
 
@@ -34,6 +36,47 @@ const DRAW_STREAM_KEY: u64 = 0x756e_6365_7274_6169;
 pub enum Target {
     /// The `every` (hours) of failure `f`.
     FailureEvery(usize),
+    /// A parameter of the `lasts` of failure `f`.
+    FailureLasts(usize, Parameter),
+    /// The `success` of service `s`'s ActivePassive routing.
+    Success(usize),
+    /// The `impact` of service `s`'s soft dependency number `d` (its index
+    /// in the service's dependencies).
+    Impact(usize, usize),
+}
+
+/// A duration parameter of a distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parameter {
+    /// The value of `Fixed`.
+    Fixed,
+    /// `mean` of `Exp`.
+    Mean,
+    /// `median` of `LogNormal`.
+    Median,
+    /// `p90` of `LogNormal`.
+    P90,
+    /// `scale` of `Weibull`.
+    Scale,
+    /// `min` of `Uniform`.
+    Min,
+    /// `max` of `Uniform`.
+    Max,
+}
+
+impl Parameter {
+    /// Its name in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Parameter::Fixed => "Fixed",
+            Parameter::Mean => "mean",
+            Parameter::Median => "median",
+            Parameter::P90 => "p90",
+            Parameter::Scale => "scale",
+            Parameter::Min => "min",
+            Parameter::Max => "max",
+        }
+    }
 }
 
 /// One uncertain input of a scenario.
@@ -105,18 +148,102 @@ pub fn latin_hypercube(seed: u64, draws: u64, laws: &[Law]) -> Vec<Vec<f64>> {
 }
 
 /// `model` with every input set to its value in `values` (one per input).
-pub fn instantiate(model: &Model, inputs: &[Input], values: &[f64]) -> Model {
+///
+/// # Errors
+/// [`DrawError`] naming the input whose value makes its distribution invalid.
+pub fn instantiate(model: &Model, inputs: &[Input], values: &[f64]) -> Result<Model, DrawError> {
     let mut model = model.clone();
     for (input, &value) in inputs.iter().zip(values) {
         match input.target {
             Target::FailureEvery(f) => {
                 if let Some(failure) = model.failures.get_mut(f) {
-                    failure.every = value;
+                    failure.every = value.max(crate::scenario::raw::MIN_PERIOD_HOURS);
+                }
+            }
+            Target::FailureLasts(f, parameter) => {
+                if let Some(failure) = model.failures.get_mut(f) {
+                    failure.lasts =
+                        set_parameter(&failure.lasts, parameter, value).ok_or_else(|| {
+                            DrawError {
+                                input: input.name.clone(),
+                                value,
+                            }
+                        })?;
+                }
+            }
+            Target::Success(s) => {
+                if let Some(Routing::ActivePassive { success, .. }) =
+                    model.services.get_mut(s).map(|s| &mut s.routing)
+                {
+                    *success = value;
+                }
+            }
+            Target::Impact(s, d) => {
+                let dependency = model
+                    .services
+                    .get_mut(s)
+                    .and_then(|s| s.depends_on.get_mut(d));
+                if let Some(DependencyKind::Soft { impact }) = dependency.map(|d| &mut d.kind) {
+                    *impact = value;
                 }
             }
         }
     }
-    model
+    Ok(model)
+}
+
+/// A draw that makes a distribution invalid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the draw {value} h of `{input}` makes its distribution invalid")]
+pub struct DrawError {
+    /// The input's name.
+    pub input: String,
+    /// The value drawn.
+    pub value: f64,
+}
+
+/// `lasts` with `parameter` set to `value` hours; a draw that would put a
+/// log-normal's `p90` at or below its `median`, or a uniform's `max` below
+/// its `min`, moves the other end just past it. `None` when the result is
+/// still not a valid distribution.
+fn set_parameter(lasts: &Distribution, parameter: Parameter, value: f64) -> Option<Distribution> {
+    let d = match (lasts.clone(), parameter) {
+        (Distribution::Fixed(_), Parameter::Fixed) => Distribution::Fixed(value),
+        (Distribution::Exp { .. }, Parameter::Mean) => Distribution::Exp { mean: value },
+        (Distribution::LogNormal { mu, sigma }, Parameter::Median | Parameter::P90) => {
+            let (median, p90) = (mu.exp(), (mu + sigma * Z90).exp());
+            let (median, p90) = match parameter {
+                Parameter::Median => (value, p90.max(value * (1.0 + 1e-6))),
+                _ => (median.min(value / (1.0 + 1e-6)), value),
+            };
+            Distribution::lognormal(median, p90).ok()?
+        }
+        (Distribution::Weibull { shape, .. }, Parameter::Scale) => Distribution::Weibull {
+            shape,
+            scale: value,
+        },
+        (Distribution::Uniform { max, .. }, Parameter::Min) => Distribution::Uniform {
+            min: value,
+            max: max.max(value),
+        },
+        (Distribution::Uniform { min, .. }, Parameter::Max) => Distribution::Uniform {
+            min: min.min(value),
+            max: value,
+        },
+        (other, _) => other,
+    };
+    d.validate().ok().map(|()| d)
+}
+
+/// Why the draws could not be run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DrawsError {
+    /// A run was refused or stopped.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// A draw made a distribution invalid.
+    #[error(transparent)]
+    Draw(#[from] DrawError),
 }
 
 /// Runs `model` once per row of `draws` (each a value per input), every
@@ -124,16 +251,20 @@ pub fn instantiate(model: &Model, inputs: &[Input], values: &[f64]) -> Model {
 /// draw order.
 ///
 /// # Errors
-/// As [`montecarlo::run_until`], for the first draw refused or stopped.
+/// As [`montecarlo::run_until`], for the first draw refused or stopped, or
+/// a [`DrawError`].
 pub fn run_draws(
     model: &Model,
     inputs: &[Input],
     draws: &[Vec<f64>],
     options: &RunOptions,
     stop: &AtomicBool,
-) -> Result<Vec<RunResult>, RunError> {
+) -> Result<Vec<RunResult>, DrawsError> {
     (draws.iter())
-        .map(|values| montecarlo::run_until(&instantiate(model, inputs, values), options, stop))
+        .map(|values| {
+            let drawn = instantiate(model, inputs, values)?;
+            Ok(montecarlo::run_until(&drawn, options, stop)?)
+        })
         .collect()
 }
 

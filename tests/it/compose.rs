@@ -99,6 +99,10 @@ fn show_of_every_example_loads_to_the_example_model() {
         let again = scenario::load("shown.ron", shown.as_bytes()).unwrap();
         let mut original = scenario::load_path(&path, &name, &read, &[]).unwrap().model;
         original.source_hash = again.source_hash;
+        // an uncertain input's position is where it is written in each text
+        for (input, shown_input) in original.uncertain.iter_mut().zip(&again.uncertain) {
+            input.at.clone_from(&shown_input.at);
+        }
         assert_eq!(again, original, "{name}");
     }
 }

@@ -2,7 +2,8 @@
 //! reproduced byte for byte.
 //!
 //! Each `scenarios/<stem>.ron` has a `results/<stem>.json`: the `--format json`
-//! document of a run with the scenario's own trials and seed, with
+//! document of a run with the scenario's own trials and seed (with uncertain
+//! inputs, the default draws), with
 //! `engine.seconds` (wall-clock time, the one varying field) set to 0.
 //! Regenerate them all, after a change that is meant to move the numbers, with
 //!
@@ -63,8 +64,17 @@ fn document(scenario: &Path) -> String {
     let model = faultline::scenario::load_path(scenario, &name, &read, &[])
         .unwrap_or_else(|e| panic!("invalid example scenario:\n{e:?}"))
         .model;
-    let mut result = montecarlo::run(&model, &RunOptions::default())
-        .unwrap_or_else(|e| panic!("{name}: run refused: {e}"));
+    // a scenario with uncertain inputs runs in two levels, as `run` does
+    let mut result = if model.uncertain.is_empty() {
+        montecarlo::run(&model, &RunOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: run refused: {e}"))
+    } else {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let draws = faultline::uncertainty::DEFAULT_DRAWS;
+        faultline::uncertainty::run::run_two_level(&model, draws, &RunOptions::default(), &stop)
+            .unwrap_or_else(|e| panic!("{name}: run refused: {e}"))
+            .result
+    };
     result.engine.seconds = 0.0;
     Json.render(&result)
         .unwrap_or_else(|e| panic!("{name}: {e}"))

@@ -147,6 +147,14 @@ fn summary(out: &mut String, r: &RunResult) {
         money(c.p99),
         money(c.max)
     );
+    let uncertain = super::uncertain::lines(r);
+    if !uncertain.is_empty() {
+        out.push_str("<pre>");
+        for line in uncertain {
+            let _ = writeln!(out, "{}", escape(&line));
+        }
+        out.push_str("</pre>\n");
+    }
     let mechanics = mechanics_lines(r);
     if !mechanics.is_empty() {
         out.push_str("<ul>\n");

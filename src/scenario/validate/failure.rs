@@ -6,6 +6,8 @@ use super::super::raw::{RawEffect, RawFailure, RawTarget};
 use super::shared_fate::Expanded;
 use super::{Ids, Validator, MAX_PROCESSES};
 use crate::model::{stream_key, Cause, DomainId, Effect, Failure, Level, Model, Process, Target};
+use crate::scenario::every::RawEvery;
+use crate::uncertainty::Target as InputTarget;
 
 const PROCESSES_HINT: &str = "an `Each...` target is one process per domain, service, \
     deployment or replica: narrow it with `under` or `of`";
@@ -111,6 +113,13 @@ impl Validator<'_> {
             arrival,
             crews,
         });
+        if let Some(RawEvery::Uncertain(law)) = raw.every {
+            let mut every = at.clone();
+            every.push(Anchor::Field("every"));
+            let input = (law, InputTarget::FailureEvery(failure));
+            self.input(model, &every, false, format!("{} every", raw.name), input);
+        }
+        self.lasts_inputs(model, &at, (failure, &raw.name), &raw.lasts);
         if self.too_many_processes {
             return;
         }

@@ -6,7 +6,8 @@ use super::super::raw::{
     RawData, RawFailback, RawOverload, RawReplication, RawRouting, RawService, RawSla, RawTraffic,
 };
 use super::{Validator, MAX_COST_PER_HOUR};
-use crate::model::{CreditTier, DataPolicy, Overload, Replication, Routing, Sla, Traffic};
+use crate::model::{CreditTier, DataPolicy, Model, Overload, Replication, Routing, Sla, Traffic};
+use crate::uncertainty::Target;
 
 /// The validated mechanics of one service.
 pub(super) struct Mechanics {
@@ -36,7 +37,12 @@ impl Validator<'_> {
     }
 
     /// The routing policy; `ActiveActive` without shift when none is given.
-    pub(super) fn routing(&mut self, name: &str, raw: Option<&RawRouting>) -> Routing {
+    pub(super) fn routing(
+        &mut self,
+        model: &mut Model,
+        name: &str,
+        raw: Option<&RawRouting>,
+    ) -> Routing {
         match raw {
             None => Routing::ActiveActive { shift: 0.0 },
             Some(RawRouting::ActiveActive { shift }) => Routing::ActiveActive {
@@ -49,7 +55,8 @@ impl Validator<'_> {
                 manual,
                 failback,
             }) => {
-                let success = success.unwrap_or(1.0);
+                let law = success.and_then(|s| s.law());
+                let success = success.map_or(1.0, |s| s.nominal());
                 if !(0.0..=1.0).contains(&success) {
                     self.report(
                         &at(name, &["routing", "success"]),
@@ -68,11 +75,24 @@ impl Validator<'_> {
                         || Some("add `manual: LogNormal(median: \"30m\", p90: \"2h\")`: who switches when the automation fails".into()),
                     );
                 }
+                if let Some(law) = law {
+                    let target = Target::Success(model.services.len());
+                    let input = format!("{name} routing success");
+                    self.input(
+                        model,
+                        &at(name, &["routing", "success"]),
+                        false,
+                        input,
+                        (law, target),
+                    );
+                }
                 Routing::ActivePassive {
-                    detect: detect.0.clone(),
-                    switch: switch.0.clone(),
+                    detect: self.certain(&at(name, &["routing", "detect"]), detect),
+                    switch: self.certain(&at(name, &["routing", "switch"]), switch),
                     success,
-                    manual: manual.as_ref().map(|m| m.0.clone()),
+                    manual: manual
+                        .as_ref()
+                        .map(|m| self.certain(&at(name, &["routing", "manual"]), m)),
                     failback: match failback {
                         None | Some(RawFailback::Never) => None,
                         Some(RawFailback::After(d)) => Some(d.0.hours()),
@@ -80,7 +100,7 @@ impl Validator<'_> {
                 }
             }
             Some(RawRouting::Manual { respond }) => Routing::Manual {
-                respond: respond.0.clone(),
+                respond: self.certain(&at(name, &["routing", "respond"]), respond),
             },
         }
     }
@@ -91,12 +111,12 @@ impl Validator<'_> {
             None | Some(RawOverload::Shed) => Overload::Shed,
             Some(RawOverload::Collapse { after, recover }) => Overload::Collapse {
                 after: after.0.hours(),
-                recover: recover.0.clone(),
+                recover: self.certain(&at(name, &["overload", "recover"]), recover),
             },
         };
         Mechanics {
             overload,
-            data: raw.data.as_ref().map(data),
+            data: raw.data.as_ref().map(|d| self.data(name, d)),
             sla: raw.sla.as_ref().and_then(|s| self.sla(name, s)),
         }
     }
@@ -186,15 +206,17 @@ impl Validator<'_> {
             }
         }
     }
-}
 
-fn data(raw: &RawData) -> DataPolicy {
-    DataPolicy {
-        replication: match &raw.replication {
-            RawReplication::Sync => Replication::Sync,
-            RawReplication::Async { lag } => Replication::Async { lag: lag.0.clone() },
-        },
-        backup_every: raw.backup.every.0.hours(),
-        restore: raw.backup.restore.0.clone(),
+    fn data(&mut self, name: &str, raw: &RawData) -> DataPolicy {
+        DataPolicy {
+            replication: match &raw.replication {
+                RawReplication::Sync => Replication::Sync,
+                RawReplication::Async { lag } => Replication::Async {
+                    lag: self.certain(&at(name, &["data", "lag"]), lag),
+                },
+            },
+            backup_every: raw.backup.every.0.hours(),
+            restore: self.certain(&at(name, &["data", "restore"]), &raw.backup.restore),
+        }
     }
 }

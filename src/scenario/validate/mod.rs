@@ -10,6 +10,7 @@ mod names;
 mod objective;
 mod order;
 mod shared_fate;
+mod uncertain;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +20,7 @@ use super::raw::{RawDependency, RawScenario, RawService};
 use crate::model::{
     Dependency, DependencyKind, Distribution, Domain, DomainId, Level, Model, Service, Traffic,
 };
+use crate::uncertainty::Target;
 
 pub use names::MAX_NAME_CHARS;
 pub use order::topological_order;
@@ -201,6 +203,11 @@ impl<'a> Validator<'a> {
             self.failure(&mut model, index, failure);
         }
         self.objectives(&mut model, &raw.objectives);
+        // inputs in file order (services are validated before failures)
+        model.uncertain.sort_by_key(|i| {
+            let (line, col) = i.at.split_once(':').unwrap_or_default();
+            (line.parse::<usize>().ok(), col.parse::<usize>().ok())
+        });
         model
             .processes
             .sort_by(|a, b| a.label.cmp(&b.label).then(a.stream_key.cmp(&b.stream_key)));
@@ -332,7 +339,7 @@ impl<'a> Validator<'a> {
         for (index, deployment) in raw.deployments.iter().enumerate() {
             self.deployment(model, (name, service_id, infra), index, deployment);
         }
-        let depends_on = self.dependencies(name, raw, names);
+        let depends_on = self.dependencies(model, name, raw, names);
         let cost = raw.cost.as_ref();
         let cost_per_hour = self.money(name, "per_hour", cost.and_then(|c| c.per_hour));
         let cost_per_data_loss_hour = self.money(
@@ -340,7 +347,7 @@ impl<'a> Validator<'a> {
             "per_data_loss_hour",
             cost.and_then(|c| c.per_data_loss_hour),
         );
-        let routing = self.routing(name, raw.routing.as_ref());
+        let routing = self.routing(model, name, raw.routing.as_ref());
         let mechanics = self.mechanics(name, raw);
         if matches!(mechanics.overload, crate::model::Overload::Collapse { .. })
             && !matches!(routing, crate::model::Routing::ActiveActive { .. })
@@ -369,7 +376,13 @@ impl<'a> Validator<'a> {
         });
     }
 
-    fn dependencies(&mut self, name: &str, raw: &RawService, names: &[&str]) -> Vec<Dependency> {
+    fn dependencies(
+        &mut self,
+        model: &mut Model,
+        name: &str,
+        raw: &RawService,
+        names: &[&str],
+    ) -> Vec<Dependency> {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         let mut out = Vec::new();
         for (target, kind) in &raw.depends_on.0 {
@@ -403,17 +416,25 @@ impl<'a> Validator<'a> {
                         catch_up: catch_up.map_or(0.0, |c| c.0.hours()),
                     }
                 }
-                &RawDependency::Soft { impact } if impact > 0.0 && impact <= 1.0 => {
-                    DependencyKind::Soft { impact }
-                }
-                &RawDependency::Soft { impact } => {
-                    at.push(Anchor::Field("impact"));
-                    self.report(
+                RawDependency::Soft { impact: raw_impact } => {
+                    let impact = raw_impact.nominal();
+                    if impact > 0.0 && impact <= 1.0 {
+                        if let Some(law) = raw_impact.law() {
+                            at.push(Anchor::Field("impact"));
+                            let input = format!("{name} depends_on {target} impact");
+                            let target = Target::Impact(model.services.len(), out.len());
+                            self.input(model, &at, false, input, (law, target));
+                        }
+                        DependencyKind::Soft { impact }
+                    } else {
+                        at.push(Anchor::Field("impact"));
+                        self.report(
                         &at,
                         format!("`impact` of `{name}` on `{target}` is `{impact}`; it must be in (0, 1]"),
                         || Some(format!("`impact` is the share of `{name}` lost while `{target}` is fully down")),
                     );
-                    continue;
+                        continue;
+                    }
                 }
             };
             out.push(Dependency { service, kind });

@@ -33,7 +33,9 @@ impl Validator<'_> {
                 Anchor::Text(format!("{name}(")).nth(*occurrence),
             ];
             *occurrence += 1;
-            if let Some(o) = self.objective(model, objective, at) {
+            let confidence = self.confidence(objective, &at);
+            if let Some(mut o) = self.objective(model, objective, at) {
+                o.confidence = confidence;
                 model.objectives.push(o);
             }
         }
@@ -46,7 +48,9 @@ impl Validator<'_> {
         at: Vec<Anchor>,
     ) -> Option<Objective> {
         match raw {
-            RawObjective::Availability { service, at_least } => {
+            RawObjective::Availability {
+                service, at_least, ..
+            } => {
                 let service = self.objective_service(model, service, &at)?;
                 if !(0.0..=1.0).contains(at_least) {
                     self.report(
@@ -60,12 +64,14 @@ impl Validator<'_> {
                     measure: Measure::Availability(service),
                     statistic: Statistic::Mean,
                     target: *at_least,
+                    confidence: None,
                 })
             }
             RawObjective::LostHours {
                 service,
                 mean_at_most,
                 p99_at_most,
+                ..
             } => {
                 let service = self.objective_service(model, service, &at);
                 let hours = |d: &Option<NonNegativeDuration>| d.map(|d| d.0.hours());
@@ -75,12 +81,14 @@ impl Validator<'_> {
                     measure: Measure::LostHours(service?),
                     statistic,
                     target,
+                    confidence: None,
                 })
             }
             RawObjective::DataLoss {
                 service,
                 mean_at_most,
                 p99_at_most,
+                ..
             } => {
                 let service = self.objective_service(model, service, &at);
                 let service = service.and_then(|s| self.models_data(model, s, &at));
@@ -91,11 +99,13 @@ impl Validator<'_> {
                     measure: Measure::DataLoss(service?),
                     statistic,
                     target,
+                    confidence: None,
                 })
             }
             RawObjective::AnnualCost {
                 mean_at_most,
                 p99_at_most,
+                ..
             } => {
                 let (statistic, target) =
                     self.one_bound("AnnualCost", &at, *mean_at_most, *p99_at_most)?;
@@ -111,9 +121,33 @@ impl Validator<'_> {
                     measure: Measure::Cost,
                     statistic,
                     target,
+                    confidence: None,
                 })
             }
         }
+    }
+
+    /// The objective's `confidence`, when given: a share in (0, 1].
+    fn confidence(&mut self, raw: &RawObjective, at: &[Anchor]) -> Option<f64> {
+        let (RawObjective::Availability { confidence, .. }
+        | RawObjective::LostHours { confidence, .. }
+        | RawObjective::DataLoss { confidence, .. }
+        | RawObjective::AnnualCost { confidence, .. }) = raw;
+        let c = (*confidence)?;
+        if c > 0.0 && c <= 1.0 {
+            return Some(c);
+        }
+        self.report(
+            &[at, &[Anchor::Field("confidence")]].concat(),
+            format!("`confidence` is `{c}`; it must be a share above 0 and at most 1"),
+            || {
+                Some(
+                    "write the share of the draws that must meet the target: `confidence: 0.9`"
+                        .into(),
+                )
+            },
+        );
+        None
     }
 
     /// The service named in an objective, or a located error with a hint.

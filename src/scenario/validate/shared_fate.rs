@@ -176,6 +176,7 @@ impl Validator<'_> {
         };
         let (every, arrival) = match (&raw.every, &raw.schedule) {
             (Some(RawEvery::Mean(every)), None) => (every.0.hours(), Arrival::Exp),
+            (Some(RawEvery::Uncertain(law)), None) => (law.quantile(0.5), Arrival::Exp),
             (Some(RawEvery::Drawn { distribution, kind }), None) => {
                 self.drawn_every(&at(Some("every")), &raw.name, distribution, kind)?
             }

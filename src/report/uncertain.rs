@@ -1,0 +1,66 @@
+//! The lines that give the spread over uncertain inputs, `mean [p5 - p95
+//! over inputs]`, shared by the table and Markdown.
+
+use super::{hours, money, percent, services_by_loss};
+use crate::stats::RunResult;
+use crate::uncertainty::Spread;
+
+/// `mean [p5 - p95 over inputs]` with each number formatted by `unit`.
+fn over_inputs(mean: f64, s: Option<&Spread>, unit: fn(f64) -> String) -> String {
+    match s {
+        Some(s) => format!(
+            "{} [{} - {} over inputs]",
+            unit(mean),
+            unit(s.p5),
+            unit(s.p95)
+        ),
+        None => unit(mean),
+    }
+}
+
+/// The lines on uncertain inputs (none without them): the draws, each
+/// service's availability, lost hours and cost and the scenario's cost as
+/// `mean [p5 - p95 over inputs]`, and each input's law.
+pub fn lines(r: &RunResult) -> Vec<String> {
+    let Some(u) = &r.uncertainty else {
+        return Vec::new();
+    };
+    let mut out = vec![format!(
+        "uncertain inputs: {} draws, each on the same {} trials; [p5 - p95 over inputs] of the per-draw means",
+        u.draws, r.trials
+    )];
+    for (name, s) in services_by_loss(r) {
+        let spreads = u.services.get(name.as_str());
+        let of = |measure: &str| spreads.and_then(|m| m.get(measure));
+        out.push(format!(
+            "{name}: availability {}, lost/trial {}, cost/trial {}",
+            over_inputs(s.availability.mean, of("availability"), percent),
+            over_inputs(s.lost_hours.mean, of("lost_hours"), hours),
+            over_inputs(s.cost.mean, of("cost"), money),
+        ));
+    }
+    out.push(format!(
+        "cost per trial: {}",
+        over_inputs(r.cost.mean, Some(&u.cost), money)
+    ));
+    for input in &u.inputs {
+        let unit: fn(f64) -> String = if input.probability {
+            |x| format!("{x:.3}")
+        } else {
+            hours
+        };
+        out.push(format!(
+            "input {} ({}): p5 {}, p50 {}, p95 {}",
+            input.name,
+            input.at,
+            unit(input.p5),
+            unit(input.p50),
+            unit(input.p95)
+        ));
+    }
+    if let Some(entries) = r.sensitivity.as_deref().filter(|e| !e.is_empty()) {
+        out.push("sensitivity: mean cost with each input at its p5 and p95, the others at their p50, same trials".into());
+        out.extend(crate::uncertainty::sensitivity::lines(entries));
+    }
+    out
+}

@@ -65,7 +65,5 @@ pub fn import(args: &ImportArgs) -> Exit {
 /// Prints why an input could not be imported, with its hint (and as a
 /// GitHub annotation under GitHub Actions, as every problem).
 fn report(e: &ImportError) {
-    Problem::parse(&e.to_string())
-        .with_hint(e.hint().as_deref())
-        .print();
+    Problem::parse(&e.to_string()).with_hint(e.hint()).print();
 }

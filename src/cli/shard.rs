@@ -52,7 +52,7 @@ pub fn resolve(arg: Option<ShardArg>, shard_count: Option<u64>) -> Result<Option
             let var = |name: &str| std::env::var(name).ok();
             from_scheduler(&var, shard_count).map(Some).map_err(|e| {
                 Problem::error(e.to_string())
-                    .with_hint(Some(&e.hint()))
+                    .with_hint(Some(e.hint()))
                     .print();
                 Exit::Usage
             })

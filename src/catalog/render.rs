@@ -48,7 +48,7 @@ pub fn table(loaded: &Loaded) -> String {
     for p in processes {
         let _ = writeln!(
             out,
-            "  {:<name_w$}  {:<on_w$}  {:>6}  {:>7}  {:>6}  {} in {:.2} y over {}; durations: {} ({} rows)",
+            "  {:<name_w$}  {:<on_w$}  {:>6}  {:>7}  {:>6}  {} in {:.2} y over {}; durations: {} ({} rows){}",
             p.name,
             on_text(&p.on),
             p.every,
@@ -59,6 +59,7 @@ pub fn table(loaded: &Loaded) -> String {
             p.targets,
             p.lasts.class,
             loaded.class(&p.lasts.class).map_or(0, |c| c.rows.len()),
+            if p.any_region { "; any region without its own" } else { "" },
         );
     }
     out.push_str("\nassumptions (no row of data/outages.csv covers them):\n");

@@ -5,11 +5,14 @@
 //! each citing rows of `data/outages.csv` by their `id`; [`load`] parses
 //! them at run time and resolves every citation.
 
+mod lookup;
 mod outages;
 mod render;
 
+pub use lookup::{Failure, Source};
+
 pub use outages::{parse_outages, Outage, OutagesError};
-pub use render::{incidents_json, incidents_table, json, ron, table};
+pub use render::{failure_entry, incidents_json, incidents_table, json, ron, table};
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +83,10 @@ pub enum On {
         /// The enclosing domain.
         under: String,
     },
+    /// Each replica of every deployment (assumptions only).
+    EachReplica,
+    /// Each deployment (assumptions only).
+    EachDeployment,
 }
 
 /// A process's outage duration: a lognormal fitted to a class of rows.
@@ -98,6 +105,10 @@ pub struct Lasts {
 pub struct Process {
     /// The failure's name.
     pub name: String,
+    /// Whether it holds for every region of its provider without a process
+    /// of its own at its level (its region is an example).
+    #[serde(default)]
+    pub any_region: bool,
     /// What it applies to.
     pub on: On,
     /// Mean time between outages of one target, as a duration.
@@ -113,6 +124,41 @@ pub struct Process {
     /// The domains the rows are spread over (1: the domain itself).
     pub targets: u32,
     /// Where the rows come from and what is assumed.
+    pub note: String,
+}
+
+/// An assumed outage duration, as a scenario writes it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub enum AssumedLasts {
+    /// Exponential with the given mean (a duration).
+    Exp {
+        /// The mean.
+        mean: String,
+    },
+    /// Lognormal with the given median and 90th percentile (durations).
+    LogNormal {
+        /// The median.
+        median: String,
+        /// The 90th percentile.
+        p90: String,
+    },
+}
+
+/// A failure process no row covers (one host, one release, one cluster):
+/// an assumption, with its reasoning.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Assumption {
+    /// The failure's name.
+    pub name: String,
+    /// What it applies to.
+    pub on: On,
+    /// Mean time between outages of one target, as a duration.
+    pub every: String,
+    /// How long an outage lasts.
+    pub lasts: AssumedLasts,
+    /// Its cause class.
+    pub cause: Cause,
+    /// What is assumed, and why.
     pub note: String,
 }
 
@@ -165,6 +211,8 @@ pub struct Catalog {
     pub classes: Vec<Class>,
     /// Failure processes.
     pub processes: Vec<Process>,
+    /// Failure processes that are assumptions, not fitted to rows.
+    pub assumptions: Vec<Assumption>,
     /// Real incidents.
     pub incidents: Vec<Incident>,
 }
@@ -242,6 +290,15 @@ fn check(loaded: &Loaded) -> Result<(), CatalogError> {
         }
         for text in [&p.every, &p.lasts.median, &p.lasts.p90] {
             hours(&p.name, text)?;
+        }
+    }
+    for a in &catalog.assumptions {
+        let durations = match &a.lasts {
+            AssumedLasts::Exp { mean } => vec![mean],
+            AssumedLasts::LogNormal { median, p90 } => vec![median, p90],
+        };
+        for text in std::iter::once(&a.every).chain(durations) {
+            hours(&a.name, text)?;
         }
     }
     for i in &catalog.incidents {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Incident, Level, Loaded, On, Process};
+use super::{AssumedLasts, Failure, Incident, Level, Loaded, On, Process, Source};
 use crate::text::column_width;
 
 /// `on` as a scenario writes it.
@@ -14,6 +14,8 @@ fn on_text(on: &On) -> String {
         On::Domain(d) => format!("Domain({d:?})"),
         On::EachZone { under } => format!("EachZone(under: {under:?})"),
         On::EachRegion { under } => format!("EachRegion(under: {under:?})"),
+        On::EachReplica => "EachReplica()".to_string(),
+        On::EachDeployment => "EachDeployment()".to_string(),
     }
 }
 
@@ -46,7 +48,7 @@ pub fn table(loaded: &Loaded) -> String {
     for p in processes {
         let _ = writeln!(
             out,
-            "  {:<name_w$}  {:<on_w$}  {:>6}  {:>7}  {:>6}  {} in {:.2} y over {}; durations: {} ({} rows)",
+            "  {:<name_w$}  {:<on_w$}  {:>6}  {:>7}  {:>6}  {} in {:.2} y over {}; durations: {} ({} rows){}",
             p.name,
             on_text(&p.on),
             p.every,
@@ -57,6 +59,18 @@ pub fn table(loaded: &Loaded) -> String {
             p.targets,
             p.lasts.class,
             loaded.class(&p.lasts.class).map_or(0, |c| c.rows.len()),
+            if p.any_region { "; any region without its own" } else { "" },
+        );
+    }
+    out.push_str("\nassumptions (no row of data/outages.csv covers them):\n");
+    for a in &loaded.catalog.assumptions {
+        let _ = writeln!(
+            out,
+            "  {:<name_w$}  {:<on_w$}  {:>6}  {}",
+            a.name,
+            on_text(&a.on),
+            a.every,
+            a.note
         );
     }
     out.push('\n');
@@ -95,8 +109,40 @@ pub fn incidents_table(loaded: &Loaded) -> String {
     out
 }
 
-/// One process as a `failures` entry, with a comment citing its rows.
-fn failure_entry(out: &mut String, loaded: &Loaded, p: &Process) {
+/// One catalog entry as a `failures` entry of a scenario, after comments
+/// saying where its numbers come from: the ONE writer of a catalog failure
+/// (`catalog --format ron`, `import`, `init`).
+pub fn failure_entry(out: &mut String, loaded: &Loaded, failure: &Failure<'_>) {
+    let (every, lasts, cause) = match failure.source {
+        Source::Process(p) => {
+            process_comments(out, loaded, p);
+            let lasts = format!(
+                "LogNormal(median: {:?}, p90: {:?})",
+                p.lasts.median, p.lasts.p90
+            );
+            (&p.every, lasts, p.cause)
+        }
+        Source::Assumption(a) => {
+            let _ = writeln!(out, "        // Assumption: {}.", a.note);
+            let lasts = match &a.lasts {
+                AssumedLasts::Exp { mean } => format!("Exp(mean: {mean:?})"),
+                AssumedLasts::LogNormal { median, p90 } => {
+                    format!("LogNormal(median: {median:?}, p90: {p90:?})")
+                }
+            };
+            (&a.every, lasts, a.cause)
+        }
+    };
+    let _ = writeln!(
+        out,
+        "        (name: {:?}, on: {}, every: {every:?},\n         lasts: {lasts}, cause: {cause:?}),",
+        failure.name,
+        on_text(&failure.on),
+    );
+}
+
+/// The comments citing a process's rows and duration class.
+fn process_comments(out: &mut String, loaded: &Loaded, p: &Process) {
     let durations = loaded.class(&p.lasts.class).map_or(0, |c| c.rows.len());
     let _ = writeln!(out, "        // {}.", p.note);
     let _ = writeln!(
@@ -113,25 +159,16 @@ fn failure_entry(out: &mut String, loaded: &Loaded, p: &Process) {
         "        // Duration: lognormal fitted to the {durations} \"{}\" rows with a duration.",
         p.lasts.class
     );
-    let _ = writeln!(
-        out,
-        "        (name: {:?}, on: {}, every: {:?},\n         lasts: LogNormal(median: {:?}, p90: {:?}), cause: {:?}),",
-        p.name,
-        on_text(&p.on),
-        p.every,
-        p.lasts.median,
-        p.lasts.p90,
-        p.cause
-    );
 }
 
-/// The processes as `failures` entries ready to paste into a scenario.
+/// The processes and assumptions as `failures` entries ready to paste into
+/// a scenario.
 pub fn ron(loaded: &Loaded) -> String {
     let mut out = String::from(
         "    // From the faultline catalog (data/catalog.ron); rename the domains to yours.\n    failures: [\n",
     );
-    for p in &loaded.catalog.processes {
-        failure_entry(&mut out, loaded, p);
+    for source in loaded.sources() {
+        failure_entry(&mut out, loaded, &Failure::as_written(source));
     }
     out.push_str("    ],\n");
     out
@@ -170,11 +207,13 @@ pub fn json(loaded: &Loaded) -> Result<String, serde_json::Error> {
     struct Document<'a> {
         classes: &'a [super::Class],
         processes: &'a [Process],
+        assumptions: &'a [super::Assumption],
         incidents: Vec<IncidentView<'a>>,
     }
     let document = Document {
         classes: &loaded.catalog.classes,
         processes: &loaded.catalog.processes,
+        assumptions: &loaded.catalog.assumptions,
         incidents: incident_views(loaded),
     };
     serde_json::to_string_pretty(&document).map(|s| s + "\n")

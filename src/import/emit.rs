@@ -1,14 +1,14 @@
 //! Writes a [`Draft`] as scenario text: the domains its deployments sit in,
 //! failure processes for the providers, regions and zones present (from
-//! [`super::rates`]), the services with a comment on every inferred choice,
+//! the catalog, [`crate::catalog`]), the services with a comment on every inferred choice,
 //! and what was not modelled at the end.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::names::{quoted, ron_string};
-use super::rates::{self, Level, Rate};
 use super::{Deployment, Draft, Routing, Service};
+use crate::catalog::{failure_entry, Loaded};
 
 /// The most unmodelled resources listed one by one (the rest are counted).
 const MAX_UNMODELLED_LISTED: usize = 200;
@@ -17,13 +17,13 @@ const MAX_UNMODELLED_LISTED: usize = 200;
 type Regions = BTreeMap<(String, String), BTreeSet<String>>;
 
 /// The scenario text of `draft`, in the canonical layout of `faultline fmt`.
-pub fn scenario(draft: &Draft) -> String {
-    let text = unformatted(draft);
+pub fn scenario(draft: &Draft, catalog: &Loaded) -> String {
+    let text = unformatted(draft, catalog);
     crate::scenario::format::format(&text).unwrap_or(text)
 }
 
 /// The scenario text of `draft`, as written.
-fn unformatted(draft: &Draft) -> String {
+fn unformatted(draft: &Draft, catalog: &Loaded) -> String {
     let mut out = String::new();
     for line in &draft.header {
         let _ = writeln!(out, "// {}", quoted(line));
@@ -35,7 +35,7 @@ fn unformatted(draft: &Draft) -> String {
     let _ = writeln!(out, "    trials: 10000,");
     let _ = writeln!(out, "    seed: 42,");
     domains(&mut out, &regions);
-    failures(&mut out, &regions);
+    failures(&mut out, &regions, catalog);
     let _ = writeln!(out, "    services: {{");
     for service in &draft.services {
         write_service(&mut out, service);
@@ -71,53 +71,35 @@ fn domains(out: &mut String, regions: &Regions) {
     let _ = writeln!(out, "    ],");
 }
 
-/// One failure process from a table entry, with its source as a comment.
-fn process(out: &mut String, name: &str, on: &str, rate: &Rate) {
-    let _ = writeln!(out, "        // {}", rate.source);
-    let _ = writeln!(
-        out,
-        "        (name: \"{name}\", on: {on}, every: \"{}\",\n         lasts: LogNormal(median: \"{}\", p90: \"{}\"), cause: {}),",
-        rate.every, rate.median, rate.p90, rate.cause
-    );
-}
-
-fn failures(out: &mut String, regions: &Regions) {
+/// The catalog's failure processes for every region present (its zones'
+/// only where a deployment names zones), for every provider present, and on
+/// every replica and deployment.
+fn failures(out: &mut String, regions: &Regions, catalog: &Loaded) {
     let _ = writeln!(out, "    failures: [");
     let _ = writeln!(
         out,
-        "        // Default rates of `faultline import`, from the outage history in data/outages.csv."
+        "        // From the faultline catalog (`faultline catalog`): the outage history in data/outages.csv, and assumptions."
     );
     for ((provider, region), zones) in regions {
-        let path = format!("{provider}/{region}");
-        if !zones.is_empty() {
-            if let Some(rate) = rates::lookup(provider, region, Level::Zone) {
-                let on = format!("EachZone(under: \"{path}\")");
-                process(out, &format!("{path} {}", rate.what), &on, rate);
-            }
+        let found = catalog.processes_for(provider, region, !zones.is_empty());
+        if found.is_empty() {
+            let _ = writeln!(
+                out,
+                "        // {provider}/{region}: the catalog has no rate for this provider; add its outages"
+            );
         }
-        match rates::lookup(provider, region, Level::Region) {
-            Some(rate) => {
-                let on = format!("Domain(\"{path}\")");
-                process(out, &format!("{path} {}", rate.what), &on, rate);
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "        // {path}: no default rate for this provider; add its outages"
-                );
-            }
+        for failure in &found {
+            failure_entry(out, catalog, failure);
         }
     }
     let providers: BTreeSet<&String> = regions.keys().map(|(p, _)| p).collect();
     for provider in providers {
-        for rate in rates::provider_wide(provider) {
-            let on = format!("Domain(\"{provider}\")");
-            process(out, &format!("{provider} {}", rate.what), &on, rate);
+        for failure in &catalog.provider_wide(provider) {
+            failure_entry(out, catalog, failure);
         }
     }
-    for (why, line) in rates::HOST_AND_ROLLOUT {
-        let _ = writeln!(out, "        // {why}");
-        let _ = writeln!(out, "        {line}");
+    for failure in &catalog.everywhere() {
+        failure_entry(out, catalog, failure);
     }
     let _ = writeln!(out, "    ],");
 }

@@ -15,7 +15,6 @@ pub mod emit;
 pub mod kubernetes;
 mod names;
 mod placement;
-mod rates;
 pub mod terraform;
 mod terraform_cloud;
 
@@ -76,6 +75,9 @@ pub enum ImportError {
         /// How to fix it.
         hint: String,
     },
+    /// The built-in catalog does not load (a broken build).
+    #[error("error: {0}")]
+    Catalog(#[from] crate::catalog::CatalogError),
 }
 
 impl ImportError {
@@ -89,7 +91,9 @@ impl ImportError {
             ImportError::Syntax { message, .. } if message.starts_with("not valid YAML") => Some(
                 "a Helm chart or a kustomization must be rendered first: `helm template RELEASE CHART > manifests.yaml`, `kubectl kustomize DIR > manifests.yaml`",
             ),
-            ImportError::Read { .. } | ImportError::Syntax { .. } => None,
+            ImportError::Read { .. } | ImportError::Syntax { .. } | ImportError::Catalog(_) => {
+                None
+            }
         }
     }
 }
@@ -193,7 +197,7 @@ pub struct Draft {
 pub fn terraform_file(path: &Path) -> Result<String, ImportError> {
     let text = read_text(path, MAX_TERRAFORM_BYTES)?;
     let draft = terraform::draft(&shown(path), &text)?;
-    Ok(emit::scenario(&draft))
+    Ok(emit::scenario(&draft, &crate::catalog::load()?))
 }
 
 /// Imports the Kubernetes manifests at `paths` (files, or folders whose
@@ -204,5 +208,5 @@ pub fn terraform_file(path: &Path) -> Result<String, ImportError> {
 /// no workload.
 pub fn kubernetes_paths(paths: &[std::path::PathBuf]) -> Result<String, ImportError> {
     let draft = kubernetes::draft(paths)?;
-    Ok(emit::scenario(&draft))
+    Ok(emit::scenario(&draft, &crate::catalog::load()?))
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use faultline::catalog::{self, Effect, Level, On};
+use faultline::catalog::{self, AssumedLasts, Effect, Level, On, Source};
 use faultline::model::{Distribution, Duration};
 
 use super::data::{read_table, OUTAGE_COLUMNS};
@@ -130,6 +130,7 @@ fn every_rate_and_duration_is_recomputed_from_its_rows() {
             On::Domain(d) | On::EachZone { under: d } | On::EachRegion { under: d } => {
                 d.split('/').next().unwrap()
             }
+            On::EachReplica | On::EachDeployment => panic!("{}: not on a domain", p.name),
         };
         for id in &p.rows {
             assert_eq!(provider_domain(&rows[id].0), provider, "{}: {id}", p.name);
@@ -194,12 +195,13 @@ fn the_examples_failures_agree_with_the_catalog() {
 fn the_catalog_command_prints_entries_a_scenario_accepts() {
     let ron = faultline(&["catalog", "--format", "ron"]);
     let scenario = format!(
-        "Scenario(name: \"pasted\", horizon: \"1y\", trials: 10, seed: 1,\n    domains: [\"aws/us-east-1/a\", \"aws/us-west-2/a\", \"gcp/us-central1/a\", \"azure/x/a\", \"cloudflare/global\"],\n{ron}    services: {{ \"web\": (deployments: [(in: \"aws/us-east-1/a\")]) }},\n)\n"
+        "Scenario(name: \"pasted\", horizon: \"1y\", trials: 10, seed: 1,\n    domains: [\"aws/us-east-1/a\", \"aws/us-west-2/a\", \"gcp/us-central1/a\", \"azure/eastus/a\", \"gcp/us-east1/a\", \"k8s/cluster/a\", \"cloudflare/global\"],\n{ron}    services: {{ \"web\": (deployments: [(in: \"aws/us-east-1/a\")]) }},\n)\n"
     );
     let model = super::support::model(&scenario);
+    let loaded = catalog::load().unwrap();
     assert_eq!(
         model.failures.len(),
-        catalog::load().unwrap().catalog.processes.len()
+        loaded.catalog.processes.len() + loaded.catalog.assumptions.len()
     );
     let table = faultline(&["catalog"]);
     assert!(table.contains("us-east-1 region outage"), "{table}");
@@ -208,4 +210,137 @@ fn the_catalog_command_prints_entries_a_scenario_accepts() {
     let first = &json["incidents"][0];
     assert_eq!(first["row"], "2011-04-21-aws");
     assert_eq!(first["sources"][0], "https://aws.amazon.com/message/65648/");
+}
+
+/// The scenarios `init` writes for every provider and region choice, and
+/// `import` for every fixture: (what wrote it, the text).
+fn written_by_init_and_import() -> Vec<(String, String)> {
+    let dir = super::init::scratch("catalog");
+    let init = (super::init::CHOICES.iter()).map(|choice| {
+        (
+            format!("init {choice:?}"),
+            super::init::starter(&dir, choice),
+        )
+    });
+    let terraform = (super::import::TERRAFORM.iter()).map(|f| ("terraform", f));
+    let kubernetes = (super::import::KUBERNETES.iter()).map(|f| ("kubernetes", f));
+    let import = terraform.chain(kubernetes).map(|(kind, f)| {
+        let file = super::import::fixture(f);
+        let text = faultline(&["import", kind, &file]);
+        (format!("import {kind} {file}"), text)
+    });
+    init.chain(import).collect()
+}
+
+/// A catalog entry as the failures written from it: where its name may
+/// sit, its name after the region, cause, every (h) and lasts.
+struct Expected {
+    /// `Some((provider, region, level))` for an entry on a region or its
+    /// zones (`region` is an example when `any_region`), `None` for one
+    /// written as the catalog names it.
+    region: Option<(String, String, &'static str)>,
+    any_region: bool,
+    what: String,
+    cause: faultline::model::Cause,
+    every: f64,
+    lasts: Distribution,
+}
+
+/// A lognormal from its median and 90th percentile, as SPEC section 2 has it.
+fn lognormal(median: &str, p90: &str) -> Distribution {
+    let mu = hours(median).ln();
+    let sigma = (hours(p90).ln() - mu) / 1.281_551_565_545;
+    Distribution::LogNormal { mu, sigma }
+}
+
+fn expected(source: Source<'_>) -> Expected {
+    let (on, name, every, cause, any_region, lasts) = match source {
+        Source::Process(p) => {
+            let lasts = lognormal(&p.lasts.median, &p.lasts.p90);
+            (&p.on, &p.name, &p.every, p.cause, p.any_region, lasts)
+        }
+        Source::Assumption(a) => {
+            let lasts = match &a.lasts {
+                AssumedLasts::Exp { mean } => Distribution::Exp { mean: hours(mean) },
+                AssumedLasts::LogNormal { median, p90 } => lognormal(median, p90),
+            };
+            (&a.on, &a.name, &a.every, a.cause, false, lasts)
+        }
+    };
+    let region = match on {
+        On::EachZone { under } => under.split_once('/').map(|(p, r)| (p, r, "zone")),
+        On::Domain(d) => d.split_once('/').map(|(p, r)| (p, r, "region")),
+        _ => None,
+    };
+    let what = match region {
+        Some((_, r, _)) => name.strip_prefix(&format!("{r} ")).unwrap_or(name),
+        None => name,
+    };
+    Expected {
+        region: region.map(|(p, r, l)| (p.to_string(), r.to_string(), l)),
+        any_region,
+        what: what.to_string(),
+        cause,
+        every: hours(every),
+        lasts,
+    }
+}
+
+fn same(a: &Distribution, b: &Distribution) -> bool {
+    match (a, b) {
+        (Distribution::Exp { mean: x }, Distribution::Exp { mean: y }) => off(*x, *y) < 1e-9,
+        (
+            Distribution::LogNormal { mu, sigma },
+            Distribution::LogNormal {
+                mu: mu2,
+                sigma: sigma2,
+            },
+        ) => (mu - mu2).abs() < 1e-9 && (sigma - sigma2).abs() < 1e-9,
+        _ => false,
+    }
+}
+
+/// Whether failure `f` of a written scenario is written from `e`: its name
+/// is the entry's (on the entry's own region, or on a region of the
+/// provider without an entry of its own when `any_region`), and its cause,
+/// every and lasts are the entry's.
+fn written_from(
+    f: &faultline::model::Failure,
+    e: &Expected,
+    own: &[(String, String, &str)],
+) -> bool {
+    let named = match &e.region {
+        None => f.name == e.what,
+        Some((provider, example, level)) => {
+            let region = (f.name.strip_prefix(&format!("{provider}/")))
+                .and_then(|r| r.strip_suffix(&format!(" {}", e.what)));
+            match region {
+                Some(r) if e.any_region => !own.contains(&(provider.clone(), r.to_string(), level)),
+                Some(r) => r == example,
+                None => false,
+            }
+        }
+    };
+    named && f.cause == e.cause && off(f.every, e.every) < 1e-9 && same(&f.lasts, &e.lasts)
+}
+
+#[test]
+fn every_failure_init_and_import_write_is_a_catalog_entry() {
+    let loaded = catalog::load().unwrap();
+    let entries: Vec<Expected> = loaded.sources().map(expected).collect();
+    let own: Vec<(String, String, &str)> = (entries.iter())
+        .filter(|e| !e.any_region)
+        .filter_map(|e| e.region.clone())
+        .collect();
+    let mut checked = 0;
+    for (by, text) in written_by_init_and_import() {
+        let model = super::support::model(&text);
+        assert!(model.failures.len() >= 3, "{by}");
+        for f in &model.failures {
+            let found = entries.iter().any(|e| written_from(f, e, &own));
+            assert!(found, "{by}: `{}` is no catalog entry", f.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 80, "only {checked} failures");
 }

@@ -13,7 +13,7 @@ use faultline::model::{Model, Routing};
 use super::support::{self, repo};
 
 /// The fixtures of `faultline import terraform`.
-const TERRAFORM: [&str; 9] = [
+pub(super) const TERRAFORM: [&str; 9] = [
     "aws-asg-elb.plan.json",
     "aws-db-instance.plan.json",
     "aws-instances.plan.json",
@@ -26,9 +26,10 @@ const TERRAFORM: [&str; 9] = [
 ];
 
 /// The fixtures of `faultline import kubernetes`.
-const KUBERNETES: [&str; 2] = ["online-boutique.yaml", "shop-manifests.yaml"];
+pub(super) const KUBERNETES: [&str; 2] = ["online-boutique.yaml", "shop-manifests.yaml"];
 
-fn fixture(name: &str) -> String {
+/// The path of fixture `name` from the repository root.
+pub(super) fn fixture(name: &str) -> String {
     format!("tests/fixtures/import/{name}")
 }
 
@@ -107,6 +108,8 @@ fn every_fixture_imports_to_a_scenario_that_passes_check_and_runs() {
         std::fs::write(&path, &text).expect("write");
         let check = faultline(&["check", path.to_str().expect("path")]);
         assert!(check.status.success(), "{args:?}: {check:?}");
+        let formatted = faultline(&["fmt", "--check", path.to_str().expect("path")]);
+        assert!(formatted.status.success(), "{args:?}: {formatted:?}");
         assert!(
             !String::from_utf8_lossy(&check.stderr).contains("warning"),
             "{args:?}: {check:?}"

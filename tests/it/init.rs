@@ -1,6 +1,6 @@
 //! `faultline init`: the starting scenario passes `check`, is already in
-//! the layout of `fmt`, and every failure rate it writes is the count of the
-//! data/outages.csv rows it cites.
+//! the layout of `fmt`, and every failure rate it writes (from the catalog)
+//! is the count of the data/outages.csv rows it cites.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,7 +15,7 @@ fn faultline(dir: &Path, args: &[&str]) -> Output {
         .expect("run faultline")
 }
 
-fn scratch(test: &str) -> PathBuf {
+pub(super) fn scratch(test: &str) -> PathBuf {
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("init-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -23,7 +23,8 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-const CHOICES: [&[&str]; 5] = [
+/// `init`'s provider and region choices the tests write.
+pub(super) const CHOICES: [&[&str]; 5] = [
     &[],
     &["--providers", "aws,gcp"],
     &["--providers", "gcp", "--regions", "1"],
@@ -31,7 +32,8 @@ const CHOICES: [&[&str]; 5] = [
     &["--providers", "aws,gcp,azure", "--regions", "2"],
 ];
 
-fn starter(dir: &Path, choice: &[&str]) -> String {
+/// The scenario `faultline init CHOICE` prints.
+pub(super) fn starter(dir: &Path, choice: &[&str]) -> String {
     let args: Vec<&str> = std::iter::once("init")
         .chain(choice.iter().copied())
         .collect();
@@ -78,13 +80,13 @@ fn init_output_writes_a_new_file_and_never_replaces_one() {
     );
 }
 
-/// The rows of data/outages.csv as (date, provider, scope, regions).
+/// The rows of data/outages.csv as (id, provider, scope, regions).
 fn rows() -> Vec<[String; 4]> {
     let csv = std::fs::read_to_string(repo("data/outages.csv")).expect("data/outages.csv");
     let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
     let column = |name: &str| header.iter().position(|h| *h == name).expect("column");
-    let (date, provider, scope, regions) = (
-        column("date"),
+    let (id, provider, scope, regions) = (
+        column("id"),
         column("provider"),
         column("scope"),
         column("regions"),
@@ -92,34 +94,72 @@ fn rows() -> Vec<[String; 4]> {
     (csv.lines().skip(1))
         .map(|l| {
             let cells: Vec<&str> = l.split(',').collect();
-            [date, provider, scope, regions]
+            [id, provider, scope, regions]
                 .map(|i| cells.get(i).copied().unwrap_or_default().to_string())
         })
         .collect()
 }
 
-/// Each citation comment and the `every` of the failure after it.
-fn citations(text: &str) -> Vec<(String, f64)> {
+/// A failure that cites rows: its name, its `every` in years, and its
+/// citation `data/outages.csv: ID, ID = N in Y y over T target(s) -> ...`.
+struct Cited {
+    name: String,
+    every: f64,
+    citation: String,
+}
+
+/// Each failure after a `data/outages.csv:` citation comment.
+fn citations(text: &str) -> Vec<Cited> {
     let mut out = Vec::new();
-    let mut comment = String::new();
+    let (mut citation, mut name) = (None, None);
     for line in text.lines().map(str::trim) {
-        if let Some(c) = line.strip_prefix("//") {
-            if c.starts_with(" data/outages.csv") {
-                comment.clear();
-            }
-            comment.push_str(c);
+        if let Some(c) = line.strip_prefix("// data/outages.csv: ") {
+            citation = Some(c.to_string());
+        } else if let Some(n) = line.strip_prefix("name: \"") {
+            name = n.strip_suffix("\",").map(str::to_string);
         } else if let Some(every) = line
             .strip_prefix("every: \"")
             .and_then(|e| e.strip_suffix("y\","))
         {
-            if comment.contains("data/outages.csv, ") && comment.contains(" row") {
-                out.push((std::mem::take(&mut comment), every.parse().expect("years")));
+            if let (Some(citation), Some(name)) = (citation.take(), name.take()) {
+                let every = every.parse().expect("years");
+                out.push(Cited {
+                    name,
+                    every,
+                    citation,
+                });
             }
-        } else if line != "(" && !line.starts_with("name:") && !line.starts_with("on:") {
-            comment.clear();
         }
     }
     out
+}
+
+/// The provider of data/outages.csv a failure named `name` is of.
+fn provider(name: &str) -> &'static str {
+    match name.split(['/', ' ']).next() {
+        Some("aws") => "AWS",
+        Some("gcp") => "Google Cloud",
+        Some("azure") => "Azure",
+        other => panic!("{name}: provider {other:?}"),
+    }
+}
+
+/// The scopes of data/outages.csv a failure named `name` may count.
+fn scopes(name: &str) -> &'static [&'static str] {
+    let ends = [
+        "zone outage",
+        "region outage",
+        "global control plane",
+        "global edge",
+    ];
+    let scopes: [&[&str]; 4] = [
+        &["single AZ"],
+        &["single region", "multi-region"],
+        &["global control plane"],
+        &["global edge"],
+    ];
+    let at = ends.iter().position(|e| name.ends_with(e));
+    scopes[at.unwrap_or_else(|| panic!("{name}: which scope?"))]
 }
 
 #[test]
@@ -128,59 +168,40 @@ fn every_rate_is_the_count_of_the_rows_it_cites_over_its_years_and_targets() {
     let dir = scratch("rates");
     let text = starter(&dir, &["--providers", "aws,gcp,azure", "--regions", "3"]);
     let cited = citations(&text);
-    assert!(cited.len() >= 12, "{cited:?}");
-    for (comment, every) in cited {
-        let provider = ["AWS", "Google Cloud", "Azure"]
-            .into_iter()
-            .find(|p| comment.contains(&format!(" {p} ")))
-            .expect("a provider");
-        let scope = [
-            "single AZ",
-            "single region",
-            "global control plane",
-            "global edge",
-        ]
-        .into_iter()
-        .find(|s| comment.contains(&format!(" {s} row")));
-        let dates: Vec<&str> = (comment.split(|c: char| !(c.is_ascii_digit() || c == '-')))
-            .filter(|w| w.len() == 10 && w.matches('-').count() == 2)
-            .collect();
-        for date in &dates {
-            let row = rows.iter().find(|r| r[0] == *date && r[1] == provider);
-            let row = row.unwrap_or_else(|| panic!("{comment}: no {provider} row of {date}"));
-            if let Some(scope) = scope {
-                assert_eq!(row[2], scope, "{comment}: {date}");
-            }
-            let in_us_east_1 = row[3].contains("us-east-1");
-            if comment.contains(" in us-east-1") {
-                assert!(in_us_east_1, "{comment}: {date}");
-            }
-            if comment.contains("outside us-east-1") {
-                assert!(!in_us_east_1, "{comment}: {date}");
+    // 9 regions with a zone and a region outage, 4 provider-wide processes
+    assert_eq!(cited.len(), 22, "{text}");
+    for Cited {
+        name,
+        every,
+        citation,
+    } in cited
+    {
+        let (ids, count) = citation.split_once(" = ").expect("ids = count");
+        let ids: Vec<&str> = ids.split(", ").collect();
+        for id in &ids {
+            let row = rows.iter().find(|r| r[0] == *id);
+            let row = row.unwrap_or_else(|| panic!("{name}: no row {id}"));
+            assert_eq!(row[1], provider(&name), "{name}: {id}");
+            assert!(scopes(&name).contains(&row[2].as_str()), "{name}: {id}");
+            if name.starts_with("aws/") {
+                let in_us_east_1 = row[3].contains("us-east-1");
+                assert_eq!(
+                    in_us_east_1,
+                    name.starts_with("aws/us-east-1 "),
+                    "{name}: {id}"
+                );
             }
         }
-        // `N in ~Y y over [its|~]T zones/regions`: every = Y x T / N
-        let count: f64 = (comment
-            .split(": ")
-            .nth(1)
-            .and_then(|r| r.split(" in ~").next()))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{comment}: no count"));
-        assert_eq!(count, dates.len() as f64, "{comment}");
-        let years: f64 = (comment
-            .split(" in ~")
-            .nth(1)
-            .and_then(|r| r.split(" y").next()))
-        .and_then(|y| y.parse().ok())
-        .expect("years");
-        let targets: f64 = (comment.split(" over ").nth(1))
-            .map(|r| r.trim_start_matches("its ").trim_start_matches('~'))
-            .and_then(|r| r.split(' ').next())
-            .map_or(1.0, |t| t.parse().expect("targets"));
-        let expected = years * targets / count;
+        // `N in Y y over T target(s)`: every = Y x T / N
+        let words: Vec<&str> = count.split(' ').collect();
+        let n: f64 = words[0].parse().expect("count");
+        assert_eq!(n, ids.len() as f64, "{name}: {citation}");
+        let years: f64 = words[2].parse().expect("years");
+        let targets: f64 = words[5].parse().expect("targets");
+        let expected = years * targets / n;
         assert!(
             (every / expected - 1.0).abs() < 0.1,
-            "{comment}: every {every}y, rows give {expected:.1}y"
+            "{name}: every {every}y, rows give {expected:.1}y"
         );
     }
 }

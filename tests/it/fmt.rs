@@ -72,6 +72,10 @@ fn meaning(files: &BTreeMap<String, String>, name: &str, trials: Option<u64>) ->
         .unwrap_or_else(|e| panic!("{name}: {e:?}"));
     let mut model = loaded.model;
     model.source_hash = 0;
+    // where an uncertain input is written moves with the layout
+    for input in &mut model.uncertain {
+        input.at.clear();
+    }
     let options = RunOptions {
         trials,
         ..RunOptions::default()

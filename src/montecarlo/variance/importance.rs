@@ -23,7 +23,7 @@ use crate::engine::plan::{MAX_TILT, RARE, TILTED};
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::{Model, Statistic};
 use crate::montecarlo::strategies::reduced_on;
-use crate::montecarlo::{check_work, RunError, RunSettings, Watch};
+use crate::montecarlo::{check_work, Precision, RunError, RunSettings, Watch};
 use crate::stats::{Distribution, Moments, RunResult, TrialValues, Values, VarianceReduction};
 
 /// The name the result document gives the method.
@@ -63,14 +63,16 @@ impl Sample {
 
 /// Runs `model` with importance sampling, or plain when there is nothing to
 /// tilt or an objective judges a percentile (the document's
-/// `variance_reduction` says so).
+/// `variance_reduction` says so); with a `target`, in batches until the
+/// weighted estimates reach it or the settings' trials (the cap) are done,
+/// as [`crate::montecarlo::Strategy::Precision`] does.
 ///
 /// # Errors
 /// As [`crate::montecarlo::run_until`].
 pub fn run(
     model: &Model,
     settings: &RunSettings,
-    stop: &AtomicBool,
+    (stop, target): (&AtomicBool, Option<Precision>),
 ) -> Result<(RunResult, TrialValues), RunError> {
     check_work(model, settings.trials, &settings.limits)?;
     let plain = Plan::seeded(model, settings.seed);
@@ -98,7 +100,7 @@ pub fn run(
         floors: BTreeMap::new(),
     };
     if tilted == 0 {
-        let (mut result, values, _) = reduced_on(model, &plan, settings, (watch, None), |_| ())?;
+        let (mut result, values, _) = reduced_on(model, &plan, settings, (watch, target), |_| ())?;
         report.estimator = PLAIN.into();
         report.fallback = Some(match on_percentile {
             Some(_) => "an objective judges a percentile, which is judged on unweighted trials".into(),
@@ -107,7 +109,7 @@ pub fn run(
         result.variance_reduction = Some(report);
         return Ok((result, values));
     }
-    let (mut result, _, samples) = reduced_on(model, &plan, settings, (watch, None), Sample::of)?;
+    let (mut result, _, samples) = reduced_on(model, &plan, settings, (watch, target), Sample::of)?;
     let values = reweigh(model, &mut result, &samples);
     report.factors = factors(model, &samples);
     result.variance_reduction = Some(report);
@@ -135,7 +137,9 @@ impl Weighted {
     /// empirical CDF (weights over their sum) reaches `p`; 0 for no values.
     /// With equal weights, [`crate::stats::percentile`].
     fn quantile(&self, p: f64) -> f64 {
-        let target = p * self.total;
+        // (less a rounding's worth: equal weights summed in turn give the
+        // nearest rank exactly)
+        let target = p * self.total * (1.0 - 1e-12);
         let mut below = 0.0;
         for &(x, w) in &self.pairs {
             below += w;
@@ -229,4 +233,43 @@ fn factors(model: &Model, samples: &[Sample]) -> BTreeMap<String, f64> {
         out.insert("cost".to_string(), f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weighted(pairs: &[(f64, f64)]) -> Weighted {
+        let samples: Vec<Sample> = (pairs.iter())
+            .map(|&(x, weight)| Sample {
+                weight,
+                values: vec![x],
+            })
+            .collect();
+        Weighted::new(&samples, 0)
+    }
+
+    #[test]
+    fn equal_weights_give_the_nearest_rank_percentiles() {
+        let xs: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        let w = weighted(&xs.iter().map(|&x| (x, 0.37)).collect::<Vec<_>>());
+        let mut sorted = xs.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        for p in [0.5, 0.9, 0.99, 1.0] {
+            assert_eq!(w.quantile(p), crate::stats::percentile(&sorted, p), "p{p}");
+        }
+        assert_eq!(w.resampled(), sorted);
+    }
+
+    #[test]
+    fn weights_move_the_percentiles() {
+        // 0 with weight 0.2, 5 with weight 0.3, 10 with weight 0.5
+        let w = weighted(&[(10.0, 0.5), (0.0, 0.2), (5.0, 0.3)]);
+        assert_eq!(w.quantile(0.2), 0.0);
+        assert_eq!(w.quantile(0.21), 5.0);
+        assert_eq!(w.quantile(0.5), 5.0);
+        assert_eq!(w.quantile(0.51), 10.0);
+        // resampled at 1/6, 1/2 and 5/6 of the weight
+        assert_eq!(w.resampled(), vec![0.0, 5.0, 10.0]);
+    }
 }

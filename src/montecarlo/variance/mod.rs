@@ -172,7 +172,7 @@ pub fn run_reduced_with(
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
     if method == Method::Importance {
-        return importance::run(model, settings, stop);
+        return importance::run(model, settings, (stop, None));
     }
     let seed = settings.seed;
     let groups = Groups::new(model);

@@ -37,7 +37,8 @@ pub struct RunArgs {
     #[arg(long, value_parser = Precision::parse, conflicts_with = "shard")]
     pub precision: Option<Precision>,
     /// Estimate the means with a variance-reduction method: the same
-    /// precision from fewer trials (percentiles stay those of the trials).
+    /// precision from fewer trials (with control variates percentiles stay
+    /// those of the trials; with importance sampling they are weighted).
     #[arg(long, value_enum, default_value_t = VarianceMethod::None, conflicts_with = "shard")]
     pub variance_reduction: VarianceMethod,
     /// Run only shard I of N (from 0): about trials [I n / N, (I + 1) n / N),
@@ -75,6 +76,10 @@ pub enum VarianceMethod {
     /// The same controls with exact means (renewal theory): no floor from a
     /// reference simulation's error.
     ExactControls,
+    /// Importance sampling: rare shared outages (zones, regions, providers,
+    /// `All`, `Tagged`) made frequent, each trial weighted by its likelihood
+    /// ratio.
+    Importance,
 }
 
 impl RunArgs {
@@ -143,6 +148,7 @@ fn simulate(
         VarianceMethod::None => None,
         VarianceMethod::ControlVariates => Some(Method::ControlVariates),
         VarianceMethod::ExactControls => Some(Method::ExactControls),
+        VarianceMethod::Importance => Some(Method::Importance),
     };
     let strategy = match (args.precision, method) {
         (Some(target), None) => Strategy::Precision(target),

@@ -115,6 +115,8 @@ fn in_document(result: &RunResult, model: &Model, measure: Measure) -> (f64, Opt
 /// A variance-reduction method run to a precision: the method on 1024,
 /// 2048, 4096... trials (each exactly the fixed run of that many) until
 /// `precision` is reached or the settings' trials (the cap) are done.
+/// Importance sampling, which needs no pilot, instead stops between batches
+/// of one run as a plain run to a precision does.
 ///
 /// # Errors
 /// [`RunError`] when the run is refused, or interrupted through `stop`.
@@ -124,6 +126,9 @@ pub fn run_reduced_to_precision(
     method: Method,
     (precision, stop): (Precision, &AtomicBool),
 ) -> Result<(RunResult, TrialValues), RunError> {
+    if method == Method::Importance {
+        return variance::importance::run(model, settings, (stop, Some(precision)));
+    }
     let cap = settings.trials;
     check_work(model, cap, &settings.limits)?;
     let mut trials = PRECISION_BATCH_TRIALS.min(cap);

@@ -67,9 +67,22 @@ pub(super) fn reduced<T: Send>(
     (watch, target): (Watch<'_>, Option<Precision>),
     sample: impl Fn(&TrialOutcome) -> T + Sync,
 ) -> Result<Sampled<T>, RunError> {
-    let trials = settings.trials;
-    check_work(model, trials, &settings.limits)?;
+    check_work(model, settings.trials, &settings.limits)?;
     let plan = Plan::seeded(model, settings.seed);
+    reduced_on(model, &plan, settings, (watch, target), sample)
+}
+
+/// As [`reduced`], on the trials of `plan` (built from `model` with the
+/// settings' seed), the work limits checked by the caller: a tilted plan
+/// ([`Plan::with_importance`]) counts each trial with its weight.
+pub(super) fn reduced_on<T: Send>(
+    model: &Model,
+    plan: &Plan,
+    settings: &RunSettings,
+    (watch, target): (Watch<'_>, Option<Precision>),
+    sample: impl Fn(&TrialOutcome) -> T + Sync,
+) -> Result<Sampled<T>, RunError> {
+    let trials = settings.trials;
     let started = Instant::now();
     let sketched = sketches(model, trials, &settings.limits);
     // a run to a precision rarely does all its trials: no room ahead
@@ -82,14 +95,18 @@ pub(super) fn reduced<T: Send>(
         let mut acc = Accumulator::new(model, trials.len());
         let mut samples = Vec::with_capacity(trials.len());
         trials.for_each(|outcome| {
-            acc.push(outcome);
+            if plan.tilted {
+                acc.push_weighted(outcome, outcome.weight);
+            } else {
+                acc.push(outcome);
+            }
             samples.push(sample(outcome));
         });
         (acc, samples)
     };
     let finished = in_pool(settings.threads, || {
         drive(
-            (model, &plan),
+            (model, plan),
             0..trials,
             (watch, pace),
             per_block,

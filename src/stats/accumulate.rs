@@ -159,32 +159,48 @@ impl Accumulator {
     }
 
     /// Adds one trial.
+    #[inline]
     pub fn push(&mut self, outcome: &TrialOutcome) {
+        self.push_weighted(outcome, 1.0);
+    }
+
+    /// Adds one trial of weight `w` (its likelihood ratio under importance
+    /// sampling): every mean becomes the mean of `w * x` (unbiased), its
+    /// interval from their spread, so attributions still add up to the
+    /// totals; counts of nonzero trials, events and blast radii stay raw,
+    /// and so do the per-trial values (weighted percentiles are the
+    /// caller's). With `w = 1` this is [`Accumulator::push`].
+    #[inline(always)]
+    pub fn push_weighted(&mut self, outcome: &TrialOutcome, w: f64) {
         for (acc, s) in self.services.iter_mut().zip(&outcome.services) {
-            acc.lost.push(s.lost_hours);
-            acc.downtime.push(s.downtime_hours);
-            acc.degraded.push(s.degraded_hours);
-            acc.outages.push(f64::from(s.outages));
-            acc.cost.push(s.cost);
+            acc.lost.push_scaled(s.lost_hours, w);
+            acc.downtime.push_scaled(s.downtime_hours, w);
+            acc.degraded.push_scaled(s.degraded_hours, w);
+            acc.outages.push_scaled(f64::from(s.outages), w);
+            acc.cost.push_scaled(s.cost, w);
             acc.lost_values.push(s.lost_hours);
             acc.downtime_values.push(s.downtime_hours);
             acc.cost_values.push(s.cost);
-            acc.push_mechanics(s);
+            acc.push_mechanics(s, w);
         }
         for (acc, f) in self.failures.iter_mut().zip(&outcome.failures) {
             acc.push(
-                f.occurrences,
+                (f.occurrences, w),
                 f.lost_hours,
                 f.cost,
                 (f.blast_services, f.blast_max),
             );
         }
-        self.push_causes(outcome);
-        self.cost.push(outcome.cost);
+        self.push_causes(outcome, w);
+        self.cost.push_scaled(outcome.cost, w);
         self.cost_values.push(outcome.cost);
         self.events += outcome.events;
-        self.unattributed.0.push(outcome.unattributed_hours);
-        self.unattributed.1.push(outcome.unattributed_cost);
+        self.unattributed
+            .0
+            .push_scaled(outcome.unattributed_hours, w);
+        self.unattributed
+            .1
+            .push_scaled(outcome.unattributed_cost, w);
     }
 
     /// Appends the trials of `next`, which must directly follow this block.
@@ -217,7 +233,7 @@ impl Accumulator {
     }
 
     /// Adds the trial's failures up per cause, in the order of their names.
-    fn push_causes(&mut self, outcome: &TrialOutcome) {
+    fn push_causes(&mut self, outcome: &TrialOutcome, w: f64) {
         self.cause_sums.clear();
         self.cause_sums
             .resize(self.causes.len(), (0, 0.0, 0.0, 0, 0));
@@ -233,7 +249,7 @@ impl Accumulator {
             sum.4 = sum.4.max(f.blast_max);
         }
         for (acc, &(n, lost, cost, blast, max)) in self.causes.iter_mut().zip(&self.cause_sums) {
-            acc.push(n, lost, cost, (blast, max));
+            acc.push((n, w), lost, cost, (blast, max));
         }
     }
 
@@ -396,17 +412,19 @@ impl Accumulator {
 }
 
 impl ServiceAccumulator {
-    fn push_mechanics(&mut self, s: &crate::engine::ServiceOutcome) {
-        self.weighted.push(s.weighted_lost_hours);
-        self.shed.push(s.shed_hours);
-        self.collapses.push(f64::from(s.collapses));
-        self.failovers.push(f64::from(s.failovers));
-        self.failed_failovers.push(f64::from(s.failed_failovers));
-        self.failbacks.push(f64::from(s.failbacks));
-        self.data_loss.push(s.data_loss_hours);
-        self.sla_breaches.push(f64::from(s.sla_breaches));
-        self.credits.push(s.credits);
-        self.deadlocks.push(f64::from(s.deadlocks));
+    #[inline(always)]
+    fn push_mechanics(&mut self, s: &crate::engine::ServiceOutcome, w: f64) {
+        self.weighted.push_scaled(s.weighted_lost_hours, w);
+        self.shed.push_scaled(s.shed_hours, w);
+        self.collapses.push_scaled(f64::from(s.collapses), w);
+        self.failovers.push_scaled(f64::from(s.failovers), w);
+        self.failed_failovers
+            .push_scaled(f64::from(s.failed_failovers), w);
+        self.failbacks.push_scaled(f64::from(s.failbacks), w);
+        self.data_loss.push_scaled(s.data_loss_hours, w);
+        self.sla_breaches.push_scaled(f64::from(s.sla_breaches), w);
+        self.credits.push_scaled(s.credits, w);
+        self.deadlocks.push_scaled(f64::from(s.deadlocks), w);
         if self.keeps.0 {
             self.data_loss_values.push(s.data_loss_hours);
         }

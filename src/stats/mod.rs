@@ -52,6 +52,21 @@ impl Moments {
         self.nonzero += u64::from(x != 0.0);
     }
 
+    /// Adds one value `x` of a trial of weight `w` (its likelihood ratio
+    /// under importance sampling) as `w * x`, counting it nonzero when `x`
+    /// is (the raw count [`rare`] reads). With `w = 1` this is [`push`].
+    ///
+    /// [`push`]: Moments::push
+    #[inline(always)]
+    pub fn push_scaled(&mut self, x: f64, w: f64) {
+        self.n += 1;
+        let y = w * x;
+        let delta = y - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (y - self.mean);
+        self.nonzero += u64::from(x != 0.0);
+    }
+
     /// Merges another set of values in (Chan et al.).
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {

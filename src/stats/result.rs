@@ -79,13 +79,25 @@ pub struct VarianceReduction {
     /// `floors` are empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
-    /// What the controls are.
-    pub controls: String,
-    /// Trials of the independent pilot run that fitted the coefficients.
-    pub pilot_trials: u64,
-    /// Histories of one process per failure behind the controls' exact means
-    /// (with exact means from renewal theory, behind their boundary term only).
-    pub reference_histories: u64,
+    /// Importance sampling: the number of failure processes whose rates
+    /// were tilted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tilted_processes: Option<usize>,
+    /// Importance sampling: which processes are tilted, and how much.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tilt: Option<String>,
+    /// Control variates: what the controls are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controls: Option<String>,
+    /// Control variates: trials of the independent pilot run that fitted
+    /// the coefficients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pilot_trials: Option<u64>,
+    /// Control variates: histories of one process per failure behind the
+    /// controls' exact means (with exact means from renewal theory, behind
+    /// their boundary term only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_histories: Option<u64>,
     /// Per measure: the variance of the plain mean over that of the
     /// controlled one (how many times fewer trials the same precision needs).
     pub factors: BTreeMap<String, f64>,

@@ -15,6 +15,7 @@
 //! reference simulation, whose own error otherwise sets a floor under the
 //! interval (on the shop examples, most of what remained of it).
 
+pub mod importance;
 mod reference;
 pub mod renewal;
 
@@ -106,6 +107,9 @@ pub enum Method {
     ControlVariates,
     /// Renewal theory, with only the boundary term at the horizon simulated.
     ExactControls,
+    /// Importance sampling of rare shared processes ([`importance`]): no
+    /// controls.
+    Importance,
 }
 
 impl Method {
@@ -114,6 +118,7 @@ impl Method {
         match self {
             Method::ControlVariates => "control variates",
             Method::ExactControls => "control variates with exact means",
+            Method::Importance => importance::NAME,
         }
     }
 
@@ -166,6 +171,9 @@ pub fn run_reduced_with(
     method: Method,
     stop: &AtomicBool,
 ) -> Result<(RunResult, TrialValues), RunError> {
+    if method == Method::Importance {
+        return importance::run(model, settings, (stop, None));
+    }
     let seed = settings.seed;
     let groups = Groups::new(model);
     let (mu, mu_cov) = reference(model, seed, &groups, method);
@@ -195,9 +203,11 @@ pub fn run_reduced_with(
         method: method.name().into(),
         estimator: method.name().into(),
         fallback: None,
-        controls: "occurrences and outage hours of each failure definition".into(),
-        pilot_trials: PILOT_TRIALS,
-        reference_histories: method.histories(),
+        tilted_processes: None,
+        tilt: None,
+        controls: Some("occurrences and outage hours of each failure definition".into()),
+        pilot_trials: Some(PILOT_TRIALS),
+        reference_histories: Some(method.histories()),
         factors: std::collections::BTreeMap::new(),
         floors: std::collections::BTreeMap::new(),
     };

@@ -27,7 +27,7 @@ pub(super) fn reference(
         let key = stream_key(&[b"\xfereference", failure.name.as_bytes()]);
         let means = match method {
             Method::ControlVariates => reference_means,
-            Method::ExactControls => renewal::exact_means,
+            Method::ExactControls | Method::Importance => renewal::exact_means,
         };
         let (mean, c) = means(failure, model.horizon, (seed, key), method.histories());
         for (g, &(gf, n)) in groups.groups.iter().enumerate() {

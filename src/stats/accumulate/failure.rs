@@ -9,14 +9,14 @@ impl FailureAccumulator {
     /// (services hit summed over occurrences, most services one hit).
     pub(super) fn push(
         &mut self,
-        occurrences: u64,
+        (occurrences, w): (u64, f64),
         lost: f64,
         cost: f64,
         (blast, max): (u64, u32),
     ) {
-        self.occurrences.push(occurrences as f64);
-        self.lost.push(lost);
-        self.cost.push(cost);
+        self.occurrences.push_scaled(occurrences as f64, w);
+        self.lost.push_scaled(lost, w);
+        self.cost.push_scaled(cost, w);
         self.blast_sum += blast;
         self.blast_max = self.blast_max.max(max);
         self.occurrence_total += occurrences;

@@ -248,3 +248,25 @@ fn blast_json_lists_units_fractions_and_single_points_of_failure() {
     );
     insta::assert_snapshot!("blast_shop_two_regions_json", out);
 }
+
+#[test]
+fn a_tagged_row_names_the_providers_it_spans() {
+    let file = "scenarios/security-agent-update.ron";
+    let table = faultline(&["blast", file]);
+    assert!(
+        table.contains("shared fate (one occurrence takes all its targets down at once):\n  security agent update: across aws, azure\n"),
+        "{table}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&faultline(&["blast", file, "--format", "json"])).expect("JSON");
+    for row in doc["blasts"].as_array().expect("rows") {
+        let spans = &row["spans"];
+        if row["kind"] == "shared" {
+            assert_eq!(spans, &serde_json::json!(["aws", "azure"]), "{row}");
+        } else {
+            assert!(spans.is_null(), "{row}");
+        }
+    }
+    // a scenario without All or Tagged prints no such list
+    assert!(!faultline(&["blast", "scenarios/shop-two-providers.ron"]).contains("shared fate"));
+}

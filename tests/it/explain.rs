@@ -196,3 +196,42 @@ fn explain_needs_exactly_one_way_to_pick_a_trial() {
         assert_eq!(faultline(&args).status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn control_plane_occurrences_are_told_as_holds_not_failures() {
+    let text = std::fs::read_to_string(repo("scenarios/aws-us-east-1-2025.ron")).unwrap();
+    let m = model(&text);
+    let holds = (m.failures.iter())
+        .position(|f| f.name == "us-east-1 control plane")
+        .expect("the control-plane failure");
+    let opts = options(400, 42);
+    let stop = AtomicBool::new(false);
+    // the first trial in which a hold cost something
+    let e = (0..400)
+        .map(|t| explain::explain(&m, &opts, Pick::Trial(t), &stop).unwrap())
+        .find(|e| {
+            (e.trace.occurrences.iter())
+                .any(|o| m.processes[o.process].failure == holds && o.lost_hours > 0.0)
+        })
+        .expect("a trial with a control-plane occurrence that lost service");
+    let table = explain::table(&m, &e);
+    let starts = |tag: &str| {
+        (table.lines())
+            .filter(|l| {
+                l.contains(&format!(
+                    "  {tag}  us-east-1 control plane on aws/us-east-1"
+                ))
+            })
+            .count()
+    };
+    assert!(starts("HOLD") >= 1, "{table}");
+    assert_eq!(starts("FAIL"), 0, "{table}");
+    // no other failure holds
+    let any_hold = table.lines().filter(|l| l.contains("  HOLD  ")).count();
+    assert_eq!(any_hold, starts("HOLD"), "{table}");
+    let doc: serde_json::Value = serde_json::from_str(&explain::json(&m, &e).unwrap()).unwrap();
+    for o in doc["occurrences"].as_array().unwrap() {
+        let control_plane = o["failure"] == "us-east-1 control plane";
+        assert_eq!(o.get("control_plane").is_some(), control_plane, "{o}");
+    }
+}

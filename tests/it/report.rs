@@ -123,6 +123,60 @@ fn names_from_the_scenario_are_escaped() {
     assert!(html.contains("a&amp;b&quot;&#39;&lt;svg&gt;"));
 }
 
+/// The failure-modes row of failure `name` (its `<tr>` line).
+fn failure_row<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = format!("<tr><td>{name}");
+    (html.lines())
+        .find(|l| {
+            l.strip_prefix(&start)
+                .is_some_and(|rest| rest.starts_with([' ', '<']))
+        })
+        .unwrap_or_else(|| panic!("no row for {name}: {html}"))
+}
+
+#[test]
+fn a_tagged_failure_shows_the_providers_it_spans_and_a_third_party_is_named() {
+    let dir = scratch("shared-fate");
+    let html = report(
+        "scenarios/security-agent-update.ron",
+        &dir,
+        "agent.html",
+        &[],
+    );
+    let row = failure_row(&html, "security agent update");
+    assert!(row.contains("(shared fate across aws, azure)"), "{row}");
+    // a failure of one region is not shared
+    assert!(!failure_row(&html, "eastus region outage").contains("shared fate"));
+    assert!(html.contains(
+        "<li>Shared fate: <b>security agent update</b> takes down web, api at once, across providers aws, azure.</li>"
+    ));
+    let html = report(
+        "scenarios/shop-two-providers-shared-dns.ron",
+        &dir,
+        "dns.html",
+        &[],
+    );
+    let row = failure_row(&html, "dns/cdn provider outage");
+    assert!(row.contains("(shared fate across aws, gcp)"), "{row}");
+    assert!(html.contains("<b>dns</b> is a third party (dnsco), shared by aws, gcp."));
+    assert!(
+        html.contains("stroke=\"#8250df\" stroke-width=\"3\""),
+        "the third party's border"
+    );
+}
+
+#[test]
+fn a_control_plane_failure_is_labelled_as_such() {
+    let dir = scratch("control-plane");
+    let html = report("scenarios/aws-us-east-1-2025.ron", &dir, "r.html", &[]);
+    let row = failure_row(&html, "us-east-1 control plane");
+    assert!(
+        row.contains("(control plane: holds recovery, takes nothing down)"),
+        "{row}"
+    );
+    assert!(!failure_row(&html, "us-east-1 region outage").contains("control plane"));
+}
+
 const AUTO_FAILOVER: &str = "scenarios/shop-two-regions-auto-failover.ron";
 
 /// `faultline compare DESIGNS --trials 400 --format html -o DIR/NAME`, read back.

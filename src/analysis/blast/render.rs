@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{unit_kind, unit_name, Analysis, Blast, Overflow, State};
+use super::{unit_kind, unit_name, Analysis, Blast, Overflow, State, Unit};
+use crate::analysis::graph::shared::group_providers;
 use crate::model::Model;
 use crate::text::{column_width, markdown as cell, money, terminal};
 
@@ -36,6 +37,7 @@ pub fn table(model: &Model, analysis: &Analysis) -> String {
         );
     }
     out.push('\n');
+    shared_lines(&mut out, model, analysis, "", terminal);
     spof_lines(&mut out, model, analysis, "", terminal);
     out
 }
@@ -60,6 +62,7 @@ pub fn markdown(model: &Model, analysis: &Analysis) -> String {
         );
     }
     out.push('\n');
+    shared_lines(&mut out, model, analysis, "- ", cell);
     spof_lines(&mut out, model, analysis, "- ", cell);
     out
 }
@@ -102,6 +105,10 @@ pub struct BlastEntry {
     pub after_failover: PhaseEntry,
     /// Whether it alone takes a service with a cost to 0 after failover.
     pub single_point_of_failure: bool,
+    /// For a `shared` row: the providers whose replicas it takes down at
+    /// once, in model order (absent for the other rows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<String>,
 }
 
 /// The state of one phase.
@@ -147,6 +154,7 @@ impl BlastDocument {
                     immediate: phase(&b.immediate),
                     after_failover: phase(&b.after_failover),
                     single_point_of_failure: b.single_point_of_failure(model),
+                    spans: spans(model, b.unit),
                 }
             })
             .collect();
@@ -216,6 +224,47 @@ fn services_cell(model: &Model, b: &Blast, escape: Escape) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// For a `shared` unit: the providers whose replicas it takes down at once.
+fn spans(model: &Model, unit: Unit) -> Vec<String> {
+    match unit {
+        Unit::Group(g) => (group_providers(model, g).iter())
+            .map(|&p| model.domains[p].path.clone())
+            .collect(),
+        Unit::Domain(_) | Unit::Service(_) => Vec::new(),
+    }
+}
+
+/// One line per `shared` row: the providers it spans (nothing when the
+/// scenario has no `All` or `Tagged` failure).
+fn shared_lines(
+    out: &mut String,
+    model: &Model,
+    analysis: &Analysis,
+    bullet: &str,
+    escape: Escape,
+) {
+    let shared: Vec<&Blast> = (analysis.blasts.iter())
+        .filter(|b| matches!(b.unit, Unit::Group(_)))
+        .collect();
+    if shared.is_empty() {
+        return;
+    }
+    out.push_str("shared fate (one occurrence takes all its targets down at once):\n");
+    if !bullet.is_empty() {
+        out.push('\n');
+    }
+    for b in shared {
+        let _ = writeln!(
+            out,
+            "{}{}: across {}",
+            if bullet.is_empty() { "  " } else { bullet },
+            escape(unit_name(model, b.unit)),
+            escape(&spans(model, b.unit).join(", "))
+        );
+    }
+    out.push('\n');
 }
 
 fn spof_lines(out: &mut String, model: &Model, analysis: &Analysis, bullet: &str, escape: Escape) {

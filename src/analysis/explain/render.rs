@@ -4,10 +4,10 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::story::{story, target_name, Event, Story, MAX_STORY_EVENTS};
+use super::story::{start_tag, story, target_name, Event, Story, MAX_STORY_EVENTS};
 use super::{Explained, Pick};
 use crate::engine::{Occurrence, ServiceOutcome};
-use crate::model::{Cause, Model};
+use crate::model::{Cause, Effect, Model};
 use crate::text::{hours, markdown as cell, money, span, terminal, timestamp};
 
 /// Text escaped for the output's format ([`terminal`] or [`cell`]).
@@ -123,7 +123,10 @@ fn event_text(
     escape: Escape,
 ) -> (&'static str, String) {
     match *event {
-        Event::FailureStart(k) => ("FAIL", failure_start_text(model, e, k, escape)),
+        Event::FailureStart(k) => (
+            start_tag(model, e.trace.occurrences[k].process),
+            failure_start_text(model, e, k, escape),
+        ),
         Event::FailureEnd(k) => {
             let o = &e.trace.occurrences[k];
             let failure = &model.failures[model.processes[o.process].failure];
@@ -380,6 +383,10 @@ pub struct OccurrenceEntry {
     pub failure: String,
     /// Its cause.
     pub cause: Cause,
+    /// `true` for a control-plane occurrence (it takes nothing down, it
+    /// holds recovery under it); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub control_plane: bool,
     /// What it took down, in words.
     pub target: String,
     /// Start, hours from the start of the trial.
@@ -491,6 +498,7 @@ fn occurrence_entry(model: &Model, x: &Occurrence) -> OccurrenceEntry {
     OccurrenceEntry {
         failure: failure.name.clone(),
         cause: failure.cause,
+        control_plane: failure.effect == Effect::ControlPlane,
         target: target_name(model, x.process),
         start_hours: x.start,
         end_hours: x.end,

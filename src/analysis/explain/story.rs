@@ -2,7 +2,7 @@
 //! inferred where they show in the timelines.
 
 use crate::engine::Trace;
-use crate::model::{Model, Routing, Target};
+use crate::model::{Effect, Model, Routing, Target};
 
 /// What routing did at a service state change that no deployment change
 /// explains (inferred from the timelines; the engine keeps no routing log).
@@ -257,5 +257,14 @@ fn describe(model: &Model, target: Target) -> String {
             let zone = &model.domains[replica.domain].path;
             format!("{} replica {local} in {zone}", model.deployment_name(d))
         }
+    }
+}
+
+/// `FAIL` for an occurrence that takes its target down, `HOLD` for a
+/// control-plane one (it takes nothing down; it holds recovery under it).
+pub fn start_tag(model: &Model, process: usize) -> &'static str {
+    match model.failures[model.processes[process].failure].effect {
+        Effect::Down => "FAIL",
+        Effect::ControlPlane => "HOLD",
     }
 }

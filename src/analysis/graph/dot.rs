@@ -2,11 +2,14 @@
 
 use std::fmt::Write;
 
-use super::{edge_label, edges, label_lines, Clusters};
+use super::shared::{failure_edge_label, failure_lines, third_party_line};
+use super::{dependency_label, edges, label_lines, Clusters, Shared};
 use crate::model::{DependencyKind, DomainId, Model};
 use crate::text::{breaks_display, one_line};
 
-/// The dependency graph in DOT, left to right, domains as nested clusters.
+/// The dependency graph in DOT, left to right, domains as nested clusters;
+/// shared third parties bold, shared failures as red octagons with bold
+/// edges to what they take down.
 pub fn dot(model: &Model) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph {} {{", quote(&model.name));
@@ -14,19 +17,26 @@ pub fn dot(model: &Model) -> String {
     out.push_str("  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=10];\n");
     let clusters = Clusters::new(model);
+    let shared = Shared::new(model);
+    let drawn = Drawn {
+        clusters: &clusters,
+        shared: &shared,
+    };
     for &root in &clusters.roots {
-        cluster(&mut out, model, &clusters, root, 1);
+        cluster(&mut out, model, &drawn, root, 1);
     }
     for &s in &clusters.unhomed {
-        node(&mut out, model, s, 1);
+        node(&mut out, model, &shared, s, 1);
     }
+    let failure_ids = failure_nodes(&mut out, model, &shared);
     for (from, to, kind) in edges(model) {
         let style = match kind {
             DependencyKind::Hard => "solid",
             DependencyKind::Soft { .. } => "dashed",
             DependencyKind::Recovery { .. } => "dotted",
         };
-        let label = edge_label(kind).map_or_else(String::new, |l| format!(", label={}", quote(&l)));
+        let label = dependency_label(model, from, to, kind)
+            .map_or_else(String::new, |l| format!(", label={}", quote(&l)));
         let _ = writeln!(
             out,
             "  {} -> {} [style={style}{label}];",
@@ -34,31 +44,80 @@ pub fn dot(model: &Model) -> String {
             quote(&model.services[to].name)
         );
     }
+    for (f, id) in shared.failures.iter().zip(&failure_ids) {
+        for &s in &f.services {
+            let _ = writeln!(
+                out,
+                "  {} -> {} [style=bold, color=\"{FAILURE_COLOUR}\", label={}];",
+                quote(id),
+                quote(&model.services[s].name),
+                quote(failure_edge_label(f))
+            );
+        }
+    }
     out.push_str("}\n");
     out
 }
 
-fn cluster(out: &mut String, model: &Model, clusters: &Clusters, d: DomainId, depth: usize) {
+const FAILURE_COLOUR: &str = "#cf222e";
+const THIRD_PARTY_COLOUR: &str = "#8250df";
+
+/// What the clusters draw: the services by home, and what is shared.
+struct Drawn<'a> {
+    clusters: &'a Clusters,
+    shared: &'a Shared,
+}
+
+/// Writes one node per shared failure; returns their ids (`failure: NAME`,
+/// primed until no service has that name).
+fn failure_nodes(out: &mut String, model: &Model, shared: &Shared) -> Vec<String> {
+    let mut ids = Vec::new();
+    for f in &shared.failures {
+        let mut id = format!("failure: {}", model.failures[f.failure].name);
+        while model.service_by_name(&id).is_some() || ids.contains(&id) {
+            id.push('\'');
+        }
+        let lines: Vec<String> = (failure_lines(model, f).iter())
+            .map(|l| one_line(l).into_owned())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} [shape=octagon, style=bold, color=\"{FAILURE_COLOUR}\", label={}];",
+            quote(&id),
+            quote(&lines.join("\n"))
+        );
+        ids.push(id);
+    }
+    ids
+}
+
+fn cluster(out: &mut String, model: &Model, drawn: &Drawn, d: DomainId, depth: usize) {
+    let clusters = drawn.clusters;
     let pad = "  ".repeat(depth);
     let _ = writeln!(out, "{pad}subgraph \"cluster_{d}\" {{");
     let _ = writeln!(out, "{pad}  label={};", quote(&model.domains[d].path));
     for &child in &clusters.children[d] {
-        cluster(out, model, clusters, child, depth + 1);
+        cluster(out, model, drawn, child, depth + 1);
     }
     for &s in &clusters.homed[d] {
-        node(out, model, s, depth + 1);
+        node(out, model, drawn.shared, s, depth + 1);
     }
     let _ = writeln!(out, "{pad}}}");
 }
 
-fn node(out: &mut String, model: &Model, s: usize, depth: usize) {
+fn node(out: &mut String, model: &Model, shared: &Shared, s: usize, depth: usize) {
     let pad = "  ".repeat(depth);
-    let lines: Vec<String> = (label_lines(model, s).iter())
+    let mut lines: Vec<String> = (label_lines(model, s).iter())
         .map(|l| one_line(l).into_owned())
         .collect();
+    let mut style = String::new();
+    if let Some(t) = shared.third_party(s) {
+        lines.push(one_line(&third_party_line(model, t)).into_owned());
+        style = format!(", style=\"rounded,bold\", color=\"{THIRD_PARTY_COLOUR}\"");
+    }
     let _ = writeln!(
         out,
-        "{pad}{} [label={}];",
+        "{pad}{} [label={}{style}];",
         quote(&model.services[s].name),
         quote(&lines.join("\n"))
     );

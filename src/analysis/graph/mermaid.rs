@@ -4,11 +4,15 @@
 //! domain name can break the syntax; names appear only in quoted labels, with
 //! Mermaid's entity codes for the characters that would end them. Mermaid has
 //! no dashed arrow distinct from its dotted one, so edge styles are set with
-//! `linkStyle` by edge index: soft dashed, recovery dotted.
+//! `linkStyle` by edge index: soft dashed, recovery dotted. Shared third
+//! parties get the class `thirdParty`; shared failures are hexagons `f0`,
+//! `f1`, ... of class `sharedFailure`, with thick red links to what they
+//! take down.
 
 use std::fmt::Write;
 
-use super::{edge_label, edges, label_lines, Clusters};
+use super::shared::{failure_edge_label, failure_lines, third_party_line};
+use super::{dependency_label, edges, label_lines, Clusters, Shared};
 use crate::model::{DependencyKind, DomainId, Model};
 use crate::text::one_line;
 
@@ -16,15 +20,24 @@ use crate::text::one_line;
 pub fn mermaid(model: &Model) -> String {
     let mut out = String::from("flowchart LR\n");
     let clusters = Clusters::new(model);
+    let shared = Shared::new(model);
     for &root in &clusters.roots {
-        subgraph(&mut out, model, &clusters, root, 1);
+        subgraph(&mut out, model, (&clusters, &shared), root, 1);
     }
     for &s in &clusters.unhomed {
-        node(&mut out, model, s, 1);
+        node(&mut out, model, &shared, s, 1);
+    }
+    for (i, f) in shared.failures.iter().enumerate() {
+        let lines: Vec<String> = (failure_lines(model, f).iter())
+            .map(|l| escape(l))
+            .collect();
+        let _ = writeln!(out, "  f{i}{{{{\"{}\"}}}}", lines.join("<br/>"));
     }
     let mut styles = Vec::new();
-    for (i, (from, to, kind)) in edges(model).into_iter().enumerate() {
-        let label = edge_label(kind).map_or_else(String::new, |l| format!("|\"{}\"|", escape(&l)));
+    let dependencies = edges(model);
+    for (i, &(from, to, kind)) in dependencies.iter().enumerate() {
+        let label = dependency_label(model, from, to, kind)
+            .map_or_else(String::new, |l| format!("|\"{}\"|", escape(&l)));
         let _ = writeln!(out, "  s{from} -->{label} s{to}");
         match kind {
             DependencyKind::Hard => {}
@@ -32,13 +45,47 @@ pub fn mermaid(model: &Model) -> String {
             DependencyKind::Recovery { .. } => styles.push((i, "stroke-dasharray: 2 3")),
         }
     }
+    let mut link = dependencies.len();
+    for (i, f) in shared.failures.iter().enumerate() {
+        for &s in &f.services {
+            let _ = writeln!(out, "  f{i} ==>|\"{}\"| s{s}", failure_edge_label(f));
+            styles.push((link, "stroke: #cf222e"));
+            link += 1;
+        }
+    }
     for (i, style) in styles {
         let _ = writeln!(out, "  linkStyle {i} {style}");
     }
+    classes(&mut out, &shared);
     out
 }
 
-fn subgraph(out: &mut String, model: &Model, clusters: &Clusters, d: DomainId, depth: usize) {
+/// The classes of shared third parties and shared failures (nothing when
+/// there are none).
+fn classes(out: &mut String, shared: &Shared) {
+    if !shared.third_parties.is_empty() {
+        out.push_str("  classDef thirdParty stroke:#8250df,stroke-width:3px\n");
+        let ids: Vec<String> = (shared.third_parties.iter())
+            .map(|t| format!("s{}", t.service))
+            .collect();
+        let _ = writeln!(out, "  class {} thirdParty", ids.join(","));
+    }
+    if !shared.failures.is_empty() {
+        out.push_str("  classDef sharedFailure fill:#ffebe9,stroke:#cf222e,stroke-width:2px\n");
+        let ids: Vec<String> = (0..shared.failures.len())
+            .map(|i| format!("f{i}"))
+            .collect();
+        let _ = writeln!(out, "  class {} sharedFailure", ids.join(","));
+    }
+}
+
+fn subgraph(
+    out: &mut String,
+    model: &Model,
+    (clusters, shared): (&Clusters, &Shared),
+    d: DomainId,
+    depth: usize,
+) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         out,
@@ -46,17 +93,20 @@ fn subgraph(out: &mut String, model: &Model, clusters: &Clusters, d: DomainId, d
         escape(&model.domains[d].path)
     );
     for &child in &clusters.children[d] {
-        subgraph(out, model, clusters, child, depth + 1);
+        subgraph(out, model, (clusters, shared), child, depth + 1);
     }
     for &s in &clusters.homed[d] {
-        node(out, model, s, depth + 1);
+        node(out, model, shared, s, depth + 1);
     }
     let _ = writeln!(out, "{pad}end");
 }
 
-fn node(out: &mut String, model: &Model, s: usize, depth: usize) {
+fn node(out: &mut String, model: &Model, shared: &Shared, s: usize, depth: usize) {
     let pad = "  ".repeat(depth);
-    let lines: Vec<String> = label_lines(model, s).iter().map(|l| escape(l)).collect();
+    let mut lines: Vec<String> = label_lines(model, s).iter().map(|l| escape(l)).collect();
+    if let Some(t) = shared.third_party(s) {
+        lines.push(escape(&third_party_line(model, t)));
+    }
     let _ = writeln!(out, "{pad}s{s}[\"{}\"]", lines.join("<br/>"));
 }
 

@@ -8,13 +8,18 @@
 //! single-zone service, a region for a multi-zone one, the provider for a
 //! multi-region one, no cluster for a multi-provider one). Its label lists
 //! its deployments. Edges go from a service to what it depends on: hard
-//! solid, soft dashed with the impact, recovery dotted with the catch-up.
+//! solid, soft dashed with the impact, recovery dotted with the catch-up
+//! (and `manual` with the mean time people take to break a deadlock of a
+//! recovery cycle). Shared third parties and shared-fate failures are drawn
+//! distinctly ([`shared`]).
 
 mod dot;
 mod mermaid;
+pub mod shared;
 
 pub use dot::dot;
 pub use mermaid::mermaid;
+pub use shared::Shared;
 
 use crate::model::{DependencyKind, DomainId, Model, Routing, ServiceId};
 
@@ -103,6 +108,25 @@ pub fn edge_label(kind: DependencyKind) -> Option<String> {
                 String::new()
             }
         )),
+    }
+}
+
+/// The label of the dependency edge from `from` to `to`: [`edge_label`],
+/// with `, manual 4.6h` on a recovery edge of a cycle that people break by
+/// hand (`Recovery(manual: ...)`).
+pub fn dependency_label(
+    model: &Model,
+    from: ServiceId,
+    to: ServiceId,
+    kind: DependencyKind,
+) -> Option<String> {
+    let label = edge_label(kind);
+    if !matches!(kind, DependencyKind::Recovery { .. }) {
+        return label;
+    }
+    match (label, shared::manual_note(model, from, to)) {
+        (Some(l), Some(m)) => Some(format!("{l}, {m}")),
+        (l, _) => l,
     }
 }
 

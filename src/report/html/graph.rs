@@ -1,12 +1,17 @@
 //! The dependency graph as inline SVG: services in layers by dependency
 //! depth, left to right ([`crate::analysis::graph::layers`]), ordered within a layer by
 //! the mean position of their dependents (one barycentre pass, which removes
-//! most crossings of small graphs), filled by mean lost hours.
+//! most crossings of small graphs), filled by mean lost hours. A shared
+//! third party has a thick purple border; the shared failures and third
+//! parties are listed under the picture ([`shared_notes`]).
 
 use std::fmt::Write;
 
 use super::escape;
-use crate::analysis::graph::{edges, label_lines, layers, routing_name};
+use crate::analysis::graph::shared::{
+    failure_edge_label, manual_note, provider_names, third_party_line,
+};
+use crate::analysis::graph::{edges, label_lines, layers, routing_name, Shared};
 use crate::model::{DependencyKind, Model};
 use crate::report::hours;
 use crate::stats::RunResult;
@@ -38,12 +43,48 @@ pub fn svg(model: &Model, r: &RunResult) -> String {
         2.0 * MARGIN + (rows - 1) as f64 * ROW + NODE_H
     );
     for (from, to, kind) in edges(model) {
-        edge(&mut out, at(from), at(to), kind);
+        let manual = manual_note(model, from, to).is_some();
+        edge(&mut out, (at(from), at(to)), kind, manual);
     }
+    let shared = Shared::new(model);
     for (s, &l) in lost.iter().enumerate() {
-        node(&mut out, model, s, at(s), (l, most));
+        node(&mut out, model, (&shared, s), at(s), (l, most));
     }
     out.push_str("</svg>\n");
+    out.push_str(&shared_notes(model, &shared));
+    out
+}
+
+/// Under the graph, one line per shared failure (what it takes down or
+/// holds, and the providers it spans) and per shared third party; nothing
+/// when there are none.
+pub fn shared_notes(model: &Model, shared: &Shared) -> String {
+    if shared.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<ul class=\"note\">\n");
+    for f in &shared.failures {
+        let services: Vec<&str> = (f.services.iter())
+            .map(|&s| model.services[s].name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "<li>Shared fate: <b>{}</b> {} {} at once, across providers {}.</li>",
+            escape(&model.failures[f.failure].name),
+            failure_edge_label(f),
+            escape(&services.join(", ")),
+            escape(&provider_names(model, &f.reach))
+        );
+    }
+    for t in &shared.third_parties {
+        let _ = writeln!(
+            out,
+            "<li>Common point of failure: <b>{}</b> is a {}.</li>",
+            escape(&model.services[t.service].name),
+            escape(&third_party_line(model, t))
+        );
+    }
+    out.push_str("</ul>\n");
     out
 }
 
@@ -79,7 +120,10 @@ fn positions(model: &Model) -> Vec<(usize, usize)> {
     out
 }
 
-fn edge(out: &mut String, (x0, y0): (f64, f64), (x1, y1): (f64, f64), kind: DependencyKind) {
+/// One dependency edge; `manual`: a recovery edge of a cycle that people
+/// break by hand.
+fn edge(out: &mut String, ends: ((f64, f64), (f64, f64)), kind: DependencyKind, manual: bool) {
+    let ((x0, y0), (x1, y1)) = ends;
     let (dash, colour) = match kind {
         DependencyKind::Hard => ("", "#1f2328"),
         DependencyKind::Soft { .. } => (" stroke-dasharray=\"7 4\"", "#59636e"),
@@ -98,6 +142,7 @@ fn edge(out: &mut String, (x0, y0): (f64, f64), (x1, y1): (f64, f64), kind: Depe
     let label = match kind {
         DependencyKind::Hard => return,
         DependencyKind::Soft { impact } => format!("soft {impact}"),
+        DependencyKind::Recovery { .. } if manual => "recovery, manual".to_string(),
         DependencyKind::Recovery { .. } => "recovery".to_string(),
     };
     let _ = writeln!(
@@ -109,10 +154,26 @@ fn edge(out: &mut String, (x0, y0): (f64, f64), (x1, y1): (f64, f64), kind: Depe
     );
 }
 
-fn node(out: &mut String, model: &Model, s: usize, (x, y): (f64, f64), (lost, most): (f64, f64)) {
+fn node(
+    out: &mut String,
+    model: &Model,
+    (shared, s): (&Shared, usize),
+    (x, y): (f64, f64),
+    (lost, most): (f64, f64),
+) {
     let service = &model.services[s];
-    let title = label_lines(model, s).join("\n");
-    let detail = if service.deployments.len() > 1 {
+    let mut title = label_lines(model, s).join("\n");
+    let third = shared.third_party(s);
+    let border = if third.is_some() {
+        " stroke=\"#8250df\" stroke-width=\"3\""
+    } else {
+        " stroke=\"#59636e\""
+    };
+    let detail = if let Some(t) = third {
+        title.push('\n');
+        title.push_str(&third_party_line(model, t));
+        format!("third party ({})", model.domains[t.provider].path)
+    } else if service.deployments.len() > 1 {
         format!(
             "{} deployments, {}",
             service.deployments.len(),
@@ -123,7 +184,7 @@ fn node(out: &mut String, model: &Model, s: usize, (x, y): (f64, f64), (lost, mo
     };
     let _ = writeln!(
         out,
-        "<g><title>{}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W:.0}\" height=\"{NODE_H:.0}\" rx=\"6\" fill=\"{}\" stroke=\"#59636e\"/>\
+        "<g><title>{}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W:.0}\" height=\"{NODE_H:.0}\" rx=\"6\" fill=\"{}\"{border}/>\
          <text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>\
          <text x=\"{:.1}\" y=\"{:.1}\">{} lost (mean)</text>\
          <text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",

@@ -197,6 +197,7 @@ fn failure_modes(out: &mut String, model: &Model, r: &RunResult) {
             .then(a.0.cmp(b.0))
     });
     let total: f64 = rows.iter().map(|(_, f)| f.cost.mean).sum();
+    let shared = crate::analysis::graph::Shared::new(model);
     for (name, f) in rows {
         let duration = (model.failures.iter())
             .find(|x| &x.name == name)
@@ -210,7 +211,7 @@ fn failure_modes(out: &mut String, model: &Model, r: &RunResult) {
             out,
             "<tr><td>{}</td><td>{:?}</td><td>{:.3}</td><td>{}</td><td>{:.2} (max {})</td>\
              <td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(name),
+            failure_name(model, &shared, name),
             f.cause,
             f.occurrences.mean,
             duration,
@@ -223,6 +224,30 @@ fn failure_modes(out: &mut String, model: &Model, r: &RunResult) {
     }
     out.push_str("</table>\n");
     causes(out, r);
+}
+
+/// A failure's name, with a note when it is a shared failure (the providers
+/// it spans) or a control-plane failure (it takes nothing down, it holds).
+fn failure_name(model: &Model, shared: &crate::analysis::graph::Shared, name: &str) -> String {
+    let mut out = escape(name);
+    let Some(f) = model.failures.iter().position(|x| x.name == name) else {
+        return out;
+    };
+    if model.failures[f].effect == crate::model::Effect::ControlPlane {
+        out.push_str(
+            " <span class=\"note\">(control plane: holds recovery, takes nothing down)</span>",
+        );
+    }
+    if let Some(s) = shared.failures.iter().find(|s| s.failure == f) {
+        let _ = write!(
+            out,
+            " <span class=\"note\">(shared fate across {})</span>",
+            escape(&crate::analysis::graph::shared::provider_names(
+                model, &s.reach
+            ))
+        );
+    }
+    out
 }
 
 /// The failure modes added up by cause, most costly first.

@@ -23,3 +23,11 @@ pub(crate) fn chain(n: usize, every: &str) -> crate::model::Model {
         Err(e) => panic!("invalid chain scenario: {e}"),
     }
 }
+
+/// The model of a scenario text, panicking with its diagnostics if invalid.
+pub(crate) fn load(text: &str) -> crate::model::Model {
+    match crate::scenario::load("t.ron", text.as_bytes()) {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
+    }
+}

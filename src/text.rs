@@ -37,6 +37,18 @@ pub fn breaks_display(c: char) -> bool {
         )
 }
 
+/// Appends `c`, a character that [`breaks_display`], as its visible Rust
+/// escape (`\u{202e}`, `\n`) with its backslash doubled, so that the escape
+/// itself survives a format that reads backslashes (Markdown, DOT).
+pub fn push_visible(out: &mut String, c: char) {
+    for e in c.escape_default() {
+        if e == '\\' {
+            out.push('\\');
+        }
+        out.push(e);
+    }
+}
+
 /// Text with every character that [`breaks_display`] escaped (`\n` as
 /// `\\n`, U+202E as `\\u{202e}`), so that a value echoed from an untrusted
 /// file cannot break a one-line format, move a terminal's cursor or start a
@@ -93,15 +105,8 @@ pub fn markdown(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if breaks_display(c) => {
-                // `\n` stays visible: the backslash is escaped too
-                for e in c.escape_default() {
-                    if e == '\\' {
-                        out.push('\\');
-                    }
-                    out.push(e);
-                }
-            }
+            // `\n` stays visible: the backslash is escaped too
+            c if breaks_display(c) => push_visible(&mut out, c),
             c => out.push(c),
         }
         leading_digits &= c.is_ascii_digit();

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::shared::{failure_edge_label, failure_lines, third_party_line};
 use super::{dependency_label, edges, label_lines, Clusters, Shared};
 use crate::model::{DependencyKind, DomainId, Model};
-use crate::text::{breaks_display, one_line};
+use crate::text::{breaks_display, one_line, push_visible};
 
 /// The dependency graph in DOT, left to right, domains as nested clusters;
 /// shared third parties bold, shared failures as red octagons with bold
@@ -135,14 +135,7 @@ fn quote(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            c if breaks_display(c) => {
-                for e in c.escape_default() {
-                    if e == '\\' {
-                        out.push('\\');
-                    }
-                    out.push(e);
-                }
-            }
+            c if breaks_display(c) => push_visible(&mut out, c),
             c => out.push(c),
         }
     }

@@ -226,10 +226,7 @@ mod tests {
     use super::*;
 
     fn model(text: &str) -> Model {
-        match crate::scenario::load("t.ron", text.as_bytes()) {
-            Ok(m) => m,
-            Err(e) => panic!("{e}"),
-        }
+        crate::test_scenarios::load(text)
     }
 
     #[test]

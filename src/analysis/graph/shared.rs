@@ -266,10 +266,7 @@ mod tests {
     use super::*;
 
     fn model(text: &str) -> Model {
-        match crate::scenario::load("t.ron", text.as_bytes()) {
-            Ok(m) => m,
-            Err(e) => panic!("{e}"),
-        }
+        crate::test_scenarios::load(text)
     }
 
     const DOMAINS: &str = r#"domains: ["aws/r/a", "gcp/r/a", "cdn/global"]"#;

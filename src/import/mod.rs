@@ -98,6 +98,29 @@ impl ImportError {
     }
 }
 
+/// The longest scenario name an import writes (well under the scenario's
+/// limit on names).
+const MAX_TITLE_CHARS: usize = 120;
+
+/// The scenario name of an import from `inputs`: `imported from` the first
+/// input (its end, where it is long) and how many more there are.
+pub(crate) fn title(inputs: &[String]) -> String {
+    let first = inputs.first().map_or("", String::as_str);
+    let more = match inputs.len() {
+        0 | 1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    let room = MAX_TITLE_CHARS - "imported from ".len() - more.len();
+    let chars = first.chars().count();
+    let first = if chars > room {
+        let tail: String = first.chars().skip(chars + 3 - room).collect();
+        format!("...{tail}")
+    } else {
+        first.to_string()
+    };
+    format!("imported from {first}{more}")
+}
+
 /// A file name as it may be printed (control characters escaped).
 pub(crate) fn shown(path: &Path) -> String {
     crate::text::one_line(&path.display().to_string()).into_owned()
@@ -209,4 +232,17 @@ pub fn terraform_file(path: &Path) -> Result<String, ImportError> {
 pub fn kubernetes_paths(paths: &[std::path::PathBuf]) -> Result<String, ImportError> {
     let draft = kubernetes::draft(paths)?;
     Ok(emit::scenario(&draft, &crate::catalog::load()?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_stay_short_whatever_the_inputs() {
+        let long = "d/".repeat(200) + "plan.json";
+        let t = super::title(&[long]);
+        assert!(t.chars().count() <= super::MAX_TITLE_CHARS && t.ends_with("d/d/plan.json"));
+        let many: Vec<String> = (0..12).map(|i| format!("m/{i}.yaml")).collect();
+        assert_eq!(super::title(&many), "imported from m/0.yaml and 11 more");
+        assert_eq!(super::title(&["a.json".into()]), "imported from a.json");
+    }
 }

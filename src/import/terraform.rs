@@ -30,6 +30,13 @@ pub(crate) struct Resource {
 /// Not JSON (with line and column), not Terraform's JSON, or no resource
 /// that the import models.
 pub fn draft(file: &str, text: &str) -> Result<Draft, ImportError> {
+    if text.starts_with("[command]") {
+        return Err(ImportError::Content {
+            file: format!("{file}:1:1"),
+            message: "the first line is the `[command]` line of setup-terraform's wrapper, not JSON".into(),
+            hint: "set `terraform_wrapper: false` on hashicorp/setup-terraform, or write the file with `terraform show -json PLANFILE > plan.json`".into(),
+        });
+    }
     let json: Value = serde_json::from_str(text).map_err(|e| ImportError::Syntax {
         file: file.to_string(),
         line: e.line().max(1),
@@ -37,16 +44,11 @@ pub fn draft(file: &str, text: &str) -> Result<Draft, ImportError> {
         message: format!("not valid JSON: {}", strip_position(&e.to_string())),
     })?;
     let Some(resources) = read_resources(&json) else {
-        return Err(ImportError::Content {
-            file: file.to_string(),
-            message: "this JSON is not the output of `terraform show -json` nor a Terraform state"
-                .into(),
-            hint: "write it with `terraform show -json PLANFILE > plan.json` (or without PLANFILE for the state)".into(),
-        });
+        return Err(not_terraform(file, &json));
     };
     let context = Context::new(&json, &resources);
     let mut draft = Draft {
-        title: format!("imported from {file}"),
+        title: super::title(&[file.to_string()]),
         header: header(file),
         ..Draft::default()
     };
@@ -63,14 +65,37 @@ pub fn draft(file: &str, text: &str) -> Result<Draft, ImportError> {
     Ok(draft)
 }
 
+/// The error for JSON that is not Terraform's: a state in a format older
+/// than 4 is named as such.
+fn not_terraform(file: &str, json: &Value) -> ImportError {
+    let old_state = json.get("modules").is_some() && json.get("terraform_version").is_some();
+    let (message, hint) = match json.get("version").and_then(Value::as_u64) {
+        Some(v) if v < 4 && old_state => (
+            format!("a Terraform state in format version {v} (Terraform 0.11 or older), which `import` does not read"),
+            "upgrade it with Terraform 0.12 or later (any `terraform apply` rewrites it), or give `terraform show -json` of it",
+        ),
+        _ => (
+            "this JSON is not the output of `terraform show -json` nor a Terraform state".to_string(),
+            "write it with `terraform show -json PLANFILE > plan.json` (or without PLANFILE for the state)",
+        ),
+    };
+    ImportError::Content {
+        file: file.to_string(),
+        message,
+        hint: hint.into(),
+    }
+}
+
 /// An error unless the draft has between 1 and [`MAX_SERVICES`] services.
 fn check_drafted(file: &str, draft: &Draft, resources: usize) -> Result<(), ImportError> {
     if draft.services.is_empty() {
+        let message = match resources {
+            0 => "it has no resources".to_string(),
+            n => format!("none of its {n} resource(s) is a compute, database, cache or load-balancer resource that `import` models"),
+        };
         return Err(ImportError::Content {
             file: file.to_string(),
-            message: format!(
-                "none of its {resources} resource(s) is a compute, database, cache or load-balancer resource that `import` models"
-            ),
+            message,
             hint: "`import terraform` reads AWS, Google Cloud and Azure compute, database, cache and load-balancer resources; see docs/import.md".into(),
         });
     }

@@ -59,6 +59,11 @@ fn classify(kind: &str) -> Option<(&'static str, Kind)> {
     Some(k)
 }
 
+/// An autoscaler's minimum as the replicas, said so.
+fn floor(found: Option<(u64, String)>) -> Option<(u64, String)> {
+    found.map(|(n, how)| (n, format!("{how}, the floor its autoscaler keeps")))
+}
+
 /// The replicas one instance of a resource runs, and which attribute said so.
 fn replicas(kind: &str, v: &Map<String, Value>) -> (u64, String) {
     let from = |key: &str| get_u64(v, key).map(|n| (n, format!("its `{key}`")));
@@ -70,12 +75,16 @@ fn replicas(kind: &str, v: &Map<String, Value>) -> (u64, String) {
     let found = match kind {
         "aws_autoscaling_group" => from("desired_capacity").or_else(|| from("min_size")),
         "aws_ecs_service" => from("desired_count"),
-        "aws_eks_node_group" => nested("scaling_config", "desired_size"),
+        "aws_eks_node_group" => nested("scaling_config", "desired_size")
+            .or_else(|| floor(nested("scaling_config", "min_size"))),
         "google_compute_instance_group_manager"
         | "google_compute_region_instance_group_manager" => from("target_size"),
-        "google_container_node_pool" => from("node_count").or_else(|| from("initial_node_count")),
+        "google_container_node_pool" => from("node_count")
+            .or_else(|| floor(nested("autoscaling", "min_node_count")))
+            .or_else(|| from("initial_node_count")),
         "azurerm_virtual_machine_scale_set" => nested("sku", "capacity"),
-        "azurerm_kubernetes_cluster" => nested("default_node_pool", "node_count"),
+        "azurerm_kubernetes_cluster" => nested("default_node_pool", "node_count")
+            .or_else(|| floor(nested("default_node_pool", "min_count"))),
         "aws_elasticache_cluster" => from("num_cache_nodes"),
         "aws_elasticache_replication_group" => {
             from("num_cache_clusters").or_else(|| from("number_cache_clusters"))
@@ -313,33 +322,44 @@ fn spread_deployments(
     members: &[&Resource],
     context: &Context,
 ) -> Vec<Deployment> {
-    let mut by_region: Vec<Deployment> = Vec::new();
+    let mut by_region: Vec<(Deployment, Vec<Part>)> = Vec::new();
     for r in members {
-        let zones = raw_zones(&r.values, context);
+        let zones = match r.kind.as_str() {
+            "aws_rds_cluster" => cluster_zones(r, context),
+            _ => raw_zones(&r.values, context),
+        };
         let (region, region_note) = region_of(r, provider, &zones, context);
-        let (mut count, how) = replicas(&r.kind, &r.values);
+        let (mut count, mut how) = replicas(&r.kind, &r.values);
         let mut segments: Vec<String> = zones.iter().map(|z| zone_segment(&region, z)).collect();
         segments.dedup();
         if kind == Kind::LoadBalancer {
             count = segments.len().max(1) as u64;
         } else if r.kind == "google_container_node_pool" && !segments.is_empty() {
-            count *= segments.len() as u64;
+            how = format!("{how} ({count}) in each of its {} zones", segments.len());
+            count = count.saturating_mul(segments.len() as u64);
+        } else if r.kind == "aws_rds_cluster" {
+            (count, how) = cluster_replicas(r, context, &mut segments);
         }
-        let at = match by_region.iter().position(|d| d.region == region) {
+        let at = match by_region.iter().position(|(d, _)| d.region == region) {
             Some(at) => at,
             None => {
-                by_region.push(Deployment {
+                let d = Deployment {
                     provider: provider.into(),
                     region: region.clone(),
                     zones: Vec::new(),
                     replicas: 0,
                     need: 1,
                     notes: region_note.into_iter().collect(),
-                });
+                };
+                by_region.push((d, Vec::new()));
                 by_region.len() - 1
             }
         };
-        let d = &mut by_region[at];
+        let (d, parts) = &mut by_region[at];
+        parts.push(Part {
+            replicas: count,
+            zones: segments.clone(),
+        });
         for s in segments {
             if !d.zones.contains(&s) {
                 d.zones.push(s);
@@ -351,20 +371,99 @@ fn spread_deployments(
         }
         need_from(&r.kind, &r.values, d);
     }
-    by_region
-        .iter_mut()
-        .for_each(|d| finish(provider, kind, d, members.len()));
+    let mut deployments: Vec<Deployment> = by_region
+        .into_iter()
+        .map(|(mut d, parts)| {
+            finish(provider, kind, &mut d, &parts);
+            d
+        })
+        .collect();
     let most = crate::scenario::validate::MAX_DEPLOYMENTS_PER_SERVICE;
-    if by_region.len() > most {
-        let dropped = by_region.len() - most;
-        by_region.truncate(most);
-        if let Some(last) = by_region.last_mut() {
+    if deployments.len() > most {
+        let dropped = deployments.len() - most;
+        deployments.truncate(most);
+        if let Some(last) = deployments.last_mut() {
             last.notes.push(format!(
                 "{dropped} more region(s) not written: a service has at most {most} deployments"
             ));
         }
     }
-    by_region
+    deployments
+}
+
+/// What one instance of a group adds to its region's deployment.
+struct Part {
+    /// Its replicas.
+    replicas: u64,
+    /// The zone segments it names (none: not in the input).
+    zones: Vec<String>,
+}
+
+/// The most instances described one by one in a comment.
+const MAX_PARTS_LISTED: usize = 8;
+
+/// The comments of a deployment summed over several instances
+/// (`count`/`for_each`): what each adds and where, and which of them have
+/// no zone in the input.
+fn parts_notes(parts: &[Part], d: &mut Deployment) {
+    let listed: Vec<String> = parts
+        .iter()
+        .take(MAX_PARTS_LISTED)
+        .map(|p| match p.zones.is_empty() {
+            true => format!("{} (zone not in the input)", p.replicas),
+            false => format!("{} in {}", p.replicas, p.zones.join(", ")),
+        })
+        .collect();
+    let more = match parts.len().saturating_sub(MAX_PARTS_LISTED) {
+        0 => String::new(),
+        n => format!(", and {n} more"),
+    };
+    d.notes.push(format!(
+        "replicas: the sum over {} instances (count/for_each) of one resource: {}{more}",
+        parts.len(),
+        listed.join("; ")
+    ));
+    let unplaced = parts.iter().filter(|p| p.zones.is_empty()).count();
+    if unplaced > 0 && !d.zones.is_empty() {
+        d.notes.push(format!(
+            "zones: {unplaced} of these instances have no zone in the input; they are counted in the zones the others name"
+        ));
+    }
+}
+
+/// The zones of an Aurora cluster: its instances' zones, else its storage
+/// zones (`availability_zones`).
+fn cluster_zones(r: &Resource, context: &Context) -> Vec<String> {
+    let members = cluster_members(&r.values, context);
+    let zones: Vec<String> = (members.iter())
+        .filter_map(|m| get_str(m, "availability_zone"))
+        .map(String::from)
+        .collect();
+    if zones.is_empty() {
+        raw_zones(&r.values, context)
+    } else {
+        zones
+    }
+}
+
+/// The replicas of an Aurora cluster that does not fail over (fewer than
+/// two instances in the input): its one instance, or one writer assumed
+/// when none is in the input, placed in the first of its zones.
+fn cluster_replicas(r: &Resource, context: &Context, zones: &mut Vec<String>) -> (u64, String) {
+    let members = cluster_members(&r.values, context).len();
+    let storage = zones.len() > 1;
+    zones.truncate(1);
+    let placed = match (zones.first(), storage) {
+        (Some(z), true) => format!("; in `{z}`, the first of the cluster's zones"),
+        _ => String::new(),
+    };
+    match members {
+        0 => (
+            1,
+            format!("its cluster instances are not in the input: one writer assumed{placed}"),
+        ),
+        _ => (1, format!("its one cluster instance{placed}")),
+    }
 }
 
 /// A note on an auto-scaling group's `min_size`, the floor it keeps.
@@ -390,7 +489,7 @@ fn assume_one_zone(provider: &str, kind: Kind, d: &mut Deployment) {
 }
 
 /// Bounds and the notes every deployment gets.
-fn finish(provider: &str, kind: Kind, d: &mut Deployment, instances: usize) {
+fn finish(provider: &str, kind: Kind, d: &mut Deployment, parts: &[Part]) {
     let max = crate::scenario::validate::MAX_REPLICAS_PER_DEPLOYMENT;
     if d.replicas == 0 {
         d.replicas = 1;
@@ -402,10 +501,8 @@ fn finish(provider: &str, kind: Kind, d: &mut Deployment, instances: usize) {
             .push(format!("replicas: {} capped at {max}", d.replicas));
         d.replicas = max;
     }
-    if instances > 1 {
-        d.notes.push(format!(
-            "replicas: {instances} instances (count/for_each) of one resource"
-        ));
+    if parts.len() > 1 {
+        parts_notes(parts, d);
     }
     d.need = d.need.clamp(1, d.replicas);
     assume_one_zone(provider, kind, d);

@@ -21,6 +21,7 @@ mod fmt;
 mod fuzz_corpus;
 mod graph;
 mod import;
+mod import_inference;
 mod importance;
 mod init;
 mod interrupt;

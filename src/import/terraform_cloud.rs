@@ -503,6 +503,9 @@ fn finish(provider: &str, kind: Kind, d: &mut Deployment, parts: &[Part]) {
     }
     if parts.len() > 1 {
         parts_notes(parts, d);
+        if kind == Kind::Database {
+            d.notes.push("several database servers written as replicas of one service: if each holds its own data rather than a copy, make each a service of its own".into());
+        }
     }
     d.need = d.need.clamp(1, d.replicas);
     assume_one_zone(provider, kind, d);

@@ -212,7 +212,8 @@ fn aurora_without_its_instances_is_one_writer_in_one_zone_and_says_so() {
 }
 
 /// A state with two counted instances (one without a zone), two node pools
-/// of one `for_each`, and node pools and clusters that autoscale.
+/// of one `for_each`, two counted database servers, and node pools and
+/// clusters that autoscale.
 const STATE: &str = r#"{"version": 4, "terraform_version": "1.6.0", "resources": [
  {"mode": "managed", "type": "aws_instance", "name": "web", "instances": [
    {"index_key": 0, "attributes": {"availability_zone": "us-east-1b"}},
@@ -224,6 +225,9 @@ const STATE: &str = r#"{"version": 4, "terraform_version": "1.6.0", "resources":
    {"attributes": {"location": "us-central1", "autoscaling": [{"min_node_count": 2, "max_node_count": 9}], "node_locations": ["us-central1-a"]}}]},
  {"mode": "managed", "type": "azurerm_kubernetes_cluster", "name": "aks", "instances": [
    {"attributes": {"location": "westeurope", "default_node_pool": [{"node_count": null, "min_count": 4, "max_count": 8}]}}]},
+ {"mode": "managed", "type": "aws_db_instance", "name": "dbs", "instances": [
+   {"index_key": 0, "attributes": {"availability_zone": "us-east-1a"}},
+   {"index_key": 1, "attributes": {"availability_zone": "us-east-1b"}}]},
  {"mode": "managed", "type": "aws_eks_node_group", "name": "nodes", "instances": [
    {"attributes": {"arn": "arn:aws:eks:us-east-1:1:nodegroup/x", "scaling_config": [{"min_size": 3, "max_size": 6}]}}]}
 ]}"#;

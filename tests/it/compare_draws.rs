@@ -184,3 +184,38 @@ fn inputs_are_matched_by_name_and_position_whatever_their_order() {
     let columns = faultline::uncertainty::paired::match_inputs(&designs);
     assert_eq!(columns, vec![vec![0, 1], vec![2, 1, 0]]);
 }
+
+#[test]
+fn the_draws_count_against_the_work_limits_and_give_the_same_bytes_for_any_threads() {
+    let dir = scratch("compare_draws", "limits");
+    let hostile = r#"<script>x</script>|*"#;
+    let (base, challenger, _) = baseline_and_challenger();
+    let (base, challenger) = (
+        base.replace("patch", hostile),
+        challenger.replace("patch", hostile),
+    );
+    let (a, b) = (dir.join("a.ron"), dir.join("b.ron"));
+    std::fs::write(&a, &base).unwrap();
+    std::fs::write(&b, &challenger).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    // 20 trials of 9 events run at the median inputs; 64 draws of them do not
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["compare", a, b, "--max-events", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("a.ron"), "{stderr}");
+    let one = faultline(&["compare", a, b, "--format", "json", "--threads", "1"]);
+    let two = faultline(&["compare", a, b, "--format", "json", "--threads", "2"]);
+    assert_eq!(one, two);
+    // the input's name, from the file, is inert in every format
+    let html = faultline(&["compare", a, b, "--format", "html"]);
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("alike in both: &lt;script&gt;x&lt;/script&gt;|* lasts Fixed</p>"));
+    let markdown = faultline(&["compare", a, b, "--format", "markdown"]);
+    assert!(
+        markdown.contains("alike in both: &lt;script&gt;x&lt;/script&gt;\\|\\* lasts Fixed"),
+        "{markdown}"
+    );
+}

@@ -82,6 +82,10 @@ pub struct DesignDifference {
     pub tco: Difference,
     /// The overall verdict: the verdict on `tco`.
     pub verdict: Verdict,
+    /// With uncertain inputs: the paired comparison over their draws
+    /// (absent without any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_inputs: Option<crate::uncertainty::paired::OverInputs>,
 }
 
 /// A shared service's differences.
@@ -328,5 +332,6 @@ fn versus(
         infra_cost: infra,
         verdict: tco.verdict,
         tco,
+        over_inputs: None,
     }
 }

@@ -11,6 +11,7 @@ use super::Exit;
 use crate::analysis::compare::CompareError;
 use crate::montecarlo::RunError;
 use crate::report::compare::{render, render_html, CompareFormat};
+use crate::uncertainty::paired::{self, PairedError};
 
 /// Arguments of `compare`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +36,11 @@ pub struct CompareArgs {
     /// The work a run refuses to start.
     #[command(flatten)]
     pub limits: Limits,
+    /// With uncertain inputs (`Between`, `Observed`) in any design: how
+    /// many draws of them every design is run on, paired draw by draw.
+    #[arg(long, default_value_t = crate::uncertainty::DEFAULT_DRAWS,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub draws: u64,
 }
 
 /// `faultline compare`.
@@ -53,10 +59,22 @@ pub fn compare(args: &CompareArgs) -> Exit {
     }
     let options = args.settings.options(&args.limits);
     let signals = Signals::register();
-    let comparison = match crate::analysis::compare::compare(&designs, &options, &signals.stop) {
+    let mut comparison = match crate::analysis::compare::compare(&designs, &options, &signals.stop)
+    {
         Ok(c) => c,
         Err(e) => return failed("compare", &e, &signals),
     };
+    if designs.iter().any(|(_, m)| !m.uncertain.is_empty()) {
+        let over = paired::over_inputs(&designs, &options, args.draws, &signals.stop);
+        match over {
+            Ok(over) => {
+                for (d, o) in comparison.differences.iter_mut().zip(over) {
+                    d.over_inputs = Some(o);
+                }
+            }
+            Err(e) => return failed_draws(&e, &signals),
+        }
+    }
     let rendered = match args.format {
         Format::Table => render(&comparison, CompareFormat::Table),
         Format::Json => render(&comparison, CompareFormat::Json),
@@ -79,6 +97,26 @@ pub fn failed(command: &str, e: &CompareError, signals: &Signals) -> Exit {
         }
         CompareError::Run { error, .. } => error.hint(),
         _ => Some("give every design the same `horizon`".to_string()),
+    };
+    Problem::error(e.to_string())
+        .with_hint(hint.as_deref())
+        .print();
+    Exit::Failure
+}
+
+/// Reports draws of a comparison that did not finish: interrupted, refused,
+/// or a draw that makes a distribution invalid.
+fn failed_draws(e: &PairedError, signals: &Signals) -> Exit {
+    let hint = match e {
+        PairedError::Run {
+            error: RunError::Interrupted,
+            ..
+        } => {
+            stderr!("compare: interrupted: nothing was written");
+            return signals.exit();
+        }
+        PairedError::Run { error, .. } => error.hint(),
+        PairedError::Draw { .. } => Some("narrow the input's range".to_string()),
     };
     Problem::error(e.to_string())
         .with_hint(hint.as_deref())

@@ -194,8 +194,37 @@ fn text(c: &Comparison, markdown: bool) -> String {
         );
         out.push_str(&table(&differences(d), markdown));
         let _ = writeln!(out, "\n{}", reduction_line(d));
+        if let Some(line) = over_inputs_line(d) {
+            let _ = writeln!(out, "\n{}", escape(&line));
+        }
     }
     out
+}
+
+/// With uncertain inputs: the share of draws in which the design's mean
+/// TCO is lower than the baseline's, with its exact 95% interval, and the
+/// spread of the TCO difference over the draws.
+pub(super) fn over_inputs_line(d: &DesignDifference) -> Option<String> {
+    let o = d.over_inputs.as_ref()?;
+    let shared = if o.shared_inputs.is_empty() {
+        "none".to_string()
+    } else {
+        o.shared_inputs.join(", ")
+    };
+    let t = &o.tco_difference;
+    Some(format!(
+        "over the inputs: TCO/yr lower than the baseline's in {} of {} draws (paired draw by draw): \
+         P(better) {:.3} [95% CI {:.3}, {:.3}]; TCO difference over the draws p5 {}, p50 {}, p95 {}; \
+         inputs drawn alike in both: {shared}",
+        o.better_draws,
+        o.draws,
+        o.p_better,
+        o.ci95[0],
+        o.ci95[1],
+        signed_money(t.p5),
+        signed_money(t.p50),
+        signed_money(t.p95)
+    ))
 }
 
 /// The per-design table: a header, then one row per design.

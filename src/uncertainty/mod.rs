@@ -10,6 +10,7 @@
 //! (`Between`, `Observed`) builds [`Input`]s.
 
 pub mod laws;
+pub mod paired;
 pub mod run;
 pub mod sensitivity;
 

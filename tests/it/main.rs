@@ -8,6 +8,7 @@ mod blast;
 mod catalog;
 mod cli;
 mod compare;
+mod compare_draws;
 mod compose;
 mod control_plane;
 mod data;

@@ -111,7 +111,7 @@ fn names_from_the_scenario_are_escaped() {
     std::fs::write(
         &scenario,
         r#"Scenario(name: "<script>alert(1)</script>", trials: 50, domains: ["aws/r/a"],
-        failures: [(name: "<img src=x onerror=alert(2)>", on: EachReplica(), every: "30d", lasts: Fixed("2h"))],
+        failures: [(name: "<img src=x onerror=alert(2)>", on: EachReplica(), every: Between("20d", "40d"), lasts: Fixed("2h"))],
         services: { "a&b\"'<svg>": (deployments: [(in: "aws/r")], cost: (per_hour: 10)) })"#,
     )
     .expect("write");
@@ -121,6 +121,73 @@ fn names_from_the_scenario_are_escaped() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
     assert!(html.contains("a&amp;b&quot;&#39;&lt;svg&gt;"));
+    // the uncertain `every` makes it a two-level run: the tornado's bar
+    // (tooltip and label) names the input escaped
+    assert_eq!(html.matches("<g class=\"tornado-bar\">").count(), 1);
+    assert!(
+        html.contains("<g class=\"tornado-bar\"><title>&lt;img src=x onerror=alert(2)&gt; every: ")
+    );
+    assert!(html.contains(">&lt;img src=x onerror=alert(2)&gt; every</text>"));
+}
+
+#[test]
+fn the_tornado_has_one_bar_per_input_in_swing_order() {
+    let dir = scratch("tornado");
+    let path = dir.join("uncertain.html");
+    let scenario = "scenarios/shop-uncertain.ron";
+    let few = ["--trials", "400", "--draws", "8"];
+    let out = path.to_str().expect("utf-8 path");
+    let mut args = vec!["run", scenario, "--format", "html", "--output", out];
+    args.extend_from_slice(&few);
+    assert_eq!(faultline(&args), "");
+    let html = std::fs::read_to_string(&path).expect("the report");
+    let mut args = vec!["run", scenario, "--format", "json"];
+    args.extend_from_slice(&few);
+    let doc: serde_json::Value = serde_json::from_str(&faultline(&args)).expect("json");
+    let entries = doc["sensitivity"].as_array().expect("sensitivity");
+    assert_eq!(
+        entries.len(),
+        doc["uncertainty"]["inputs"]
+            .as_array()
+            .expect("inputs")
+            .len()
+    );
+    let money = |x: &serde_json::Value| faultline::report::money(x.as_f64().expect("number"));
+    // the bars in the document's order, which is by swing, largest first
+    let bars: Vec<&str> = html.split("<g class=\"tornado-bar\">").skip(1).collect();
+    assert_eq!(bars.len(), entries.len());
+    let swings: Vec<f64> = entries
+        .iter()
+        .map(|e| e["swing"].as_f64().expect("swing"))
+        .collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+    for (bar, e) in bars.iter().zip(entries) {
+        let name = e["input"].as_str().expect("name");
+        assert!(
+            bar.starts_with(&format!("<title>{name}: ")),
+            "{name}: {bar}"
+        );
+        let tooltip = format!(
+            "mean cost {} at p5, {} at p95, swing {}</title>",
+            money(&e["cost_at_low"]),
+            money(&e["cost_at_high"]),
+            money(&e["swing"])
+        );
+        assert!(bar.contains(&tooltip), "{tooltip}: {bar}");
+        assert!(bar.contains(&format!(">swing {}</text></g>", money(&e["swing"]))));
+        // two bars: one to the cost at p5, one to the cost at p95
+        assert_eq!(
+            bar.split("</g>")
+                .next()
+                .expect("bar")
+                .matches("<rect")
+                .count(),
+            2
+        );
+    }
+    // the centre: the median over the draws of the mean cost
+    let centre = money(&doc["uncertainty"]["cost"]["p50"]);
+    assert!(html.contains(&format!("the mean cost ({centre}, dashed)")));
 }
 
 /// The failure-modes row of failure `name` (its `<tr>` line).

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::{escape, head};
 use crate::analysis::compare::Comparison;
 use crate::report::compare::{
-    designs, differences, reduction_line, signed_money, verdict_words, Row,
+    designs, differences, over_inputs_line, reduction_line, signed_money, verdict_words, Row,
 };
 use crate::report::{hours, money};
 
@@ -54,6 +54,9 @@ pub fn page(c: &Comparison) -> String {
         );
         out.push_str(&table(&differences(d)));
         let _ = writeln!(out, "<p>{}</p>", escape(&reduction_line(d)));
+        if let Some(line) = over_inputs_line(d) {
+            let _ = writeln!(out, "<p>{}</p>", escape(&line));
+        }
     }
     out.push_str("</body>\n</html>\n");
     out

@@ -1,6 +1,7 @@
 //! `faultline report` and `run --format html`: one self-contained HTML file
 //! (inline CSS and SVG, no script, no font or image from the network) with
-//! the summary per service, the loss exceedance curve, the lost hours per
+//! the summary per service, the tornado of the uncertain inputs (if any),
+//! the loss exceedance curve, the lost hours per
 //! service as histograms, the failure modes as frequency x duration x scope,
 //! and the dependency graph coloured by lost hours; and the page of a
 //! `compare` (the designs side by side with their paired differences).
@@ -11,6 +12,7 @@
 mod chart;
 mod compare;
 mod graph;
+mod tornado;
 
 pub(super) use compare::page as comparison;
 
@@ -53,6 +55,7 @@ impl Render for Html<'_> {
             escape(&r.faultline.scenario_fnv1a)
         );
         summary(&mut out, r);
+        out.push_str(&tornado::section(r));
         out.push_str("<h2>Loss exceedance curve</h2>\n");
         let _ = writeln!(
             out,

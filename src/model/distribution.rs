@@ -83,6 +83,25 @@ pub enum DistributionError {
     },
 }
 
+/// Checks that the parameter `parameter` of `distribution` is finite and
+/// greater than zero.
+fn positive(
+    distribution: &'static str,
+    parameter: &'static str,
+    x: f64,
+) -> Result<(), DistributionError> {
+    if !x.is_finite() {
+        Err(DistributionError::NotFinite { distribution })
+    } else if x <= 0.0 {
+        Err(DistributionError::NotPositive {
+            distribution,
+            parameter,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 impl Distribution {
     /// A log-normal given by its median and 90th percentile, both in hours.
     ///
@@ -115,18 +134,6 @@ impl Distribution {
     /// # Errors
     /// [`DistributionError`] naming the offending parameter.
     pub fn validate(&self) -> Result<(), DistributionError> {
-        let positive = |distribution, parameter, x: f64| {
-            if !x.is_finite() {
-                Err(DistributionError::NotFinite { distribution })
-            } else if x <= 0.0 {
-                Err(DistributionError::NotPositive {
-                    distribution,
-                    parameter,
-                })
-            } else {
-                Ok(())
-            }
-        };
         match self {
             Distribution::Fixed(x) => {
                 if x.is_finite() && *x >= 0.0 {

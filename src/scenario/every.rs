@@ -87,42 +87,7 @@ impl<'de> Visitor<'de> for EveryVisitor {
             }
             return observed_every(observed);
         }
-        let get = |name: &str| durations.iter().find(|(k, _)| k == name).map(|x| x.1);
-        let fields: Vec<&str> = durations.iter().map(|(k, _)| k.as_str()).collect();
-        let (distribution, kind) = match (fields.as_slice(), shape) {
-            (["mean"], None) => (
-                Distribution::Exp {
-                    mean: get("mean").unwrap_or(0.0),
-                },
-                "Exp",
-            ),
-            (["scale"], Some(shape)) => (
-                Distribution::Weibull {
-                    shape,
-                    scale: get("scale").unwrap_or(0.0),
-                },
-                "Weibull",
-            ),
-            (["median", "p90"] | ["p90", "median"], None) => (
-                Distribution::lognormal(get("median").unwrap_or(0.0), get("p90").unwrap_or(0.0))
-                    .map_err(A::Error::custom)?,
-                "LogNormal",
-            ),
-            (["min", "max"] | ["max", "min"], None) => (
-                Distribution::Uniform {
-                    min: get("min").unwrap_or(0.0),
-                    max: get("max").unwrap_or(0.0),
-                },
-                "Uniform",
-            ),
-            _ => {
-                return Err(A::Error::custom(
-                    "a distribution of up times is `Exp(mean: d)`, `Weibull(shape: x, scale: d)`, \
-                     `LogNormal(median: d, p90: d)`, `Uniform(min: d, max: d)`, `Fixed(d)` or \
-                     `Empirical([d, ...])`",
-                ))
-            }
-        };
+        let (distribution, kind) = named_distribution(&durations, shape)?;
         drawn(distribution, kind)
     }
 
@@ -234,4 +199,49 @@ fn observed_every<E: Error>((events, years): (Option<f64>, Option<f64>)) -> Resu
         )));
     }
     Ok(RawEvery::Uncertain(Law::Observed { events, years }))
+}
+
+/// The distribution of up times named by its fields (`mean`: `Exp`,
+/// `shape` and `scale`: `Weibull`, ...) and its name.
+fn named_distribution<E: Error>(
+    durations: &[(String, f64)],
+    shape: Option<f64>,
+) -> Result<(Distribution, &'static str), E> {
+    let get = |name: &str| durations.iter().find(|(k, _)| k == name).map(|x| x.1);
+    let fields: Vec<&str> = durations.iter().map(|(k, _)| k.as_str()).collect();
+    let named = match (fields.as_slice(), shape) {
+        (["mean"], None) => (
+            Distribution::Exp {
+                mean: get("mean").unwrap_or(0.0),
+            },
+            "Exp",
+        ),
+        (["scale"], Some(shape)) => (
+            Distribution::Weibull {
+                shape,
+                scale: get("scale").unwrap_or(0.0),
+            },
+            "Weibull",
+        ),
+        (["median", "p90"] | ["p90", "median"], None) => (
+            Distribution::lognormal(get("median").unwrap_or(0.0), get("p90").unwrap_or(0.0))
+                .map_err(E::custom)?,
+            "LogNormal",
+        ),
+        (["min", "max"] | ["max", "min"], None) => (
+            Distribution::Uniform {
+                min: get("min").unwrap_or(0.0),
+                max: get("max").unwrap_or(0.0),
+            },
+            "Uniform",
+        ),
+        _ => {
+            return Err(E::custom(
+                "a distribution of up times is `Exp(mean: d)`, `Weibull(shape: x, scale: d)`, \
+                 `LogNormal(median: d, p90: d)`, `Uniform(min: d, max: d)`, `Fixed(d)` or \
+                 `Empirical([d, ...])`",
+            ))
+        }
+    };
+    Ok(named)
 }

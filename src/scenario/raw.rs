@@ -3,15 +3,19 @@
 //! so that ron reports the position of a bad value; everything that needs the
 //! whole file (names, references, cycles) is checked in `validate`.
 
-use std::fmt;
-use std::marker::PhantomData;
+mod entries;
+mod failure;
+mod values;
 
-use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+pub use entries::Entries;
+pub use failure::{RawEffect, RawFailure, RawRepair, RawSchedule, RawTarget};
+pub use values::{
+    NonNegativeDuration, Period, PositiveDuration, RawDistribution, MIN_PERIOD_HOURS,
+};
 
-use super::uncertain::{NominalHours, Uncertain, UncertainProbability};
-use crate::model::{Cause, Distribution, DistributionError, Duration, DurationError};
-use crate::uncertainty::{Law, Parameter};
+use serde::Deserialize;
+
+use super::uncertain::UncertainProbability;
 
 // The lowercase `rename`s are what diagnostics call these types ("unknown
 // field `x` in a failure", "unknown routing `X`"): the file never spells them.
@@ -104,97 +108,6 @@ pub enum RawObjective {
         p99_at_most: Option<f64>,
         #[serde(default)]
         confidence: Option<f64>,
-    },
-}
-
-/// One entry of `failures`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename = "failure")]
-pub struct RawFailure {
-    /// Unique name.
-    pub name: String,
-    /// What fails.
-    pub on: RawTarget,
-    /// Mean up time between outages (may be uncertain), or their
-    /// distribution (required unless `schedule` is given).
-    #[serde(default)]
-    pub every: Option<super::every::RawEvery>,
-    /// Occurrences at fixed times instead of after up times.
-    #[serde(default)]
-    pub schedule: Option<RawSchedule>,
-    /// Replicas repaired one by one by crews.
-    #[serde(default)]
-    pub repair: Option<RawRepair>,
-    /// Outage duration.
-    pub lasts: RawDistribution,
-    /// Root cause class; defaults to `Other`.
-    #[serde(default)]
-    pub cause: Option<Cause>,
-    /// Whether it destroys the data of the deployments it takes down.
-    #[serde(default)]
-    pub destroys_data: Option<bool>,
-    /// What an occurrence does; defaults to `Down`.
-    #[serde(default)]
-    pub effect: Option<RawEffect>,
-}
-
-/// A failure's `effect` as written.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields, rename = "effect")]
-#[allow(missing_docs)]
-pub enum RawEffect {
-    Down,
-    ControlPlane,
-}
-
-/// The `schedule` block of a failure (checked in `validate`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename = "schedule block")]
-pub struct RawSchedule {
-    /// Time between starts.
-    pub every: Period,
-    /// Time of the first start; defaults to 0.
-    #[serde(default)]
-    pub first: Option<NonNegativeDuration>,
-    /// Probability that a start happens; defaults to 1.
-    #[serde(default)]
-    pub chance: Option<f64>,
-}
-
-/// The `repair` block of a failure (checked in `validate`).
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields, rename = "repair block")]
-pub struct RawRepair {
-    /// Crews working in parallel.
-    pub crews: u64,
-}
-
-/// A failure target as written.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename = "target")]
-#[allow(missing_docs)]
-pub enum RawTarget {
-    Domain(String),
-    All(Vec<RawTarget>),
-    Tagged(String),
-    EachProvider {},
-    EachRegion {
-        #[serde(default)]
-        under: Option<String>,
-    },
-    EachZone {
-        #[serde(default)]
-        under: Option<String>,
-    },
-    Service(String),
-    EachService {},
-    EachDeployment {
-        #[serde(default)]
-        of: Option<String>,
-    },
-    EachReplica {
-        #[serde(default)]
-        of: Option<String>,
     },
 }
 
@@ -389,155 +302,4 @@ pub struct RawCost {
     /// Money per hour of lost writes; defaults to 0.
     #[serde(default)]
     pub per_data_loss_hour: Option<f64>,
-}
-
-/// A duration that must be greater than zero.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(try_from = "String")]
-pub struct PositiveDuration(pub Duration);
-
-impl TryFrom<String> for PositiveDuration {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        let d = Duration::parse(&text).map_err(duration_message)?;
-        if d.hours() > 0.0 {
-            Ok(PositiveDuration(d))
-        } else {
-            Err(format!("duration `{text}` must be greater than zero"))
-        }
-    }
-}
-
-/// The shortest [`Period`]: one second.
-pub const MIN_PERIOD_HOURS: f64 = 1.0 / 3600.0;
-
-/// A duration that other lengths are divided by (the horizon, `every`, an
-/// SLA `window`): at least [`MIN_PERIOD_HOURS`], so that no quotient
-/// overflows to infinity or NaN.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(try_from = "String")]
-pub struct Period(pub Duration);
-
-impl TryFrom<String> for Period {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        let d = PositiveDuration::try_from(text.clone())?.0;
-        if d.hours() >= MIN_PERIOD_HOURS {
-            Ok(Period(d))
-        } else {
-            Err(format!("duration `{text}` is shorter than one second"))
-        }
-    }
-}
-
-/// The message for a rejected duration. A "unit" that is not all letters
-/// (`e400h` in `1e400h`) means the number is not plain decimal.
-fn duration_message(e: DurationError) -> String {
-    match e {
-        DurationError::UnknownUnit { text, unit } if !unit.chars().all(char::is_alphabetic) => {
-            format!("duration `{text}` is not a decimal number followed by a unit")
-        }
-        e => e.to_string(),
-    }
-}
-
-/// A duration that may be zero.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(try_from = "String")]
-pub struct NonNegativeDuration(pub Duration);
-
-impl TryFrom<String> for NonNegativeDuration {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
-        Duration::parse(&text)
-            .map(NonNegativeDuration)
-            .map_err(duration_message)
-    }
-}
-
-/// A distribution as written; converted to a validated [`Distribution`]
-/// at the nominal value of each parameter, with the laws of its uncertain
-/// parameters (only a failure's `lasts` may have any: the validator says so).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(try_from = "DistributionSyntax")]
-pub struct RawDistribution(pub Distribution, pub Vec<(Parameter, Law)>);
-
-type Positive = Uncertain<PositiveDuration>;
-type NonNegative = Uncertain<NonNegativeDuration>;
-
-/// The distribution syntax of the file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename = "distribution")]
-enum DistributionSyntax {
-    Fixed(NonNegative),
-    Exp { mean: Positive },
-    LogNormal { median: Positive, p90: Positive },
-    Weibull { shape: f64, scale: Positive },
-    Uniform { min: NonNegative, max: NonNegative },
-    Empirical(Vec<NonNegativeDuration>),
-}
-
-impl TryFrom<DistributionSyntax> for RawDistribution {
-    type Error = DistributionError;
-    fn try_from(raw: DistributionSyntax) -> Result<Self, DistributionError> {
-        let mut laws = Vec::new();
-        let mut nominal = |parameter, value: &dyn NominalHours| {
-            laws.extend(value.uncertain_law().map(|law| (parameter, law)));
-            value.nominal()
-        };
-        let d = match raw {
-            DistributionSyntax::Fixed(d) => Distribution::Fixed(nominal(Parameter::Fixed, &d)),
-            DistributionSyntax::Exp { mean } => Distribution::Exp {
-                mean: nominal(Parameter::Mean, &mean),
-            },
-            DistributionSyntax::LogNormal { median, p90 } => Distribution::lognormal(
-                nominal(Parameter::Median, &median),
-                nominal(Parameter::P90, &p90),
-            )?,
-            DistributionSyntax::Weibull { shape, scale } => Distribution::Weibull {
-                shape,
-                scale: nominal(Parameter::Scale, &scale),
-            },
-            DistributionSyntax::Uniform { min, max } => Distribution::Uniform {
-                min: nominal(Parameter::Min, &min),
-                max: nominal(Parameter::Max, &max),
-            },
-            DistributionSyntax::Empirical(values) => {
-                Distribution::Empirical(values.iter().map(|d| d.0.hours()).collect())
-            }
-        };
-        d.validate()?;
-        Ok(RawDistribution(d, laws))
-    }
-}
-
-/// A map read as an ordered list of entries, so that a key given twice is
-/// seen (a plain map would silently keep the last one).
-#[derive(Debug)]
-pub struct Entries<T>(pub Vec<(String, T)>);
-
-impl<T> Default for Entries<T> {
-    fn default() -> Self {
-        Entries(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
-            type Value = Entries<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map from names to values")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, T>()? {
-                    entries.push((key, value));
-                }
-                Ok(Entries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor(PhantomData))
-    }
 }

@@ -5,10 +5,12 @@
 //! state changes, what routing did where it shows, and what each occurrence
 //! was attributed.
 
+mod document;
 mod render;
 mod story;
 
-pub use render::{json, markdown, table, ExplainDocument};
+pub use document::{json, ExplainDocument};
+pub use render::{markdown, table};
 pub use story::{story, target_name, Entry, Event, RoutingNote, Story, MAX_STORY_EVENTS};
 
 use std::sync::atomic::AtomicBool;

@@ -67,49 +67,8 @@ pub fn tokens(text: &str) -> Result<Vec<Token>, LexError> {
             continue;
         }
         let start = pos;
-        let kind = match (b, bytes.get(pos + 1).copied()) {
-            (b'/', Some(b'/')) => {
-                pos = bytes[pos..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(bytes.len(), |n| pos + n);
-                Kind::LineComment(text[start..pos].trim_end().to_string())
-            }
-            (b'/', Some(b'*')) => {
-                pos = block_comment_end(bytes, pos).ok_or(LexError {
-                    at: start,
-                    message: "unclosed block comment",
-                })?;
-                Kind::BlockComment(text[start..pos].replace("\r\n", "\n"))
-            }
-            (b'(' | b'[' | b'{', _) => {
-                pos += 1;
-                Kind::Open(b)
-            }
-            (b')' | b']' | b'}', _) => {
-                pos += 1;
-                Kind::Close(b)
-            }
-            (b',', _) => {
-                pos += 1;
-                Kind::Comma
-            }
-            (b':', _) => {
-                pos += 1;
-                Kind::Colon
-            }
-            (b'#', Some(b'!')) => {
-                pos = attribute_end(bytes, pos).ok_or(LexError {
-                    at: start,
-                    message: "unterminated attribute",
-                })?;
-                Kind::Atom(text[start..pos].to_string())
-            }
-            _ => {
-                pos = literal_end(bytes, pos)?;
-                Kind::Atom(text[start..pos].to_string())
-            }
-        };
+        let (kind, end) = token_at(text, start, b)?;
+        pos = end;
         out.push(Token {
             kind,
             newlines_before: newlines,
@@ -118,6 +77,57 @@ pub fn tokens(text: &str) -> Result<Vec<Token>, LexError> {
         newlines = 0;
     }
     Ok(out)
+}
+
+/// The token starting at `start`, whose first byte `b` is not whitespace,
+/// and the index just after it.
+fn token_at(text: &str, start: usize, b: u8) -> Result<(Kind, usize), LexError> {
+    let bytes = text.as_bytes();
+    let mut pos = start;
+    let kind = match (b, bytes.get(pos + 1).copied()) {
+        (b'/', Some(b'/')) => {
+            pos = bytes[pos..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(bytes.len(), |n| pos + n);
+            Kind::LineComment(text[start..pos].trim_end().to_string())
+        }
+        (b'/', Some(b'*')) => {
+            pos = block_comment_end(bytes, pos).ok_or(LexError {
+                at: start,
+                message: "unclosed block comment",
+            })?;
+            Kind::BlockComment(text[start..pos].replace("\r\n", "\n"))
+        }
+        (b'(' | b'[' | b'{', _) => {
+            pos += 1;
+            Kind::Open(b)
+        }
+        (b')' | b']' | b'}', _) => {
+            pos += 1;
+            Kind::Close(b)
+        }
+        (b',', _) => {
+            pos += 1;
+            Kind::Comma
+        }
+        (b':', _) => {
+            pos += 1;
+            Kind::Colon
+        }
+        (b'#', Some(b'!')) => {
+            pos = attribute_end(bytes, pos).ok_or(LexError {
+                at: start,
+                message: "unterminated attribute",
+            })?;
+            Kind::Atom(text[start..pos].to_string())
+        }
+        _ => {
+            pos = literal_end(bytes, pos)?;
+            Kind::Atom(text[start..pos].to_string())
+        }
+    };
+    Ok((kind, pos))
 }
 
 /// The end of the string, character, raw string or name/number at `start`.

@@ -104,12 +104,7 @@ impl Reader<'_> {
         // true just after a comma: comments on the same line trail the item before
         let mut after_comma = false;
         while let Some(token) = self.tokens.get(self.pos) {
-            let error = |message| {
-                Err(TreeError {
-                    at: token.at,
-                    message,
-                })
-            };
+            let error = |message| error_at(token, message);
             match &token.kind {
                 Kind::Close(c) => {
                     if open.map(closing) != Some(*c) {
@@ -131,21 +126,7 @@ impl Reader<'_> {
                 Kind::LineComment(text) | Kind::BlockComment(text) => {
                     let line = matches!(token.kind, Kind::LineComment(_));
                     let comment = self.comment(token, text, line);
-                    let previous = elements.last_mut();
-                    match previous {
-                        Some(Element::Item(prev)) if after_comma && !comment.newline_before => {
-                            prev.trailing.push(comment);
-                        }
-                        _ if item.parts.is_empty() && comment.newline_after => {
-                            elements.push(Element::Comment(comment));
-                        }
-                        _ => {
-                            if item.parts.is_empty() {
-                                item.blank_before = comment.blank_before;
-                            }
-                            item.parts.push(Part::Comment(comment));
-                        }
-                    }
+                    place_comment(comment, after_comma, &mut elements, &mut item);
                     self.pos += 1;
                     continue;
                 }
@@ -172,6 +153,17 @@ impl Reader<'_> {
             }
             after_comma = false;
         }
+        self.end_of_file(open, elements, item)
+    }
+
+    /// The group when the file ends: the top level, or an error when a
+    /// bracket is still open.
+    fn end_of_file(
+        &self,
+        open: Option<u8>,
+        mut elements: Vec<Element>,
+        item: Item,
+    ) -> Result<Group, TreeError> {
         match open {
             None => {
                 finish(&mut elements, item);
@@ -181,6 +173,38 @@ impl Reader<'_> {
                 at: self.tokens.last().map_or(0, |t| t.at),
                 message: "unexpected end of file: a bracket is not closed",
             }),
+        }
+    }
+}
+
+/// A parse error at `token`.
+fn error_at(token: &Token, message: &'static str) -> Result<Group, TreeError> {
+    Err(TreeError {
+        at: token.at,
+        message,
+    })
+}
+
+/// Places a comment: trailing the item before it (on the same line after
+/// a comma), on its own line between items, or inside the current item.
+fn place_comment(
+    comment: Comment,
+    after_comma: bool,
+    elements: &mut Vec<Element>,
+    item: &mut Item,
+) {
+    match elements.last_mut() {
+        Some(Element::Item(prev)) if after_comma && !comment.newline_before => {
+            prev.trailing.push(comment);
+        }
+        _ if item.parts.is_empty() && comment.newline_after => {
+            elements.push(Element::Comment(comment));
+        }
+        _ => {
+            if item.parts.is_empty() {
+                item.blank_before = comment.blank_before;
+            }
+            item.parts.push(Part::Comment(comment));
         }
     }
 }

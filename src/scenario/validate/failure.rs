@@ -74,33 +74,13 @@ impl Validator<'_> {
             Anchor::Field("name").nth(index),
             Anchor::Str(raw.name.clone()),
         ];
-        if !self.name("failure name", &raw.name, &at) {
-            return;
-        }
-        if !self.failure_names.insert(raw.name.clone()) {
-            self.report(
-                &at,
-                format!("failure `{}` is defined twice", raw.name),
-                || Some("failure names key the results: give each a unique name".into()),
-            );
+        if !self.new_failure_name(raw, &at) {
             return;
         }
         let Some((every, arrival, crews)) = self.timing(index, raw) else {
             return;
         };
-        let effect = match raw.effect {
-            None | Some(RawEffect::Down) => Effect::Down,
-            Some(RawEffect::ControlPlane) => Effect::ControlPlane,
-        };
-        if effect == Effect::ControlPlane && raw.destroys_data == Some(true) {
-            let mut at = at.clone();
-            at.push(Anchor::Field("destroys_data"));
-            self.report(
-                &at,
-                format!("failure `{}` has `effect: ControlPlane` and `destroys_data: true`: a control-plane failure takes nothing down, so it destroys nothing", raw.name),
-                || Some("remove `destroys_data`, or describe the data loss as a failure with `effect: Down`".into()),
-            );
-        }
+        let effect = self.effect(raw, &at);
         let failure = model.failures.len();
         model.failures.push(Failure {
             name: raw.name.clone(),
@@ -124,33 +104,8 @@ impl Validator<'_> {
             return;
         }
         at.push(Anchor::Field("on"));
-        let resolved = match super::shared_fate::group_members(model, &self.ids, &raw.on) {
-            Some(members) => members.map(|members| {
-                model.groups.push(crate::model::Group {
-                    failure,
-                    targets: members,
-                });
-                vec![Target::Group(model.groups.len() - 1)]
-            }),
-            None => resolve_targets(model, &self.ids, &raw.on),
-        };
-        let targets = match resolved {
-            Ok(t) => t,
-            Err(e) if e.matches_nothing => {
-                at.extend(e.anchor());
-                let message = format!(
-                    "failure `{}` matches nothing: {}; it never fails",
-                    raw.name, e.message
-                );
-                self.warn(&at, message, e.hint(model));
-                return;
-            }
-            Err(e) => {
-                at.extend(e.anchor());
-                let message = format!("failure `{}`: {}", raw.name, e.message);
-                self.report(&at, message, || e.hint(model));
-                return;
-            }
+        let Some(targets) = self.failure_targets(model, failure, raw, &at) else {
+            return;
         };
         let targets = self.repaired(model, failure, targets);
         if model.processes.len() + targets.len() > MAX_PROCESSES {
@@ -163,6 +118,82 @@ impl Validator<'_> {
             return;
         }
         add_processes(model, failure, targets);
+    }
+
+    /// Whether the failure's name is valid and not taken yet (reported when not).
+    fn new_failure_name(&mut self, raw: &RawFailure, at: &[Anchor]) -> bool {
+        if !self.name("failure name", &raw.name, at) {
+            return false;
+        }
+        if !self.failure_names.insert(raw.name.clone()) {
+            self.report(
+                at,
+                format!("failure `{}` is defined twice", raw.name),
+                || Some("failure names key the results: give each a unique name".into()),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// What an occurrence of the failure does (`Down` unless written);
+    /// reports `destroys_data` on a control-plane failure.
+    fn effect(&mut self, raw: &RawFailure, at: &[Anchor]) -> Effect {
+        let effect = match raw.effect {
+            None | Some(RawEffect::Down) => Effect::Down,
+            Some(RawEffect::ControlPlane) => Effect::ControlPlane,
+        };
+        if effect == Effect::ControlPlane && raw.destroys_data == Some(true) {
+            let mut at = at.to_vec();
+            at.push(Anchor::Field("destroys_data"));
+            self.report(
+                &at,
+                format!("failure `{}` has `effect: ControlPlane` and `destroys_data: true`: a control-plane failure takes nothing down, so it destroys nothing", raw.name),
+                || Some("remove `destroys_data`, or describe the data loss as a failure with `effect: Down`".into()),
+            );
+        }
+        effect
+    }
+
+    /// The targets of the failure's `on` (one group target for `All` and
+    /// `Tagged`); `None` after reporting an error, or warning that it
+    /// matches nothing. `at` points at the `on` field.
+    fn failure_targets(
+        &mut self,
+        model: &mut Model,
+        failure: usize,
+        raw: &RawFailure,
+        at: &[Anchor],
+    ) -> Option<Vec<Target>> {
+        let resolved = match super::shared_fate::group_members(model, &self.ids, &raw.on) {
+            Some(members) => members.map(|members| {
+                model.groups.push(crate::model::Group {
+                    failure,
+                    targets: members,
+                });
+                vec![Target::Group(model.groups.len() - 1)]
+            }),
+            None => resolve_targets(model, &self.ids, &raw.on),
+        };
+        let mut at = at.to_vec();
+        match resolved {
+            Ok(t) => Some(t),
+            Err(e) if e.matches_nothing => {
+                at.extend(e.anchor());
+                let message = format!(
+                    "failure `{}` matches nothing: {}; it never fails",
+                    raw.name, e.message
+                );
+                self.warn(&at, message, e.hint(model));
+                None
+            }
+            Err(e) => {
+                at.extend(e.anchor());
+                let message = format!("failure `{}`: {}", raw.name, e.message);
+                self.report(&at, message, || e.hint(model));
+                None
+            }
+        }
     }
 }
 

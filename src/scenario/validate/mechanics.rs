@@ -3,8 +3,10 @@
 
 use super::super::locate::Anchor;
 use super::super::raw::{
-    RawData, RawFailback, RawOverload, RawReplication, RawRouting, RawService, RawSla, RawTraffic,
+    RawCredit, RawData, RawFailback, RawOverload, RawReplication, RawRouting, RawService, RawSla,
+    RawTraffic,
 };
+use super::super::uncertain::UncertainProbability;
 use super::{Validator, MAX_COST_PER_HOUR};
 use crate::model::{CreditTier, DataPolicy, Model, Overload, Replication, Routing, Sla, Traffic};
 use crate::uncertainty::Target;
@@ -55,37 +57,7 @@ impl Validator<'_> {
                 manual,
                 failback,
             }) => {
-                let law = success.and_then(|s| s.law());
-                let success = success.map_or(1.0, |s| s.nominal());
-                if !(0.0..=1.0).contains(&success) {
-                    self.report(
-                        &at(name, &["routing", "success"]),
-                        format!("`success` of `{name}` is `{success}`; it must be between 0 and 1"),
-                        || {
-                            Some(
-                                "`success` is the probability that the automated switch works"
-                                    .into(),
-                            )
-                        },
-                    );
-                } else if success < 1.0 && manual.is_none() {
-                    self.report(
-                        &at(name, &["routing", "success"]),
-                        format!("`{name}` has `success: {success}` but no `manual` response"),
-                        || Some("add `manual: LogNormal(median: \"30m\", p90: \"2h\")`: who switches when the automation fails".into()),
-                    );
-                }
-                if let Some(law) = law {
-                    let target = Target::Success(model.services.len());
-                    let input = format!("{name} routing success");
-                    self.input(
-                        model,
-                        &at(name, &["routing", "success"]),
-                        false,
-                        input,
-                        (law, target),
-                    );
-                }
+                let success = self.success(model, name, *success, manual.is_some());
                 Routing::ActivePassive {
                     detect: self.certain(&at(name, &["routing", "detect"]), detect),
                     switch: self.certain(&at(name, &["routing", "switch"]), switch),
@@ -103,6 +75,45 @@ impl Validator<'_> {
                 respond: self.certain(&at(name, &["routing", "respond"]), respond),
             },
         }
+    }
+
+    /// The probability that an automated switch works (1 unless given),
+    /// reported when out of [0, 1] or below 1 without a `manual` response;
+    /// an uncertain one becomes an input.
+    fn success(
+        &mut self,
+        model: &mut Model,
+        name: &str,
+        success: Option<UncertainProbability>,
+        has_manual: bool,
+    ) -> f64 {
+        let law = success.and_then(|s| s.law());
+        let success = success.map_or(1.0, |s| s.nominal());
+        if !(0.0..=1.0).contains(&success) {
+            self.report(
+                &at(name, &["routing", "success"]),
+                format!("`success` of `{name}` is `{success}`; it must be between 0 and 1"),
+                || Some("`success` is the probability that the automated switch works".into()),
+            );
+        } else if success < 1.0 && !has_manual {
+            self.report(
+                &at(name, &["routing", "success"]),
+                format!("`{name}` has `success: {success}` but no `manual` response"),
+                || Some("add `manual: LogNormal(median: \"30m\", p90: \"2h\")`: who switches when the automation fails".into()),
+            );
+        }
+        if let Some(law) = law {
+            let target = Target::Success(model.services.len());
+            let input = format!("{name} routing success");
+            self.input(
+                model,
+                &at(name, &["routing", "success"]),
+                false,
+                input,
+                (law, target),
+            );
+        }
+        success
     }
 
     /// Overload, data and SLA of a service.
@@ -135,41 +146,7 @@ impl Validator<'_> {
             ok = false;
         }
         for (i, tier) in raw.credits.iter().enumerate() {
-            if !(tier.below > 0.0 && tier.below <= 1.0) {
-                self.report(
-                    &[
-                        at(name, &["sla", "credits"]),
-                        vec![Anchor::Field("below").nth(i)],
-                    ]
-                    .concat(),
-                    format!(
-                        "`below` of `{name}`'s credit tier is `{}`; it must be in (0, 1]",
-                        tier.below
-                    ),
-                    || Some("`below` is an availability, e.g. `0.9995`".into()),
-                );
-                ok = false;
-            }
-            if !(0.0..=1.0).contains(&tier.refund) {
-                self.report(
-                    &[
-                        at(name, &["sla", "credits"]),
-                        vec![Anchor::Field("refund").nth(i)],
-                    ]
-                    .concat(),
-                    format!(
-                        "`refund` of `{name}`'s credit tier is `{}`; it must be between 0 and 1",
-                        tier.refund
-                    ),
-                    || {
-                        Some(
-                            "`refund` is the share of the window's revenue paid back, e.g. `0.10`"
-                                .into(),
-                        )
-                    },
-                );
-                ok = false;
-            }
+            ok &= self.credit_tier(name, i, tier);
         }
         ok.then(|| Sla {
             window: raw.window.0.hours(),
@@ -183,6 +160,48 @@ impl Validator<'_> {
                 })
                 .collect(),
         })
+    }
+
+    /// Whether credit tier `i` has `below` in (0, 1] and `refund` in
+    /// [0, 1] (each reported when not).
+    fn credit_tier(&mut self, name: &str, i: usize, tier: &RawCredit) -> bool {
+        let mut ok = true;
+        if !(tier.below > 0.0 && tier.below <= 1.0) {
+            self.report(
+                &[
+                    at(name, &["sla", "credits"]),
+                    vec![Anchor::Field("below").nth(i)],
+                ]
+                .concat(),
+                format!(
+                    "`below` of `{name}`'s credit tier is `{}`; it must be in (0, 1]",
+                    tier.below
+                ),
+                || Some("`below` is an availability, e.g. `0.9995`".into()),
+            );
+            ok = false;
+        }
+        if !(0.0..=1.0).contains(&tier.refund) {
+            self.report(
+                &[
+                    at(name, &["sla", "credits"]),
+                    vec![Anchor::Field("refund").nth(i)],
+                ]
+                .concat(),
+                format!(
+                    "`refund` of `{name}`'s credit tier is `{}`; it must be between 0 and 1",
+                    tier.refund
+                ),
+                || {
+                    Some(
+                        "`refund` is the share of the window's revenue paid back, e.g. `0.10`"
+                            .into(),
+                    )
+                },
+            );
+            ok = false;
+        }
+        ok
     }
 
     /// A traffic curve: 24 non-negative weights with a positive sum.

@@ -9,18 +9,16 @@ mod mechanics;
 mod names;
 mod objective;
 mod order;
+mod service;
 mod shared_fate;
 mod uncertain;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::diagnostic::{name_hint, Diagnostic};
+use super::diagnostic::Diagnostic;
 use super::locate::{Anchor, Locator};
-use super::raw::{RawDependency, RawScenario, RawService};
-use crate::model::{
-    Dependency, DependencyKind, Distribution, Domain, DomainId, Level, Model, Service, Traffic,
-};
-use crate::uncertainty::Target;
+use super::raw::RawScenario;
+use crate::model::{Distribution, Domain, DomainId, Level, Model};
 
 pub use names::MAX_NAME_CHARS;
 pub use order::topological_order;
@@ -147,18 +145,7 @@ impl<'a> Validator<'a> {
 
     /// Validates a whole scenario. Returns `None` when any problem was found.
     pub fn scenario(&mut self, raw: RawScenario, default_name: &str) -> Option<Model> {
-        if raw.extends.is_some() || raw.remove.is_some() {
-            let field = if raw.extends.is_some() {
-                "extends"
-            } else {
-                "remove"
-            };
-            self.report(
-                &[Anchor::Field(field)],
-                format!("`{field}` is only followed when the scenario is read from a file"),
-                || Some("run faultline on the file itself".into()),
-            );
-        }
+        self.composition_outside_a_file(&raw);
         let horizon = raw.horizon.map_or(8760.0, |h| h.0.hours());
         let trials = raw.trials.unwrap_or(DEFAULT_TRIALS);
         if trials == 0 {
@@ -203,15 +190,25 @@ impl<'a> Validator<'a> {
             self.failure(&mut model, index, failure);
         }
         self.objectives(&mut model, &raw.objectives);
-        // inputs in file order (services are validated before failures)
-        model.uncertain.sort_by_key(|i| {
-            let (line, col) = i.at.split_once(':').unwrap_or_default();
-            (line.parse::<usize>().ok(), col.parse::<usize>().ok())
-        });
-        model
-            .processes
-            .sort_by(|a, b| a.label.cmp(&b.label).then(a.stream_key.cmp(&b.stream_key)));
+        sort_inputs_and_processes(&mut model);
         self.problems.is_empty().then_some(model)
+    }
+
+    /// Reports `extends` or `remove` in a scenario not read from a file
+    /// (only the file loader follows them).
+    fn composition_outside_a_file(&mut self, raw: &RawScenario) {
+        if raw.extends.is_some() || raw.remove.is_some() {
+            let field = if raw.extends.is_some() {
+                "extends"
+            } else {
+                "remove"
+            };
+            self.report(
+                &[Anchor::Field(field)],
+                format!("`{field}` is only followed when the scenario is read from a file"),
+                || Some("run faultline on the file itself".into()),
+            );
+        }
     }
 
     fn domains(&mut self, paths: &[String]) -> Vec<Domain> {
@@ -300,145 +297,16 @@ impl<'a> Validator<'a> {
             *n += 1;
         }
     }
+}
 
-    fn service(
-        &mut self,
-        model: &mut Model,
-        name: &str,
-        raw: &RawService,
-        names: &[&str],
-        traffic: Option<&Traffic>,
-    ) {
-        let at = |field| [Anchor::Entry(name.to_string()), Anchor::Field(field)];
-        let first_deployment = model.deployments.len();
-        if raw.deployments.is_empty() {
-            self.report(
-                &at("deployments"),
-                format!("service `{name}` has no deployments"),
-                || Some("add a deployment: `deployments: [(in: \"aws/us-east-1/a\")]`".into()),
-            );
-        }
-        if raw.deployments.len() > MAX_DEPLOYMENTS_PER_SERVICE {
-            self.report(
-                &at("deployments"),
-                format!(
-                    "service `{name}` has {} deployments; at most {MAX_DEPLOYMENTS_PER_SERVICE} are supported",
-                    raw.deployments.len()
-                ),
-                || None,
-            );
-        }
-        let service_id = model.services.len();
-        let infra = raw.infra.map(|i| {
-            self.infra_price(
-                name,
-                &[Anchor::Entry(name.to_string())],
-                i.per_replica_month,
-            )
-        });
-        for (index, deployment) in raw.deployments.iter().enumerate() {
-            self.deployment(model, (name, service_id, infra), index, deployment);
-        }
-        let depends_on = self.dependencies(model, name, raw, names);
-        let cost = raw.cost.as_ref();
-        let cost_per_hour = self.money(name, "per_hour", cost.and_then(|c| c.per_hour));
-        let cost_per_data_loss_hour = self.money(
-            name,
-            "per_data_loss_hour",
-            cost.and_then(|c| c.per_data_loss_hour),
-        );
-        let routing = self.routing(model, name, raw.routing.as_ref());
-        let mechanics = self.mechanics(name, raw);
-        if matches!(mechanics.overload, crate::model::Overload::Collapse { .. })
-            && !matches!(routing, crate::model::Routing::ActiveActive { .. })
-        {
-            self.warn(
-                &at("overload"),
-                format!("`overload: Collapse` of `{name}` acts only under `ActiveActive`; `{name}` only sheds"),
-                Some("under ActivePassive or Manual the active deployment takes all traffic and sheds what exceeds its capacity".into()),
-            );
-        }
-        let traffic = match &raw.traffic {
-            Some(t) => self.traffic(&at("traffic"), t),
-            None => traffic.cloned(),
-        };
-        model.services.push(Service {
-            name: name.to_string(),
-            deployments: first_deployment..model.deployments.len(),
-            routing,
-            depends_on,
-            cost_per_hour,
-            cost_per_data_loss_hour,
-            overload: mechanics.overload,
-            data: mechanics.data,
-            sla: mechanics.sla,
-            traffic: traffic.map(Box::new),
-        });
-    }
-
-    fn dependencies(
-        &mut self,
-        model: &mut Model,
-        name: &str,
-        raw: &RawService,
-        names: &[&str],
-    ) -> Vec<Dependency> {
-        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut out = Vec::new();
-        for (target, kind) in &raw.depends_on.0 {
-            let occurrence = seen.entry(target).or_insert(0);
-            let mut at = vec![
-                Anchor::Entry(name.to_string()),
-                Anchor::Field("depends_on"),
-                Anchor::Key(target.clone()).nth(*occurrence),
-            ];
-            *occurrence += 1;
-            if *occurrence > 1 {
-                let message = format!("`{name}` lists the dependency `{target}` twice");
-                self.report(&at, message, || {
-                    Some("keep one entry per service in `depends_on`".into())
-                });
-                continue;
-            }
-            let Some(&service) = self.ids.services.get(target) else {
-                let message = format!("unknown service `{target}` in `depends_on` of `{name}`");
-                self.report(&at, message, || name_hint(target, names, "services"));
-                continue;
-            };
-            let kind = match kind {
-                RawDependency::Hard => DependencyKind::Hard,
-                RawDependency::Recovery { catch_up, manual } => {
-                    if let Some(manual) = manual {
-                        self.manual_breaks
-                            .push((name.to_string(), service, manual.0.clone()));
-                    }
-                    DependencyKind::Recovery {
-                        catch_up: catch_up.map_or(0.0, |c| c.0.hours()),
-                    }
-                }
-                RawDependency::Soft { impact: raw_impact } => {
-                    let impact = raw_impact.nominal();
-                    if impact > 0.0 && impact <= 1.0 {
-                        if let Some(law) = raw_impact.law() {
-                            at.push(Anchor::Field("impact"));
-                            let input = format!("{name} depends_on {target} impact");
-                            let target = Target::Impact(model.services.len(), out.len());
-                            self.input(model, &at, false, input, (law, target));
-                        }
-                        DependencyKind::Soft { impact }
-                    } else {
-                        at.push(Anchor::Field("impact"));
-                        self.report(
-                        &at,
-                        format!("`impact` of `{name}` on `{target}` is `{impact}`; it must be in (0, 1]"),
-                        || Some(format!("`impact` is the share of `{name}` lost while `{target}` is fully down")),
-                    );
-                        continue;
-                    }
-                }
-            };
-            out.push(Dependency { service, kind });
-        }
-        out
-    }
+/// Puts the uncertain inputs in file order (services are validated before
+/// failures) and the processes in the order of their labels.
+fn sort_inputs_and_processes(model: &mut Model) {
+    model.uncertain.sort_by_key(|i| {
+        let (line, col) = i.at.split_once(':').unwrap_or_default();
+        (line.parse::<usize>().ok(), col.parse::<usize>().ok())
+    });
+    model
+        .processes
+        .sort_by(|a, b| a.label.cmp(&b.label).then(a.stream_key.cmp(&b.stream_key)));
 }

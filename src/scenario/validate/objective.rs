@@ -47,26 +47,11 @@ impl Validator<'_> {
         raw: &RawObjective,
         at: Vec<Anchor>,
     ) -> Option<Objective> {
-        match raw {
+        let hours = |d: &Option<NonNegativeDuration>| d.map(|d| d.0.hours());
+        let (measure, statistic, target) = match raw {
             RawObjective::Availability {
                 service, at_least, ..
-            } => {
-                let service = self.objective_service(model, service, &at)?;
-                if !(0.0..=1.0).contains(at_least) {
-                    self.report(
-                        &[at, vec![Anchor::Field("at_least")]].concat(),
-                        format!("`at_least` is `{at_least}`; an availability is between 0 and 1"),
-                        || Some("write a fraction: `at_least: 0.9995` for 99.95%".into()),
-                    );
-                    return None;
-                }
-                Some(Objective {
-                    measure: Measure::Availability(service),
-                    statistic: Statistic::Mean,
-                    target: *at_least,
-                    confidence: None,
-                })
-            }
+            } => self.availability(model, service, *at_least, at)?,
             RawObjective::LostHours {
                 service,
                 mean_at_most,
@@ -74,15 +59,9 @@ impl Validator<'_> {
                 ..
             } => {
                 let service = self.objective_service(model, service, &at);
-                let hours = |d: &Option<NonNegativeDuration>| d.map(|d| d.0.hours());
                 let (statistic, target) =
                     self.one_bound("LostHours", &at, hours(mean_at_most), hours(p99_at_most))?;
-                Some(Objective {
-                    measure: Measure::LostHours(service?),
-                    statistic,
-                    target,
-                    confidence: None,
-                })
+                (Measure::LostHours(service?), statistic, target)
             }
             RawObjective::DataLoss {
                 service,
@@ -92,39 +71,61 @@ impl Validator<'_> {
             } => {
                 let service = self.objective_service(model, service, &at);
                 let service = service.and_then(|s| self.models_data(model, s, &at));
-                let hours = |d: &Option<NonNegativeDuration>| d.map(|d| d.0.hours());
                 let (statistic, target) =
                     self.one_bound("DataLoss", &at, hours(mean_at_most), hours(p99_at_most))?;
-                Some(Objective {
-                    measure: Measure::DataLoss(service?),
-                    statistic,
-                    target,
-                    confidence: None,
-                })
+                (Measure::DataLoss(service?), statistic, target)
             }
             RawObjective::AnnualCost {
                 mean_at_most,
                 p99_at_most,
                 ..
-            } => {
-                let (statistic, target) =
-                    self.one_bound("AnnualCost", &at, *mean_at_most, *p99_at_most)?;
-                if !(target.is_finite() && target >= 0.0) {
-                    self.report(
-                        &at,
-                        format!("the bound of `AnnualCost` is `{target}`; it must be a finite amount of at least 0"),
-                        || Some("write the money per trial: `mean_at_most: 500000`".into()),
-                    );
-                    return None;
-                }
-                Some(Objective {
-                    measure: Measure::Cost,
-                    statistic,
-                    target,
-                    confidence: None,
-                })
-            }
+            } => self.annual_cost(*mean_at_most, *p99_at_most, &at)?,
+        };
+        Some(Objective {
+            measure,
+            statistic,
+            target,
+            confidence: None,
+        })
+    }
+
+    /// An `Availability` objective: a mean of at least `at_least`, a share.
+    fn availability(
+        &mut self,
+        model: &Model,
+        service: &str,
+        at_least: f64,
+        at: Vec<Anchor>,
+    ) -> Option<(Measure, Statistic, f64)> {
+        let service = self.objective_service(model, service, &at)?;
+        if !(0.0..=1.0).contains(&at_least) {
+            self.report(
+                &[at, vec![Anchor::Field("at_least")]].concat(),
+                format!("`at_least` is `{at_least}`; an availability is between 0 and 1"),
+                || Some("write a fraction: `at_least: 0.9995` for 99.95%".into()),
+            );
+            return None;
         }
+        Some((Measure::Availability(service), Statistic::Mean, at_least))
+    }
+
+    /// An `AnnualCost` objective: one bound, a finite amount of at least 0.
+    fn annual_cost(
+        &mut self,
+        mean_at_most: Option<f64>,
+        p99_at_most: Option<f64>,
+        at: &[Anchor],
+    ) -> Option<(Measure, Statistic, f64)> {
+        let (statistic, target) = self.one_bound("AnnualCost", at, mean_at_most, p99_at_most)?;
+        if !(target.is_finite() && target >= 0.0) {
+            self.report(
+                at,
+                format!("the bound of `AnnualCost` is `{target}`; it must be a finite amount of at least 0"),
+                || Some("write the money per trial: `mean_at_most: 500000`".into()),
+            );
+            return None;
+        }
+        Some((Measure::Cost, statistic, target))
     }
 
     /// The objective's `confidence`, when given: a share in (0, 1].

@@ -40,30 +40,7 @@ fn collect(
     members: &mut Vec<Target>,
 ) -> Result<(), TargetError> {
     match raw {
-        RawTarget::All(list) => {
-            for item in list {
-                // inside `All`, a member matching nothing would silently
-                // narrow the failure: an error
-                collect(model, ids, item, members).map_err(|e| match e.matches_nothing {
-                    true => TargetError {
-                        matches_nothing: false,
-                        message: format!("{} (inside `All`)", e.message),
-                        ..e
-                    },
-                    false => e,
-                })?;
-            }
-            if members.is_empty() {
-                return Err(TargetError {
-                    message: "`All` lists no target".into(),
-                    hint: Hint::Text("list the targets hit together: `All([Domain(\"aws/us-east-1\"), Domain(\"gcp/us-east4\")])`".into()),
-                    name: None,
-                    matches_nothing: true,
-                    bare: false,
-                });
-            }
-            Ok(())
-        }
+        RawTarget::All(list) => collect_all(model, ids, list, members),
         RawTarget::Tagged(tag) => match ids.tags.get(tag) {
             Some(deployments) => {
                 members.extend(deployments.iter().map(|&d| Target::Deployment(d)));
@@ -85,25 +62,62 @@ fn collect(
             members.push(Target::Service(service(ids, name)?));
             Ok(())
         }
-        each => Err(TargetError {
-            message: format!(
-                "`All` lists single targets; `{}` is not allowed inside it",
-                variant(each)
-            ),
-            hint: Hint::Text(
-                "list them one by one: `All([Domain(\"aws/us-east-1\"), Domain(\"gcp/us-east4\")])`, \
-                 or give the deployments a tag and use `Tagged(\"...\")`"
-                    .into(),
-            ),
-            name: Some(variant(each).to_string()),
-            matches_nothing: false,
-            bare: true,
-        })
-        .or_else(|e| {
-            // resolve it anyway, so an unknown name inside is reported as such
-            resolve_targets(model, ids, each).and(Err(e))
-        }),
+        each => not_single(model, ids, each),
     }
+}
+
+/// The members of an `All`: each single target of the list.
+fn collect_all(
+    model: &Model,
+    ids: &Ids,
+    list: &[RawTarget],
+    members: &mut Vec<Target>,
+) -> Result<(), TargetError> {
+    for item in list {
+        // inside `All`, a member matching nothing would silently
+        // narrow the failure: an error
+        collect(model, ids, item, members).map_err(|e| match e.matches_nothing {
+            true => TargetError {
+                matches_nothing: false,
+                message: format!("{} (inside `All`)", e.message),
+                ..e
+            },
+            false => e,
+        })?;
+    }
+    if members.is_empty() {
+        return Err(TargetError {
+            message: "`All` lists no target".into(),
+            hint: Hint::Text("list the targets hit together: `All([Domain(\"aws/us-east-1\"), Domain(\"gcp/us-east4\")])`".into()),
+            name: None,
+            matches_nothing: true,
+            bare: false,
+        });
+    }
+    Ok(())
+}
+
+/// The error for an `Each...` target inside `All` (after resolving it, so
+/// that an unknown name inside it is reported as such).
+fn not_single(model: &Model, ids: &Ids, each: &RawTarget) -> Result<(), TargetError> {
+    Err(TargetError {
+        message: format!(
+            "`All` lists single targets; `{}` is not allowed inside it",
+            variant(each)
+        ),
+        hint: Hint::Text(
+            "list them one by one: `All([Domain(\"aws/us-east-1\"), Domain(\"gcp/us-east4\")])`, \
+             or give the deployments a tag and use `Tagged(\"...\")`"
+                .into(),
+        ),
+        name: Some(variant(each).to_string()),
+        matches_nothing: false,
+        bare: true,
+    })
+    .or_else(|e| {
+        // resolve it anyway, so an unknown name inside is reported as such
+        resolve_targets(model, ids, each).and(Err(e))
+    })
 }
 
 /// The variant name of an `Each...` target, as written.
@@ -174,7 +188,20 @@ impl Validator<'_> {
             Some(repair) => Some(u32::try_from(repair.crews).unwrap_or(u32::MAX)),
             None => None,
         };
-        let (every, arrival) = match (&raw.every, &raw.schedule) {
+        let (every, arrival) = self.arrival(raw, &at, crews)?;
+        Some((every, arrival, crews))
+    }
+
+    /// The mean up time (hours) and when occurrences start: from `every`
+    /// or from `schedule` (exactly one of them); `None` after reporting
+    /// what is wrong. `at` gives the anchors of a field of the failure.
+    fn arrival(
+        &mut self,
+        raw: &RawFailure,
+        at: &impl Fn(Option<&'static str>) -> Vec<Anchor>,
+        crews: Option<u32>,
+    ) -> Option<(f64, Arrival)> {
+        Some(match (&raw.every, &raw.schedule) {
             (Some(RawEvery::Mean(every)), None) => (every.0.hours(), Arrival::Exp),
             (Some(RawEvery::Uncertain(law)), None) => (law.quantile(0.5), Arrival::Exp),
             (Some(RawEvery::Drawn { distribution, kind }), None) => {
@@ -208,8 +235,7 @@ impl Validator<'_> {
                 );
                 return None;
             }
-        };
-        Some((every, arrival, crews))
+        })
     }
 
     /// Up times from a distribution: its name as written must be the one

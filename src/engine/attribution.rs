@@ -736,7 +736,7 @@ impl Scratch {
         }
         let mut t = from;
         while t < to {
-            let (index, until) = super::window_piece(t, to, self.windows.length);
+            let (index, until) = super::sla::window_piece(t, to, self.windows.length);
             if index != self.windows.index {
                 self.settle_window();
                 self.settle_unmatched(index);

@@ -32,6 +32,7 @@ pub fn take_culprits(model: &Model, plan: &Plan, s: usize, ws: &mut Workspace) {
 }
 
 /// The outages holding deployment `d`'s replicas down while its quorum is lost within `[a, b)`.
+#[inline]
 pub(super) fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Workspace) {
     let q = ws.quorum[d].clone();
     let mut j = ws.arena.index_at(&q, a);
@@ -54,6 +55,7 @@ pub(super) fn own_culprits(plan: &Plan, d: usize, a: f64, b: f64, ws: &mut Works
 
 /// The outages holding `d`'s replicas down while it served less for want of
 /// the capacity they took, within `[a, b)`.
+#[inline]
 pub(super) fn capacity_culprits(model: &Model, d: usize, a: f64, b: f64, ws: &mut Workspace) {
     let span = ws.ledger.spans[model.deployments[d].service]
         .reduced

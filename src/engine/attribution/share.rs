@@ -160,6 +160,7 @@ impl Scratch {
     }
 
     /// Gives occurrence `o` `money` (a data loss or a credit it caused).
+    #[inline]
     pub(super) fn charge(&mut self, o: usize, money: f64) {
         self.cost[o] += money;
         if !self.seen[o] {

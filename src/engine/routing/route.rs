@@ -69,17 +69,20 @@ pub struct Route {
 
 impl Route {
     /// Its served fraction now.
+    #[inline]
     pub(super) fn value(&self) -> f64 {
         self.fraction.value
     }
 
     /// Whether it is collapsed (ActiveActive overload).
+    #[inline]
     pub(super) fn collapsed(&self) -> bool {
         self.collapsed_until > f64::NEG_INFINITY
     }
 }
 
 /// The earliest next change among the deployments' timelines.
+#[inline]
 pub(super) fn next_change(arena: &Arena, routes: &[Route]) -> f64 {
     routes
         .iter()
@@ -89,6 +92,7 @@ pub(super) fn next_change(arena: &Arena, routes: &[Route]) -> f64 {
 
 /// Advances every timeline that changes at `t`; returns a bitmask of the
 /// deployments that fell to 0 and of those that came back above 0.
+#[inline]
 pub(super) fn advance(arena: &Arena, routes: &mut [Route], t: f64) -> (u64, u64) {
     let (mut fell, mut rose) = (0u64, 0u64);
     for (i, r) in routes.iter_mut().enumerate() {
@@ -104,6 +108,7 @@ pub(super) fn advance(arena: &Arena, routes: &mut [Route], t: f64) -> (u64, u64)
 }
 
 /// The mask of the first `n` deployments (n <= 64).
+#[inline]
 pub(super) fn all_deployments(n: usize) -> u64 {
     u64::MAX.checked_shr(64 - n.min(64) as u32).unwrap_or(0)
 }

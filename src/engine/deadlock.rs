@@ -12,8 +12,9 @@
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
+use super::cycle::settle_cycle;
 use super::streams;
-use super::{settle_cycle, Plan, Workspace, MAX_RECOVERY_PASSES};
+use super::{Plan, Workspace, MAX_RECOVERY_PASSES};
 use crate::model::{stream_key, Model};
 
 /// Breaks the deadlocks of the recovery cycle `cycle` (positions in the

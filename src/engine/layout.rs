@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use crate::model::{Dependency, Model, Target};
+use crate::model::{Dependency, Deployment, Group, Model, Process, Replica, Service, Target};
 
 /// A model renumbered for the engine, with the way back (`Default`: of the
 /// empty model).
@@ -50,18 +50,7 @@ impl Layout {
             .flat_map(|&d| model.deployments[d].replicas.clone())
             .collect();
         let engine_replica = inverse(&replica);
-        let owner = |p: usize| match model.processes[p].target {
-            Target::Domain(_) => 0,
-            Target::Service(s) => 1 + engine_service[s],
-            Target::Deployment(d) => 1 + engine_service[model.deployments[d].service],
-            Target::Replica(r) => {
-                let d = model.replicas[r].deployment;
-                1 + engine_service[model.deployments[d].service]
-            }
-            Target::Group(_) => 0,
-        };
-        let mut process: Vec<usize> = (0..model.processes.len()).collect();
-        process.sort_by_key(|&p| (owner(p), p));
+        let process = process_order(model, &engine_service);
         let engine_process = inverse(&process);
         let ids = Ids {
             service: &engine_service,
@@ -75,50 +64,11 @@ impl Layout {
             seed: model.seed,
             domains: model.domains.clone(),
             failures: model.failures.clone(),
-            services: (service.iter())
-                .map(|&s| {
-                    let mut x = model.services[s].clone();
-                    x.deployments = ids.deployments(&x.deployments);
-                    for dependency in &mut x.depends_on {
-                        *dependency = Dependency {
-                            service: engine_service[dependency.service],
-                            kind: dependency.kind,
-                        };
-                    }
-                    x
-                })
-                .collect(),
-            deployments: (deployment.iter())
-                .map(|&d| {
-                    let mut x = model.deployments[d].clone();
-                    x.service = engine_service[x.service];
-                    x.replicas = ids.replicas(&x.replicas);
-                    x
-                })
-                .collect(),
-            replicas: (replica.iter())
-                .map(|&r| {
-                    let mut x = model.replicas[r].clone();
-                    x.deployment = engine_deployment[x.deployment];
-                    x
-                })
-                .collect(),
-            processes: (process.iter())
-                .map(|&p| {
-                    let mut x = model.processes[p].clone();
-                    x.target = ids.target(x.target);
-                    if let Some(repair) = &mut x.repair {
-                        repair.whole = ids.target(repair.whole);
-                    }
-                    x
-                })
-                .collect(),
-            groups: (model.groups.iter())
-                .map(|g| crate::model::Group {
-                    failure: g.failure,
-                    targets: g.targets.iter().map(|&t| ids.target(t)).collect(),
-                })
-                .collect(),
+            services: ids.services(model, &service),
+            deployments: ids.deployments_of(model, &deployment),
+            replicas: ids.replicas_of(model, &replica),
+            processes: ids.processes(model, &process),
+            groups: ids.groups(model),
             topological_order: (0..service.len()).collect(),
             recovery_cycles: model.recovery_cycles.clone(),
             recovery_manual: model.recovery_manual.clone(),
@@ -170,10 +120,12 @@ impl Ids<'_> {
         contiguous(self.deployment, range)
     }
 
+    /// A contiguous range of model replicas as engine ids.
     fn replicas(&self, range: &Range<usize>) -> Range<usize> {
         contiguous(self.replica, range)
     }
 
+    /// A failure target in engine ids.
     fn target(&self, target: Target) -> Target {
         match target {
             Target::Domain(x) => Target::Domain(x),
@@ -183,6 +135,91 @@ impl Ids<'_> {
             Target::Group(g) => Target::Group(g),
         }
     }
+}
+
+impl Ids<'_> {
+    /// The model's services `order` (model ids, in engine order), renumbered.
+    fn services(&self, model: &Model, order: &[usize]) -> Vec<Service> {
+        (order.iter())
+            .map(|&s| {
+                let mut x = model.services[s].clone();
+                x.deployments = self.deployments(&x.deployments);
+                for dependency in &mut x.depends_on {
+                    *dependency = Dependency {
+                        service: self.service[dependency.service],
+                        kind: dependency.kind,
+                    };
+                }
+                x
+            })
+            .collect()
+    }
+
+    /// The model's deployments `order` (model ids, in engine order), renumbered.
+    fn deployments_of(&self, model: &Model, order: &[usize]) -> Vec<Deployment> {
+        (order.iter())
+            .map(|&d| {
+                let mut x = model.deployments[d].clone();
+                x.service = self.service[x.service];
+                x.replicas = self.replicas(&x.replicas);
+                x
+            })
+            .collect()
+    }
+
+    /// The model's replicas `order` (model ids, in engine order), renumbered.
+    fn replicas_of(&self, model: &Model, order: &[usize]) -> Vec<Replica> {
+        (order.iter())
+            .map(|&r| {
+                let mut x = model.replicas[r].clone();
+                x.deployment = self.deployment[x.deployment];
+                x
+            })
+            .collect()
+    }
+
+    /// The model's processes `order` (model ids, in engine order), renumbered.
+    fn processes(&self, model: &Model, order: &[usize]) -> Vec<Process> {
+        (order.iter())
+            .map(|&p| {
+                let mut x = model.processes[p].clone();
+                x.target = self.target(x.target);
+                if let Some(repair) = &mut x.repair {
+                    repair.whole = self.target(repair.whole);
+                }
+                x
+            })
+            .collect()
+    }
+
+    /// The model's groups, their targets renumbered.
+    fn groups(&self, model: &Model) -> Vec<Group> {
+        (model.groups.iter())
+            .map(|g| Group {
+                failure: g.failure,
+                targets: g.targets.iter().map(|&t| self.target(t)).collect(),
+            })
+            .collect()
+    }
+}
+
+/// The failure processes in engine order: grouped by the service they take
+/// down (in engine order), the shared ones (domains, groups) first, each
+/// group in model order.
+fn process_order(model: &Model, engine_service: &[usize]) -> Vec<usize> {
+    let owner = |p: usize| match model.processes[p].target {
+        Target::Domain(_) => 0,
+        Target::Service(s) => 1 + engine_service[s],
+        Target::Deployment(d) => 1 + engine_service[model.deployments[d].service],
+        Target::Replica(r) => {
+            let d = model.replicas[r].deployment;
+            1 + engine_service[model.deployments[d].service]
+        }
+        Target::Group(_) => 0,
+    };
+    let mut process: Vec<usize> = (0..model.processes.len()).collect();
+    process.sort_by_key(|&p| (owner(p), p));
+    process
 }
 
 /// `range` of model ids as engine ids, given that they stay contiguous and

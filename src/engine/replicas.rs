@@ -106,6 +106,10 @@ pub fn build(model: &Model, plan: &Plan, d: usize, ws: &mut Workspace) -> Exact 
 /// dependencies are ready, and records the count changes. Returns whether a
 /// replica never came back because of a recovery dependency, and when the
 /// last such replica's own outage ended.
+// Long (about 65 lines) on purpose: one pass over the replicas' outages
+// whose closures (`ready`, `back_at`) share the holds and recovery state;
+// cut up, the pieces would pass that state around as half a dozen
+// parameters, in the hot path of exact deployments.
 fn replica_changes(
     model: &Model,
     plan: &Plan,

@@ -4,6 +4,7 @@
 //! read-only: the trial runs exactly as in a Monte Carlo run (the recording
 //! adds no draw and changes no number).
 
+use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 use super::{run_trial_until, Plan, TrialOutcome, Workspace};
@@ -81,9 +82,22 @@ pub fn trace_until(
     if !finished {
         return None;
     }
-    // every outage was kept: an occurrence is its process's outage at its
-    // id (the replicas repaired by crews share their group's: it lasts
-    // until the last is back)
+    let occurrences = occurrences(plan, ws);
+    Some(Trace {
+        trial,
+        outcome: ws.outcome.clone(),
+        occurrences,
+        deployments: in_model_order(ws, &ws.deployment, &plan.layout.deployment),
+        services: in_model_order(ws, &ws.service, &plan.layout.service),
+    })
+}
+
+/// The trial's occurrences (every outage was kept), with what each was
+/// attributed and the services it hit, in order of start.
+fn occurrences(plan: &Plan, ws: &Workspace) -> Vec<Occurrence> {
+    // an occurrence is its process's outage at its id (the replicas
+    // repaired by crews share their group's: it lasts until the last is
+    // back)
     let mut occurrences: Vec<Occurrence> = (0..ws.occurrences)
         .map(|o| Occurrence {
             process: plan.layout.process[ws.process_of(plan, o)],
@@ -115,27 +129,18 @@ pub fn trace_until(
         occurrences[o as usize].services.push(s);
     }
     occurrences.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.process.cmp(&b.process)));
-    let steps = |range: &std::ops::Range<usize>| -> Steps {
-        ws.arena.steps[range.clone()]
-            .iter()
-            .map(|s| (s.t, s.v))
-            .collect()
-    };
-    // timelines in the model's numbering
-    let in_model_order = |ranges: &[std::ops::Range<usize>], engine_ids: &[usize]| {
-        let mut out = vec![Steps::new(); ranges.len()];
-        for (e, &m) in engine_ids.iter().enumerate() {
-            out[m] = steps(&ranges[e]);
-        }
-        out
-    };
-    Some(Trace {
-        trial,
-        outcome: ws.outcome.clone(),
-        occurrences,
-        deployments: in_model_order(&ws.deployment, &plan.layout.deployment),
-        services: in_model_order(&ws.service, &plan.layout.service),
-    })
+    occurrences
+}
+
+/// The timelines `ranges` (in engine ids) as steps, in the model's
+/// numbering (`engine_ids[e]`: the model id of engine id `e`).
+fn in_model_order(ws: &Workspace, ranges: &[Range<usize>], engine_ids: &[usize]) -> Vec<Steps> {
+    let mut out = vec![Steps::new(); ranges.len()];
+    for (e, &m) in engine_ids.iter().enumerate() {
+        let range = ranges[e].clone();
+        out[m] = ws.arena.steps[range].iter().map(|s| (s.t, s.v)).collect();
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,7 @@
+//! Random streams and the generation of each failure process's outages.
+
+mod chacha;
+mod outages;
+
+pub use chacha::{stream, Stream};
+pub use outages::{generate_outages, generate_tilted_outages};

@@ -12,6 +12,7 @@
 //! knows it, the line and column.
 
 pub mod emit;
+mod failover;
 pub mod kubernetes;
 mod names;
 mod placement;

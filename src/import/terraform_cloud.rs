@@ -170,28 +170,13 @@ fn spread_deployments(
 ) -> Vec<Deployment> {
     let mut by_region: Vec<(Deployment, Vec<Part>)> = Vec::new();
     for r in members {
-        let zones = match r.kind.as_str() {
-            "aws_rds_cluster" => cluster_zones(r, context),
-            _ => raw_zones(&r.values, context),
-        };
-        let (region, region_note) = region_of(r, provider, &zones, context);
-        let (mut count, mut how) = replicas(&r.kind, &r.values);
-        let mut segments: Vec<String> = zones.iter().map(|z| zone_segment(&region, z)).collect();
-        segments.dedup();
-        if kind == Kind::LoadBalancer {
-            count = segments.len().max(1) as u64;
-        } else if r.kind == "google_container_node_pool" && !segments.is_empty() {
-            how = format!("{how} ({count}) in each of its {} zones", segments.len());
-            count = count.saturating_mul(segments.len() as u64);
-        } else if r.kind == "aws_rds_cluster" {
-            (count, how) = cluster_replicas(r, context, &mut segments);
-        }
+        let (region, region_note, part, how) = instance(r, provider, kind, context);
         let at = match by_region.iter().position(|(d, _)| d.region == region) {
             Some(at) => at,
             None => {
                 let d = Deployment {
                     provider: provider.into(),
-                    region: region.clone(),
+                    region,
                     zones: Vec::new(),
                     replicas: 0,
                     need: 1,
@@ -202,28 +187,58 @@ fn spread_deployments(
             }
         };
         let (d, parts) = &mut by_region[at];
-        parts.push(Part {
-            replicas: count,
-            zones: segments.clone(),
-        });
-        for s in segments {
-            if !d.zones.contains(&s) {
-                d.zones.push(s);
+        for s in &part.zones {
+            if !d.zones.contains(s) {
+                d.zones.push(s.clone());
             }
         }
-        d.replicas = d.replicas.saturating_add(count);
+        d.replicas = d.replicas.saturating_add(part.replicas);
+        parts.push(part);
         if members.len() == 1 && kind != Kind::LoadBalancer {
             d.notes.push(format!("replicas: {how}"));
         }
         need_from(&r.kind, &r.values, d);
     }
-    let mut deployments: Vec<Deployment> = by_region
-        .into_iter()
-        .map(|(mut d, parts)| {
-            finish(provider, kind, &mut d, &parts);
-            d
-        })
-        .collect();
+    let deployments = by_region.into_iter().map(|(mut d, parts)| {
+        finish(provider, kind, &mut d, &parts);
+        d
+    });
+    at_most_the_deployments_a_service_has(deployments.collect())
+}
+
+/// Where one instance of a group sits (its region, with the note on how it
+/// was found) and what it adds there, with how its count was read.
+fn instance(
+    r: &Resource,
+    provider: &str,
+    kind: Kind,
+    context: &Context,
+) -> (String, Option<String>, Part, String) {
+    let zones = match r.kind.as_str() {
+        "aws_rds_cluster" => cluster_zones(r, context),
+        _ => raw_zones(&r.values, context),
+    };
+    let (region, region_note) = region_of(r, provider, &zones, context);
+    let (mut count, mut how) = replicas(&r.kind, &r.values);
+    let mut segments: Vec<String> = zones.iter().map(|z| zone_segment(&region, z)).collect();
+    segments.dedup();
+    if kind == Kind::LoadBalancer {
+        count = segments.len().max(1) as u64;
+    } else if r.kind == "google_container_node_pool" && !segments.is_empty() {
+        how = format!("{how} ({count}) in each of its {} zones", segments.len());
+        count = count.saturating_mul(segments.len() as u64);
+    } else if r.kind == "aws_rds_cluster" {
+        (count, how) = cluster_replicas(r, context, &mut segments);
+    }
+    let part = Part {
+        replicas: count,
+        zones: segments,
+    };
+    (region, region_note, part, how)
+}
+
+/// `deployments`, the ones past the most a service has dropped with a note.
+fn at_most_the_deployments_a_service_has(mut deployments: Vec<Deployment>) -> Vec<Deployment> {
     let most = crate::scenario::validate::MAX_DEPLOYMENTS_PER_SERVICE;
     if deployments.len() > most {
         let dropped = deployments.len() - most;

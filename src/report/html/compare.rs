@@ -141,21 +141,7 @@ fn tco_chart(c: &Comparison) -> String {
         );
         let mut end = x(d.tco);
         if let Some(&[lo, hi]) = whisker {
-            let (a, b, mid) = (x(lo), x(hi), y + 27.0);
-            end = end.max(b);
-            let _ = writeln!(
-                svg,
-                "<g stroke=\"#1f2328\" stroke-width=\"2\"><title>paired 95% CI of the TCO difference: [{}, {}]</title>\
-                 <line x1=\"{a:.1}\" y1=\"{mid:.1}\" x2=\"{b:.1}\" y2=\"{mid:.1}\"/>\
-                 <line x1=\"{a:.1}\" y1=\"{:.1}\" x2=\"{a:.1}\" y2=\"{:.1}\"/>\
-                 <line x1=\"{b:.1}\" y1=\"{:.1}\" x2=\"{b:.1}\" y2=\"{:.1}\"/></g>",
-                signed_money(lo - base.tco),
-                signed_money(hi - base.tco),
-                mid - 7.0,
-                mid + 7.0,
-                mid - 7.0,
-                mid + 7.0
-            );
+            end = end.max(draw_whisker(&mut svg, [lo, hi], base.tco, y, &x));
         }
         let _ = writeln!(
             svg,
@@ -165,7 +151,15 @@ fn tco_chart(c: &Comparison) -> String {
             money(d.tco)
         );
     }
-    let b = x(base.tco);
+    draw_axis(&mut svg, x(base.tco), most, bottom);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The dashed line at the first design's TCO (`b`, in pixels) and the axis
+/// from 0 to `most` under rows ending at `bottom`.
+fn draw_axis(svg: &mut String, b: f64, most: f64, bottom: f64) {
+    let (left, top, width, _) = CHART;
     let _ = writeln!(
         svg,
         "<line x1=\"{b:.1}\" y1=\"{top:.1}\" x2=\"{b:.1}\" y2=\"{bottom:.1}\" stroke=\"#0969da\" stroke-dasharray=\"4 3\"/>\
@@ -177,6 +171,31 @@ fn tco_chart(c: &Comparison) -> String {
         bottom + 16.0,
         money(most)
     );
-    svg.push_str("</svg>\n");
-    svg
+}
+
+/// The paired 95% CI `[lo, hi]` of a design's TCO (the first design's TCO
+/// `base` plus the difference's CI) as a whisker in the row at `y`; the
+/// whisker's right end.
+fn draw_whisker(
+    svg: &mut String,
+    [lo, hi]: [f64; 2],
+    base: f64,
+    y: f64,
+    x: &impl Fn(f64) -> f64,
+) -> f64 {
+    let (a, b, mid) = (x(lo), x(hi), y + 27.0);
+    let _ = writeln!(
+        svg,
+        "<g stroke=\"#1f2328\" stroke-width=\"2\"><title>paired 95% CI of the TCO difference: [{}, {}]</title>\
+         <line x1=\"{a:.1}\" y1=\"{mid:.1}\" x2=\"{b:.1}\" y2=\"{mid:.1}\"/>\
+         <line x1=\"{a:.1}\" y1=\"{:.1}\" x2=\"{a:.1}\" y2=\"{:.1}\"/>\
+         <line x1=\"{b:.1}\" y1=\"{:.1}\" x2=\"{b:.1}\" y2=\"{:.1}\"/></g>",
+        signed_money(lo - base),
+        signed_money(hi - base),
+        mid - 7.0,
+        mid + 7.0,
+        mid - 7.0,
+        mid + 7.0
+    );
+    b
 }

@@ -53,40 +53,7 @@ fn svg(entries: &[SensitivityEntry], inputs: &[InputReport], centre: f64) -> Str
         bottom + 24.0
     );
     for (i, e) in entries.iter().enumerate() {
-        let y = top + row * i as f64;
-        let name = crate::text::one_line(&e.input);
-        let range = ends(e, inputs);
-        let _ = writeln!(
-            svg,
-            "<g class=\"tornado-bar\"><title>{}: {range}; mean cost {} at p5, {} at p95, swing {}</title>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            escape(&name),
-            money(e.cost_at_low),
-            money(e.cost_at_high),
-            money(e.swing),
-            left - 8.0,
-            y + 14.0,
-            escape(&label(&name)),
-        );
-        // the longer bar first, so that a shorter one on the same side shows
-        let mut bars = [(e.cost_at_low, "#0969da"), (e.cost_at_high, "#cf222e")];
-        bars.sort_by(|a, b| (b.0 - centre).abs().total_cmp(&(a.0 - centre).abs()));
-        for (cost, colour) in bars {
-            let (a, b) = (x(cost.min(centre)), x(cost.max(centre)));
-            let _ = writeln!(
-                svg,
-                "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"18\" fill=\"{colour}\"/>",
-                y + 2.0,
-                (b - a).max(1.0)
-            );
-        }
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\">swing {}</text></g>",
-            left + width + 10.0,
-            y + 14.0,
-            money(e.swing)
-        );
+        bar(&mut svg, e, inputs, top + row * i as f64, centre, &x);
     }
     let c = x(centre);
     let _ = writeln!(
@@ -107,6 +74,52 @@ fn svg(entries: &[SensitivityEntry], inputs: &[InputReport], centre: f64) -> Str
     );
     svg.push_str("</svg>\n");
     svg
+}
+
+/// One entry's row at height `y`: its label and tooltip, its two bars from
+/// `centre` (placed by `x`), and its swing.
+fn bar(
+    svg: &mut String,
+    e: &SensitivityEntry,
+    inputs: &[InputReport],
+    y: f64,
+    centre: f64,
+    x: &impl Fn(f64) -> f64,
+) {
+    let (left, _, width, _) = TORNADO;
+    let name = crate::text::one_line(&e.input);
+    let range = ends(e, inputs);
+    let _ = writeln!(
+        svg,
+        "<g class=\"tornado-bar\"><title>{}: {range}; mean cost {} at p5, {} at p95, swing {}</title>\
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+        escape(&name),
+        money(e.cost_at_low),
+        money(e.cost_at_high),
+        money(e.swing),
+        left - 8.0,
+        y + 14.0,
+        escape(&label(&name)),
+    );
+    // the longer bar first, so that a shorter one on the same side shows
+    let mut bars = [(e.cost_at_low, "#0969da"), (e.cost_at_high, "#cf222e")];
+    bars.sort_by(|a, b| (b.0 - centre).abs().total_cmp(&(a.0 - centre).abs()));
+    for (cost, colour) in bars {
+        let (a, b) = (x(cost.min(centre)), x(cost.max(centre)));
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"18\" fill=\"{colour}\"/>",
+            y + 2.0,
+            (b - a).max(1.0)
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\">swing {}</text></g>",
+        left + width + 10.0,
+        y + 14.0,
+        money(e.swing)
+    );
 }
 
 /// The input's p5 and p95 in its unit: hours, or a probability.

@@ -23,6 +23,7 @@ mod graph;
 mod import;
 mod importance;
 mod init;
+mod input_law;
 mod interrupt;
 mod limits;
 mod mechanics;

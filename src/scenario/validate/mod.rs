@@ -24,6 +24,7 @@ use crate::uncertainty::Target;
 
 pub use names::MAX_NAME_CHARS;
 pub use order::topological_order;
+pub use uncertain::MAX_INPUTS;
 
 /// The most replicas one scenario may place (bounds memory per trial).
 pub const MAX_REPLICAS: u64 = 1_000_000;

@@ -12,7 +12,7 @@ mod render;
 pub use lookup::{Failure, Source};
 
 pub use outages::{parse_outages, Outage, OutagesError};
-pub use render::{failure_entry, incidents_json, incidents_table, json, ron, table};
+pub use render::{failure_entry, incidents_json, incidents_table, json, ron, table, Rate};
 
 use serde::{Deserialize, Serialize};
 

@@ -109,18 +109,54 @@ pub fn incidents_table(loaded: &Loaded) -> String {
     out
 }
 
+/// How a process's rate is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// As the count it is, `Observed(events: .., years: ..)`: a run draws it.
+    Observed,
+    /// As its point value, `"1.8y"`.
+    Point,
+}
+
+impl Rate {
+    /// `Observed` while a scenario of `processes` counted rates stays within
+    /// the uncertain inputs a scenario may have, else `Point`.
+    pub fn for_processes(processes: usize) -> Rate {
+        if processes <= crate::scenario::validate::MAX_INPUTS {
+            Rate::Observed
+        } else {
+            Rate::Point
+        }
+    }
+
+    /// The comment that says so when the rates are written as points.
+    pub fn note(self, processes: usize) -> Option<String> {
+        (self == Rate::Point).then(|| {
+            format!(
+                "        // {processes} counted rates, more than the {} uncertain inputs a scenario may have: written as their point values.",
+                crate::scenario::validate::MAX_INPUTS
+            )
+        })
+    }
+}
+
 /// One catalog entry as a `failures` entry of a scenario, after comments
 /// saying where its numbers come from: the ONE writer of a catalog failure
-/// (`catalog --format ron`, `import`, `init`).
-pub fn failure_entry(out: &mut String, loaded: &Loaded, failure: &Failure<'_>) {
+/// (`catalog --format ron`, `import`, `init`). A process's rate is written
+/// as `rate` says.
+pub fn failure_entry(out: &mut String, loaded: &Loaded, failure: &Failure<'_>, rate: Rate) {
     let (every, lasts, cause) = match failure.source {
         Source::Process(p) => {
-            process_comments(out, loaded, p);
+            process_comments(out, loaded, p, rate);
             let lasts = format!(
                 "LogNormal(median: {:?}, p90: {:?})",
                 p.lasts.median, p.lasts.p90
             );
-            (&p.every, lasts, p.cause)
+            let every = match rate {
+                Rate::Observed => observed(p),
+                Rate::Point => format!("{:?}", p.every),
+            };
+            (every, lasts, p.cause)
         }
         Source::Assumption(a) => {
             let _ = writeln!(out, "        // Assumption: {}.", a.note);
@@ -130,19 +166,28 @@ pub fn failure_entry(out: &mut String, loaded: &Loaded, failure: &Failure<'_>) {
                     format!("LogNormal(median: {median:?}, p90: {p90:?})")
                 }
             };
-            (&a.every, lasts, a.cause)
+            (format!("{:?}", a.every), lasts, a.cause)
         }
     };
     let _ = writeln!(
         out,
-        "        (name: {:?}, on: {}, every: {every:?},\n         lasts: {lasts}, cause: {cause:?}),",
+        "        (name: {:?}, on: {}, every: {every},\n         lasts: {lasts}, cause: {cause:?}),",
         failure.name,
         on_text(&failure.on),
     );
 }
 
+/// A process's rate as what its data is: its rows counted over `years` x
+/// `targets` target-years (`Observed(events: 4, years: 735)`), so a run
+/// gives the range the count allows.
+fn observed(p: &Process) -> String {
+    let years = format!("{:.2}", p.years * f64::from(p.targets));
+    let years = years.trim_end_matches('0').trim_end_matches('.');
+    format!("Observed(events: {}, years: {years})", p.rows.len())
+}
+
 /// The comments citing a process's rows and duration class.
-fn process_comments(out: &mut String, loaded: &Loaded, p: &Process) {
+fn process_comments(out: &mut String, loaded: &Loaded, p: &Process, rate: Rate) {
     let durations = loaded.class(&p.lasts.class).map_or(0, |c| c.rows.len());
     let _ = writeln!(out, "        // {}.", p.note);
     let _ = writeln!(
@@ -154,6 +199,13 @@ fn process_comments(out: &mut String, loaded: &Loaded, p: &Process) {
         p.targets,
         p.every
     );
+    if rate == Rate::Observed {
+        let _ = writeln!(
+            out,
+            "        // As observed: the rate's range from that count (for a one-level run, every: {:?}).",
+            p.every
+        );
+    }
     let _ = writeln!(
         out,
         "        // Duration: lognormal fitted to the {durations} \"{}\" rows with a duration.",
@@ -168,7 +220,12 @@ pub fn ron(loaded: &Loaded) -> String {
         "    // From the faultline catalog (data/catalog.ron); rename the domains to yours.\n    failures: [\n",
     );
     for source in loaded.sources() {
-        failure_entry(&mut out, loaded, &Failure::as_written(source));
+        failure_entry(
+            &mut out,
+            loaded,
+            &Failure::as_written(source),
+            Rate::Observed,
+        );
     }
     out.push_str("    ],\n");
     out

@@ -15,7 +15,7 @@ use super::catalog::loaded;
 use super::output::Problem;
 use super::output::{self, OUTPUT};
 use super::Exit;
-use crate::catalog::{failure_entry, Loaded};
+use crate::catalog::{failure_entry, Loaded, Rate};
 
 /// Arguments of `init`.
 #[derive(Debug, clap::Args)]
@@ -156,7 +156,7 @@ fn failures(out: &mut String, providers: &[Provider], n: usize, catalog: &Loaded
         let f = facts(p);
         for region in f.regions.iter().take(n) {
             for failure in &catalog.processes_for(f.name, region, true) {
-                failure_entry(out, catalog, failure);
+                failure_entry(out, catalog, failure, Rate::Observed);
             }
         }
         let global = catalog.provider_wide(f.name);
@@ -164,11 +164,11 @@ fn failures(out: &mut String, providers: &[Provider], n: usize, catalog: &Loaded
             let _ = writeln!(out, "        // The catalog has no {} global control plane or global edge process: no provider-wide failure.", f.name);
         }
         for failure in &global {
-            failure_entry(out, catalog, failure);
+            failure_entry(out, catalog, failure, Rate::Observed);
         }
     }
     for failure in &catalog.everywhere() {
-        failure_entry(out, catalog, failure);
+        failure_entry(out, catalog, failure, Rate::Observed);
     }
 }
 

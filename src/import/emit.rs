@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::names::{quoted, ron_string};
 use super::{Deployment, Draft, Routing, Service};
-use crate::catalog::{failure_entry, Loaded};
+use crate::catalog::{failure_entry, Loaded, Rate, Source};
 
 /// The most unmodelled resources listed one by one (the rest are counted).
 const MAX_UNMODELLED_LISTED: usize = 200;
@@ -80,26 +80,40 @@ fn failures(out: &mut String, regions: &Regions, catalog: &Loaded) {
         out,
         "        // From the faultline catalog (`faultline catalog`): the outage history in data/outages.csv, and assumptions."
     );
-    for ((provider, region), zones) in regions {
-        let found = catalog.processes_for(provider, region, !zones.is_empty());
-        if found.is_empty() {
+    let found: Vec<_> = (regions.iter())
+        .map(|((provider, region), zones)| {
+            let found = catalog.processes_for(provider, region, !zones.is_empty());
+            ((provider, region), found)
+        })
+        .collect();
+    let providers: BTreeSet<&String> = regions.keys().map(|(p, _)| p).collect();
+    let global: Vec<_> = providers.iter().map(|p| catalog.provider_wide(p)).collect();
+    let counted = (found
+        .iter()
+        .flat_map(|(_, f)| f)
+        .chain(global.iter().flatten()))
+    .filter(|f| matches!(f.source, Source::Process(_)))
+    .count();
+    let rate = Rate::for_processes(counted);
+    if let Some(note) = rate.note(counted) {
+        let _ = writeln!(out, "{note}");
+    }
+    for ((provider, region), failures) in &found {
+        if failures.is_empty() {
             let _ = writeln!(
                 out,
                 "        // {provider}/{region}: the catalog has no rate for this provider; add its outages"
             );
         }
-        for failure in &found {
-            failure_entry(out, catalog, failure);
+        for failure in failures {
+            failure_entry(out, catalog, failure, rate);
         }
     }
-    let providers: BTreeSet<&String> = regions.keys().map(|(p, _)| p).collect();
-    for provider in providers {
-        for failure in &catalog.provider_wide(provider) {
-            failure_entry(out, catalog, failure);
-        }
+    for failure in global.iter().flatten() {
+        failure_entry(out, catalog, failure, rate);
     }
     for failure in &catalog.everywhere() {
-        failure_entry(out, catalog, failure);
+        failure_entry(out, catalog, failure, rate);
     }
     let _ = writeln!(out, "    ],");
 }

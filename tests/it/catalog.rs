@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use faultline::catalog::{self, AssumedLasts, Effect, Level, On, Source};
 use faultline::model::{Distribution, Duration};
+use faultline::uncertainty::{Law, Target};
 
 use super::data::{read_table, OUTAGE_COLUMNS};
 use super::results::scenario_files;
@@ -253,6 +254,8 @@ struct Expected {
     what: String,
     cause: faultline::model::Cause,
     every: f64,
+    /// A process's count: `Observed(events: rows, years: years x targets)`.
+    observed: Option<(f64, f64)>,
     lasts: Distribution,
 }
 
@@ -264,6 +267,10 @@ fn lognormal(median: &str, p90: &str) -> Distribution {
 }
 
 fn expected(source: Source<'_>) -> Expected {
+    let observed = match source {
+        Source::Process(p) => Some((p.rows.len() as f64, p.years * f64::from(p.targets))),
+        Source::Assumption(_) => None,
+    };
     let (on, name, every, cause, any_region, lasts) = match source {
         Source::Process(p) => {
             let lasts = lognormal(&p.lasts.median, &p.lasts.p90);
@@ -292,6 +299,7 @@ fn expected(source: Source<'_>) -> Expected {
         what: what.to_string(),
         cause,
         every: hours(every),
+        observed,
         lasts,
     }
 }
@@ -313,9 +321,11 @@ fn same(a: &Distribution, b: &Distribution) -> bool {
 /// Whether failure `f` of a written scenario is written from `e`: its name
 /// is the entry's (on the entry's own region, or on a region of the
 /// provider without an entry of its own when `any_region`), and its cause,
-/// every and lasts are the entry's.
+/// every and lasts are the entry's: a process's every as its count
+/// (`every` the `Observed` law), an assumption's as its value.
 fn written_from(
     f: &faultline::model::Failure,
+    every: Option<Law>,
     e: &Expected,
     own: &[(String, String, &str)],
 ) -> bool {
@@ -331,7 +341,14 @@ fn written_from(
             }
         }
     };
-    named && f.cause == e.cause && off(f.every, e.every) < 1e-9 && same(&f.lasts, &e.lasts)
+    let every_as_written = match (every, e.observed) {
+        (None, None) => off(f.every, e.every) < 1e-9,
+        (Some(Law::Observed { events, years }), Some((rows, target_years))) => {
+            events == rows && off(years, target_years) < 1e-3
+        }
+        _ => false,
+    };
+    named && f.cause == e.cause && every_as_written && same(&f.lasts, &e.lasts)
 }
 
 #[test]
@@ -346,8 +363,11 @@ fn every_failure_init_and_import_write_is_a_catalog_entry() {
     for (by, text) in written_by_init_and_import() {
         let model = super::support::model(&text);
         assert!(model.failures.len() >= 3, "{by}");
-        for f in &model.failures {
-            let found = entries.iter().any(|e| written_from(f, e, &own));
+        for (i, f) in model.failures.iter().enumerate() {
+            let every = (model.uncertain.iter())
+                .find(|input| input.target == Target::FailureEvery(i))
+                .map(|input| input.law);
+            let found = entries.iter().any(|e| written_from(f, every, e, &own));
             assert!(found, "{by}: `{}` is no catalog entry", f.name);
             checked += 1;
         }

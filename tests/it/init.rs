@@ -100,11 +100,13 @@ fn rows() -> Vec<[String; 4]> {
         .collect()
 }
 
-/// A failure that cites rows: its name, its `every` in years, and its
-/// citation `data/outages.csv: ID, ID = N in Y y over T target(s) -> ...`.
+/// A failure that cites rows: its name, its `every` as written
+/// (`Observed(events: N, years: Y)`: the count and the target-years), and
+/// its citation `data/outages.csv: ID, ID = N in Y y over T target(s) -> every Xy.`.
 struct Cited {
     name: String,
-    every: f64,
+    events: f64,
+    years: f64,
     citation: String,
 }
 
@@ -118,14 +120,15 @@ fn citations(text: &str) -> Vec<Cited> {
         } else if let Some(n) = line.strip_prefix("name: \"") {
             name = n.strip_suffix("\",").map(str::to_string);
         } else if let Some(every) = line
-            .strip_prefix("every: \"")
-            .and_then(|e| e.strip_suffix("y\","))
+            .strip_prefix("every: Observed(events: ")
+            .and_then(|e| e.strip_suffix("),"))
         {
             if let (Some(citation), Some(name)) = (citation.take(), name.take()) {
-                let every = every.parse().expect("years");
+                let (events, years) = every.split_once(", years: ").expect("events, years");
                 out.push(Cited {
                     name,
-                    every,
+                    events: events.parse().expect("events"),
+                    years: years.parse().expect("years"),
                     citation,
                 });
             }
@@ -172,7 +175,8 @@ fn every_rate_is_the_count_of_the_rows_it_cites_over_its_years_and_targets() {
     assert_eq!(cited.len(), 22, "{text}");
     for Cited {
         name,
-        every,
+        events,
+        years: observed,
         citation,
     } in cited
     {
@@ -192,12 +196,22 @@ fn every_rate_is_the_count_of_the_rows_it_cites_over_its_years_and_targets() {
                 );
             }
         }
-        // `N in Y y over T target(s)`: every = Y x T / N
+        // `N in Y y over T target(s) -> every Xy.`: written as observed,
+        // N events in Y x T target-years, and X = Y x T / N
         let words: Vec<&str> = count.split(' ').collect();
         let n: f64 = words[0].parse().expect("count");
         assert_eq!(n, ids.len() as f64, "{name}: {citation}");
+        assert_eq!(events, n, "{name}: {citation}");
         let years: f64 = words[2].parse().expect("years");
         let targets: f64 = words[5].parse().expect("targets");
+        assert!(
+            (observed / (years * targets) - 1.0).abs() < 1e-3,
+            "{name}: observed over {observed} y, rows over {} y",
+            years * targets
+        );
+        let every: f64 = (words[9].strip_suffix("y."))
+            .and_then(|y| y.parse().ok())
+            .expect("every Xy.");
         let expected = years * targets / n;
         assert!(
             (every / expected - 1.0).abs() < 0.1,

@@ -25,6 +25,7 @@ mod import;
 mod import_inference;
 mod importance;
 mod init;
+mod input_law;
 mod interrupt;
 mod limits;
 mod mechanics;

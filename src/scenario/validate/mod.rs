@@ -22,6 +22,7 @@ use crate::model::{Distribution, Domain, DomainId, Level, Model};
 
 pub use names::MAX_NAME_CHARS;
 pub use order::topological_order;
+pub use uncertain::MAX_INPUTS;
 
 /// The most replicas one scenario may place (bounds memory per trial).
 pub const MAX_REPLICAS: u64 = 1_000_000;

@@ -39,11 +39,12 @@ const EMPTY: Sample<'static> = Sample {
     values: &NO_VALUES,
 };
 
-/// The per-trial values of a run, each list sorted ascending.
+/// The per-trial values of a run, each list sorted ascending, or their
+/// sketches when the run keeps its per-trial values sketched.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrialValues {
-    /// The scenario's cost of each trial.
-    pub cost: Vec<f64>,
+    /// The scenario's cost of each trial (sorted), or its sketch.
+    pub cost: Values,
     /// Per service, in model order: the lost-service hours of each trial
     /// (sorted), or their sketch when the run keeps per-service values
     /// sketched.
@@ -67,7 +68,7 @@ pub struct Accumulator {
     /// The trial's sums per cause: (occurrences, lost hours, cost, services hit).
     cause_sums: Vec<(u64, f64, f64, u64, u32)>,
     cost: Moments,
-    /// The scenario's cost of each trial: always exact.
+    /// The scenario's cost of each trial, or its sketch.
     cost_values: Values,
     events: u64,
     /// Lost hours no failure caused, and their cost.
@@ -90,9 +91,9 @@ impl Accumulator {
         Accumulator::with_values(model, trials, false)
     }
 
-    /// An empty accumulator for `model` that keeps the per-service values
-    /// as [sketches](super::Sketch) when `sketched` (the scenario's cost is
-    /// kept exactly either way), else with room for `trials` exact values.
+    /// An empty accumulator for `model` that keeps its per-trial values (per
+    /// service and the scenario's cost) as [sketches](super::Sketch) when
+    /// `sketched`, else with room for `trials` exact values.
     pub fn with_values(model: &Model, trials: usize, sketched: bool) -> Accumulator {
         let service = |s: &crate::model::Service| {
             let keeps = (s.data.is_some(), s.sla.is_some());
@@ -127,7 +128,7 @@ impl Accumulator {
             cause_of,
             by_name,
             cause_sums: Vec::new(),
-            cost_values: Values::with_capacity(trials, false),
+            cost_values: Values::with_capacity(trials, sketched),
             ..Accumulator::default()
         }
     }
@@ -255,7 +256,7 @@ impl Accumulator {
         }
     }
 
-    /// True when the per-service values are sketched.
+    /// True when the per-trial values are sketched.
     pub fn sketched(&self) -> bool {
         (self.services.first()).is_some_and(|s| matches!(s.lost_values, Values::Sketch(_)))
     }
@@ -303,12 +304,8 @@ impl Accumulator {
         seconds: f64,
     ) -> (RunResult, TrialValues) {
         let result = self.result(model, seed, seconds);
-        let cost = match std::mem::take(&mut self.cost_values) {
-            Values::Exact(v) => v,
-            Values::Sketch(_) => Vec::new(),
-        };
         let values = TrialValues {
-            cost,
+            cost: std::mem::take(&mut self.cost_values),
             lost_hours: (self.services.iter_mut())
                 .map(|acc| std::mem::take(&mut acc.lost_values))
                 .collect(),

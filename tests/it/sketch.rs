@@ -223,6 +223,17 @@ fn the_cli_names_the_sketch_and_plots_histograms_from_its_buckets() {
     let counted = histogram_trials(&exact);
     assert!(counted > 0 && counted.is_multiple_of(400), "{counted}");
     assert_eq!(histogram_trials(&sketched), counted);
+    // the loss exceedance curve is drawn from the cost's sketch, and says so
+    let note = "Drawn from the run's quantile sketch of the costs";
+    assert!(
+        sketched.contains(note) && !exact.contains(note),
+        "{sketched}"
+    );
+    let curve = "aria-label=\"loss exceedance curve\"";
+    assert!(
+        exact.contains(curve) && sketched.contains(curve),
+        "{sketched}"
+    );
 }
 
 #[test]

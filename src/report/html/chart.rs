@@ -62,14 +62,20 @@ pub fn exceedance(costs: &Values, sketch_mean: f64) -> String {
         Values::Exact(sorted) => sorted.iter().sum::<f64>() / n as f64,
         Values::Sketch(_) => sketch_mean,
     };
-    for (k, (name, value)) in [
+    let marks = [
         ("mean", mean),
         ("p90", costs.percentile(0.9)),
         ("p99", costs.percentile(0.99)),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    ];
+    mark(&mut svg, marks, px);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Vertical dashed marks with their labels at each positive value.
+fn mark(svg: &mut String, marks: [(&str, f64); 3], px: impl Fn(f64) -> f64) {
+    let (_, top, _, height) = LEC;
+    for (k, (name, value)) in marks.into_iter().enumerate() {
         if value > 0.0 {
             let x = px(value);
             let _ = writeln!(
@@ -83,8 +89,6 @@ pub fn exceedance(costs: &Values, sketch_mean: f64) -> String {
             );
         }
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 /// Calls `f` with `(x, above)` for each distinct positive cost `x`

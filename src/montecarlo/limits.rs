@@ -108,7 +108,7 @@ impl RunError {
                 "check the unit of `window` (`s` for `d`?), or raise the limit with `--max-trial-events`".into(),
             ),
             RunError::TooManyValues { .. } => {
-                Some("lower `--trials` (a run keeps at most 1.5e8 exact values: one a trial for the scenario's cost, more for `compare`, `rank` and `--variance-reduction`)".into())
+                Some("lower `--trials` (a run keeps at most 1.5e8 exact values: those of its percentiles until it sketches them, and one or more a trial for `compare`, `rank`, `explain` and `--variance-reduction`)".into())
             }
             _ => None,
         }
@@ -154,11 +154,20 @@ pub fn check_work(model: &Model, trials: u64, limits: &WorkLimits) -> Result<(),
             limit: limits.max_events,
         });
     }
-    let per_trial = if sketches(model, trials, limits) {
-        1.0 // the scenario's cost
-    } else {
-        per_service_values(model) + 1.0
-    };
+    // a sketched run keeps no per-trial value (its memory does not grow
+    // with trials); an exact one keeps the per-service values and the cost
+    if !sketches(model, trials, limits) {
+        check_stored(model, trials, per_service_values(model) + 1.0)?;
+    }
+    Ok(())
+}
+
+/// Checks that `trials` trials of `model` keeping `per_trial` values each
+/// (at 8 bytes a value) stay within [`MAX_STORED_VALUES`].
+///
+/// # Errors
+/// [`RunError::TooManyValues`].
+pub fn check_stored(model: &Model, trials: u64, per_trial: f64) -> Result<(), RunError> {
     if trials as f64 * per_trial > MAX_STORED_VALUES {
         return Err(RunError::TooManyValues {
             gib: trials as f64 * per_trial * 8.0 / (1u64 << 30) as f64,

@@ -20,7 +20,9 @@ pub mod variance;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
 pub use execution::{in_pool, window_trials, Pace, Trials, Watch, BLOCK_TRIALS};
-pub use limits::{check_runs, check_trial_work, check_work, sketches, RunError, MAX_STORED_VALUES};
+pub use limits::{
+    check_runs, check_stored, check_trial_work, check_work, sketches, RunError, MAX_STORED_VALUES,
+};
 pub use precision::Precision;
 pub use reduction::{segment_start, Node, Reduced, Reduction, SEGMENT_TRIALS};
 pub use settings::{DefaultTrials, RunOptions, RunSettings, WorkLimits};

@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::execution::{drive, in_pool, Pace, Trials, Watch, BLOCK_TRIALS};
 use super::precision::Precision;
 use super::reduction::{Reduced, Reduction};
-use super::{check_work, sketches, variance, DefaultTrials, RunError, RunSettings};
+use super::{check_stored, check_work, sketches, variance, DefaultTrials, RunError, RunSettings};
 use crate::engine::{Plan, TrialOutcome};
 use crate::model::Model;
 use crate::stats::{Accumulator, RunResult, TrialValues};
@@ -83,6 +83,11 @@ pub(super) fn reduced_on<T: Send>(
     sample: impl Fn(&TrialOutcome) -> T + Sync,
 ) -> Result<Sampled<T>, RunError> {
     let trials = settings.trials;
+    if std::mem::size_of::<T>() > 0 {
+        // the samples kept beside the accumulators: at least a value a trial
+        let per_trial = std::mem::size_of::<T>().div_ceil(8) as f64;
+        check_stored(model, trials, per_trial)?;
+    }
     let started = Instant::now();
     let sketched = sketches(model, trials, &settings.limits);
     // a run to a precision rarely does all its trials: no room ahead

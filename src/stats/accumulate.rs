@@ -16,7 +16,9 @@ use crate::engine::TrialOutcome;
 use crate::model::{Measure, Model};
 
 mod failure;
+mod service;
 mod summary;
+use service::ServiceAccumulator;
 pub use summary::{FailureSummary, Summary, ValueLists, SERVICE_MEASURES};
 
 /// The traffic `service` carries over `[0, horizon)`, in hours at mean
@@ -37,11 +39,12 @@ const EMPTY: Sample<'static> = Sample {
     values: &NO_VALUES,
 };
 
-/// The per-trial values of a run, each list sorted ascending.
+/// The per-trial values of a run, each list sorted ascending, or their
+/// sketches when the run keeps its per-trial values sketched.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrialValues {
-    /// The scenario's cost of each trial.
-    pub cost: Vec<f64>,
+    /// The scenario's cost of each trial (sorted), or its sketch.
+    pub cost: Values,
     /// Per service, in model order: the lost-service hours of each trial
     /// (sorted), or their sketch when the run keeps per-service values
     /// sketched.
@@ -65,39 +68,11 @@ pub struct Accumulator {
     /// The trial's sums per cause: (occurrences, lost hours, cost, services hit).
     cause_sums: Vec<(u64, f64, f64, u64, u32)>,
     cost: Moments,
-    /// The scenario's cost of each trial: always exact.
+    /// The scenario's cost of each trial, or its sketch.
     cost_values: Values,
     events: u64,
     /// Lost hours no failure caused, and their cost.
     unattributed: (Moments, Moments),
-}
-
-#[derive(Debug, Clone, Default)]
-struct ServiceAccumulator {
-    lost: Moments,
-    downtime: Moments,
-    degraded: Moments,
-    outages: Moments,
-    cost: Moments,
-    lost_values: Values,
-    downtime_values: Values,
-    cost_values: Values,
-    weighted: Moments,
-    shed: Moments,
-    collapses: Moments,
-    failovers: Moments,
-    failed_failovers: Moments,
-    failbacks: Moments,
-    data_loss: Moments,
-    sla_breaches: Moments,
-    credits: Moments,
-    deadlocks: Moments,
-    /// Per-trial data loss, kept only for services that model their data.
-    data_loss_values: Values,
-    /// Per-trial credits, kept only for services with an SLA.
-    credits_values: Values,
-    /// Whether the per-trial data loss and credits are kept.
-    keeps: (bool, bool),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -116,9 +91,9 @@ impl Accumulator {
         Accumulator::with_values(model, trials, false)
     }
 
-    /// An empty accumulator for `model` that keeps the per-service values
-    /// as [sketches](super::Sketch) when `sketched` (the scenario's cost is
-    /// kept exactly either way), else with room for `trials` exact values.
+    /// An empty accumulator for `model` that keeps its per-trial values (per
+    /// service and the scenario's cost) as [sketches](super::Sketch) when
+    /// `sketched`, else with room for `trials` exact values.
     pub fn with_values(model: &Model, trials: usize, sketched: bool) -> Accumulator {
         let service = |s: &crate::model::Service| {
             let keeps = (s.data.is_some(), s.sla.is_some());
@@ -153,7 +128,7 @@ impl Accumulator {
             cause_of,
             by_name,
             cause_sums: Vec::new(),
-            cost_values: Values::with_capacity(trials, false),
+            cost_values: Values::with_capacity(trials, sketched),
             ..Accumulator::default()
         }
     }
@@ -281,7 +256,7 @@ impl Accumulator {
         }
     }
 
-    /// True when the per-service values are sketched.
+    /// True when the per-trial values are sketched.
     pub fn sketched(&self) -> bool {
         (self.services.first()).is_some_and(|s| matches!(s.lost_values, Values::Sketch(_)))
     }
@@ -329,12 +304,8 @@ impl Accumulator {
         seconds: f64,
     ) -> (RunResult, TrialValues) {
         let result = self.result(model, seed, seconds);
-        let cost = match std::mem::take(&mut self.cost_values) {
-            Values::Exact(v) => v,
-            Values::Sketch(_) => Vec::new(),
-        };
         let values = TrialValues {
-            cost,
+            cost: std::mem::take(&mut self.cost_values),
             lost_hours: (self.services.iter_mut())
                 .map(|acc| std::mem::take(&mut acc.lost_values))
                 .collect(),
@@ -407,79 +378,6 @@ impl Accumulator {
             objectives,
             uncertainty: None,
             sensitivity: None,
-        }
-    }
-}
-
-impl ServiceAccumulator {
-    #[inline(always)]
-    fn push_mechanics(&mut self, s: &crate::engine::ServiceOutcome, w: f64) {
-        self.weighted.push_scaled(s.weighted_lost_hours, w);
-        self.shed.push_scaled(s.shed_hours, w);
-        self.collapses.push_scaled(f64::from(s.collapses), w);
-        self.failovers.push_scaled(f64::from(s.failovers), w);
-        self.failed_failovers
-            .push_scaled(f64::from(s.failed_failovers), w);
-        self.failbacks.push_scaled(f64::from(s.failbacks), w);
-        self.data_loss.push_scaled(s.data_loss_hours, w);
-        self.sla_breaches.push_scaled(f64::from(s.sla_breaches), w);
-        self.credits.push_scaled(s.credits, w);
-        self.deadlocks.push_scaled(f64::from(s.deadlocks), w);
-        if self.keeps.0 {
-            self.data_loss_values.push(s.data_loss_hours);
-        }
-        if self.keeps.1 {
-            self.credits_values.push(s.credits);
-        }
-    }
-
-    fn merge_mechanics(&mut self, other: &ServiceAccumulator) {
-        self.weighted.merge(&other.weighted);
-        self.shed.merge(&other.shed);
-        self.collapses.merge(&other.collapses);
-        self.failovers.merge(&other.failovers);
-        self.failed_failovers.merge(&other.failed_failovers);
-        self.failbacks.merge(&other.failbacks);
-        self.data_loss.merge(&other.data_loss);
-        self.sla_breaches.merge(&other.sla_breaches);
-        self.credits.merge(&other.credits);
-        self.deadlocks.merge(&other.deadlocks);
-    }
-
-    /// The service's statistics (sorts its per-trial values). `carried` is
-    /// the traffic the service carries over the horizon (see
-    /// [`traffic_carried`]).
-    fn finish(&mut self, horizon: f64, carried: f64) -> ServiceStats {
-        let mean = |m: &Moments| Mean { mean: m.mean };
-        // a horizon that carries no traffic has no requests to serve: its
-        // share served is undefined, and the plain availability stands in
-        let weighted = if carried > 0.0 {
-            objective::availability(&self.weighted, carried)
-        } else {
-            objective::availability(&self.lost, horizon)
-        };
-        ServiceStats {
-            availability: objective::availability(&self.lost, horizon),
-            availability_weighted: weighted,
-            shed_hours: mean(&self.shed),
-            collapses: mean(&self.collapses),
-            failovers: mean(&self.failovers),
-            failed_failovers: mean(&self.failed_failovers),
-            failbacks: mean(&self.failbacks),
-            data_loss_hours: distribution(&self.data_loss, &mut self.data_loss_values),
-            sla_breaches: mean(&self.sla_breaches),
-            credits: distribution(&self.credits, &mut self.credits_values),
-            recovery_deadlocks: mean(&self.deadlocks),
-            downtime_hours: distribution(&self.downtime, &mut self.downtime_values),
-            degraded_hours: Mean {
-                mean: self.degraded.mean,
-            },
-            outages: Mean {
-                mean: self.outages.mean,
-            },
-            cost: distribution(&self.cost, &mut self.cost_values),
-            lost_hours: distribution(&self.lost, &mut self.lost_values),
-            infra_cost: 0.0,
         }
     }
 }

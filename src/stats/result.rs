@@ -109,7 +109,7 @@ pub struct VarianceReduction {
 }
 
 /// Where the percentiles of a run with too many trials to keep every
-/// per-service value come from.
+/// per-trial value come from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PercentileSketch {
     /// The method: `log-bucket quantile sketch (DDSketch)`.
@@ -130,8 +130,8 @@ impl PercentileSketch {
         PercentileSketch {
             method: "log-bucket quantile sketch (DDSketch)".into(),
             relative_error: super::sketch::RELATIVE_ERROR,
-            sketched: "per-service p50, p90 and p99 of lost_hours, downtime_hours, cost, data_loss_hours and credits, and percentile objectives on per-service measures".into(),
-            exact: "every mean and its ci95, every max, zero values, and the scenario's cost".into(),
+            sketched: "p50, p90 and p99 of the scenario's cost and of each service's lost_hours, downtime_hours, cost, data_loss_hours and credits, and percentile objectives".into(),
+            exact: "every mean and its ci95, every max, and zero values".into(),
         }
     }
 }

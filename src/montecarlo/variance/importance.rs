@@ -202,7 +202,7 @@ fn reweigh(model: &Model, result: &mut RunResult, samples: &[Sample]) -> TrialVa
     // every percentile is exact now, none sketched
     result.percentile_sketch = None;
     TrialValues {
-        cost: cost.resampled(),
+        cost: Values::Exact(cost.resampled()),
         lost_hours,
     }
 }

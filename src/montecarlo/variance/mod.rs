@@ -452,7 +452,7 @@ fn trial_values(main: &[Sample]) -> TrialValues {
     };
     let services = main.first().map_or(0, |s| s.lost.len());
     TrialValues {
-        cost: sorted(main.iter().map(|s| s.total).collect()),
+        cost: Values::Exact(sorted(main.iter().map(|s| s.total).collect())),
         lost_hours: (0..services)
             .map(|k| Values::Exact(sorted(main.iter().map(|s| s.lost[k]).collect())))
             .collect(),

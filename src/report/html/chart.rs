@@ -5,20 +5,26 @@
 use std::fmt::Write;
 
 use crate::report::{hours, money};
-use crate::stats::{percentile, Values};
+use crate::stats::Values;
 
 /// Plot area of the exceedance curve, pixels: left, top, width, height.
 const LEC: (f64, f64, f64, f64) = (70.0, 15.0, 700.0, 300.0);
 
-/// The loss exceedance curve of sorted per-trial costs: P(cost > x) against
-/// x, both axes in powers of ten; vertical marks at the mean, p90 and p99.
-pub fn exceedance(sorted: &[f64]) -> String {
-    let n = sorted.len();
-    let positive = sorted.partition_point(|&x| x <= 0.0);
+/// The loss exceedance curve of the per-trial costs (sorted, or their
+/// sketch): P(cost > x) against x, both axes in powers of ten; vertical
+/// marks at the mean, p90 and p99. A sketch keeps no sum: `sketch_mean`
+/// (the run's mean cost) stands for the mean of its values.
+pub fn exceedance(costs: &Values, sketch_mean: f64) -> String {
+    let n = costs.len();
+    let positive = costs.count_below(0.0, false);
     if n == 0 || positive == n {
         return "<p>No trial had any cost.</p>\n".into();
     }
-    let (x0, x1) = decades(sorted[positive], sorted[n - 1]);
+    let mut smallest = None;
+    for_each_step(costs, |x, _| {
+        smallest = smallest.or(Some(x));
+    });
+    let (x0, x1) = decades(smallest.unwrap_or(costs.max()), costs.max());
     let y0 = (1.0 / n as f64).log10().floor();
     let (left, top, width, height) = LEC;
     let px = |x: f64| left + (x.log10() - x0) / (x1 - x0) * width;
@@ -29,21 +35,20 @@ pub fn exceedance(sorted: &[f64]) -> String {
         top + height + 45.0
     );
     axes(&mut svg, (x0, x1), y0, (px, py));
-    // The staircase P(cost > x): it steps down at each distinct cost.
+    // The staircase P(cost > x): it steps down at each distinct cost (at
+    // each bucket of a sketch).
     let mut points: Vec<(f64, f64)> = Vec::new();
-    let mut i = positive;
     let mut p = (n - positive) as f64 / n as f64;
-    let mut x = sorted[positive];
-    points.push((px(x), py(p)));
-    while i < n {
-        x = sorted[i];
-        i += sorted[i..].partition_point(|&y| y <= x);
+    for_each_step(costs, |x, above| {
+        if points.is_empty() {
+            points.push((px(x), py(p)));
+        }
         push_point(&mut points, (px(x), py(p)));
-        p = (n - i) as f64 / n as f64;
+        p = above as f64 / n as f64;
         if p > 0.0 {
             push_point(&mut points, (px(x), py(p)));
         }
-    }
+    });
     let path: Vec<String> = points
         .iter()
         .map(|(a, b)| format!("{a:.1},{b:.1}"))
@@ -53,15 +58,24 @@ pub fn exceedance(sorted: &[f64]) -> String {
         "<polyline fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\" points=\"{}\"/>",
         path.join(" ")
     );
-    let mean = sorted.iter().sum::<f64>() / n as f64;
-    for (k, (name, value)) in [
+    let mean = match costs {
+        Values::Exact(sorted) => sorted.iter().sum::<f64>() / n as f64,
+        Values::Sketch(_) => sketch_mean,
+    };
+    let marks = [
         ("mean", mean),
-        ("p90", percentile(sorted, 0.9)),
-        ("p99", percentile(sorted, 0.99)),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+        ("p90", costs.percentile(0.9)),
+        ("p99", costs.percentile(0.99)),
+    ];
+    mark(&mut svg, marks, px);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Vertical dashed marks with their labels at each positive value.
+fn mark(svg: &mut String, marks: [(&str, f64); 3], px: impl Fn(f64) -> f64) {
+    let (_, top, _, height) = LEC;
+    for (k, (name, value)) in marks.into_iter().enumerate() {
         if value > 0.0 {
             let x = px(value);
             let _ = writeln!(
@@ -75,8 +89,28 @@ pub fn exceedance(sorted: &[f64]) -> String {
             );
         }
     }
-    svg.push_str("</svg>\n");
-    svg
+}
+
+/// Calls `f` with `(x, above)` for each distinct positive cost `x`
+/// ascending (each bucket of a sketch, as the cost it stands for), `above`
+/// the number of trials that cost more than `x`: the steps of the curve.
+fn for_each_step(costs: &Values, mut f: impl FnMut(f64, u64)) {
+    let mut above = costs.len() - costs.count_below(0.0, false);
+    let mut pending: Option<f64> = None;
+    costs.for_each_weighted(|x, count| {
+        if x <= 0.0 {
+            return;
+        }
+        match pending {
+            Some(last) if last != x => f(last, above),
+            _ => {}
+        }
+        pending = Some(x);
+        above -= count;
+    });
+    if let Some(last) = pending {
+        f(last, above);
+    }
 }
 
 /// Adds a vertex unless it repeats the last one at this resolution (bounds
@@ -216,7 +250,7 @@ mod tests {
     fn the_curve_steps_down_by_one_trial_at_each_cost() {
         // 10 trials: 5 at 0, then 10, 20, 30, 40, 50
         let costs = [0.0, 0.0, 0.0, 0.0, 0.0, 10.0, 20.0, 30.0, 40.0, 50.0];
-        let svg = exceedance(&costs);
+        let svg = exceedance(&Values::Exact(costs.to_vec()), 0.0);
         assert!(svg.contains("<polyline"));
         // y from 10^-1 (1 / 10 trials) to 1: P = 0.5 sits at log10(0.5) of the way
         let (_, top, _, height) = LEC;
@@ -226,8 +260,47 @@ mod tests {
     }
 
     #[test]
+    fn a_sketched_curve_lies_within_the_relative_error_of_the_exact_one() {
+        use crate::stats::sketch::{true_range, RELATIVE_ERROR};
+        // 5000 trials: a fifth at 0, the rest spread over four decades
+        let costs: Vec<f64> = (0..5000)
+            .map(|i| {
+                if i % 5 == 0 {
+                    0.0
+                } else {
+                    10f64.powf(f64::from(i) / 1250.0)
+                }
+            })
+            .collect();
+        let mut sketch = Values::with_capacity(0, true);
+        costs.iter().for_each(|&x| sketch.push(x));
+        let above = |x: f64| costs.iter().filter(|&&c| c > x).count() as u64;
+        let mut steps = 0;
+        for_each_step(&sketch, |x, sketched| {
+            // the trials above the step lie above its bucket: between the
+            // exact counts above the two ends of the costs it stands for
+            let [lo, hi] = true_range(x);
+            assert!(above(hi) <= sketched && sketched <= above(lo), "{x}");
+            steps += 1;
+        });
+        // one step per bucket: far fewer than the 4000 distinct costs
+        let buckets = (4.0 / (2.0 * RELATIVE_ERROR / std::f64::consts::LN_10)).ceil();
+        assert!(steps > 100 && f64::from(steps) <= buckets + 1.0, "{steps}");
+        let (exact, sketched) = (Values::Exact(costs.clone()), sketch);
+        let mut sorted = exact.clone();
+        sorted.sort();
+        let mean = costs.iter().sum::<f64>() / costs.len() as f64;
+        let (a, b) = (exceedance(&sorted, 0.0), exceedance(&sketched, mean));
+        // same axes (the same decades and trial count), and a curve
+        let axes = |svg: &str| svg.split("<polyline").next().map(str::to_owned);
+        assert_eq!(axes(&a), axes(&b));
+        assert!(b.contains("<polyline") && b.contains(">mean "), "{b}");
+    }
+
+    #[test]
     fn no_cost_gives_a_sentence_not_an_empty_plot() {
-        assert_eq!(exceedance(&[0.0, 0.0]), "<p>No trial had any cost.</p>\n");
+        let none = Values::Exact(vec![0.0, 0.0]);
+        assert_eq!(exceedance(&none, 0.0), "<p>No trial had any cost.</p>\n");
         assert!(histogram(&Values::Exact(vec![0.0])).contains("No lost hours"));
     }
 

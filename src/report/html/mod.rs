@@ -20,7 +20,7 @@ use std::fmt::Write;
 
 use super::{hours, mechanics_lines, money, percent, rare, services_by_loss, Render, RenderError};
 use crate::model::Model;
-use crate::stats::{RunResult, TrialValues};
+use crate::stats::{RunResult, TrialValues, Values};
 
 /// The HTML report. It needs the model (for the graph and the failure
 /// durations) and the per-trial values (for the plots) beside the result.
@@ -62,7 +62,14 @@ impl Render for Html<'_> {
             "<p class=\"note\">The probability that the cost of one {} exceeds x (both axes logarithmic).</p>",
             period(r)
         );
-        out.push_str(&chart::exceedance(&self.values.cost));
+        if let Values::Sketch(_) = self.values.cost {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">Drawn from the run's quantile sketch of the costs (too many trials to keep each): one step per bucket, at a cost within {}% of every cost it stands for; the probabilities count the trials exactly.</p>",
+                crate::stats::sketch::RELATIVE_ERROR * 100.0
+            );
+        }
+        out.push_str(&chart::exceedance(&self.values.cost, r.cost.mean));
         let _ = writeln!(out, "<h2>Lost hours per {}, per service</h2>", period(r));
         histograms(&mut out, self.model, self.values);
         failure_modes(&mut out, self.model, r);
@@ -85,12 +92,11 @@ fn head(title: &str, extra: &str) -> String {
 }
 
 fn all_finite(values: &TrialValues) -> bool {
-    (values.cost.iter()).all(|x| x.is_finite())
-        && (values.lost_hours.iter()).all(|v| {
-            let mut finite = true;
-            v.for_each_weighted(|x, _| finite &= x.is_finite());
-            finite
-        })
+    (std::iter::once(&values.cost).chain(&values.lost_hours)).all(|v| {
+        let mut finite = true;
+        v.for_each_weighted(|x, _| finite &= x.is_finite());
+        finite
+    })
 }
 
 /// `year` for a one-year horizon, else `trial`.

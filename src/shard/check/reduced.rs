@@ -16,7 +16,8 @@ const SERVICE_VALUES: [&str; 5] = [
 ];
 
 /// Checks `lists`, the values of `trials` trials of a run of `model` that
-/// keeps its per-service values sketched when `sketched`.
+/// keeps its per-trial values (per service and the scenario's cost)
+/// sketched when `sketched`.
 ///
 /// # Errors
 /// A [`Misfit`] at the first list or value no run writes.
@@ -34,7 +35,7 @@ pub(crate) fn check_values(
         );
         return Err(Misfit::new("services", reason));
     }
-    values("cost", &lists.cost, (trials, false), MAX_MAGNITUDE)?;
+    values("cost", &lists.cost, (trials, sketched), MAX_MAGNITUDE)?;
     let horizon = model.horizon;
     for (i, (service, kept)) in model.services.iter().zip(&lists.services).enumerate() {
         let keeps = [

@@ -333,23 +333,7 @@ impl Accumulator {
         let objectives = (model.objectives.iter())
             .map(|o| objective::report(o, self.sample(o.measure), model))
             .collect();
-        let failures = (self.failures.iter().enumerate())
-            .map(|(f, acc)| {
-                (
-                    model.failures[f].name.clone(),
-                    acc.finish(model.failures[f].cause),
-                )
-            })
-            .collect();
-        let causes = (self.causes.iter().zip(&self.cause_names).enumerate())
-            .map(|(k, (acc, cause))| {
-                let names = (self.by_name.iter())
-                    .filter(|&&f| self.cause_of[f] == k)
-                    .map(|&f| model.failures[f].name.clone())
-                    .collect();
-                (format!("{cause:?}"), acc.finish_cause(names))
-            })
-            .collect();
+        let (failures, causes) = self.attributions(model);
         RunResult {
             scenario: model.name.clone(),
             seed,
@@ -379,6 +363,34 @@ impl Accumulator {
             uncertainty: None,
             sensitivity: None,
         }
+    }
+
+    /// The failures' and the causes' attributions, by name.
+    fn attributions(
+        &self,
+        model: &Model,
+    ) -> (
+        std::collections::BTreeMap<String, super::FailureStats>,
+        std::collections::BTreeMap<String, super::CauseStats>,
+    ) {
+        let failures = (self.failures.iter().enumerate())
+            .map(|(f, acc)| {
+                (
+                    model.failures[f].name.clone(),
+                    acc.finish(model.failures[f].cause),
+                )
+            })
+            .collect();
+        let causes = (self.causes.iter().zip(&self.cause_names).enumerate())
+            .map(|(k, (acc, cause))| {
+                let names = (self.by_name.iter())
+                    .filter(|&&f| self.cause_of[f] == k)
+                    .map(|&f| model.failures[f].name.clone())
+                    .collect();
+                (format!("{cause:?}"), acc.finish_cause(names))
+            })
+            .collect();
+        (failures, causes)
     }
 }
 

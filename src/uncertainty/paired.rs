@@ -124,21 +124,24 @@ pub fn over_inputs(
             stop,
         )?);
     }
-    let base = &tco[0];
     Ok((1..designs.len())
-        .map(|d| {
-            let differences: Vec<f64> = (tco[d].iter().zip(base)).map(|(x, b)| x - b).collect();
-            let better = differences.iter().filter(|&&x| x < 0.0).count() as u64;
-            OverInputs {
-                draws,
-                better_draws: better,
-                p_better: share(better, draws),
-                ci95: clopper_pearson(better, draws),
-                tco_difference: spread(&differences),
-                shared_inputs: shared_names(designs, &columns, d),
-            }
-        })
+        .map(|d| paired(&tco[d], &tco[0], draws, shared_names(designs, &columns, d)))
         .collect())
+}
+
+/// A design's per-draw TCO against the first's: the draws it is cheaper
+/// in, their share with its interval, and the spread of the difference.
+fn paired(tco: &[f64], base: &[f64], draws: u64, shared_inputs: Vec<String>) -> OverInputs {
+    let differences: Vec<f64> = (tco.iter().zip(base)).map(|(x, b)| x - b).collect();
+    let better = differences.iter().filter(|&&x| x < 0.0).count() as u64;
+    OverInputs {
+        draws,
+        better_draws: better,
+        p_better: share(better, draws),
+        ci95: clopper_pearson(better, draws),
+        tco_difference: spread(&differences),
+        shared_inputs,
+    }
 }
 
 /// A design's mean TCO per year in every draw (`ranks` has a row a draw).

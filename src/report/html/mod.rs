@@ -108,6 +108,8 @@ fn period(r: &RunResult) -> &'static str {
     }
 }
 
+/// The summary: a row per service, the cost's distribution, the rare
+/// measures' footnotes.
 fn summary(out: &mut String, r: &RunResult) {
     let p = period(r);
     out.push_str("<h2>Summary</h2>\n<table>\n");
@@ -156,6 +158,12 @@ fn summary(out: &mut String, r: &RunResult) {
         money(c.p99),
         money(c.max)
     );
+    uncertainty_and_mechanics(out, r);
+}
+
+/// The spread over uncertain inputs, and the mechanics' lines, under the
+/// summary.
+fn uncertainty_and_mechanics(out: &mut String, r: &RunResult) {
     let uncertain = super::uncertain::lines(r);
     if !uncertain.is_empty() {
         out.push_str("<pre>");

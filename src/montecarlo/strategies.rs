@@ -206,6 +206,7 @@ pub fn shard(
     Ok(Reduced {
         nodes: reduction.into_nodes(),
         values: values.take_value_lists(),
+        variants: None,
     })
 }
 

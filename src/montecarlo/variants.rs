@@ -121,10 +121,13 @@ pub fn run_variants(
         return Ok(VariantsReduced { reduction, values });
     };
     let mut misfit = None;
-    // a window of blocks holds every variant's accumulators: as many
-    // blocks in all as one run's window holds, but a few per thread
+    // a window of blocks holds every variant's accumulators: as many in
+    // all as one run's window holds, but at least 16 blocks a thread (a
+    // block of many variants is long: the threads wait for the slowest
+    // block at each window's end)
     let threads = rayon::current_num_threads().max(1) as u64;
-    let window = (window_trials(model) / plans.len().max(1) as u64).max(4 * threads * BLOCK_TRIALS);
+    let window =
+        (window_trials(model) / plans.len().max(1) as u64).max(16 * threads * BLOCK_TRIALS);
     in_pool(settings.threads, || {
         drive(
             (model, first),

@@ -261,6 +261,7 @@ impl Trials<'_> {
     /// to stop.
     pub fn for_each_on(self, plans: &[Plan], mut f: impl FnMut(usize, &TrialOutcome)) {
         let stop = self.watch.stop;
+        self.ws.share_streams(plans.len() > 1);
         for trial in self.range {
             for (p, plan) in plans.iter().enumerate() {
                 if stop.load(Ordering::Relaxed)

@@ -54,9 +54,11 @@ pub enum ShardError {
     Run(RunError),
     /// The output could not be written.
     Output(OutputError),
+    /// A draw of the uncertain inputs made a distribution invalid.
+    Draw(crate::uncertainty::DrawError),
 }
 
-/// Simulates `shard` and writes its partial to `output` (atomically) or
+/// Simulates `shard` (with `draws` draws of uncertain inputs) and writes its partial to `output` (atomically) or
 /// stdout while the trials run. A reader of stdout that leaves early ends
 /// the run quietly.
 ///
@@ -66,13 +68,17 @@ pub fn write_shard(
     model: &Model,
     scenario: (&str, &str),
     options: &RunOptions,
-    (shard, output): (Shard, Option<&Path>),
+    (shard, draws, output): (Shard, u64, Option<&Path>),
     stop: &AtomicBool,
 ) -> Result<(), ShardError> {
     let mut out = Output::open(OUTPUT, output).map_err(ShardError::Output)?;
-    match shard::write_shard(model, scenario, options, shard, (stop, &mut out)) {
+    match shard::write_shard(model, scenario, options, (shard, draws), (stop, &mut out)) {
         Ok(()) => out.finish().map_err(ShardError::Output),
         Err(WriteError::Run(e)) => Err(ShardError::Run(e)),
+        Err(WriteError::Draw(e)) => {
+            let _ = out.abandon(e.to_string());
+            Err(ShardError::Draw(e))
+        }
         Err(WriteError::Output(message)) => out.abandon(message).map_err(ShardError::Output),
     }
 }

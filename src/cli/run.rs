@@ -120,11 +120,11 @@ pub fn run(args: &RunArgs) -> Exit {
         Err(exit) => return exit,
     };
     let signals = Signals::register();
-    if !loaded.model.uncertain.is_empty() {
-        return super::uncertain::run(args, &loaded, &options, &signals);
-    }
     if let Some(shard) = shard {
         return run_shard(args, &loaded, &options, shard, &signals);
+    }
+    if !loaded.model.uncertain.is_empty() {
+        return super::uncertain::run(args, &loaded, &options, &signals);
     }
     match simulate(args, &loaded.model, &options, &signals) {
         Ok((result, values)) => {
@@ -188,12 +188,16 @@ fn run_shard(
         &loaded.model,
         (&file, &source),
         options,
-        (shard, output),
+        (shard, args.draws, output),
         &signals.stop,
     );
     match written {
         Ok(()) => Exit::Success,
         Err(merge::ShardError::Run(e)) => refused(args, loaded, &e, signals),
+        Err(merge::ShardError::Draw(e)) => {
+            Problem::error(e.to_string()).in_file(&file, None).print();
+            Exit::Failure
+        }
         Err(merge::ShardError::Output(e)) => {
             Problem::parse(&e.to_string()).print();
             e.exit()

@@ -6,7 +6,7 @@ use super::run::{refused, RunArgs, VarianceMethod};
 use super::signals::Signals;
 use super::Exit;
 use crate::montecarlo::RunOptions;
-use crate::scenario;
+use crate::scenario::{self, diagnostic::Position};
 
 /// `run` of a scenario with uncertain inputs: in two levels, refusing what
 /// does not combine with draws.
@@ -16,9 +16,7 @@ pub(super) fn run(
     options: &RunOptions,
     signals: &Signals,
 ) -> Exit {
-    let other = if args.shard.is_some() {
-        Some("--shard")
-    } else if args.precision.is_some() {
+    let other = if args.precision.is_some() {
         Some("--precision")
     } else if args.variance_reduction != VarianceMethod::None {
         Some("--variance-reduction")
@@ -26,11 +24,7 @@ pub(super) fn run(
         None
     };
     if let Some(flag) = other {
-        Problem::error(format!(
-            "{flag} does not work with uncertain inputs (`Between`, `Observed`) yet"
-        ))
-        .with_hint(Some("run without it, or give the inputs plain values"))
-        .print();
+        refuse_with_draws(flag, loaded);
         return Exit::Usage;
     }
     let model = &loaded.model;
@@ -44,4 +38,33 @@ pub(super) fn run(
             Exit::Failure
         }
     }
+}
+
+/// Refuses `flag` with uncertain inputs, located at the first of them:
+/// stopping a two-level run at a precision, or tilting or adjusting its
+/// trials, would have to hold for every draw at once, and the draws'
+/// spread is not trial noise that more trials shrink.
+fn refuse_with_draws(flag: &str, loaded: &scenario::Loaded) {
+    let first = loaded.model.uncertain.first();
+    let located = first.and_then(|input| {
+        let mut parts = input.at.rsplitn(3, ':');
+        let col = parts.next()?.parse().ok()?;
+        let line = parts.next()?.parse().ok()?;
+        Some((parts.next()?.to_string(), Position { line, col }))
+    });
+    let name = first.map_or(String::new(), |i| format!(" (`{}`)", i.name));
+    let message = format!(
+        "{flag} does not work with uncertain inputs (`Between`, `Observed`){name}: \
+         the spread over the draws is not trial noise that more or tilted trials reduce"
+    );
+    let problem = Problem::error(message);
+    let problem = match &located {
+        Some((file, position)) => problem.in_file(file, Some(*position)),
+        None => problem,
+    };
+    problem
+        .with_hint(Some(
+            "run without it (`--draws` and `--trials` set the work), or give the inputs plain values",
+        ))
+        .print();
 }

@@ -22,38 +22,59 @@ pub(super) fn generate(
     debug_assert_eq!(ws.generation_starts.len(), span.start as usize);
     for &p in &plan.generation[span.start as usize..span.end as usize] {
         let p = p as usize;
-        let process = &model.processes[p];
-        let rng = &mut ws.stream;
-        rng.restart(model.seed, process.stream_key, trial);
-        let start = ws.outages.len();
-        let failure = &model.failures[process.failure];
-        if !failure.is_plain() {
-            generate_other(model, plan, p, ws);
+        if ws.taping {
+            generate_taped(model, plan, p, trial, ws);
             continue;
         }
-        let tilt = plan.tilt[p];
-        let (events, hours) = if tilt == 1.0 {
-            streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)
-        } else {
-            let (events, log_lr) = streams::generate_tilted_outages(
-                failure,
-                model.horizon,
-                tilt,
-                rng,
-                &mut ws.outages,
-            );
-            ws.log_lr[p] = log_lr;
-            let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
-            (events, hours)
-        };
-        let count = ws.outages.len() - start;
-        ws.outcome.events += events;
-        ws.generation_starts.push(ws.occurrences);
-        ws.process_first[p] = ws.occurrences;
-        ws.occurrences += count;
-        ws.process_outages[p] = start..ws.outages.len();
-        ws.outcome.processes[plan.layout.process[p]] = (count as u32, hours);
+        ws.stream
+            .restart(model.seed, model.processes[p].stream_key, trial);
+        generate_process(model, plan, p, ws);
     }
+}
+
+/// [`generate_process`] on the process's tape: its stream's output as the
+/// previous variant of the trial computed it ([`streams::Tape`]).
+#[inline(never)]
+fn generate_taped(model: &Model, plan: &Plan, p: usize, trial: u64, ws: &mut Workspace) {
+    if ws.tapes.len() < model.processes.len() {
+        ws.tapes
+            .resize_with(model.processes.len(), Default::default);
+    }
+    let key = model.processes[p].stream_key;
+    ws.stream
+        .restart_taped(model.seed, key, trial, &mut ws.tapes[p]);
+    generate_process(model, plan, p, ws);
+    ws.stream.untape(&mut ws.tapes[p]);
+}
+
+/// Generates the outages of process `p` from `ws.stream`, restarted for it.
+#[inline(always)]
+fn generate_process(model: &Model, plan: &Plan, p: usize, ws: &mut Workspace) {
+    let process = &model.processes[p];
+    let rng = &mut ws.stream;
+    let start = ws.outages.len();
+    let failure = &model.failures[process.failure];
+    if !failure.is_plain() {
+        generate_other(model, plan, p, ws);
+        return;
+    }
+    let tilt = plan.tilt[p];
+    let (events, hours) = if tilt == 1.0 {
+        streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)
+    } else {
+        let (events, log_lr) =
+            streams::generate_tilted_outages(failure, model.horizon, tilt, rng, &mut ws.outages);
+        ws.log_lr[p] = log_lr;
+        let hours = ws.outages[start..].iter().map(|o| o.1 - o.0).sum::<f64>();
+        (events, hours)
+    };
+    let count = ws.outages.len() - start;
+    ws.outcome.events += events;
+    ws.generation_starts.push(ws.occurrences);
+    ws.process_first[p] = ws.occurrences;
+    ws.occurrences += count;
+    ws.process_outages[p] = start..ws.outages.len();
+    ws.outcome.processes[plan.layout.process[p]] = (count as u32, hours);
 }
 
 /// [`generate`] of process `p` (its stream restarted) when its failure is

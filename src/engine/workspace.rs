@@ -74,6 +74,12 @@ pub struct Workspace {
     /// The stream of the process being generated, restarted for each (its
     /// buffer is not cleared again for every process).
     pub(super) stream: streams::Stream,
+    /// Whether the trials of several variants of a model run one after
+    /// the other in this workspace, each process's stream output kept on
+    /// its tape for the next ([`Workspace::share_streams`]).
+    pub(super) taping: bool,
+    /// Per process, its tape.
+    pub(super) tapes: Vec<streams::Tape>,
     /// Per group of processes repaired by crews: the id of its first
     /// occurrence, once its first process is generated in the trial (its
     /// processes share their occurrences' ids).
@@ -86,6 +92,14 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Runs the trials of several variants of a model (the same shape, on
+    /// the same trial streams) one after the other in this workspace when
+    /// `shared`: each process's stream output is kept for the next variant
+    /// of the same trial instead of computed again (the same words).
+    pub fn share_streams(&mut self, shared: bool) {
+        self.taping = shared;
+    }
+
     /// The outcome of the last trial run in this workspace.
     pub fn outcome(&self) -> &TrialOutcome {
         &self.outcome

@@ -44,6 +44,9 @@ pub enum Pace {
     /// Windows of [`window_trials`], each handed over while the next one is
     /// simulated (so the hand-over does not idle the other threads).
     Pipelined,
+    /// As [`Pace::Pipelined`], windows of this many trials (rounded to
+    /// whole blocks): for blocks that each hold several runs.
+    PipelinedBy(u64),
     /// Batches of this many trials (a whole number of blocks), each handed
     /// over before the next is simulated: the hand-over decides whether to
     /// go on.
@@ -65,6 +68,7 @@ pub fn drive<T: Send>(
 ) {
     let length = match pace {
         Pace::Pipelined => window_trials(model),
+        Pace::PipelinedBy(n) => n.max(BLOCK_TRIALS) / BLOCK_TRIALS * BLOCK_TRIALS,
         Pace::Batches(n) => n.max(BLOCK_TRIALS),
     };
     let mut done: Vec<T> = Vec::new();
@@ -74,7 +78,7 @@ pub fn drive<T: Send>(
         }
         let handed = std::mem::take(&mut done);
         let next = match pace {
-            Pace::Pipelined => {
+            Pace::Pipelined | Pace::PipelinedBy(_) => {
                 let (flow, next) = rayon::join(
                     || each(handed),
                     || simulate(plan, model, window, watch, &per_block),
@@ -247,6 +251,26 @@ impl Trials<'_> {
                 break;
             }
             f(self.ws.outcome());
+            self.watch.progress.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Calls `f(p, outcome)` with the outcome of each trial on each plan
+    /// `plans[p]` in turn (plans of models of the same shape, on the same
+    /// trial streams), trial after trial; stops early when the run is asked
+    /// to stop.
+    pub fn for_each_on(self, plans: &[Plan], mut f: impl FnMut(usize, &TrialOutcome)) {
+        let stop = self.watch.stop;
+        self.ws.share_streams(plans.len() > 1);
+        for trial in self.range {
+            for (p, plan) in plans.iter().enumerate() {
+                if stop.load(Ordering::Relaxed)
+                    || !engine::run_trial_until(plan, trial, self.ws, stop)
+                {
+                    return;
+                }
+                f(p, self.ws.outcome());
+            }
             self.watch.progress.fetch_add(1, Ordering::Relaxed);
         }
     }

@@ -6,8 +6,9 @@
 //! against the limits before it starts ([`limits`]); every run goes through
 //! one loop ([`execution`]), the ways of running being variants of one
 //! [`Strategy`] ([`strategies`], [`variance`]; a shard's trials run in the
-//! same loop, [`shard`]); [`reduction`] reduces them in a shape any split
-//! into shards reproduces.
+//! same loop, [`shard`]; so do the draws of uncertain inputs, as
+//! [`variants`] of one run on the same trials); [`reduction`] reduces them
+//! in a shape any split into shards reproduces.
 
 pub mod execution;
 pub mod limits;
@@ -16,6 +17,7 @@ pub mod reduction;
 pub mod settings;
 pub mod strategies;
 pub mod variance;
+pub mod variants;
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
@@ -24,7 +26,7 @@ pub use limits::{
     check_runs, check_stored, check_trial_work, check_work, sketches, RunError, MAX_STORED_VALUES,
 };
 pub use precision::Precision;
-pub use reduction::{segment_start, Node, Reduced, Reduction, SEGMENT_TRIALS};
+pub use reduction::{segment_start, Node, Reduced, Reducible, Reduction, SEGMENT_TRIALS};
 pub use settings::{DefaultTrials, RunOptions, RunSettings, WorkLimits};
 pub use settings::{
     DEFAULT_MAX_EVENTS, DEFAULT_MAX_EXACT_VALUES, DEFAULT_MAX_TRIAL_EVENTS, DEFAULT_PRECISION_CAP,

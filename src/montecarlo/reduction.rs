@@ -21,6 +21,25 @@ use super::BLOCK_TRIALS;
 use crate::model::Model;
 use crate::stats::{Accumulator, Summary, ValueLists};
 
+/// What the tree reduces: the moments of a contiguous run of trials,
+/// merged with those of the trials that directly follow.
+pub trait Reducible: Clone {
+    /// Merges the moments of `next`, whose trials directly follow.
+    fn merge_next(&mut self, next: &Self);
+    /// The trials it holds.
+    fn trial_count(&self) -> u64;
+}
+
+impl Reducible for Accumulator {
+    fn merge_next(&mut self, next: &Self) {
+        self.merge_moments(next);
+    }
+
+    fn trial_count(&self) -> u64 {
+        self.trials()
+    }
+}
+
 /// Blocks per segment: the blocks of a segment are merged in order.
 pub const SEGMENT_BLOCKS: u64 = 16;
 
@@ -40,12 +59,12 @@ pub fn segment_start(t: u64, trials: u64) -> u64 {
 
 /// Complete nodes of the tree, in trial order, each merged with its left
 /// sibling as soon as both are complete.
-#[derive(Clone, Default)]
-struct Stack(Vec<(u32, u64, Accumulator)>);
+#[derive(Clone)]
+struct Stack<A>(Vec<(u32, u64, A)>);
 
-impl Stack {
+impl<A: Reducible> Stack<A> {
     /// Pushes node `index` of `level`, merging complete siblings upwards.
-    fn push(&mut self, level: u32, index: u64, acc: Accumulator) {
+    fn push(&mut self, level: u32, index: u64, acc: A) {
         self.0.push((level, index, acc));
         while let [.., (l1, i1, _), (l2, i2, _)] = self.0[..] {
             if l1 != l2 || i1 % 2 != 0 || i2 != i1 + 1 {
@@ -55,7 +74,7 @@ impl Stack {
                 break;
             };
             if let Some((level, index, left)) = self.0.last_mut() {
-                left.merge_moments(&right);
+                left.merge_next(&right);
                 *level += 1;
                 *index /= 2;
             }
@@ -63,45 +82,66 @@ impl Stack {
     }
 
     /// The nodes merged from first to last (`empty` without nodes).
-    fn fold(self, empty: Accumulator) -> Accumulator {
+    fn fold(self, empty: A) -> A {
         let mut nodes = self.0.into_iter().map(|(_, _, acc)| acc);
         let Some(mut total) = nodes.next() else {
             return empty;
         };
-        nodes.for_each(|node| total.merge_moments(&node));
+        nodes.for_each(|node| total.merge_next(&node));
         total
     }
 }
 
 /// The moments of a run's trials, pushed in trial order as whole blocks or
-/// tree nodes ([`Reduced`]).
+/// tree nodes ([`Reduced`]). `A` is what a block reduces to: an
+/// [`Accumulator`], or the blocks of several runs on the same trials.
 #[derive(Clone)]
-pub struct Reduction<'a> {
-    model: &'a Model,
+pub struct Reduction<A = Accumulator> {
+    /// What holds no trial.
+    empty: A,
     /// Trials of the whole run.
     trials: u64,
     /// Trials pushed so far (from the first trial).
     position: u64,
     /// The blocks of the current segment, merged in order.
-    segment: Accumulator,
-    stack: Stack,
+    segment: A,
+    stack: Stack<A>,
 }
 
-impl<'a> Reduction<'a> {
+impl Reduction {
     /// An empty reduction of a run of `trials` trials of `model`.
-    pub fn new(model: &'a Model, trials: u64) -> Reduction<'a> {
+    pub fn new(model: &Model, trials: u64) -> Reduction {
         Reduction::starting_at(model, trials, 0)
     }
 
     /// An empty reduction of the trials from `first` (a segment's start) of
     /// a run of `trials` trials of `model`: a shard's.
-    pub fn starting_at(model: &'a Model, trials: u64, first: u64) -> Reduction<'a> {
+    pub fn starting_at(model: &Model, trials: u64, first: u64) -> Reduction {
+        Reduction::of(Accumulator::new(model, 0), trials, first)
+    }
+
+    /// The tree's nodes of the trials pushed, in trial order: a shard's,
+    /// whose trials end on a segment boundary or at the run's end.
+    pub fn into_nodes(self) -> Vec<Node> {
+        (self.into_parts().into_iter())
+            .map(|(level, acc)| Node {
+                level,
+                summary: acc.summary(),
+            })
+            .collect()
+    }
+}
+
+impl<A: Reducible> Reduction<A> {
+    /// An empty reduction of the trials from `first` (a segment's start) of
+    /// a run of `trials` trials, `empty` holding no trial.
+    pub fn of(empty: A, trials: u64, first: u64) -> Reduction<A> {
         Reduction {
-            model,
+            segment: empty.clone(),
+            empty,
             trials,
             position: first,
-            segment: Accumulator::new(model, 0),
-            stack: Stack::default(),
+            stack: Stack(Vec::new()),
         }
     }
 
@@ -114,14 +154,14 @@ impl<'a> Reduction<'a> {
     ///
     /// # Errors
     /// Why the block does not fit here.
-    pub fn push_block(&mut self, block: &Accumulator) -> Result<(), String> {
+    pub fn push_block(&mut self, block: &A) -> Result<(), String> {
         let end = ((self.position / BLOCK_TRIALS + 1) * BLOCK_TRIALS).min(self.trials);
         if !self.position.is_multiple_of(BLOCK_TRIALS) {
             return Err(format!("a block at trial {}", self.position));
         }
-        self.fits("a block", block.trials(), end - self.position)?;
+        self.fits("a block", block.trial_count(), end - self.position)?;
         self.position = end;
-        self.segment.merge_moments(block);
+        self.segment.merge_next(block);
         if self.position.is_multiple_of(SEGMENT_TRIALS) || self.position == self.trials {
             self.close_segment();
         }
@@ -132,7 +172,7 @@ impl<'a> Reduction<'a> {
     ///
     /// # Errors
     /// Why the node does not fit here.
-    pub fn push_node(&mut self, level: u32, node: Accumulator) -> Result<(), String> {
+    pub fn push_node(&mut self, level: u32, node: A) -> Result<(), String> {
         let size = u128::from(SEGMENT_TRIALS) << level.min(64);
         if self.open() || level > 48 || u128::from(self.position) % size != 0 {
             return Err(format!(
@@ -141,7 +181,7 @@ impl<'a> Reduction<'a> {
             ));
         }
         let expected = (u128::from(self.trials - self.position)).min(size) as u64;
-        self.fits("a node", node.trials(), expected)?;
+        self.fits("a node", node.trial_count(), expected)?;
         let index = (u128::from(self.position) / size) as u64;
         self.position += expected;
         self.stack.push(level, index, node);
@@ -150,32 +190,30 @@ impl<'a> Reduction<'a> {
 
     /// The moments of every trial pushed, as if the run ended here (for a
     /// stopping rule).
-    pub fn total(&self) -> Accumulator {
+    pub fn total(&self) -> A {
         self.clone().finish()
     }
 
     /// The moments of every trial pushed (the run ends here); no values.
-    pub fn finish(mut self) -> Accumulator {
-        if self.segment.trials() > 0 {
+    pub fn finish(mut self) -> A {
+        if self.open() {
             self.close_segment();
         }
-        self.stack.fold(Accumulator::new(self.model, 0))
+        self.stack.fold(self.empty)
     }
 
-    /// The tree's nodes of the trials pushed, in trial order: a shard's,
-    /// whose trials end on a segment boundary or at the run's end.
-    pub fn into_nodes(self) -> Vec<Node> {
+    /// The tree's nodes of the trials pushed (level and moments), in trial
+    /// order: a shard's, whose trials end on a segment boundary or at the
+    /// run's end.
+    pub fn into_parts(self) -> Vec<(u32, A)> {
         (self.stack.0.into_iter())
-            .map(|(level, _, acc)| Node {
-                level,
-                summary: acc.summary(),
-            })
+            .map(|(level, _, acc)| (level, acc))
             .collect()
     }
 
     /// Whether a segment is under way.
     fn open(&self) -> bool {
-        self.segment.trials() > 0
+        self.segment.trial_count() > 0
     }
 
     fn fits(&self, what: &str, n: u64, expected: u64) -> Result<(), String> {
@@ -190,7 +228,7 @@ impl<'a> Reduction<'a> {
     }
 
     fn close_segment(&mut self) {
-        let segment = std::mem::replace(&mut self.segment, Accumulator::new(self.model, 0));
+        let segment = std::mem::replace(&mut self.segment, self.empty.clone());
         let index = (self.position - 1) / SEGMENT_TRIALS;
         self.stack.push(0, index, segment);
     }
@@ -215,4 +253,8 @@ pub struct Reduced {
     pub nodes: Vec<Node>,
     /// The per-trial values of the shard's trials, in trial order.
     pub values: ValueLists,
+    /// A two-level run's (variants of the model on the same trials): its
+    /// nodes and values, `nodes` and `values` then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<super::variants::VariantsPart>,
 }

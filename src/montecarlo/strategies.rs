@@ -211,6 +211,7 @@ pub fn shard(
     Ok(Reduced {
         nodes: reduction.into_nodes(),
         values: values.take_value_lists(),
+        variants: None,
     })
 }
 

@@ -3,6 +3,7 @@
 //! the per-trial values appended in trial order.
 
 use super::check::{check_values, SummaryCheck};
+use super::draws::DrawsMerging;
 use super::{MergeError, MergePlan, Partial};
 use crate::montecarlo::{sketches, Reduction};
 use crate::stats::{Accumulator, RunResult, TrialValues};
@@ -10,25 +11,34 @@ use crate::stats::{Accumulator, RunResult, TrialValues};
 /// A merge under way.
 pub(super) struct Merging<'m> {
     plan: &'m MergePlan,
-    reduction: Reduction<'m>,
+    reduction: Reduction,
     /// Every trial's values, in trial order.
     values: Accumulator,
     check: SummaryCheck<'m>,
     sketched: bool,
+    /// A two-level run's merge (a scenario with uncertain inputs).
+    draws: Option<DrawsMerging<'m>>,
 }
 
 impl<'m> Merging<'m> {
     /// An empty merge of the run `plan` describes.
-    pub(super) fn new(plan: &'m MergePlan) -> Merging<'m> {
+    ///
+    /// # Errors
+    /// As [`DrawsMerging::new`] for a two-level run.
+    pub(super) fn new(plan: &'m MergePlan) -> Result<Merging<'m>, MergeError> {
         let model = &plan.model;
+        let two_level = plan.draws.map(|d| DrawsMerging::new(plan, d)).transpose()?;
+        // a two-level run keeps its values per draw
+        let length = if two_level.is_some() { 0 } else { plan.trials };
         let sketched = sketches(model, plan.trials, &plan.limits);
-        Merging {
+        Ok(Merging {
             plan,
             reduction: Reduction::new(model, plan.trials),
-            values: Accumulator::with_values(model, plan.trials as usize, sketched),
+            values: Accumulator::with_values(model, length as usize, sketched),
             check: SummaryCheck::new(model),
             sketched,
-        }
+            draws: two_level,
+        })
     }
 
     /// Adds `part` (read from `file`), the next shard: its header was
@@ -43,6 +53,17 @@ impl<'m> Merging<'m> {
             reason,
         };
         let reduced = &part.reduced;
+        match (&mut self.draws, &reduced.variants) {
+            (Some(draws), Some(variants)) => {
+                return draws.add(file, variants, part.first_trial..part.end_trial);
+            }
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(corrupt(
+                    "its trials are not reduced as its header's draws say".into(),
+                ));
+            }
+        }
         for (k, node) in reduced.nodes.iter().enumerate() {
             let path = format!("reduced.nodes[{k}].summary");
             self.check.summary(file, &path, &node.summary)?;
@@ -71,6 +92,9 @@ impl<'m> Merging<'m> {
     /// # Errors
     /// [`MergeError::Corrupt`] when the partials do not cover the run.
     pub(super) fn finish(self) -> Result<(RunResult, TrialValues), MergeError> {
+        if let Some(draws) = self.draws {
+            return draws.finish();
+        }
         let plan = self.plan;
         if self.reduction.position() != plan.trials {
             return Err(MergeError::Corrupt {

@@ -13,6 +13,7 @@
 //! partial at a time.
 
 mod check;
+mod draws;
 mod merging;
 pub mod scheduler;
 mod stream;
@@ -32,8 +33,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{fnv1a, Model};
 use crate::montecarlo::DEFAULT_MAX_EXACT_VALUES;
-use crate::montecarlo::{self, Reduced, RunError, RunOptions, RunSettings, WorkLimits};
+use crate::montecarlo::{self, Reduced, RunOptions, RunSettings, WorkLimits};
 use crate::stats::{RunResult, TrialValues, RNG_SCHEME};
+use crate::uncertainty::run::DrawVariants;
+use crate::uncertainty::DrawsError;
 
 /// The `format` of every partial this version writes and reads.
 pub const PARTIAL_FORMAT: &str = "faultline-partial/2";
@@ -121,6 +124,10 @@ pub struct Partial<R = Reduced> {
     /// whether to sketch, as the single run did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_exact_values: Option<f64>,
+    /// The draws of a scenario with uncertain inputs (a two-level run:
+    /// every draw and the tornado's runs on this shard's trials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draws: Option<u64>,
     /// Its trials, reduced.
     pub reduced: R,
 }
@@ -133,26 +140,43 @@ pub type Header = Partial<Skipped>;
 pub struct Skipped;
 
 /// Simulates the trials of `shard` of a run of `model` and returns its
-/// partial. `file` and `source` are the scenario as read.
+/// partial. `file` and `source` are the scenario as read. A scenario with
+/// uncertain inputs runs every one of its `draws` draws (and the tornado's
+/// runs) on the shard's trials.
 ///
 /// # Errors
-/// [`RunError`] as for a whole run (the limits apply to this shard's trials).
+/// [`DrawsError::Run`] as for a whole run (the limits apply to this
+/// shard's trials; a two-level run's to the whole run's), or a draw that
+/// makes a distribution invalid.
 pub fn run_shard(
     model: &Model,
     (file, source): (&str, &str),
     options: &RunOptions,
-    shard: Shard,
+    (shard, draws): (Shard, u64),
     stop: &AtomicBool,
-) -> Result<Partial, RunError> {
+) -> Result<Partial, DrawsError> {
     let (settings, range) = shard_settings(model, options, shard);
     let started = Instant::now();
-    let reduced = montecarlo::shard(model, &settings, range, stop)?;
-    let header = header_of(
+    let two_level = !model.uncertain.is_empty();
+    let reduced = if two_level {
+        let variants = DrawVariants::new(model, draws, &settings)?;
+        let part = variants.simulate(&settings, range, stop)?.into_part();
+        let empty = crate::stats::Accumulator::new(model, 0).take_value_lists();
+        Reduced {
+            nodes: Vec::new(),
+            values: empty,
+            variants: Some(part),
+        }
+    } else {
+        montecarlo::shard(model, &settings, range, stop)?
+    };
+    let mut header = header_of(
         (file, source),
         &settings,
         shard,
         started.elapsed().as_secs_f64(),
     );
+    header.draws = two_level.then_some(draws);
     Ok(header.with(reduced))
 }
 
@@ -189,6 +213,7 @@ fn header_of(
         seconds,
         max_exact_values: (settings.limits.max_exact_values != DEFAULT_MAX_EXACT_VALUES)
             .then_some(settings.limits.max_exact_values),
+        draws: None,
         reduced: (),
     }
 }
@@ -211,6 +236,7 @@ impl<A> Partial<A> {
             end_trial: self.end_trial,
             seconds: self.seconds,
             max_exact_values: self.max_exact_values,
+            draws: self.draws,
             reduced,
         }
     }
@@ -232,7 +258,7 @@ pub fn merge(
         .collect();
     let plan = plan(&mut headers)?;
     parts.sort_by_key(|(_, p)| p.shard_index);
-    let mut merging = Merging::new(&plan);
+    let mut merging = Merging::new(&plan)?;
     for (file, part) in &parts {
         merging.add(file, part)?;
     }
@@ -252,6 +278,8 @@ struct MergePlan {
     limits: WorkLimits,
     /// The shards' seconds, summed.
     seconds: f64,
+    /// The draws of a two-level run (a scenario with uncertain inputs).
+    draws: Option<u64>,
 }
 
 /// Checks the headers (and sorts them by shard) and loads the scenario.
@@ -271,6 +299,12 @@ fn plan(headers: &mut [(String, Header)]) -> Result<MergePlan, MergeError> {
         max_exact_values: first.max_exact_values.unwrap_or(DEFAULT_MAX_EXACT_VALUES),
         ..WorkLimits::default()
     };
+    if model.uncertain.is_empty() == first.draws.is_some() {
+        return Err(MergeError::Corrupt {
+            file: first_file,
+            reason: "its draws do not match the scenario's uncertain inputs".into(),
+        });
+    }
     let seconds: f64 = headers.iter().map(|(_, p)| p.seconds).sum();
     if seconds > MAX_MAGNITUDE {
         return Err(MergeError::Corrupt {
@@ -284,6 +318,7 @@ fn plan(headers: &mut [(String, Header)]) -> Result<MergePlan, MergeError> {
         trials: first.trials,
         limits,
         seconds,
+        draws: first.draws,
     })
 }
 
@@ -305,6 +340,7 @@ impl Partial {
             end_trial: self.end_trial,
             seconds: self.seconds,
             max_exact_values: self.max_exact_values,
+            draws: self.draws,
             reduced: Skipped,
         }
     }

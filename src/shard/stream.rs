@@ -26,7 +26,7 @@ pub fn merge_files(files: &[&Path]) -> Result<(Model, RunResult, TrialValues), M
         headers.push((name, header));
     }
     let plan = plan(&mut headers)?;
-    let mut merging = Merging::new(&plan);
+    let mut merging = Merging::new(&plan)?;
     for (name, header) in &headers {
         let part: Partial = read(name, Path::new(name), |d| {
             serde::Deserialize::deserialize(d)

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use super::{run_shard, to_json, Shard};
 use crate::model::Model;
 use crate::montecarlo::{RunError, RunOptions};
+use crate::uncertainty::{DrawError, DrawsError};
 
 /// Why a shard's partial was not written.
 #[derive(Debug, thiserror::Error)]
@@ -14,13 +15,17 @@ pub enum WriteError {
     /// The run was refused or interrupted.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// A draw of the uncertain inputs made a distribution invalid.
+    #[error(transparent)]
+    Draw(#[from] DrawError),
     /// The output could not be written.
     #[error("cannot write the partial result: {0}")]
     Output(String),
 }
 
 /// Simulates the trials of `shard` of a run of `model` and writes its
-/// partial ([`super::run_shard`], as [`super::to_json`] writes it) to
+/// partial ([`super::run_shard`], with the draws of a scenario with
+/// uncertain inputs, as [`super::to_json`] writes it) to
 /// `out`. `scenario` is the scenario file's name and text as read.
 ///
 /// # Errors
@@ -30,10 +35,13 @@ pub fn write_shard(
     model: &Model,
     scenario: (&str, &str),
     options: &RunOptions,
-    shard: Shard,
+    shard: (Shard, u64),
     (stop, out): (&AtomicBool, &mut (dyn Write + Send)),
 ) -> Result<(), WriteError> {
-    let partial = run_shard(model, scenario, options, shard, stop)?;
+    let partial = run_shard(model, scenario, options, shard, stop).map_err(|e| match e {
+        DrawsError::Run(e) => WriteError::Run(e),
+        DrawsError::Draw(e) => WriteError::Draw(e),
+    })?;
     let bytes = to_json(&partial).map_err(WriteError::Output)?;
     (out.write_all(&bytes))
         .and_then(|()| out.flush())

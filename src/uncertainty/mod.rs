@@ -1,14 +1,15 @@
 //! Uncertain inputs, run in two levels: `draws` values of every uncertain
 //! input taken by Latin hypercube sampling from the run's seed, and for each
 //! draw a concrete model run on the same trials (the same seed, so the same
-//! trial streams: common random numbers) through the ordinary
-//! [`montecarlo`] entry points. The spread of the per-draw means is what
+//! trial streams: common random numbers), all draws as variants of one run
+//! ([`montecarlo::variants`], [`run`]). The spread of the per-draw means is what
 //! the inputs' uncertainty does to the answer.
 //!
 //! This module holds the laws of the inputs ([`laws`]), the draws, the
 //! per-draw runs and the nearest-rank spread; the scenario syntax
 //! (`Between`, `Observed`) builds [`Input`]s.
 
+mod keys;
 pub mod laws;
 pub mod paired;
 pub mod run;

@@ -1,6 +1,9 @@
 //! The two-level run of a scenario with uncertain inputs: `draws` Latin
-//! hypercube draws, each a concrete model simulated on the same trials
-//! through [`montecarlo::run_sampled`]. The document's estimates are those
+//! hypercube draws, each a concrete model simulated on the same trials,
+//! and the tornado's runs, all as variants of one run in the one loop
+//! ([`montecarlo::variants`]: every block of trials on every variant, the
+//! blocks reduced in the segment tree, so threads and shards give the same
+//! numbers). The document's estimates are those
 //! of all draws' trials together (means over draws and trials, percentiles
 //! of the mixture); each mean's `ci95` is the trial noise of that overall
 //! mean: the draws share their trials (common random numbers), so for each
@@ -8,16 +11,17 @@
 //! spread of those averages over the independent trials.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use serde::Serialize;
 
-use super::{instantiate, latin_hypercube, law_spread, spread, DrawsError, Spread};
-use crate::engine::TrialOutcome;
-use crate::model::{Measure, Model, Statistic};
-use crate::montecarlo::{self, RunOptions, RunSettings};
-use crate::stats::objective::{report_mean, MeanView};
-use crate::stats::{Accumulator, ConfidenceResult, Moments, RunResult, TrialValues, Verdict, Z95};
+use super::keys::Keys;
+use super::{instantiate, latin_hypercube, law_spread, spread, DrawError, DrawsError, Spread};
+use crate::engine::{Plan, TrialOutcome};
+use crate::model::Model;
+use crate::montecarlo::variants::{run_variants, VariantBlock, Variants, VariantsReduced};
+use crate::montecarlo::{self, RunError, RunOptions, RunSettings, Watch};
+use crate::stats::{Accumulator, ConfidenceResult, Moments, RunResult, TrialValues, Verdict};
 
 /// The `uncertainty` key of the result document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,7 +66,7 @@ pub struct TwoLevel {
 }
 
 /// Runs `model` (which has uncertain inputs) in two levels: `draws` draws,
-/// each on the same trials and seed.
+/// each on the same trials and seed, and the tornado's runs on them too.
 ///
 /// # Errors
 /// A refused or stopped run, or a draw that makes a distribution invalid.
@@ -73,65 +77,173 @@ pub fn run_two_level(
     stop: &AtomicBool,
 ) -> Result<TwoLevel, DrawsError> {
     let settings = RunSettings::resolve(model, options);
-    let (trials, seed) = (settings.trials, settings.seed);
-    // the whole run's work: every draw's trials
-    let all = trials.saturating_mul(draws);
-    montecarlo::check_work(model, all, &settings.limits)?;
-    let laws: Vec<_> = model.uncertain.iter().map(|i| i.law).collect();
-    let rows = latin_hypercube(seed, draws, &laws);
     let started = std::time::Instant::now();
-    let keys = Keys::new(model);
-    let sketched = montecarlo::sketches(model, all, &settings.limits);
-    let mut pooled = Accumulator::with_values(model, all as usize, sketched);
-    let mut pooled_moments = vec![Moments::default(); keys.len];
-    let mut sums = vec![0.0; keys.len * trials as usize];
-    let mut per_draw = Vec::with_capacity(rows.len());
-    let mut row_values = vec![0.0; keys.len];
-    for values in &rows {
-        let drawn = instantiate(model, &model.uncertain, values)?;
-        let (result, outcomes) = montecarlo::run_sampled(&drawn, options, stop, Clone::clone)?;
-        for (t, outcome) in outcomes.iter().enumerate() {
-            pooled.push(outcome);
-            keys.values(outcome, &mut row_values);
-            let trial_sums = &mut sums[t * keys.len..(t + 1) * keys.len];
-            for ((sum, m), &x) in trial_sums
-                .iter_mut()
-                .zip(&mut pooled_moments)
-                .zip(&row_values)
-            {
-                *sum += x;
-                m.push(x);
-            }
-        }
-        per_draw.push(result);
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let (mut result, values) = pooled.finish_with_values(model, seed, seconds);
-    let factors = noise_factors(&sums, &pooled_moments, keys.len, draws);
-    keys.rescale(model, &mut result, &factors);
-    keys.rejudge(model, &mut result, &factors, trials);
-    judge_confidence(model, &mut result, &per_draw);
-    result.trials = trials;
-    result.uncertainty = Some(report(model, draws, &per_draw));
-    result.sensitivity = Some(super::sensitivity::tornado(model, options, stop)?);
-    Ok(TwoLevel {
-        result,
-        values,
-        draws: per_draw,
+    let variants = DrawVariants::new(model, draws, &settings)?;
+    let trials = settings.trials;
+    let reduced = variants.simulate(&settings, 0..trials, stop)?;
+    let total = reduced.reduction.finish();
+    montecarlo::in_pool(settings.threads, || {
+        let seconds = started.elapsed().as_secs_f64();
+        variants.document(&settings, (total, reduced.values), seconds)
     })
+    .map_err(DrawsError::Run)
 }
 
-/// Per key: the trial noise of the overall mean (from the per-trial means
-/// over the draws) over the noise the pooled trials would show as if
-/// independent, by which the pooled document's CIs are widened or narrowed.
-fn noise_factors(sums: &[f64], pooled: &[Moments], keys: usize, draws: u64) -> Vec<f64> {
-    (0..keys)
-        .map(|k| {
-            let mut averages = Moments::default();
-            for trial in sums.chunks_exact(keys) {
-                averages.push(trial[k] / draws as f64);
-            }
-            let pooled_error = pooled[k].std_error();
+/// The variants of a two-level run: the draws, then the tornado's ends
+/// (each input at its p5 and at its p95, every other at its p50), each a
+/// concrete model.
+pub struct DrawVariants<'m> {
+    model: &'m Model,
+    draws: usize,
+    models: Vec<Model>,
+    keys: Keys,
+}
+
+impl<'m> DrawVariants<'m> {
+    /// The draws of `model`'s inputs from the settings' seed and the
+    /// tornado's ends, each checked against the work limits.
+    ///
+    /// # Errors
+    /// A refused run, or a draw that makes a distribution invalid.
+    pub fn new(
+        model: &'m Model,
+        draws: u64,
+        settings: &RunSettings,
+    ) -> Result<DrawVariants<'m>, DrawsError> {
+        let variants = DrawVariants::build(model, draws, settings.seed)?;
+        variants.check(settings)?;
+        Ok(variants)
+    }
+
+    /// The draws of `model`'s inputs from `seed` and the tornado's ends,
+    /// unchecked (a merge rebuilds the variants its shards ran).
+    ///
+    /// # Errors
+    /// A draw that makes a distribution invalid.
+    pub fn build(model: &'m Model, draws: u64, seed: u64) -> Result<DrawVariants<'m>, DrawError> {
+        let laws: Vec<_> = model.uncertain.iter().map(|i| i.law).collect();
+        let rows = latin_hypercube(seed, draws, &laws);
+        let models = (rows.iter().chain(&super::sensitivity::ends(model)))
+            .map(|values| instantiate(model, &model.uncertain, values))
+            .collect::<Result<_, _>>()?;
+        Ok(DrawVariants {
+            model,
+            draws: draws as usize,
+            models,
+            keys: Keys::new(model),
+        })
+    }
+
+    /// Checks the work of the whole run (every draw's trials, the
+    /// tornado's runs) and of each variant against the settings' limits.
+    fn check(&self, settings: &RunSettings) -> Result<(), RunError> {
+        let (model, trials, limits) = (self.model, settings.trials, &settings.limits);
+        let draws = self.draws as u64;
+        if draws > 0 {
+            montecarlo::check_work(model, trials.saturating_mul(draws), limits)?;
+        }
+        montecarlo::check_runs(model, 2 * model.uncertain.len(), settings)?;
+        (self.models.iter()).try_for_each(|m| montecarlo::check_work(m, trials, limits))
+    }
+
+    /// The number of draws.
+    pub fn draws(&self) -> usize {
+        self.draws
+    }
+
+    /// The shape of a block: the variants and the per-trial measures.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.models.len(), self.keys.len)
+    }
+
+    /// Simulates the trials `range` of every variant.
+    ///
+    /// # Errors
+    /// As [`montecarlo::variants::run_variants`].
+    pub fn simulate(
+        &self,
+        settings: &RunSettings,
+        range: std::ops::Range<u64>,
+        stop: &AtomicBool,
+    ) -> Result<VariantsReduced, RunError> {
+        let plans: Vec<Plan> = (self.models.iter())
+            .map(|m| Plan::seeded(m, settings.seed))
+            .collect();
+        let read = |o: &TrialOutcome, out: &mut [f64]| self.keys.values(o, out);
+        let variants = Variants {
+            model: self.model,
+            plans: &plans,
+            kept: self.draws,
+            measures: (self.keys.len, &read),
+        };
+        let watch = Watch {
+            stop,
+            progress: &AtomicU64::new(0),
+        };
+        let sketched = montecarlo::sketches(self.model, settings.trials, &settings.limits);
+        run_variants(variants, settings, range, (watch, sketched))
+    }
+
+    /// An empty block of these variants (what a merge starts from).
+    pub fn empty(&self) -> VariantBlock {
+        VariantBlock::empty(self.model, self.models.len(), self.keys.len)
+    }
+
+    /// The document of the whole run from every trial's moments (`total`)
+    /// and the draws' per-trial values, in draw order.
+    pub fn document(
+        &self,
+        settings: &RunSettings,
+        (total, values): (VariantBlock, Vec<Accumulator>),
+        seconds: f64,
+    ) -> TwoLevel {
+        let (model, seed, trials) = (self.model, settings.seed, settings.trials);
+        let draws = self.draws as u64;
+        let all = trials.saturating_mul(draws);
+        let sketched = montecarlo::sketches(model, all, &settings.limits);
+        let mut pooled_values = Accumulator::with_values(model, all as usize, sketched);
+        // the moments of all draws' trials: the draws' in draw order
+        let mut pooled = Accumulator::new(model, 0);
+        let mut runs = total.runs.into_iter();
+        let draw_runs: Vec<Accumulator> = runs.by_ref().take(self.draws).collect();
+        for (run, values) in draw_runs.iter().zip(&values) {
+            pooled.merge_moments(run);
+            pooled_values.merge_values(values);
+        }
+        pooled.take_values_from(pooled_values);
+        let per_draw: Vec<RunResult> = (draw_runs.into_iter().zip(values))
+            .zip(&self.models)
+            .map(|((mut run, values), drawn)| {
+                run.take_values_from(values);
+                run.finish(drawn, seed, seconds)
+            })
+            .collect();
+        let (mut result, values) = pooled.finish_with_values(model, seed, seconds);
+        let factors = noise_factors(&total.averages, &total.pooled);
+        let keys = &self.keys;
+        keys.rescale(model, &mut result, &factors);
+        keys.rejudge(model, &mut result, &factors, trials);
+        judge_confidence(model, &mut result, &per_draw);
+        result.trials = trials;
+        result.uncertainty = Some(report(model, draws, &per_draw));
+        let ends: Vec<Accumulator> = runs.collect();
+        result.sensitivity = Some(super::sensitivity::entries(model, &ends));
+        TwoLevel {
+            result,
+            values,
+            draws: per_draw,
+        }
+    }
+}
+
+/// Per key: the trial noise of the overall mean (from the moments of the
+/// per-trial means over the draws) over the noise the pooled trials would
+/// show as if independent, by which the pooled document's CIs are widened
+/// or narrowed.
+fn noise_factors(averages: &[Moments], pooled: &[Moments]) -> Vec<f64> {
+    (averages.iter().zip(pooled))
+        .map(|(averages, pooled)| {
+            let pooled_error = pooled.std_error();
             if pooled_error > 0.0 {
                 averages.std_error() / pooled_error
             } else {
@@ -139,169 +251,6 @@ fn noise_factors(sums: &[f64], pooled: &[Moments], keys: usize, draws: u64) -> V
             }
         })
         .collect()
-}
-
-/// Widens or narrows `ci` about `mean` by `factor`.
-fn rescale(ci: &mut Option<[f64; 2]>, mean: f64, factor: f64, clamp: (f64, f64)) {
-    if let Some([lo, hi]) = ci {
-        *lo = (mean - (mean - *lo) * factor).clamp(clamp.0, clamp.1);
-        *hi = (mean + (*hi - mean) * factor).clamp(clamp.0, clamp.1);
-    }
-}
-
-/// The per-trial values whose means carry a CI, in a fixed order: per
-/// service lost, downtime, cost, data loss, credits and traffic-weighted
-/// lost hours; per failure lost hours and cost; per cause the same; the
-/// unattributed hours and cost; the scenario's cost.
-struct Keys {
-    services: usize,
-    failures: usize,
-    /// The cause names in the document's order, and each failure's cause.
-    causes: Vec<String>,
-    cause_of: Vec<usize>,
-    len: usize,
-}
-
-const SERVICE_KEYS: usize = 6;
-
-impl Keys {
-    fn new(model: &Model) -> Keys {
-        let names: Vec<String> = (model.failures.iter())
-            .map(|f| format!("{:?}", f.cause))
-            .collect();
-        let mut causes = names.clone();
-        causes.sort();
-        causes.dedup();
-        let cause_of = (names.iter())
-            .map(|n| causes.iter().position(|c| c == n).unwrap_or(0))
-            .collect();
-        let (services, failures) = (model.services.len(), model.failures.len());
-        let len = services * SERVICE_KEYS + 2 * failures + 2 * causes.len() + 3;
-        Keys {
-            services,
-            failures,
-            causes,
-            cause_of,
-            len,
-        }
-    }
-
-    fn values(&self, o: &TrialOutcome, out: &mut [f64]) {
-        out.fill(0.0);
-        for (s, so) in o.services.iter().enumerate().take(self.services) {
-            let v = &mut out[s * SERVICE_KEYS..(s + 1) * SERVICE_KEYS];
-            v.copy_from_slice(&[
-                so.lost_hours,
-                so.downtime_hours,
-                so.cost,
-                so.data_loss_hours,
-                so.credits,
-                so.weighted_lost_hours,
-            ]);
-        }
-        let failures = self.services * SERVICE_KEYS;
-        let causes = failures + 2 * self.failures;
-        for (f, fo) in o.failures.iter().enumerate().take(self.failures) {
-            out[failures + 2 * f] = fo.lost_hours;
-            out[failures + 2 * f + 1] = fo.cost;
-            let c = causes + 2 * self.cause_of[f];
-            out[c] += fo.lost_hours;
-            out[c + 1] += fo.cost;
-        }
-        let last = causes + 2 * self.causes.len();
-        out[last] = o.unattributed_hours;
-        out[last + 1] = o.unattributed_cost;
-        out[last + 2] = o.cost;
-    }
-
-    fn rescale(&self, model: &Model, result: &mut RunResult, factors: &[f64]) {
-        let any = (f64::NEG_INFINITY, f64::INFINITY);
-        let share = (0.0, 1.0);
-        for (s, stats) in result.services.values_mut().enumerate() {
-            let f = &factors[s * SERVICE_KEYS..(s + 1) * SERVICE_KEYS];
-            for (d, k) in [
-                (&mut stats.lost_hours, f[0]),
-                (&mut stats.downtime_hours, f[1]),
-                (&mut stats.cost, f[2]),
-                (&mut stats.data_loss_hours, f[3]),
-                (&mut stats.credits, f[4]),
-            ] {
-                rescale(&mut d.ci95, d.mean, k, any);
-            }
-            let a = &mut stats.availability;
-            rescale(&mut a.ci95, a.mean, f[0], share);
-            let a = &mut stats.availability_weighted;
-            rescale(&mut a.ci95, a.mean, f[5], share);
-        }
-        let failures = self.services * SERVICE_KEYS;
-        for (f, failure) in model.failures.iter().enumerate() {
-            if let Some(stats) = result.failures.get_mut(&failure.name) {
-                let (k_lost, k_cost) = (factors[failures + 2 * f], factors[failures + 2 * f + 1]);
-                rescale(
-                    &mut stats.lost_hours.ci95,
-                    stats.lost_hours.mean,
-                    k_lost,
-                    any,
-                );
-                rescale(&mut stats.cost.ci95, stats.cost.mean, k_cost, any);
-            }
-        }
-        let causes = failures + 2 * self.failures;
-        for (c, name) in self.causes.iter().enumerate() {
-            if let Some(stats) = result.causes.get_mut(name) {
-                let (k_lost, k_cost) = (factors[causes + 2 * c], factors[causes + 2 * c + 1]);
-                rescale(
-                    &mut stats.lost_hours.ci95,
-                    stats.lost_hours.mean,
-                    k_lost,
-                    any,
-                );
-                rescale(&mut stats.cost.ci95, stats.cost.mean, k_cost, any);
-            }
-        }
-        let last = causes + 2 * self.causes.len();
-        let u = &mut result.unattributed;
-        rescale(
-            &mut u.lost_hours.ci95,
-            u.lost_hours.mean,
-            factors[last],
-            any,
-        );
-        rescale(&mut u.cost.ci95, u.cost.mean, factors[last + 1], any);
-        let c = &mut result.cost;
-        rescale(&mut c.ci95, c.mean, factors[last + 2], any);
-    }
-}
-
-impl Keys {
-    /// Judges again every objective on a mean, on its CI as the trial noise
-    /// of the overall mean (objectives on a percentile keep the verdict on
-    /// all draws' trials: the percentile of the mixture).
-    fn rejudge(&self, model: &Model, result: &mut RunResult, factors: &[f64], trials: u64) {
-        let last = self.services * SERVICE_KEYS + 2 * self.failures + 2 * self.causes.len();
-        for (objective, judged) in model.objectives.iter().zip(&mut result.objectives) {
-            if objective.statistic != Statistic::Mean {
-                continue;
-            }
-            let (key, clamp) = match objective.measure {
-                Measure::Availability(s) => (s * SERVICE_KEYS, (0.0, 1.0)),
-                Measure::LostHours(s) => (s * SERVICE_KEYS, (f64::NEG_INFINITY, f64::INFINITY)),
-                Measure::DataLoss(s) => (s * SERVICE_KEYS + 3, (f64::NEG_INFINITY, f64::INFINITY)),
-                Measure::Cost => (last + 2, (f64::NEG_INFINITY, f64::INFINITY)),
-            };
-            let mut ci95 = judged.ci95;
-            rescale(&mut ci95, judged.estimate, factors[key], clamp);
-            let error = ci95.map_or(0.0, |[lo, hi]| (hi - lo) / (2.0 * Z95));
-            let view = MeanView {
-                estimate: judged.estimate,
-                ci95,
-                rare: judged.rare,
-                sd: error * (trials as f64).sqrt(),
-                n: trials,
-            };
-            *judged = report_mean(objective, &view, model);
-        }
-    }
 }
 
 /// Judges every objective with `confidence` over the draws: met when the

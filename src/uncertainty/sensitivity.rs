@@ -8,10 +8,10 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use super::{instantiate, law_spread, DrawsError};
-use crate::model::Model;
+use super::{law_spread, DrawsError};
+use crate::model::{Measure, Model};
 use crate::montecarlo::{self, RunOptions};
-use crate::stats::RunResult;
+use crate::stats::Accumulator;
 
 /// One bar of the tornado.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,44 +66,62 @@ pub fn tornado(
     options: &RunOptions,
     stop: &AtomicBool,
 ) -> Result<Vec<SensitivityEntry>, DrawsError> {
-    let inputs = &model.uncertain;
     let settings = montecarlo::RunSettings::resolve(model, options);
-    montecarlo::check_runs(model, 2 * inputs.len(), &settings)?;
-    let spreads: Vec<_> = inputs.iter().map(|i| law_spread(&i.law)).collect();
+    let variants = super::run::DrawVariants::new(model, 0, &settings)?;
+    let reduced = variants.simulate(&settings, 0..settings.trials, stop)?;
+    Ok(entries(model, &reduced.reduction.finish().runs))
+}
+
+/// The values of the inputs at the tornado's ends: for each input, every
+/// input at its p50 but this one at its p5, then at its p95.
+pub fn ends(model: &Model) -> Vec<Vec<f64>> {
+    let spreads: Vec<_> = model.uncertain.iter().map(|i| law_spread(&i.law)).collect();
     let medians: Vec<f64> = spreads.iter().map(|s| s.p50).collect();
-    let run_at = |i: usize, value: f64| -> Result<RunResult, DrawsError> {
-        let mut values = medians.clone();
-        values[i] = value;
-        let drawn = instantiate(model, inputs, &values)?;
-        Ok(montecarlo::run_until(&drawn, options, stop)?)
-    };
-    let mut entries = Vec::with_capacity(inputs.len());
-    for (i, (input, s)) in inputs.iter().zip(&spreads).enumerate() {
-        let (low, high) = (run_at(i, s.p5)?, run_at(i, s.p95)?);
-        let lost_hours = (low.services.iter())
-            .filter_map(|(name, l)| {
-                let h = high.services.get(name)?;
-                let ends = LostAtEnds {
-                    at_low: l.lost_hours.mean,
-                    at_high: h.lost_hours.mean,
-                };
-                Some((name.clone(), ends))
-            })
-            .collect();
-        entries.push(SensitivityEntry {
-            input: input.name.clone(),
-            at: input.at.clone(),
-            low: s.p5,
-            high: s.p95,
-            cost_at_low: low.cost.mean,
-            cost_at_high: high.cost.mean,
-            swing: (high.cost.mean - low.cost.mean).abs(),
-            lost_hours,
-        });
+    let mut rows = Vec::with_capacity(2 * spreads.len());
+    for (i, s) in spreads.iter().enumerate() {
+        for value in [s.p5, s.p95] {
+            let mut row = medians.clone();
+            row[i] = value;
+            rows.push(row);
+        }
     }
+    rows
+}
+
+/// The tornado from the moments of the runs at the [`ends`], in their
+/// order.
+pub fn entries(model: &Model, runs: &[Accumulator]) -> Vec<SensitivityEntry> {
+    let mean = |run: &Accumulator, measure| run.sample(measure).moments.mean;
+    let mut entries: Vec<SensitivityEntry> = (model.uncertain.iter())
+        .zip(runs.chunks_exact(2))
+        .map(|(input, ends)| {
+            let s = law_spread(&input.law);
+            let (low, high) = (&ends[0], &ends[1]);
+            let lost_hours = (model.services.iter().enumerate())
+                .map(|(k, service)| {
+                    let ends = LostAtEnds {
+                        at_low: mean(low, Measure::LostHours(k)),
+                        at_high: mean(high, Measure::LostHours(k)),
+                    };
+                    (service.name.clone(), ends)
+                })
+                .collect();
+            let (cost_at_low, cost_at_high) = (mean(low, Measure::Cost), mean(high, Measure::Cost));
+            SensitivityEntry {
+                input: input.name.clone(),
+                at: input.at.clone(),
+                low: s.p5,
+                high: s.p95,
+                cost_at_low,
+                cost_at_high,
+                swing: (cost_at_high - cost_at_low).abs(),
+                lost_hours,
+            }
+        })
+        .collect();
     // stable: equal swings keep file order
     entries.sort_by(|a, b| b.swing.total_cmp(&a.swing));
-    Ok(entries)
+    entries
 }
 
 /// The tornado as aligned text lines (a header, then one line per input).

@@ -12,6 +12,7 @@ use super::support;
 use assert_cmd::Command;
 use faultline::montecarlo::RunOptions;
 use faultline::shard::{self, Shard};
+use faultline::uncertainty::DEFAULT_DRAWS;
 use serde_json::{json, Value};
 
 /// One service in one zone, failing about every month for a day: lost
@@ -43,8 +44,14 @@ fn partials() -> Vec<Value> {
         .map(|index| {
             let shard = Shard { index, count: 2 };
             let stop = AtomicBool::new(false);
-            let p = shard::run_shard(&model, ("tiny.ron", SCENARIO), &options, shard, &stop)
-                .expect("run");
+            let p = shard::run_shard(
+                &model,
+                ("tiny.ron", SCENARIO),
+                &options,
+                (shard, DEFAULT_DRAWS),
+                &stop,
+            )
+            .expect("run");
             serde_json::from_slice(&shard::to_json(&p).expect("json")).expect("parse")
         })
         .collect()

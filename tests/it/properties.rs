@@ -378,8 +378,14 @@ fn sharded(text: &str, count: u64) -> String {
     let parts: Vec<(String, faultline::shard::Partial)> = (0..count)
         .map(|index| {
             let shard = faultline::shard::Shard { index, count };
-            let p = faultline::shard::run_shard(&m, ("test.ron", text), &options, shard, &stop)
-                .expect("run a shard");
+            let p = faultline::shard::run_shard(
+                &m,
+                ("test.ron", text),
+                &options,
+                (shard, faultline::uncertainty::DEFAULT_DRAWS),
+                &stop,
+            )
+            .expect("run a shard");
             (format!("part-{index}.json"), p)
         })
         .collect();

@@ -11,6 +11,7 @@ use assert_cmd::Command;
 use faultline::montecarlo::{self, RunOptions};
 use faultline::report::{Json, Render};
 use faultline::shard::{self, MergeError, Partial, Shard};
+use faultline::uncertainty::DEFAULT_DRAWS;
 
 use super::support::{repo, without_key};
 
@@ -36,7 +37,14 @@ fn partial(source: &str, options: &RunOptions, index: u64, count: u64) -> Partia
     let model = faultline::scenario::load(EXAMPLE, source.as_bytes()).expect("valid");
     let shard = Shard { index, count };
     let stop = AtomicBool::new(false);
-    let p = shard::run_shard(&model, (EXAMPLE, source), options, shard, &stop).expect("run");
+    let p = shard::run_shard(
+        &model,
+        (EXAMPLE, source),
+        options,
+        (shard, DEFAULT_DRAWS),
+        &stop,
+    )
+    .expect("run");
     let json = shard::to_json(&p).expect("serialize");
     shard::parse("part.json", &json).expect("parse back")
 }
@@ -167,7 +175,13 @@ fn tiny_parts(options: &RunOptions, count: u64) -> Vec<(String, Vec<u8>)> {
     (0..count)
         .map(|index| {
             let shard = Shard { index, count };
-            let p = shard::run_shard(&model, ("tiny.ron", TINY), options, shard, &stop);
+            let p = shard::run_shard(
+                &model,
+                ("tiny.ron", TINY),
+                options,
+                (shard, DEFAULT_DRAWS),
+                &stop,
+            );
             let json = shard::to_json(&p.expect("run")).expect("serialize");
             (format!("part-{index}.json"), json)
         })
@@ -347,4 +361,63 @@ fn merge_evaluates_objectives_and_exits_one_when_one_fails() {
         "{stderr}"
     );
     assert!(!dir.join("never.json").exists());
+}
+
+/// A scenario with uncertain inputs runs in two levels: every draw and the
+/// tornado's runs on the same trials. 1 thread, 2 threads and 3 shards
+/// merged (through their JSON) give the same document byte for byte, the
+/// `uncertainty` and `sensitivity` keys included: 2,500 trials make 3
+/// segments (the last one cut short) and a partial last block.
+#[test]
+fn a_two_level_run_gives_the_same_document_on_any_threads_and_shards() {
+    let file = "scenarios/shop-uncertain.ron";
+    let source = std::fs::read_to_string(repo(file)).expect("the example");
+    let model = faultline::scenario::load(file, source.as_bytes()).expect("valid");
+    let draws = 6;
+    let options = |threads| RunOptions {
+        trials: Some(2500),
+        threads,
+        ..RunOptions::default()
+    };
+    let stop = AtomicBool::new(false);
+    let single = |threads| {
+        let two =
+            faultline::uncertainty::run::run_two_level(&model, draws, &options(threads), &stop)
+                .expect("run");
+        let json = Json.render(&two.result).expect("render");
+        (without_key("seconds", &json), two.result)
+    };
+    let (one, result) = single(Some(1));
+    assert_eq!(one, single(Some(2)).0, "1 and 2 threads");
+    let count = 3;
+    let mut parts: Vec<(String, Partial)> = (0..count)
+        .map(|index| {
+            let shard = (Shard { index, count }, draws);
+            let p = shard::run_shard(&model, (file, &source), &options(None), shard, &stop)
+                .expect("run a shard");
+            let json = shard::to_json(&p).expect("serialize");
+            let name = format!("part-{index}.json");
+            let back = shard::parse(&name, &json).expect("parse back");
+            (name, back)
+        })
+        .collect();
+    parts.reverse(); // any order
+    let (_, merged, _) = shard::merge(parts.clone()).expect("merge");
+    let merged_json = Json.render(&merged).expect("render");
+    assert_eq!(without_key("seconds", &merged_json), one, "3 shards merged");
+    let u = result.uncertainty.as_ref().expect("an uncertainty key");
+    assert_eq!((u.draws, result.trials), (draws, 2500));
+    assert_eq!(result.sensitivity.as_ref().map(Vec::len), Some(9));
+    // the draws are part of the run: partials of other draws do not merge
+    let other = shard::run_shard(
+        &model,
+        (file, &source),
+        &options(None),
+        (Shard { index: 0, count }, 5),
+        &stop,
+    )
+    .expect("run a shard");
+    parts[count as usize - 1] = ("other.json".into(), other);
+    let refused = shard::merge(parts).expect_err("other draws");
+    assert!(refused.to_string().contains("draws"), "{refused}");
 }

@@ -12,6 +12,7 @@ use faultline::report::{Json, Render};
 use faultline::shard::{self, Shard};
 use faultline::stats::sketch::RELATIVE_ERROR;
 use faultline::stats::{Distribution, RunResult, Verdict};
+use faultline::uncertainty::DEFAULT_DRAWS;
 
 use super::support::{self, faultline, model, repo, without_key};
 
@@ -115,7 +116,14 @@ fn merged_shards_of_a_sketched_run_reproduce_it_byte_for_byte() {
     let mut files = Vec::new();
     for index in 0..3 {
         let shard = Shard { index, count: 3 };
-        let p = shard::run_shard(&model, (EXAMPLE, &source), &options, shard, &stop).expect("run");
+        let p = shard::run_shard(
+            &model,
+            (EXAMPLE, &source),
+            &options,
+            (shard, DEFAULT_DRAWS),
+            &stop,
+        )
+        .expect("run");
         let text = shard::to_json(&p).expect("serialize");
         let file = dir.join(format!("part-{index}.json"));
         std::fs::write(&file, &text).expect("write");
@@ -138,7 +146,13 @@ fn merge_refuses_partials_that_disagree_on_the_exact_value_bound() {
     let part = |index, sketched| {
         let shard = Shard { index, count: 2 };
         let options = options(200, None, sketched);
-        let p = shard::run_shard(&model, (EXAMPLE, &source), &options, shard, &stop);
+        let p = shard::run_shard(
+            &model,
+            (EXAMPLE, &source),
+            &options,
+            (shard, DEFAULT_DRAWS),
+            &stop,
+        );
         (format!("part-{index}.json"), p.expect("run"))
     };
     let e = shard::merge(vec![part(0, true), part(1, false)]).expect_err("refused");
@@ -252,13 +266,19 @@ fn a_partial_written_while_simulating_equals_one_built_in_memory() {
             &model,
             (EXAMPLE, &source),
             &options,
-            shard,
+            (shard, DEFAULT_DRAWS),
             (&stop, &mut streamed),
         )
         .expect("write");
         let mut read = shard::parse("streamed.json", &streamed).expect("parse back");
-        let built =
-            shard::run_shard(&model, (EXAMPLE, &source), &options, shard, &stop).expect("run");
+        let built = shard::run_shard(
+            &model,
+            (EXAMPLE, &source),
+            &options,
+            (shard, DEFAULT_DRAWS),
+            &stop,
+        )
+        .expect("run");
         assert!(read.seconds > 0.0);
         read.seconds = built.seconds;
         assert_eq!(read, built, "shard {index}");

@@ -114,13 +114,35 @@ fn a_two_level_run_gives_the_same_bytes_for_any_thread_count() {
         assert!(text.contains("over inputs"), "{format}: {text}");
         assert!(text.contains("host every"), "{format}: {text}");
     }
-    // --shard does not combine with draws: a usage error
+    // `--shard auto` runs every draw on its shard's trials: the shards
+    // merged give the single run's document
+    let mut parts = Vec::new();
+    for i in 0..2 {
+        let part = dir.join(format!("part-{i}.json"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args([
+                "run", path, "--trials", "500", "--draws", "8", "--shard", "auto",
+            ])
+            .arg("--output")
+            .arg(&part)
+            .env("FAULTLINE_SHARD", format!("{i}/2"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        parts.push(part.to_str().unwrap().to_string());
+    }
+    let merged = faultline(&["merge", &parts[0], &parts[1], "--format", "json"]);
+    assert_eq!(without(&merged), without(&one));
+    // --precision does not combine with draws: a usage error located at
+    // the first uncertain input
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .args(["run", path, "--shard", "0/2"])
+        .args(["run", path, "--precision", "10%"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--shard"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--precision"), "{stderr}");
+    assert!(stderr.contains(&format!("{path}:3:57")), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -11,6 +11,9 @@ use chacha20::variants::Ietf;
 use chacha20::{ChaChaCore, R8};
 use rand::TryRng;
 
+mod tape;
+pub use tape::Tape;
+
 /// Bytes of a stream's buffer: room for eight 64-byte ChaCha blocks.
 const BLOCK_BYTES: usize = 512;
 
@@ -72,6 +75,12 @@ pub struct Stream {
     block: [u8; BLOCK_BYTES],
     /// The next unread word of `block` (`BLOCK_WORDS`: none left).
     word: usize,
+    /// Whether refills read and keep `tape` ([`Stream::restart_taped`]).
+    taping: bool,
+    /// The output computed for the variants of a trial.
+    tape: Tape,
+    /// The next byte of `tape` to read.
+    tape_read: usize,
 }
 
 /// What a stream is derived from.
@@ -142,6 +151,9 @@ impl Stream {
     #[inline(always)]
     fn refill(&mut self) -> usize {
         let start = BLOCK_BYTES - 64 * self.refill_blocks;
+        if self.taping {
+            return self.refill_taped(start);
+        }
         refill(
             &mut self.core,
             &mut self.counter_high,
@@ -257,6 +269,9 @@ pub fn stream(seed: u64, stream_key: u64, trial: u64) -> Stream {
         refill_blocks: refill_blocks(),
         block: [0; BLOCK_BYTES],
         word: BLOCK_WORDS,
+        taping: false,
+        tape: Tape::default(),
+        tape_read: 0,
     }
 }
 

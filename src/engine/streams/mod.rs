@@ -3,5 +3,5 @@
 mod chacha;
 mod outages;
 
-pub use chacha::{stream, Stream};
+pub use chacha::{stream, Stream, Tape};
 pub use outages::{generate_outages, generate_tilted_outages};

@@ -159,6 +159,10 @@ pub(super) fn check_part(
             return Err(mismatch(what, found.to_string(), expected.to_string()));
         }
     }
+    if part.draws != first.draws {
+        let text = |x: Option<u64>| x.map_or("none".into(), |x| x.to_string());
+        return Err(mismatch("draws", text(part.draws), text(first.draws)));
+    }
     if part.max_exact_values != first.max_exact_values {
         let text = |x: Option<f64>| x.map_or("default".into(), |x| x.to_string());
         return Err(mismatch(

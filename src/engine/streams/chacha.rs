@@ -127,6 +127,35 @@ impl Stream {
         self.word = BLOCK_WORDS;
     }
 
+    /// The next `u64` without reading it, while both its words are in the
+    /// buffer (the `u64` `next_u64` would return); else `None`.
+    #[inline(always)]
+    pub(super) fn peek_u64(&self) -> Option<u64> {
+        let word = self.word;
+        if word < BLOCK_WORDS - 1 {
+            if let Some(bytes) = self.block[4 * word..].first_chunk::<8>() {
+                return Some(u64::from_le_bytes(*bytes));
+            }
+        }
+        None
+    }
+
+    /// Reads the `u64` that [`Stream::peek_u64`] has just returned.
+    #[inline(always)]
+    pub(super) fn consume_u64(&mut self) {
+        self.word += 2;
+    }
+
+    /// Computes the stream's first blocks now, as its first read would (the
+    /// same words, read from the same place), for a stream that will be
+    /// read: its first read then takes the common, inlined path.
+    #[inline]
+    pub fn fill(&mut self) {
+        if self.word >= BLOCK_WORDS {
+            self.word = self.refill();
+        }
+    }
+
     /// `next_u64` across the end of a block, as `ChaCha8Rng` does it: the
     /// last word of this block is the low half, the first of the next the
     /// high half.
@@ -379,6 +408,21 @@ mod tests {
             let mut b = stream(4, 5, 6);
             for i in 0..300 {
                 assert_eq!(a.next_u64(), b.next_u64(), "after {reads} reads, read {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_filled_stream_reads_the_words_of_an_unfilled_one() {
+        let mixed = |i: usize| [2, 2, 2, 1, 2, 2, 2, 9, 1, 2, 2][i % 11];
+        for first in [1, 2, 5] {
+            let mut a = stream(8, 9, 10);
+            a.fill();
+            a.fill();
+            let mut b = stream(8, 9, 10);
+            for i in 0..300 {
+                let n = if i == 0 { first } else { mixed(i) };
+                assert_eq!(read(&mut a, n), read(&mut b, n), "read {i}");
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Random streams and the generation of each failure process's outages.
 
 mod chacha;
+mod exp1;
 mod outages;
 
 pub use chacha::{stream, Stream, Tape};

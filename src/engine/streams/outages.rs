@@ -7,6 +7,7 @@ use rand::RngExt;
 use rand_distr::Exp1;
 
 use super::chacha::Stream;
+use super::exp1::{self, exp1, Boxes};
 use crate::model::{Distribution, Failure, Once};
 
 /// Appends the outages of one alternating process over `[0, horizon)` to
@@ -25,12 +26,13 @@ pub fn generate_outages(
         return single_outage(once, &failure.lasts, horizon, rng, out);
     }
     // The loop is specialised for exponential outages, the common case: the
-    // draw is then inlined (the same numbers as `Distribution::sample`).
+    // draw is then inlined (the same numbers as `Distribution::sample`), and
+    // so are the common case of both exponential draws ([`exp1`]).
     match failure.lasts {
-        Distribution::Exp { mean } => alternate(failure.every, horizon, rng, out, |rng| {
-            finite(mean * rng.sample::<f64, _>(Exp1))
+        Distribution::Exp { mean } => alternate(failure.every, horizon, rng, out, |rng, boxes| {
+            finite(mean * exp1(rng, boxes))
         }),
-        ref lasts => alternate(failure.every, horizon, rng, out, |rng| lasts.sample(rng)),
+        ref lasts => alternate(failure.every, horizon, rng, out, |rng, _| lasts.sample(rng)),
     }
 }
 
@@ -42,17 +44,18 @@ fn alternate(
     horizon: f64,
     rng: &mut Stream,
     out: &mut Vec<(f64, f64)>,
-    mut lasts: impl FnMut(&mut Stream) -> f64,
+    mut lasts: impl FnMut(&mut Stream, &Boxes) -> f64,
 ) -> (u64, f64) {
+    let boxes = exp1::boxes();
     let mut t = 0.0;
     let mut events = 0;
     let mut hours = 0.0;
     loop {
-        t += every * rng.sample::<f64, _>(Exp1);
+        t += every * exp1(rng, boxes);
         if t >= horizon {
             return (events, hours);
         }
-        let end = t + lasts(rng);
+        let end = t + lasts(rng, boxes);
         if end < horizon {
             events += 2;
             out.push((t, end));

@@ -72,6 +72,27 @@ pub(super) fn reduced<T: Send>(
     reduced_on(model, &plan, settings, (watch, target), sample)
 }
 
+/// A block's trials accumulated (each with its weight on a tilted plan),
+/// with each trial's sample in trial order.
+fn accumulate_sampled<T>(
+    model: &Model,
+    plan: &Plan,
+    trials: Trials<'_>,
+    sample: &impl Fn(&TrialOutcome) -> T,
+) -> (Accumulator, Vec<T>) {
+    let mut acc = Accumulator::new(model, trials.len());
+    let mut samples = Vec::with_capacity(trials.len());
+    trials.for_each(|outcome| {
+        if plan.tilted {
+            acc.push_weighted(outcome, outcome.weight);
+        } else {
+            acc.push(outcome);
+        }
+        samples.push(sample(outcome));
+    });
+    (acc, samples)
+}
+
 /// As [`reduced`], on the trials of `plan` (built from `model` with the
 /// settings' seed), the work limits checked by the caller: a tilted plan
 /// ([`Plan::with_importance`]) counts each trial with its weight.
@@ -96,19 +117,8 @@ pub(super) fn reduced_on<T: Send>(
     let mut reduction = Reduction::new(model, trials);
     let mut samples = Vec::with_capacity(room as usize);
     let pace = target.map_or(Pace::Pipelined, |_| Pace::Batches(PRECISION_BATCH_TRIALS));
-    let per_block = |model: &Model, trials: Trials<'_>| {
-        let mut acc = Accumulator::new(model, trials.len());
-        let mut samples = Vec::with_capacity(trials.len());
-        trials.for_each(|outcome| {
-            if plan.tilted {
-                acc.push_weighted(outcome, outcome.weight);
-            } else {
-                acc.push(outcome);
-            }
-            samples.push(sample(outcome));
-        });
-        (acc, samples)
-    };
+    let per_block =
+        |model: &Model, trials: Trials<'_>| accumulate_sampled(model, plan, trials, &sample);
     let finished = in_pool(settings.threads, || {
         drive(
             (model, plan),

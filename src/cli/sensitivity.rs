@@ -78,7 +78,7 @@ pub fn run(args: &SensitivityArgs) -> Exit {
 
 fn table(d: &SensitivityDocument) -> String {
     let mut out = format!(
-        "{}\nsensitivity: {} trials per run, seed {}; mean cost with each input at its p5 and p95, the others at their p50\n\n",
+        "{}\nsensitivity: {} trials per run, seed {}; mean cost with each input at its p5 and p95, the others at their p50 (± the 95% half-width); the swing's interval is paired on the same trials\n\n",
         crate::text::one_line(&d.scenario),
         d.trials,
         d.seed
@@ -92,21 +92,21 @@ fn table(d: &SensitivityDocument) -> String {
 
 fn markdown(d: &SensitivityDocument) -> String {
     let mut out = format!(
-        "### Sensitivity: {}\n\n{} trials per run, seed {}; mean cost with each input at its p5 and p95, the others at their p50.\n\n| input | at | low | high | cost at low | cost at high | swing |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
+        "### Sensitivity: {}\n\n{} trials per run, seed {}; mean cost with each input at its p5 and p95, the others at their p50 (± the 95% half-width); the swing's interval is paired on the same trials.\n\n| input | at | low | high | cost at low | cost at high | swing [95% CI] |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n",
         crate::text::markdown(&d.scenario),
         d.trials,
         d.seed
     );
     for e in &d.sensitivity {
         out.push_str(&format!(
-            "| {} | {} | {:.4} | {:.4} | {:.0} | {:.0} | {:.0} |\n",
+            "| {} | {} | {:.4} | {:.4} | {} | {} | {} |\n",
             crate::text::markdown(&e.input),
             crate::text::markdown(&e.at),
             e.low,
             e.high,
-            e.cost_at_low,
-            e.cost_at_high,
-            e.swing
+            sensitivity::plus_minus(e.cost_at_low, e.cost_at_low_ci95),
+            sensitivity::plus_minus(e.cost_at_high, e.cost_at_high_ci95),
+            sensitivity::swing(e)
         ));
     }
     out

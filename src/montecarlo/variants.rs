@@ -49,17 +49,22 @@ pub struct VariantBlock {
     /// Per measure, the moments over the trials of its per-trial average
     /// over the kept variants.
     pub averages: Vec<Moments>,
+    /// Per pair of variants after the kept ones (a tornado input's low and
+    /// high end), the moments of the per-trial difference of the
+    /// scenario's cost, high minus low: the paired spread of a swing.
+    pub pairs: Vec<Moments>,
 }
 
 impl VariantBlock {
-    /// A block of no trial of `variants` variants of `model` with
-    /// `measures` per-trial measures.
-    pub fn empty(model: &Model, variants: usize, measures: usize) -> VariantBlock {
+    /// A block of no trial of `variants` variants of `model`, the first
+    /// `kept` of them kept, with `measures` per-trial measures.
+    pub fn empty(model: &Model, (variants, kept): (usize, usize), measures: usize) -> VariantBlock {
         VariantBlock {
             trials: 0,
             runs: vec![Accumulator::new(model, 0); variants],
             pooled: vec![Moments::default(); measures],
             averages: vec![Moments::default(); measures],
+            pairs: vec![Moments::default(); variants.saturating_sub(kept) / 2],
         }
     }
 }
@@ -74,6 +79,9 @@ impl Reducible for VariantBlock {
             m.merge(other);
         }
         for (m, other) in self.averages.iter_mut().zip(&next.averages) {
+            m.merge(other);
+        }
+        for (m, other) in self.pairs.iter_mut().zip(&next.pairs) {
             m.merge(other);
         }
     }
@@ -112,7 +120,7 @@ pub fn run_variants(
         kept,
         measures: (measures, _),
     } = variants;
-    let empty = VariantBlock::empty(model, plans.len(), measures);
+    let empty = VariantBlock::empty(model, (plans.len(), kept), measures);
     let mut reduction = Reduction::of(empty, settings.trials, range.start);
     let length = (range.end - range.start) as usize;
     let mut values = vec![Accumulator::with_values(model, length, sketched); kept];
@@ -167,13 +175,23 @@ fn simulate_block(variants: Variants<'_>, model: &Model, trials: Trials<'_>) -> 
         runs: (0..variants.plans.len())
             .map(|p| Accumulator::new(model, if p < kept { n } else { 0 }))
             .collect(),
-        ..VariantBlock::empty(model, 0, measures)
+        ..VariantBlock::empty(model, (variants.plans.len(), kept), measures)
     };
     let (mut row, mut sums) = (vec![0.0; measures], vec![0.0; measures]);
     let average = |sum: f64| sum / kept as f64;
+    let mut low_cost = 0.0;
     trials.for_each_on(variants.plans, |p, outcome| {
         block.runs[p].push(outcome);
-        if p >= kept || measures == 0 {
+        if p >= kept {
+            // a pair's low end, then its high end, in the same trial
+            let end = p - kept;
+            match block.pairs.get_mut(end / 2) {
+                Some(pair) if end % 2 == 1 => pair.push(outcome.cost - low_cost),
+                _ => low_cost = outcome.cost,
+            }
+            return;
+        }
+        if measures == 0 {
             return;
         }
         if p == 0 {
@@ -209,6 +227,9 @@ pub struct VariantNode {
     /// Per measure, `[mean, m2, nonzero]` of its per-trial averages over
     /// the kept variants (`trials` values).
     pub averages: Vec<[f64; 3]>,
+    /// Per pair of variants after the kept ones, `[mean, m2, nonzero]` of
+    /// the per-trial cost difference, high minus low (`trials` values).
+    pub pairs: Vec<[f64; 3]>,
 }
 
 /// What a shard of a run of variants reduces to: the tree's nodes of its
@@ -233,6 +254,7 @@ impl VariantsReduced {
                 runs: block.runs.iter().map(Accumulator::summary).collect(),
                 pooled: block.pooled.iter().map(pair).collect(),
                 averages: block.averages.iter().map(pair).collect(),
+                pairs: block.pairs.iter().map(pair).collect(),
             })
             .collect();
         let values = (self.values.into_iter())
@@ -262,6 +284,9 @@ impl VariantNode {
             averages: self
                 .averages
                 .iter()
+                .map(|&p| moments(self.trials, p))
+                .collect(),
+            pairs: (self.pairs.iter())
                 .map(|&p| moments(self.trials, p))
                 .collect(),
         }

@@ -59,7 +59,7 @@ pub fn lines(r: &RunResult) -> Vec<String> {
         ));
     }
     if let Some(entries) = r.sensitivity.as_deref().filter(|e| !e.is_empty()) {
-        out.push("sensitivity: mean cost with each input at its p5 and p95, the others at their p50, same trials".into());
+        out.push("sensitivity: mean cost with each input at its p5 and p95, the others at their p50 (± the 95% half-width), same trials; the swing's interval paired".into());
         out.extend(crate::uncertainty::sensitivity::lines(entries));
     }
     out

@@ -106,10 +106,12 @@ impl<'m> DrawsMerging<'m> {
     /// Checks a node's shape and its measures' moments.
     fn check_node(&self, node: &VariantNode) -> Result<(), Misfit> {
         let (runs, measures) = self.variants.shape();
+        let ends = runs.saturating_sub(self.variants.draws()) / 2;
         let shape = [
             ("runs", node.runs.len(), runs),
             ("pooled", node.pooled.len(), measures),
             ("averages", node.averages.len(), measures),
+            ("pairs", node.pairs.len(), ends),
         ];
         for (field, found, expected) in shape {
             if found != expected {
@@ -128,6 +130,7 @@ impl<'m> DrawsMerging<'m> {
         for (field, pairs, n) in [
             ("pooled", &node.pooled, pooled),
             ("averages", &node.averages, node.trials),
+            ("pairs", &node.pairs, node.trials),
         ] {
             for (k, &[mean, m2, nonzero]) in pairs.iter().enumerate() {
                 let at = format!("{field}[{k}]");

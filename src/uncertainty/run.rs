@@ -186,7 +186,7 @@ impl<'m> DrawVariants<'m> {
 
     /// An empty block of these variants (what a merge starts from).
     pub fn empty(&self) -> VariantBlock {
-        VariantBlock::empty(self.model, self.models.len(), self.keys.len)
+        VariantBlock::empty(self.model, (self.models.len(), self.draws), self.keys.len)
     }
 
     /// The document of the whole run from every trial's moments (`total`)
@@ -227,7 +227,7 @@ impl<'m> DrawVariants<'m> {
         result.trials = trials;
         result.uncertainty = Some(report(model, draws, &per_draw));
         let ends: Vec<Accumulator> = runs.collect();
-        result.sensitivity = Some(super::sensitivity::entries(model, &ends));
+        result.sensitivity = Some(super::sensitivity::entries(model, &ends, &total.pairs));
         TwoLevel {
             result,
             values,

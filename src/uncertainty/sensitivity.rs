@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{law_spread, DrawsError};
 use crate::model::{Measure, Model};
 use crate::montecarlo::{self, RunOptions};
-use crate::stats::Accumulator;
+use crate::stats::{Accumulator, Moments, Z95};
 
 /// One bar of the tornado.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,10 +26,19 @@ pub struct SensitivityEntry {
     pub high: f64,
     /// The scenario's mean cost with the input at `low`.
     pub cost_at_low: f64,
-    /// ... and at `high`.
+    /// Its 95% confidence interval.
+    pub cost_at_low_ci95: [f64; 2],
+    /// The scenario's mean cost with the input at `high`.
     pub cost_at_high: f64,
+    /// Its 95% confidence interval.
+    pub cost_at_high_ci95: [f64; 2],
     /// `|cost_at_high - cost_at_low|`.
     pub swing: f64,
+    /// The 95% confidence interval of the swing, from the spread of the
+    /// per-trial difference of the two ends on the same trials (paired):
+    /// the interval of `cost_at_high - cost_at_low`, taken in absolute
+    /// value (from 0 when it spans 0).
+    pub swing_ci95: [f64; 2],
     /// Per service, its mean lost hours with the input at `low` and `high`.
     pub lost_hours: BTreeMap<String, LostAtEnds>,
 }
@@ -39,8 +48,12 @@ pub struct SensitivityEntry {
 pub struct LostAtEnds {
     /// With the input at its p5.
     pub at_low: f64,
+    /// Its 95% confidence interval.
+    pub at_low_ci95: [f64; 2],
     /// With the input at its p95.
     pub at_high: f64,
+    /// Its 95% confidence interval.
+    pub at_high_ci95: [f64; 2],
 }
 
 /// `faultline sensitivity --format json`.
@@ -68,8 +81,11 @@ pub fn tornado(
 ) -> Result<Vec<SensitivityEntry>, DrawsError> {
     let settings = montecarlo::RunSettings::resolve(model, options);
     let variants = super::run::DrawVariants::new(model, 0, &settings)?;
-    let reduced = variants.simulate(&settings, 0..settings.trials, stop)?;
-    Ok(entries(model, &reduced.reduction.finish().runs))
+    let total = variants
+        .simulate(&settings, 0..settings.trials, stop)?
+        .reduction
+        .finish();
+    Ok(entries(model, &total.runs, &total.pairs))
 }
 
 /// The values of the inputs at the tornado's ends: for each input, every
@@ -89,32 +105,42 @@ pub fn ends(model: &Model) -> Vec<Vec<f64>> {
 }
 
 /// The tornado from the moments of the runs at the [`ends`], in their
-/// order.
-pub fn entries(model: &Model, runs: &[Accumulator]) -> Vec<SensitivityEntry> {
-    let mean = |run: &Accumulator, measure| run.sample(measure).moments.mean;
+/// order, and of each input's paired cost differences (`pairs`, one an
+/// input: high end minus low end on the same trials).
+pub fn entries(model: &Model, runs: &[Accumulator], pairs: &[Moments]) -> Vec<SensitivityEntry> {
     let mut entries: Vec<SensitivityEntry> = (model.uncertain.iter())
         .zip(runs.chunks_exact(2))
-        .map(|(input, ends)| {
+        .zip(pairs)
+        .map(|((input, ends), difference)| {
             let s = law_spread(&input.law);
             let (low, high) = (&ends[0], &ends[1]);
             let lost_hours = (model.services.iter().enumerate())
                 .map(|(k, service)| {
+                    let (at_low, at_low_ci95) = estimate(low, Measure::LostHours(k));
+                    let (at_high, at_high_ci95) = estimate(high, Measure::LostHours(k));
                     let ends = LostAtEnds {
-                        at_low: mean(low, Measure::LostHours(k)),
-                        at_high: mean(high, Measure::LostHours(k)),
+                        at_low,
+                        at_low_ci95,
+                        at_high,
+                        at_high_ci95,
                     };
                     (service.name.clone(), ends)
                 })
                 .collect();
-            let (cost_at_low, cost_at_high) = (mean(low, Measure::Cost), mean(high, Measure::Cost));
+            let (cost_at_low, cost_at_low_ci95) = estimate(low, Measure::Cost);
+            let (cost_at_high, cost_at_high_ci95) = estimate(high, Measure::Cost);
+            let change = cost_at_high - cost_at_low;
             SensitivityEntry {
                 input: input.name.clone(),
                 at: input.at.clone(),
                 low: s.p5,
                 high: s.p95,
                 cost_at_low,
+                cost_at_low_ci95,
                 cost_at_high,
-                swing: (cost_at_high - cost_at_low).abs(),
+                cost_at_high_ci95,
+                swing: change.abs(),
+                swing_ci95: swing_interval(change, Z95 * difference.std_error()),
                 lost_hours,
             }
         })
@@ -124,22 +150,53 @@ pub fn entries(model: &Model, runs: &[Accumulator]) -> Vec<SensitivityEntry> {
     entries
 }
 
-/// The tornado as aligned text lines (a header, then one line per input).
+/// A measure's mean in a run and its 95% confidence interval.
+fn estimate(run: &Accumulator, measure: Measure) -> (f64, [f64; 2]) {
+    let moments = run.sample(measure).moments;
+    let half = Z95 * moments.std_error();
+    (moments.mean, [moments.mean - half, moments.mean + half])
+}
+
+/// The interval of `|change|` from `change +- half`: its ends in absolute
+/// value, from 0 when the interval spans 0.
+fn swing_interval(change: f64, half: f64) -> [f64; 2] {
+    let (a, b) = (change - half, change + half);
+    if a <= 0.0 && b >= 0.0 {
+        [0.0, a.abs().max(b)]
+    } else {
+        [a.abs().min(b.abs()), a.abs().max(b.abs())]
+    }
+}
+
+/// The tornado as aligned text lines (a header, then one line per input):
+/// each end's mean cost with its 95% half-width, the swing with its
+/// interval.
 pub fn lines(entries: &[SensitivityEntry]) -> Vec<String> {
     let mut out = vec![format!(
-        "{:<40} {:>12} {:>12} {:>14} {:>14} {:>12}",
-        "input (p5 .. p95)", "low", "high", "cost at low", "cost at high", "swing"
+        "{:<40} {:>12} {:>12} {:>20} {:>20} {:>30}",
+        "input (p5 .. p95)", "low", "high", "cost at low", "cost at high", "swing [95% CI]"
     )];
     for e in entries {
         out.push(format!(
-            "{:<40} {:>12} {:>12} {:>14.0} {:>14.0} {:>12.0}",
+            "{:<40} {:>12} {:>12} {:>20} {:>20} {:>30}",
             crate::text::one_line(&e.input),
             format!("{:.4}", e.low),
             format!("{:.4}", e.high),
-            e.cost_at_low,
-            e.cost_at_high,
-            e.swing
+            plus_minus(e.cost_at_low, e.cost_at_low_ci95),
+            plus_minus(e.cost_at_high, e.cost_at_high_ci95),
+            swing(e),
         ));
     }
     out
+}
+
+/// `mean ± half-width` of an estimate and its interval, in whole units.
+pub fn plus_minus(mean: f64, ci95: [f64; 2]) -> String {
+    format!("{mean:.0} ± {:.0}", (ci95[1] - ci95[0]) / 2.0)
+}
+
+/// `swing [low, high]`, in whole units.
+pub fn swing(e: &SensitivityEntry) -> String {
+    let [a, b] = e.swing_ci95;
+    format!("{:.0} [{a:.0}, {b:.0}]", e.swing)
 }

@@ -167,14 +167,23 @@ fn the_tornado_has_one_bar_per_input_in_swing_order() {
             bar.starts_with(&format!("<title>{name}: ")),
             "{name}: {bar}"
         );
+        // each estimate with its interval
+        let interval = |key: &str| {
+            format!(
+                "{} [{} - {}]",
+                money(&e[key]),
+                money(&e[format!("{key}_ci95")][0]),
+                money(&e[format!("{key}_ci95")][1])
+            )
+        };
         let tooltip = format!(
             "mean cost {} at p5, {} at p95, swing {}</title>",
-            money(&e["cost_at_low"]),
-            money(&e["cost_at_high"]),
-            money(&e["swing"])
+            interval("cost_at_low"),
+            interval("cost_at_high"),
+            interval("swing")
         );
         assert!(bar.contains(&tooltip), "{tooltip}: {bar}");
-        assert!(bar.contains(&format!(">swing {}</text></g>", money(&e["swing"]))));
+        assert!(bar.contains(&format!(">swing {}</text></g>", interval("swing"))));
         // two bars: one to the cost at p5, one to the cost at p95
         assert_eq!(
             bar.split("</g>")

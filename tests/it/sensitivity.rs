@@ -65,6 +65,52 @@ fn each_end_of_the_tornado_has_its_exact_mean() {
     assert_eq!(entries[0].at, "test.ron:5:49");
 }
 
+/// Whether `[a, b]` holds `x`.
+fn holds([a, b]: [f64; 2], x: f64) -> bool {
+    a <= x && x <= b
+}
+
+#[test]
+fn the_intervals_of_the_ends_and_of_the_paired_swing_cover_the_exact_values() {
+    let m = model(TWO_FAILURES);
+    let median = |a: f64, b: f64| (a * b).sqrt();
+    let (small, big) = (median(1000.0, 2000.0), median(100.0, 400.0));
+    // per input, in tornado order: the exact mean cost at its p5 and p95
+    let exact_ends = [
+        (100.0 * exact(small, 100.0), 100.0 * exact(small, 400.0)),
+        (100.0 * exact(1000.0, big), 100.0 * exact(2000.0, big)),
+    ];
+    let (runs, mut covered, mut ends_covered, mut narrower) = (60u64, 0, 0, 0);
+    for seed in 0..runs {
+        let options = RunOptions {
+            trials: Some(1000),
+            seed: Some(seed),
+            ..RunOptions::default()
+        };
+        let entries = tornado(&m, &options, &AtomicBool::new(false)).unwrap();
+        let e = entries.iter().find(|e| e.input == "big every").unwrap();
+        let (low, high) = exact_ends[0];
+        covered += u32::from(holds(e.swing_ci95, (high - low).abs()));
+        ends_covered += u32::from(holds(e.cost_at_low_ci95, low));
+        ends_covered += u32::from(holds(e.cost_at_high_ci95, high));
+        // the same trials at both ends: the paired interval is narrower
+        // than one that treats the ends as independent runs
+        let half = |[a, b]: [f64; 2]| (b - a) / 2.0;
+        let unpaired = half(e.cost_at_low_ci95).hypot(half(e.cost_at_high_ci95));
+        narrower += u32::from(half(e.swing_ci95) < unpaired);
+        assert!(holds(e.swing_ci95, e.swing), "{:?}", e.swing_ci95);
+        let s = entries.iter().find(|e| e.input == "small every").unwrap();
+        let (low, high) = exact_ends[1];
+        covered += u32::from(holds(s.swing_ci95, (high - low).abs()));
+    }
+    // 95% intervals over 120 swings and 120 ends (115 and 112 covered at
+    // these seeds): a binomial(120, 0.95) count is below 106 with
+    // probability under 0.5%
+    assert!(covered >= 106, "swing covered in {covered} of 120");
+    assert!(ends_covered >= 106, "ends covered in {ends_covered} of 120");
+    assert!(narrower >= 55, "paired narrower in {narrower} of {runs}");
+}
+
 #[test]
 fn the_command_prints_the_tornado_alone() {
     let dir = std::env::temp_dir().join(format!("faultline-tornado-{}", std::process::id()));
@@ -85,6 +131,9 @@ fn the_command_prints_the_tornado_alone() {
         "cost_at_low",
         "cost_at_high",
         "swing",
+        "cost_at_low_ci95",
+        "cost_at_high_ci95",
+        "swing_ci95",
     ] {
         assert!(doc["sensitivity"][0].get(key).is_some(), "{key}");
     }

@@ -49,7 +49,7 @@ fn svg(entries: &[SensitivityEntry], inputs: &[InputReport], centre: f64) -> Str
     let bottom = top + row * entries.len() as f64;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0}\" height=\"{:.0}\" role=\"img\" aria-label=\"tornado: mean cost at each input's p5 and p95\" font-size=\"12\">\n",
-        left + width + 130.0,
+        left + width + 280.0,
         bottom + 24.0
     );
     for (i, e) in entries.iter().enumerate() {
@@ -91,12 +91,18 @@ fn bar(
     let range = ends(e, inputs);
     let _ = writeln!(
         svg,
-        "<g class=\"tornado-bar\"><title>{}: {range}; mean cost {} at p5, {} at p95, swing {}</title>\
+        "<g class=\"tornado-bar\"><title>{}: {range}; mean cost {} [{} - {}] at p5, {} [{} - {}] at p95, swing {} [{} - {}]</title>\
          <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
         escape(&name),
         money(e.cost_at_low),
+        money(e.cost_at_low_ci95[0]),
+        money(e.cost_at_low_ci95[1]),
         money(e.cost_at_high),
+        money(e.cost_at_high_ci95[0]),
+        money(e.cost_at_high_ci95[1]),
         money(e.swing),
+        money(e.swing_ci95[0]),
+        money(e.swing_ci95[1]),
         left - 8.0,
         y + 14.0,
         escape(&label(&name)),
@@ -115,10 +121,12 @@ fn bar(
     }
     let _ = writeln!(
         svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\">swing {}</text></g>",
+        "<text x=\"{:.1}\" y=\"{:.1}\">swing {} [{} - {}]</text></g>",
         left + width + 10.0,
         y + 14.0,
-        money(e.swing)
+        money(e.swing),
+        money(e.swing_ci95[0]),
+        money(e.swing_ci95[1])
     );
 }
 

@@ -10,6 +10,7 @@ use super::refusal::print_refusal;
 use super::signals::Signals;
 use super::Exit;
 use crate::montecarlo::RunError;
+use crate::report::uncertain;
 use crate::uncertainty::sensitivity::{self, SensitivityDocument};
 use crate::uncertainty::DrawsError;
 
@@ -83,7 +84,7 @@ fn table(d: &SensitivityDocument) -> String {
         d.trials,
         d.seed
     );
-    for line in sensitivity::lines(&d.sensitivity) {
+    for line in uncertain::tornado_lines(&d.sensitivity) {
         out.push_str(&line);
         out.push('\n');
     }
@@ -104,9 +105,9 @@ fn markdown(d: &SensitivityDocument) -> String {
             crate::text::markdown(&e.at),
             e.low,
             e.high,
-            sensitivity::plus_minus(e.cost_at_low, e.cost_at_low_ci95),
-            sensitivity::plus_minus(e.cost_at_high, e.cost_at_high_ci95),
-            sensitivity::swing(e)
+            uncertain::plus_minus(e.cost_at_low, e.cost_at_low_ci95),
+            uncertain::plus_minus(e.cost_at_high, e.cost_at_high_ci95),
+            uncertain::swing(e)
         ));
     }
     out

@@ -58,9 +58,11 @@ fn generate_process(model: &Model, plan: &Plan, p: usize, ws: &mut Workspace) {
         generate_other(model, plan, p, ws);
         return;
     }
-    // a plain process draws at least once: its first draw then finds its
-    // words in the buffer and takes the inlined path
-    rng.fill();
+    // an alternating process draws at least once (its first up time): that
+    // draw then finds its words in the buffer and takes the inlined path
+    if failure.once.is_none() {
+        rng.fill();
+    }
     let tilt = plan.tilt[p];
     let (events, hours) = if tilt == 1.0 {
         streams::generate_outages(failure, model.horizon, rng, &mut ws.outages)

@@ -175,7 +175,8 @@ fn simulate_block(variants: Variants<'_>, model: &Model, trials: Trials<'_>) -> 
         runs: (0..variants.plans.len())
             .map(|p| Accumulator::new(model, if p < kept { n } else { 0 }))
             .collect(),
-        ..VariantBlock::empty(model, (variants.plans.len(), kept), measures)
+        pairs: vec![Moments::default(); variants.plans.len().saturating_sub(kept) / 2],
+        ..VariantBlock::empty(model, (0, 0), measures)
     };
     let (mut row, mut sums) = (vec![0.0; measures], vec![0.0; measures]);
     let average = |sum: f64| sum / kept as f64;

@@ -30,14 +30,16 @@ pub fn json_text(document: &impl serde::Serialize) -> Result<String, RenderError
 }
 
 /// serde_json writes NaN and infinities as `null`; no field of the document
-/// is optional but the `ci95` of a rare measure (one whose object holds
-/// `rare`), which is null by design.
+/// is optional but the CI of a rare estimate, null by design: `ci95` beside
+/// `rare`, or `NAME_ci95` beside `NAME_rare` (the tornado's ends and swing).
 fn contains_null(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::Null => true,
         serde_json::Value::Array(items) => items.iter().any(contains_null),
         serde_json::Value::Object(map) => map.iter().any(|(key, v)| {
-            let rare_ci = key == "ci95" && v.is_null() && map.contains_key("rare");
+            let rare_ci = v.is_null()
+                && (key.strip_suffix("ci95"))
+                    .is_some_and(|name| map.contains_key(&format!("{name}rare")));
             !rare_ci && contains_null(v)
         }),
         _ => false,

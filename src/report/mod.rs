@@ -10,7 +10,7 @@ mod markdown;
 pub mod objectives;
 pub mod rare;
 mod table;
-mod uncertain;
+pub mod uncertain;
 
 pub use html::{escape, Html};
 pub use json::{json_text, Json};

@@ -1,8 +1,10 @@
 //! The lines that give the spread over uncertain inputs, `mean [p5 - p95
 //! over inputs]`, shared by the table and Markdown.
 
+use super::rare::MARK;
 use super::{hours, money, percent, services_by_loss};
 use crate::stats::RunResult;
+use crate::uncertainty::sensitivity::SensitivityEntry;
 use crate::uncertainty::Spread;
 
 /// `mean [p5 - p95 over inputs]` with each number formatted by `unit`.
@@ -60,7 +62,46 @@ pub fn lines(r: &RunResult) -> Vec<String> {
     }
     if let Some(entries) = r.sensitivity.as_deref().filter(|e| !e.is_empty()) {
         out.push("sensitivity: mean cost with each input at its p5 and p95, the others at their p50 (± the 95% half-width), same trials; the swing's interval paired".into());
-        out.extend(crate::uncertainty::sensitivity::lines(entries));
+        out.extend(tornado_lines(entries));
     }
     out
+}
+
+/// The tornado as aligned text lines (a header, then one line per input):
+/// each end's mean cost with its 95% half-width, the swing with its
+/// interval; a rare value marked `~` with no interval.
+pub fn tornado_lines(entries: &[SensitivityEntry]) -> Vec<String> {
+    let mut out = vec![format!(
+        "{:<40} {:>12} {:>12} {:>22} {:>22} {:>34}",
+        "input (p5 .. p95)", "low", "high", "cost at low", "cost at high", "swing [95% CI]"
+    )];
+    for e in entries {
+        out.push(format!(
+            "{:<40} {:>12} {:>12} {:>22} {:>22} {:>34}",
+            crate::text::one_line(&e.input),
+            format!("{:.4}", e.low),
+            format!("{:.4}", e.high),
+            plus_minus(e.cost_at_low, e.cost_at_low_ci95),
+            plus_minus(e.cost_at_high, e.cost_at_high_ci95),
+            swing(e),
+        ));
+    }
+    out
+}
+
+/// `mean ± half-width` of an estimate and its interval in money, or
+/// `~mean rare` without one.
+pub fn plus_minus(mean: f64, ci95: Option<[f64; 2]>) -> String {
+    match ci95 {
+        Some([lo, hi]) => format!("{} ± {}", money(mean), money((hi - lo) / 2.0)),
+        None => format!("{MARK}{} rare", money(mean)),
+    }
+}
+
+/// `swing [low, high]` in money, or `~swing rare` without an interval.
+pub fn swing(e: &SensitivityEntry) -> String {
+    match e.swing_ci95 {
+        Some([a, b]) => format!("{} [{}, {}]", money(e.swing), money(a), money(b)),
+        None => format!("{MARK}{} rare", money(e.swing)),
+    }
 }

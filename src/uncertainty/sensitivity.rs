@@ -11,7 +11,8 @@ use serde::Serialize;
 use super::{law_spread, DrawsError};
 use crate::model::{Measure, Model};
 use crate::montecarlo::{self, RunOptions};
-use crate::stats::{Accumulator, Moments, Z95};
+use crate::stats::objective::known_ci;
+use crate::stats::{rare, Accumulator, Moments, Rare, Z95};
 
 /// One bar of the tornado.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,19 +27,32 @@ pub struct SensitivityEntry {
     pub high: f64,
     /// The scenario's mean cost with the input at `low`.
     pub cost_at_low: f64,
-    /// Its 95% confidence interval.
-    pub cost_at_low_ci95: [f64; 2],
+    /// Its 95% confidence interval, as the result document gives one: null
+    /// when the cost is [rare](crate::stats::rare) (`cost_at_low_rare`
+    /// then bounds it).
+    pub cost_at_low_ci95: Option<[f64; 2]>,
+    /// The rare record of the cost at `low`, when it is rare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_at_low_rare: Option<Rare>,
     /// The scenario's mean cost with the input at `high`.
     pub cost_at_high: f64,
-    /// Its 95% confidence interval.
-    pub cost_at_high_ci95: [f64; 2],
+    /// Its 95% confidence interval, as `cost_at_low_ci95`.
+    pub cost_at_high_ci95: Option<[f64; 2]>,
+    /// The rare record of the cost at `high`, when it is rare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_at_high_rare: Option<Rare>,
     /// `|cost_at_high - cost_at_low|`.
     pub swing: f64,
     /// The 95% confidence interval of the swing, from the spread of the
     /// per-trial difference of the two ends on the same trials (paired):
     /// the interval of `cost_at_high - cost_at_low`, taken in absolute
-    /// value (from 0 when it spans 0).
-    pub swing_ci95: [f64; 2],
+    /// value (from 0 when it spans 0); `[0, f64::MAX]` from fewer than two
+    /// trials; null when fewer than 10 trials differ (`swing_rare`).
+    pub swing_ci95: Option<[f64; 2]>,
+    /// The rare record of the per-trial difference, when it is rare: how
+    /// many trials differ at all, and the bound on the chance that one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swing_rare: Option<Rare>,
     /// Per service, its mean lost hours with the input at `low` and `high`.
     pub lost_hours: BTreeMap<String, LostAtEnds>,
 }
@@ -48,12 +62,18 @@ pub struct SensitivityEntry {
 pub struct LostAtEnds {
     /// With the input at its p5.
     pub at_low: f64,
-    /// Its 95% confidence interval.
-    pub at_low_ci95: [f64; 2],
+    /// Its 95% confidence interval (null when rare).
+    pub at_low_ci95: Option<[f64; 2]>,
+    /// Its rare record, when rare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_low_rare: Option<Rare>,
     /// With the input at its p95.
     pub at_high: f64,
-    /// Its 95% confidence interval.
-    pub at_high_ci95: [f64; 2],
+    /// Its 95% confidence interval (null when rare).
+    pub at_high_ci95: Option<[f64; 2]>,
+    /// Its rare record, when rare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_high_rare: Option<Rare>,
 }
 
 /// `faultline sensitivity --format json`.
@@ -116,20 +136,25 @@ pub fn entries(model: &Model, runs: &[Accumulator], pairs: &[Moments]) -> Vec<Se
             let (low, high) = (&ends[0], &ends[1]);
             let lost_hours = (model.services.iter().enumerate())
                 .map(|(k, service)| {
-                    let (at_low, at_low_ci95) = estimate(low, Measure::LostHours(k));
-                    let (at_high, at_high_ci95) = estimate(high, Measure::LostHours(k));
+                    let (at_low, (at_low_ci95, at_low_rare)) = estimate(low, Measure::LostHours(k));
+                    let (at_high, (at_high_ci95, at_high_rare)) =
+                        estimate(high, Measure::LostHours(k));
                     let ends = LostAtEnds {
                         at_low,
                         at_low_ci95,
+                        at_low_rare,
                         at_high,
                         at_high_ci95,
+                        at_high_rare,
                     };
                     (service.name.clone(), ends)
                 })
                 .collect();
-            let (cost_at_low, cost_at_low_ci95) = estimate(low, Measure::Cost);
-            let (cost_at_high, cost_at_high_ci95) = estimate(high, Measure::Cost);
+            let (cost_at_low, (cost_at_low_ci95, cost_at_low_rare)) = estimate(low, Measure::Cost);
+            let (cost_at_high, (cost_at_high_ci95, cost_at_high_rare)) =
+                estimate(high, Measure::Cost);
             let change = cost_at_high - cost_at_low;
+            let swing_rare = rare::rare(difference);
             SensitivityEntry {
                 input: input.name.clone(),
                 at: input.at.clone(),
@@ -137,10 +162,15 @@ pub fn entries(model: &Model, runs: &[Accumulator], pairs: &[Moments]) -> Vec<Se
                 high: s.p95,
                 cost_at_low,
                 cost_at_low_ci95,
+                cost_at_low_rare,
                 cost_at_high,
                 cost_at_high_ci95,
+                cost_at_high_rare,
                 swing: change.abs(),
-                swing_ci95: swing_interval(change, Z95 * difference.std_error()),
+                swing_ci95: swing_rare
+                    .is_none()
+                    .then(|| swing_interval(change, difference)),
+                swing_rare,
                 lost_hours,
             }
         })
@@ -150,53 +180,26 @@ pub fn entries(model: &Model, runs: &[Accumulator], pairs: &[Moments]) -> Vec<Se
     entries
 }
 
-/// A measure's mean in a run and its 95% confidence interval.
-fn estimate(run: &Accumulator, measure: Measure) -> (f64, [f64; 2]) {
+/// A non-negative measure's mean in a run, with its interval and rare
+/// record as the result document gives them.
+fn estimate(run: &Accumulator, measure: Measure) -> (f64, (Option<[f64; 2]>, Option<Rare>)) {
     let moments = run.sample(measure).moments;
-    let half = Z95 * moments.std_error();
-    (moments.mean, [moments.mean - half, moments.mean + half])
+    (moments.mean, known_ci(moments))
 }
 
-/// The interval of `|change|` from `change +- half`: its ends in absolute
-/// value, from 0 when the interval spans 0.
-fn swing_interval(change: f64, half: f64) -> [f64; 2] {
+/// The interval of `|change|` from the 95% interval of the per-trial
+/// `difference`'s mean centred on `change`: its ends in absolute value,
+/// from 0 when the interval spans 0; `[0, f64::MAX]` from fewer than two
+/// trials (one value says nothing of the spread).
+fn swing_interval(change: f64, difference: &Moments) -> [f64; 2] {
+    if difference.n < 2 {
+        return [0.0, f64::MAX];
+    }
+    let half = Z95 * difference.std_error();
     let (a, b) = (change - half, change + half);
     if a <= 0.0 && b >= 0.0 {
         [0.0, a.abs().max(b)]
     } else {
         [a.abs().min(b.abs()), a.abs().max(b.abs())]
     }
-}
-
-/// The tornado as aligned text lines (a header, then one line per input):
-/// each end's mean cost with its 95% half-width, the swing with its
-/// interval.
-pub fn lines(entries: &[SensitivityEntry]) -> Vec<String> {
-    let mut out = vec![format!(
-        "{:<40} {:>12} {:>12} {:>20} {:>20} {:>30}",
-        "input (p5 .. p95)", "low", "high", "cost at low", "cost at high", "swing [95% CI]"
-    )];
-    for e in entries {
-        out.push(format!(
-            "{:<40} {:>12} {:>12} {:>20} {:>20} {:>30}",
-            crate::text::one_line(&e.input),
-            format!("{:.4}", e.low),
-            format!("{:.4}", e.high),
-            plus_minus(e.cost_at_low, e.cost_at_low_ci95),
-            plus_minus(e.cost_at_high, e.cost_at_high_ci95),
-            swing(e),
-        ));
-    }
-    out
-}
-
-/// `mean ± half-width` of an estimate and its interval, in whole units.
-pub fn plus_minus(mean: f64, ci95: [f64; 2]) -> String {
-    format!("{mean:.0} ± {:.0}", (ci95[1] - ci95[0]) / 2.0)
-}
-
-/// `swing [low, high]`, in whole units.
-pub fn swing(e: &SensitivityEntry) -> String {
-    let [a, b] = e.swing_ci95;
-    format!("{:.0} [{a:.0}, {b:.0}]", e.swing)
 }

@@ -167,14 +167,13 @@ fn the_tornado_has_one_bar_per_input_in_swing_order() {
             bar.starts_with(&format!("<title>{name}: ")),
             "{name}: {bar}"
         );
-        // each estimate with its interval
-        let interval = |key: &str| {
-            format!(
-                "{} [{} - {}]",
-                money(&e[key]),
-                money(&e[format!("{key}_ci95")][0]),
-                money(&e[format!("{key}_ci95")][1])
-            )
+        // each estimate with its interval, or marked rare beside its bound
+        let interval = |key: &str| match e[format!("{key}_ci95")].as_array() {
+            Some(ci) => format!("{} [{} - {}]", money(&e[key]), money(&ci[0]), money(&ci[1])),
+            None => {
+                assert!(e.get(format!("{key}_rare")).is_some(), "{key}: {e}");
+                format!("~{} rare", money(&e[key]))
+            }
         };
         let tooltip = format!(
             "mean cost {} at p5, {} at p95, swing {}</title>",

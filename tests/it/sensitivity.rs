@@ -90,18 +90,18 @@ fn the_intervals_of_the_ends_and_of_the_paired_swing_cover_the_exact_values() {
         let entries = tornado(&m, &options, &AtomicBool::new(false)).unwrap();
         let e = entries.iter().find(|e| e.input == "big every").unwrap();
         let (low, high) = exact_ends[0];
-        covered += u32::from(holds(e.swing_ci95, (high - low).abs()));
-        ends_covered += u32::from(holds(e.cost_at_low_ci95, low));
-        ends_covered += u32::from(holds(e.cost_at_high_ci95, high));
+        covered += u32::from(holds(e.swing_ci95.unwrap(), (high - low).abs()));
+        ends_covered += u32::from(holds(e.cost_at_low_ci95.unwrap(), low));
+        ends_covered += u32::from(holds(e.cost_at_high_ci95.unwrap(), high));
         // the same trials at both ends: the paired interval is narrower
         // than one that treats the ends as independent runs
         let half = |[a, b]: [f64; 2]| (b - a) / 2.0;
-        let unpaired = half(e.cost_at_low_ci95).hypot(half(e.cost_at_high_ci95));
-        narrower += u32::from(half(e.swing_ci95) < unpaired);
-        assert!(holds(e.swing_ci95, e.swing), "{:?}", e.swing_ci95);
+        let unpaired = half(e.cost_at_low_ci95.unwrap()).hypot(half(e.cost_at_high_ci95.unwrap()));
+        narrower += u32::from(half(e.swing_ci95.unwrap()) < unpaired);
+        assert!(holds(e.swing_ci95.unwrap(), e.swing), "{:?}", e.swing_ci95);
         let s = entries.iter().find(|e| e.input == "small every").unwrap();
         let (low, high) = exact_ends[1];
-        covered += u32::from(holds(s.swing_ci95, (high - low).abs()));
+        covered += u32::from(holds(s.swing_ci95.unwrap(), (high - low).abs()));
     }
     // 95% intervals over 120 swings and 120 ends (115 and 112 covered at
     // these seeds): a binomial(120, 0.95) count is below 106 with
@@ -109,6 +109,36 @@ fn the_intervals_of_the_ends_and_of_the_paired_swing_cover_the_exact_values() {
     assert!(covered >= 106, "swing covered in {covered} of 120");
     assert!(ends_covered >= 106, "ends covered in {ends_covered} of 120");
     assert!(narrower >= 55, "paired narrower in {narrower} of {runs}");
+}
+
+#[test]
+fn an_input_that_changes_no_trial_has_a_rare_swing_with_its_exact_bound() {
+    // the "idle" failure strikes a zone where nothing runs: at either end
+    // of its range every trial is the same, so no trial differs
+    let m = model(
+        r#"Scenario(name: "idle", trials: 1000, seed: 5,
+    domains: ["aws/r/a", "aws/r/b"],
+    failures: [
+        (name: "idle", on: Domain("aws/r/b"), every: Between("100h", "400h"), lasts: Exp(mean: "8h")),
+        (name: "host", on: EachReplica(), every: Between("100h", "400h"), lasts: Exp(mean: "8h")),
+    ],
+    services: { "web": (deployments: [(in: "aws/r/a")], cost: (per_hour: 100.0)) })"#,
+    );
+    let options = RunOptions {
+        trials: Some(1000),
+        ..RunOptions::default()
+    };
+    let entries = tornado(&m, &options, &AtomicBool::new(false)).unwrap();
+    let idle = entries.iter().find(|e| e.input == "idle every").unwrap();
+    assert_eq!(idle.swing, 0.0);
+    assert_eq!(idle.swing_ci95, None, "no interval from no differing trial");
+    let rare = idle.swing_rare.expect("a rare record");
+    assert_eq!(rare.nonzero_trials, 0);
+    // Clopper-Pearson with no success in n trials: 1 - 0.05^(1/n)
+    let exact = 1.0 - 0.05f64.powf(1.0 / 1000.0);
+    assert!((rare.p_nonzero_upper95 - exact).abs() < 1e-12, "{rare:?}");
+    // the ends themselves are measured: the host failures cost something
+    assert!(idle.cost_at_low_ci95.is_some() && idle.cost_at_low_rare.is_none());
 }
 
 #[test]

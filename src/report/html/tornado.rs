@@ -91,18 +91,12 @@ fn bar(
     let range = ends(e, inputs);
     let _ = writeln!(
         svg,
-        "<g class=\"tornado-bar\"><title>{}: {range}; mean cost {} [{} - {}] at p5, {} [{} - {}] at p95, swing {} [{} - {}]</title>\
+        "<g class=\"tornado-bar\"><title>{}: {range}; mean cost {} at p5, {} at p95, swing {}</title>\
          <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
         escape(&name),
-        money(e.cost_at_low),
-        money(e.cost_at_low_ci95[0]),
-        money(e.cost_at_low_ci95[1]),
-        money(e.cost_at_high),
-        money(e.cost_at_high_ci95[0]),
-        money(e.cost_at_high_ci95[1]),
-        money(e.swing),
-        money(e.swing_ci95[0]),
-        money(e.swing_ci95[1]),
+        estimate(e.cost_at_low, e.cost_at_low_ci95),
+        estimate(e.cost_at_high, e.cost_at_high_ci95),
+        estimate(e.swing, e.swing_ci95),
         left - 8.0,
         y + 14.0,
         escape(&label(&name)),
@@ -121,13 +115,20 @@ fn bar(
     }
     let _ = writeln!(
         svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\">swing {} [{} - {}]</text></g>",
+        "<text x=\"{:.1}\" y=\"{:.1}\">swing {}</text></g>",
         left + width + 10.0,
         y + 14.0,
-        money(e.swing),
-        money(e.swing_ci95[0]),
-        money(e.swing_ci95[1])
+        estimate(e.swing, e.swing_ci95)
     );
+}
+
+/// A mean in money with its interval, `mean [lo - hi]`, or `~mean rare`
+/// without one.
+fn estimate(mean: f64, ci95: Option<[f64; 2]>) -> String {
+    match ci95 {
+        Some([lo, hi]) => format!("{} [{} - {}]", money(mean), money(lo), money(hi)),
+        None => format!("{}{} rare", crate::report::rare::MARK, money(mean)),
+    }
 }
 
 /// The input's p5 and p95 in its unit: hours, or a probability.

@@ -31,6 +31,7 @@ pub fn blast(args: &BlastArgs) -> Exit {
         return Exit::Failure;
     };
     let model = &loaded.model;
+    super::uncertain::warn_at_medians("blast", model);
     if let Err(e) = blast::check_work(model, args.max_work) {
         let at = locate(&args.scenario, &loaded, |bytes| {
             scenario::field_position(bytes, None, "services")

@@ -91,6 +91,7 @@ pub fn run(args: &DrillArgs) -> Exit {
         return Exit::Failure;
     };
     let model = &loaded.model;
+    super::uncertain::warn_at_medians("drill", model);
     let Some(drill) = resolve(args, path, &loaded) else {
         return Exit::Failure;
     };

@@ -57,6 +57,7 @@ pub fn explain(args: &ExplainArgs) -> Exit {
         return Exit::Failure;
     };
     let model = &loaded.model;
+    super::uncertain::warn_at_medians("explain", model);
     let pick = match (args.trial, args.percentile) {
         (Some(n), _) => Pick::Trial(n),
         (None, Some(p)) => Pick::Percentile(p),

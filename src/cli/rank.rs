@@ -42,6 +42,7 @@ pub fn rank(args: &RankArgs) -> Exit {
         return Exit::Failure;
     };
     let model = &loaded.model;
+    super::uncertain::warn_at_medians("rank", model);
     let options = args.settings.options(&args.limits);
     let priced = rank::changes::priced(model);
     // refused before the changes are loaded (one load of the file each)

@@ -54,6 +54,12 @@ pub fn sweep(args: &SweepArgs) -> Exit {
             None => return Exit::Failure,
         }
     }
+    // the variants are one scenario with other values: one warning, in the
+    // file (the variants' positions are those of their edited text)
+    if let Some((_, model)) = designs.iter().find(|(_, m)| !m.uncertain.is_empty()) {
+        let file = args.scenario.display().to_string();
+        super::uncertain::warn_at_medians_in("sweep", model, Some(&file));
+    }
     if let Err(e) = check_output(args.output.as_deref(), &inputs) {
         Problem::parse(&e.to_string()).print();
         return e.exit();

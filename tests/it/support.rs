@@ -39,8 +39,9 @@ pub fn without_key(key: &str, json: &str) -> String {
         .join("\n")
 }
 
-/// `faultline ARGS` from the repository root: its stdout, checking success.
-pub fn faultline(args: &[&str]) -> String {
+/// `faultline ARGS` from the repository root, without colour, checking
+/// success.
+fn succeeded(args: &[&str]) -> std::process::Output {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
         .current_dir(repo(""))
         .env("NO_COLOR", "1")
@@ -48,7 +49,17 @@ pub fn faultline(args: &[&str]) -> String {
         .output()
         .expect("run faultline");
     assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
+    output
+}
+
+/// `faultline ARGS` from the repository root: its stdout, checking success.
+pub fn faultline(args: &[&str]) -> String {
+    String::from_utf8(succeeded(args).stdout).expect("utf-8")
+}
+
+/// `faultline ARGS` from the repository root: its stderr, checking success.
+pub fn faultline_stderr(args: &[&str]) -> String {
+    String::from_utf8(succeeded(args).stderr).expect("utf-8")
 }
 
 /// A fresh, empty scratch folder for test `test` of module `group`, under

@@ -10,7 +10,7 @@ use faultline::montecarlo::RunOptions;
 use faultline::uncertainty::{self, Input, Law, Target};
 
 use crate::exact::{integrate, p_down, std_error};
-use crate::support::model;
+use crate::support::{faultline_stderr, model};
 
 const ONE_REPLICA: &str = r#"Scenario(name: "one replica", horizon: "8760h", trials: 2000, seed: 7,
     domains: ["aws/r/a"],
@@ -103,19 +103,6 @@ fn draws_share_their_trials() {
     assert_eq!(twice[0].services, plain.services);
 }
 
-/// `faultline ARGS` from the repository root, without colour: its stderr,
-/// checking success.
-fn stderr_of(args: &[&str]) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .current_dir(crate::support::repo(""))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run faultline");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stderr).expect("utf-8")
-}
-
 #[test]
 fn the_analyses_that_do_not_draw_say_they_run_the_inputs_at_their_medians() {
     let uncertain = "scenarios/shop-uncertain.ron";
@@ -143,7 +130,7 @@ fn the_analyses_that_do_not_draw_say_they_run_the_inputs_at_their_medians() {
         ],
     ];
     for args in commands {
-        let stderr = stderr_of(args);
+        let stderr = faultline_stderr(args);
         let command = args[0];
         // at the first uncertain input, as a located warning with a hint
         // (sweep's in the file: its variants are read from edited text)
@@ -159,6 +146,6 @@ fn the_analyses_that_do_not_draw_say_they_run_the_inputs_at_their_medians() {
         assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
     }
     // a scenario without uncertain inputs has nothing to say
-    let plain = stderr_of(&["rank", "scenarios/shop-two-regions.ron", "--trials", "64"]);
+    let plain = faultline_stderr(&["rank", "scenarios/shop-two-regions.ron", "--trials", "64"]);
     assert!(!plain.contains("median"), "{plain}");
 }

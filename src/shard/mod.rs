@@ -39,7 +39,7 @@ use crate::uncertainty::run::DrawVariants;
 use crate::uncertainty::DrawsError;
 
 /// The `format` of every partial this version writes and reads.
-pub const PARTIAL_FORMAT: &str = "faultline-partial/2";
+pub const PARTIAL_FORMAT: &str = "faultline-partial/3";
 
 /// Shard `index` (0-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,6 +36,16 @@ impl Watch<'_> {
     pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }
+
+    /// How a loop over a range of trials ended: [`RunError::Interrupted`]
+    /// when asked to stop, [`RunError::Shard`] when a block did not fit the
+    /// tree (`misfit`), else fine.
+    pub fn ended(&self, misfit: Option<String>) -> Result<(), RunError> {
+        if self.stopped() {
+            return Err(RunError::Interrupted);
+        }
+        misfit.map_or(Ok(()), |reason| Err(RunError::Shard(reason)))
+    }
 }
 
 /// How the loop walks its range.

@@ -15,6 +15,8 @@
 //! Only the moments go through the tree; the per-trial values (exact, in
 //! trial order, or sketched) are appended apart, in trial order.
 
+use std::ops::ControlFlow;
+
 use serde::{Deserialize, Serialize};
 
 use super::BLOCK_TRIALS;
@@ -133,6 +135,19 @@ impl Reduction {
 }
 
 impl<A: Reducible> Reduction<A> {
+    /// Pushes a block of a run's loop, noting in `misfit` why one does not
+    /// fit the tree (a shard's range that is not whole segments) and
+    /// breaking the loop then.
+    pub fn push_or_break(&mut self, block: &A, misfit: &mut Option<String>) -> ControlFlow<()> {
+        match self.push_block(block) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                *misfit = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    }
+
     /// An empty reduction of the trials from `first` (a segment's start) of
     /// a run of `trials` trials, `empty` holding no trial.
     pub fn of(empty: A, trials: u64, first: u64) -> Reduction<A> {
@@ -148,6 +163,21 @@ impl<A: Reducible> Reduction<A> {
     /// Trials pushed so far.
     pub fn position(&self) -> u64 {
         self.position
+    }
+
+    /// Checks that the pieces pushed end at trial `end` (a shard's last
+    /// trial's end); else says where they end.
+    ///
+    /// # Errors
+    /// The message when they end elsewhere.
+    pub fn ends_at(&self, end: u64) -> Result<(), String> {
+        if self.position == end {
+            return Ok(());
+        }
+        Err(format!(
+            "its pieces end at trial {}, not at its last trial's end {end}",
+            self.position
+        ))
     }
 
     /// Adds the next block, whole (its moments; not its values).

@@ -203,21 +203,13 @@ pub fn shard(
             |blocks| {
                 for block in blocks {
                     values.merge_values(&block);
-                    if let Err(e) = reduction.push_block(&block) {
-                        misfit = Some(e);
-                        return ControlFlow::Break(());
-                    }
+                    reduction.push_or_break(&block, &mut misfit)?;
                 }
                 ControlFlow::Continue(())
             },
         );
     })?;
-    if watch.stopped() {
-        return Err(RunError::Interrupted);
-    }
-    if let Some(reason) = misfit {
-        return Err(RunError::Shard(reason));
-    }
+    watch.ended(misfit)?;
     Ok(Reduced {
         nodes: reduction.into_nodes(),
         values: values.take_value_lists(),

@@ -147,21 +147,13 @@ pub fn run_variants(
                     for (kept, run) in values.iter_mut().zip(&block.runs) {
                         kept.merge_values(run);
                     }
-                    if let Err(e) = reduction.push_block(&block) {
-                        misfit = Some(e);
-                        return ControlFlow::Break(());
-                    }
+                    reduction.push_or_break(&block, &mut misfit)?;
                 }
                 ControlFlow::Continue(())
             },
         );
     })?;
-    if watch.stopped() {
-        return Err(RunError::Interrupted);
-    }
-    if let Some(reason) = misfit {
-        return Err(RunError::Shard(reason));
-    }
+    watch.ended(misfit)?;
     Ok(VariantsReduced { reduction, values })
 }
 

@@ -93,14 +93,7 @@ impl<'m> DrawsMerging<'m> {
             })?;
             values.append_value_lists(lists);
         }
-        if self.reduction.position() != trials.end {
-            return Err(corrupt(format!(
-                "its pieces end at trial {}, not at its last trial's end {}",
-                self.reduction.position(),
-                trials.end
-            )));
-        }
-        Ok(())
+        self.reduction.ends_at(trials.end).map_err(corrupt)
     }
 
     /// Checks a node's shape and its measures' moments.
@@ -156,16 +149,7 @@ impl<'m> DrawsMerging<'m> {
     /// [`MergeError::Corrupt`] when the partials do not cover the run.
     pub(super) fn finish(self) -> Result<(RunResult, TrialValues), MergeError> {
         let plan = self.plan;
-        if self.reduction.position() != plan.trials {
-            return Err(MergeError::Corrupt {
-                file: String::new(),
-                reason: format!(
-                    "the partials end at trial {}, not {}",
-                    self.reduction.position(),
-                    plan.trials
-                ),
-            });
-        }
+        super::merging::covered(&self.reduction, plan.trials)?;
         let settings = RunSettings {
             trials: plan.trials,
             seed: plan.seed,

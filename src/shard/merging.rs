@@ -5,7 +5,7 @@
 use super::check::{check_values, SummaryCheck};
 use super::draws::DrawsMerging;
 use super::{MergeError, MergePlan, Partial};
-use crate::montecarlo::{sketches, Reduction};
+use crate::montecarlo::{sketches, Reducible, Reduction};
 use crate::stats::{Accumulator, RunResult, TrialValues};
 
 /// A merge under way.
@@ -76,14 +76,7 @@ impl<'m> Merging<'m> {
         check_values(&self.plan.model, &reduced.values, trials, self.sketched)
             .map_err(|m| m.inside(&"reduced.values").of(file))?;
         self.values.append_value_lists(&reduced.values);
-        if self.reduction.position() != part.end_trial {
-            return Err(corrupt(format!(
-                "its pieces end at trial {}, not at its last trial's end {}",
-                self.reduction.position(),
-                part.end_trial
-            )));
-        }
-        Ok(())
+        self.reduction.ends_at(part.end_trial).map_err(corrupt)
     }
 
     /// The result document of the merged run and the per-trial values
@@ -96,18 +89,30 @@ impl<'m> Merging<'m> {
             return draws.finish();
         }
         let plan = self.plan;
-        if self.reduction.position() != plan.trials {
-            return Err(MergeError::Corrupt {
-                file: String::new(),
-                reason: format!(
-                    "the partials end at trial {}, not {}",
-                    self.reduction.position(),
-                    plan.trials
-                ),
-            });
-        }
+        covered(&self.reduction, plan.trials)?;
         let mut total = self.reduction.finish();
         total.take_values_from(self.values);
         Ok(total.finish_with_values(&plan.model, plan.seed, plan.seconds))
     }
+}
+
+/// Checks that the partials merged into `reduction` cover the run's
+/// `trials`.
+///
+/// # Errors
+/// [`MergeError::Corrupt`] when they end elsewhere.
+pub(super) fn covered<A: Reducible>(
+    reduction: &Reduction<A>,
+    trials: u64,
+) -> Result<(), MergeError> {
+    if reduction.position() == trials {
+        return Ok(());
+    }
+    Err(MergeError::Corrupt {
+        file: String::new(),
+        reason: format!(
+            "the partials end at trial {}, not {trials}",
+            reduction.position()
+        ),
+    })
 }

@@ -5,7 +5,7 @@
 use crate::engine::TrialOutcome;
 use crate::model::{Measure, Model, Statistic};
 use crate::stats::objective::{report_mean, MeanView};
-use crate::stats::{RunResult, Z95};
+use crate::stats::{Estimate, RunResult, Z95};
 
 /// Widens or narrows `ci` about `mean` by `factor`.
 fn rescale(ci: &mut Option<[f64; 2]>, mean: f64, factor: f64, clamp: (f64, f64)) {
@@ -13,6 +13,14 @@ fn rescale(ci: &mut Option<[f64; 2]>, mean: f64, factor: f64, clamp: (f64, f64))
         *lo = (mean - (mean - *lo) * factor).clamp(clamp.0, clamp.1);
         *hi = (mean + (*hi - mean) * factor).clamp(clamp.0, clamp.1);
     }
+}
+
+/// Rescales an attribution's lost hours and cost CIs by their factors
+/// `k` (lost, cost), unclamped (an attribution may be negative).
+fn rescale_attributed(lost: &mut Estimate, cost: &mut Estimate, k: &[f64]) {
+    let any = (f64::NEG_INFINITY, f64::INFINITY);
+    rescale(&mut lost.ci95, lost.mean, k[0], any);
+    rescale(&mut cost.ci95, cost.mean, k[1], any);
 }
 
 /// The per-trial values whose means carry a CI, in a fixed order: per
@@ -103,27 +111,15 @@ impl Keys {
         let failures = self.services * SERVICE_KEYS;
         for (f, failure) in model.failures.iter().enumerate() {
             if let Some(stats) = result.failures.get_mut(&failure.name) {
-                let (k_lost, k_cost) = (factors[failures + 2 * f], factors[failures + 2 * f + 1]);
-                rescale(
-                    &mut stats.lost_hours.ci95,
-                    stats.lost_hours.mean,
-                    k_lost,
-                    any,
-                );
-                rescale(&mut stats.cost.ci95, stats.cost.mean, k_cost, any);
+                let k = &factors[failures + 2 * f..][..2];
+                rescale_attributed(&mut stats.lost_hours, &mut stats.cost, k);
             }
         }
         let causes = failures + 2 * self.failures;
         for (c, name) in self.causes.iter().enumerate() {
             if let Some(stats) = result.causes.get_mut(name) {
-                let (k_lost, k_cost) = (factors[causes + 2 * c], factors[causes + 2 * c + 1]);
-                rescale(
-                    &mut stats.lost_hours.ci95,
-                    stats.lost_hours.mean,
-                    k_lost,
-                    any,
-                );
-                rescale(&mut stats.cost.ci95, stats.cost.mean, k_cost, any);
+                let k = &factors[causes + 2 * c..][..2];
+                rescale_attributed(&mut stats.lost_hours, &mut stats.cost, k);
             }
         }
         let last = causes + 2 * self.causes.len();
